@@ -1,0 +1,36 @@
+namespace CareBot.Core.Chat;
+
+public enum ChatKind
+{
+    Private = 0,
+    Group = 1,
+}
+
+public enum IncomingKind
+{
+    Text = 0,
+    /// <summary>A button press (callback query).</summary>
+    Button = 1,
+    /// <summary>A sticker, photo, voice note or anything else without text.</summary>
+    Other = 2,
+    /// <summary>An edited message: not applied again.</summary>
+    Edited = 3,
+}
+
+/// <summary>One inbound event from a chat channel, channel-agnostic.</summary>
+/// <param name="UpdateId">The channel's unique, increasing update id.</param>
+/// <param name="ChatId">The chat the message came from (for a private chat, the user).</param>
+/// <param name="ReplyToMessageId">The channel message id this message replies to, if any.</param>
+/// <param name="ButtonData">Callback data of a pressed button.</param>
+/// <param name="ButtonMessageId">The message the pressed button belongs to.</param>
+/// <param name="CallbackId">The channel's id of the button press, to acknowledge it.</param>
+public sealed record IncomingMessage(
+    long UpdateId,
+    long ChatId,
+    ChatKind ChatKind,
+    IncomingKind Kind,
+    string? Text,
+    int? ReplyToMessageId = null,
+    string? ButtonData = null,
+    int? ButtonMessageId = null,
+    string? CallbackId = null);

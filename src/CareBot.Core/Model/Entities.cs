@@ -1,0 +1,174 @@
+namespace CareBot.Core.Model;
+
+/// <summary>What a person does in the care programme. One person may hold several roles.</summary>
+[Flags]
+public enum Roles
+{
+    None = 0,
+    Admin = 1,
+    Mentor = 2,
+    Volunteer = 4,
+    Parent = 8,
+}
+
+public enum Reachability
+{
+    /// <summary>Not linked to a chat yet.</summary>
+    NotLinked = 0,
+    Reachable = 1,
+    /// <summary>The bot got 403 (blocked) for this person; nothing is sent until they /start again.</summary>
+    Blocked = 2,
+}
+
+/// <summary>An adult: admin, mentor, volunteer proxy parent or parent working away. Matched by phone.</summary>
+public sealed class Person
+{
+    public int Id { get; set; }
+    public string Name { get; set; } = "";
+    /// <summary>Normalised Chinese mobile number, 11 digits (see <see cref="Phone"/>).</summary>
+    public string Phone { get; set; } = "";
+    public Roles Roles { get; set; }
+    /// <summary>"zh" or "en".</summary>
+    public string Language { get; set; } = "zh";
+    public long? ChatId { get; set; }
+    public Reachability Status { get; set; }
+    /// <summary>A parent who sent /stop gets no weekly updates until /start.</summary>
+    public bool UpdatesPaused { get; set; }
+    public string? WorkCity { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+
+    public bool Has(Roles role) => (Roles & role) != 0;
+    public bool IsCarer => Has(Roles.Mentor) || Has(Roles.Volunteer);
+}
+
+public enum ParentRelation
+{
+    Father = 1,
+    Mother = 2,
+}
+
+public sealed class ParentLink
+{
+    public int PersonId { get; set; }
+    public ParentRelation Relation { get; set; }
+}
+
+/// <summary>A left-behind child: the record and contact card (留守儿童档案).</summary>
+public sealed class Child
+{
+    /// <summary>The school's id (学号).</summary>
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string? Gender { get; set; }
+    public string? Class { get; set; }
+    public string? GuardianName { get; set; }
+    public string? GuardianRelation { get; set; }
+    public string? GuardianPhone { get; set; }
+    public string? Notes { get; set; }
+    public List<ParentLink> Parents { get; set; } = [];
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+}
+
+public enum PairingRole
+{
+    Mentor = 1,
+    Volunteer = 2,
+}
+
+/// <summary>A mentor teacher or volunteer proxy parent paired with a child (结对).</summary>
+public sealed class Pairing
+{
+    public int Id { get; set; }
+    public int CarerId { get; set; }
+    public string ChildId { get; set; } = "";
+    public PairingRole Role { get; set; }
+    public DateTime CreatedUtc { get; set; }
+}
+
+public enum CareKind
+{
+    Visit = 1,
+    Talk = 2,
+    Diary = 3,
+    Check = 4,
+    /// <summary>A parent's message about the child, relayed to the mentors.</summary>
+    ParentMessage = 5,
+}
+
+/// <summary>The five 1–5 ratings of a check-in.</summary>
+public sealed class Ratings
+{
+    public int Study { get; set; }
+    public int Life { get; set; }
+    public int Mood { get; set; }
+    public int Safety { get; set; }
+    public int Health { get; set; }
+
+    public int[] ToArray() => [Study, Life, Mood, Safety, Health];
+}
+
+/// <summary>A home visit, talk, diary entry or check-in, by one author about one child on one local date.</summary>
+public sealed class CareRecord
+{
+    public long Id { get; set; }
+    public string ChildId { get; set; } = "";
+    public int AuthorId { get; set; }
+    public CareKind Kind { get; set; }
+    /// <summary>The date in the school's time zone.</summary>
+    public DateOnly LocalDate { get; set; }
+    public DateTime AtUtc { get; set; }
+    public string Text { get; set; } = "";
+    public Ratings? Ratings { get; set; }
+}
+
+/// <summary>Who did what to which child, when. Never holds notes, diary text or phone numbers.</summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTime AtUtc { get; set; }
+    /// <summary>"person:12", "cli", "system".</summary>
+    public string Actor { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string? ChildId { get; set; }
+    public string? Detail { get; set; }
+}
+
+public sealed class Invite
+{
+    public int Id { get; set; }
+    /// <summary>SHA-256 of the code, hex. The code itself is never stored.</summary>
+    public string CodeHash { get; set; } = "";
+    public int PersonId { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime ExpiresUtc { get; set; }
+    public DateTime? UsedUtc { get; set; }
+}
+
+/// <summary>Failed invite attempts per chat, for the slow-down.</summary>
+public sealed class ChatThrottle
+{
+    public long Id { get; set; }
+    public int Failures { get; set; }
+    public DateTime LastFailureUtc { get; set; }
+    public DateTime? BlockedUntilUtc { get; set; }
+}
+
+/// <summary>An inbound update already applied (its id is unique), or skipped after repeated failures.</summary>
+public sealed class ProcessedUpdate
+{
+    public long Id { get; set; }
+    public DateTime AtUtc { get; set; }
+    public int Attempts { get; set; }
+    /// <summary>Set when the update was skipped: the exception type, never message text.</summary>
+    public string? Error { get; set; }
+}
+
+/// <summary>Small key/value state, e.g. the Telegram poll offset.</summary>
+public sealed class StateEntry
+{
+    public string Id { get; set; } = "";
+    public long Value { get; set; }
+    public string? Text { get; set; }
+}

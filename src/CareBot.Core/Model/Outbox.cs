@@ -1,0 +1,70 @@
+namespace CareBot.Core.Model;
+
+public enum OutboxStatus
+{
+    Pending = 0,
+    /// <summary>Marked before the call to the channel; a row found Sending at start-up is sent again.</summary>
+    Sending = 1,
+    Sent = 2,
+    /// <summary>Gave up after the maximum number of attempts.</summary>
+    Failed = 3,
+    /// <summary>The person blocked the bot (403) or is not reachable.</summary>
+    Unreachable = 4,
+}
+
+/// <summary>Replies go before bulk.</summary>
+public enum OutboxPriority
+{
+    Reply = 0,
+    Bulk = 1,
+}
+
+/// <summary>What a message is, for reports and for mapping a reply back to its context.</summary>
+public enum OutboxKind
+{
+    Reply = 0,
+    Reminder = 1,
+    Relay = 2,
+    WeeklyUpdate = 3,
+    Escalation = 4,
+    Notice = 5,
+    Nudge = 6,
+    Greeting = 7,
+}
+
+public sealed class OutButton
+{
+    public string Text { get; set; } = "";
+    public string Data { get; set; } = "";
+}
+
+/// <summary>One message to one chat. Created inside the same transaction as the change that caused it.</summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    /// <summary>Idempotency key, unique: a planner that runs twice adds nothing twice.</summary>
+    public string Key { get; set; } = "";
+    public int PersonId { get; set; }
+    public long ChatId { get; set; }
+    public string Text { get; set; } = "";
+    /// <summary>Inline buttons, one row each.</summary>
+    public List<OutButton> Buttons { get; set; } = [];
+    public OutboxPriority Priority { get; set; }
+    public OutboxKind Kind { get; set; }
+    /// <summary>The child this message is about, so that a reply to it needs no CHILD.</summary>
+    public string? ChildId { get; set; }
+    /// <summary>What a plain reply to this message records for <see cref="ChildId"/> (a reminder: Visit or Talk).</summary>
+    public CareKind? ReplyAs { get; set; }
+    /// <summary>For a relay: the parent who wrote, so the mentor's reply goes back to them.</summary>
+    public int? RelayFromPersonId { get; set; }
+    /// <summary>The week the message belongs to, e.g. "2026-W48", for reports.</summary>
+    public string? Week { get; set; }
+    public OutboxStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime NotBeforeUtc { get; set; }
+    public DateTime? SentUtc { get; set; }
+    /// <summary>The channel's id of the sent message (the last part when split).</summary>
+    public int? ChannelMessageId { get; set; }
+}

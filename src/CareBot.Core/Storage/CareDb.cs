@@ -1,0 +1,232 @@
+using CareBot.Core.Model;
+using LiteDB;
+
+namespace CareBot.Core.Storage;
+
+/// <summary>A bad database file, password or path: exit code 2 with this message.</summary>
+public sealed class StorageException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The one LiteDB database of the process (direct mode, own mapper, UTC dates). Storage calls are synchronous
+/// and short; a unit of work begins and commits inside one <see cref="Write{T}"/> call and never spans an await.
+/// </summary>
+public sealed class CareDb : IDisposable
+{
+    /// <summary>The schema this code reads and writes, kept in the file's <c>UserVersion</c>.</summary>
+    public const int SchemaVersion = 1;
+
+    private readonly LiteDatabase _db;
+    private readonly object _checkpointLock = new();
+    private bool _disposed;
+
+    public CareDb(string path, string? password = null)
+        : this(Open(path, password), path)
+    {
+    }
+
+    private CareDb(LiteDatabase db, string path)
+    {
+        _db = db;
+        _db.UtcDate = true;
+        Path = path;
+        People = _db.GetCollection<Person>("people");
+        Children = _db.GetCollection<Child>("children");
+        Pairings = _db.GetCollection<Pairing>("pairings");
+        Records = _db.GetCollection<CareRecord>("records");
+        Audit = _db.GetCollection<AuditEntry>("audit");
+        Invites = _db.GetCollection<Invite>("invites");
+        Throttles = _db.GetCollection<ChatThrottle>("throttles");
+        Outbox = _db.GetCollection<OutboxMessage>("outbox");
+        Updates = _db.GetCollection<ProcessedUpdate>("updates");
+        State = _db.GetCollection<StateEntry>("state");
+        EnsureSchema();
+    }
+
+    /// <summary>An in-memory database for tests and benchmarks.</summary>
+    public static CareDb InMemory() => new(new LiteDatabase(new MemoryStream(), CreateMapper()), ":memory:");
+
+    public string Path { get; }
+
+    public ILiteDatabase Database => _db;
+    public ILiteCollection<Person> People { get; }
+    public ILiteCollection<Child> Children { get; }
+    public ILiteCollection<Pairing> Pairings { get; }
+    public ILiteCollection<CareRecord> Records { get; }
+    public ILiteCollection<AuditEntry> Audit { get; }
+    public ILiteCollection<Invite> Invites { get; }
+    public ILiteCollection<ChatThrottle> Throttles { get; }
+    public ILiteCollection<OutboxMessage> Outbox { get; }
+    public ILiteCollection<ProcessedUpdate> Updates { get; }
+    public ILiteCollection<StateEntry> State { get; }
+
+    public static BsonMapper CreateMapper()
+    {
+        var mapper = new BsonMapper
+        {
+            EnumAsInteger = false,
+            SerializeNullValues = false,
+            TrimWhitespace = false,
+            EmptyStringToNull = false,
+        };
+        mapper.RegisterType(
+            d => new BsonValue(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+            b => DateOnly.ParseExact(b.AsString, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        mapper.Entity<Child>().Id(c => c.Id, autoId: false);
+        mapper.Entity<ProcessedUpdate>().Id(u => u.Id, autoId: false);
+        mapper.Entity<ChatThrottle>().Id(t => t.Id, autoId: false);
+        mapper.Entity<StateEntry>().Id(s => s.Id, autoId: false);
+        return mapper;
+    }
+
+    private static LiteDatabase Open(string path, string? password)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var dir = System.IO.Path.GetDirectoryName(full);
+        try
+        {
+            if (!string.IsNullOrEmpty(dir))
+            {
+                Directory.CreateDirectory(dir);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"Storage:DatabasePath: cannot create the folder {dir}: {ex.Message}", ex);
+        }
+
+        var cs = new ConnectionString
+        {
+            Filename = full,
+            Connection = ConnectionType.Direct,
+            Password = string.IsNullOrEmpty(password) ? null : password,
+        };
+        try
+        {
+            return new LiteDatabase(cs, CreateMapper());
+        }
+        catch (LiteException ex) when (ex.ErrorCode == LiteException.INVALID_PASSWORD || ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StorageException($"Storage:Password: the database {path} is encrypted and the password is {(password is null ? "missing" : "wrong")}.", ex);
+        }
+        catch (LiteException ex)
+        {
+            throw new StorageException($"Storage:DatabasePath: {path} is not a readable CareBot database ({ex.Message}).", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StorageException($"Storage:DatabasePath: no permission to open {path}.", ex);
+        }
+    }
+
+    private void EnsureSchema()
+    {
+        var version = _db.UserVersion;
+        if (version > SchemaVersion)
+        {
+            throw new StorageException($"Storage:DatabasePath: {Path} has schema version {version}, newer than this CareBot ({SchemaVersion}). Upgrade CareBot.");
+        }
+
+        People.EnsureIndex(p => p.Phone, unique: true);
+        People.EnsureIndex(p => p.ChatId);
+        Children.EnsureIndex("parents", "$.Parents[*].PersonId");
+        Pairings.EnsureIndex(p => p.CarerId);
+        Pairings.EnsureIndex(p => p.ChildId);
+        Records.EnsureIndex(r => r.ChildId);
+        Records.EnsureIndex(r => r.LocalDate);
+        Audit.EnsureIndex(a => a.ChildId);
+        Invites.EnsureIndex(i => i.CodeHash, unique: true);
+        Invites.EnsureIndex(i => i.PersonId);
+        Outbox.EnsureIndex(o => o.Key, unique: true);
+        Outbox.EnsureIndex(o => o.Status);
+        Outbox.EnsureIndex(o => o.ChannelMessageId);
+
+        // Upgrade path: each step moves the file one version forward inside a transaction.
+        while (version < SchemaVersion)
+        {
+            version++;
+            Upgrade(version);
+            _db.UserVersion = version;
+        }
+    }
+
+    private static void Upgrade(int toVersion)
+    {
+        switch (toVersion)
+        {
+            case 1:
+                // Version 1 is the first schema: collections and indexes are ensured above.
+                break;
+            default:
+                throw new StorageException($"No upgrade step to schema version {toVersion}.");
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one LiteDB transaction: all of it is committed, or none.</summary>
+    public T Write<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (!_db.BeginTrans())
+        {
+            // Already inside a transaction on this thread: join it.
+            return work();
+        }
+
+        try
+        {
+            var result = work();
+            _db.Commit();
+            return result;
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
+    public void Write(Action work) => Write(() =>
+    {
+        work();
+        return true;
+    });
+
+    public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
+        Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
+
+    /// <summary>Moves the log into the data file.</summary>
+    public void Checkpoint()
+    {
+        lock (_checkpointLock)
+        {
+            if (!_disposed)
+            {
+                _db.Checkpoint();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_checkpointLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            try
+            {
+                _db.Checkpoint();
+            }
+            finally
+            {
+                _db.Dispose();
+            }
+        }
+    }
+}
