@@ -24,6 +24,7 @@ public enum IncomingKind
 /// <param name="ButtonData">Callback data of a pressed button.</param>
 /// <param name="ButtonMessageId">The message the pressed button belongs to.</param>
 /// <param name="CallbackId">The channel's id of the button press, to acknowledge it.</param>
+/// <param name="LanguageCode">The sender's app language (e.g. "zh-hans", "en"), used until they are linked.</param>
 public sealed record IncomingMessage(
     long UpdateId,
     long ChatId,
@@ -33,4 +34,5 @@ public sealed record IncomingMessage(
     int? ReplyToMessageId = null,
     string? ButtonData = null,
     int? ButtonMessageId = null,
-    string? CallbackId = null);
+    string? CallbackId = null,
+    string? LanguageCode = null);

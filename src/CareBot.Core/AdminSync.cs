@@ -1,0 +1,54 @@
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+using CareBot.Core.Text;
+
+namespace CareBot.Core;
+
+/// <summary>Makes the people listed in <c>CareBot:Admins</c> admins (matched by phone) and no one else.</summary>
+public static class AdminSync
+{
+    public static void Apply(CareDb db, IReadOnlyList<AdminEntry> admins, DateTime utcNow)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(admins);
+        db.Write(() =>
+        {
+            var phones = new HashSet<string>();
+            foreach (var admin in admins)
+            {
+                var phone = Phone.Normalize(admin.Phone) ?? throw new ArgumentException($"CareBot:Admins: '{admin.Phone}' is not a Chinese mobile number.");
+                phones.Add(phone);
+                var person = db.People.FindOne(p => p.Phone == phone);
+                if (person is null)
+                {
+                    person = new Person
+                    {
+                        Name = admin.Name.Trim(),
+                        Phone = phone,
+                        Roles = Roles.Admin,
+                        Language = Texts.ParseLanguage(admin.Language) ?? Texts.Chinese,
+                        CreatedUtc = utcNow,
+                        UpdatedUtc = utcNow,
+                    };
+                    db.People.Insert(person);
+                    db.AuditWrite(utcNow, "config", "admin.added", null, $"person:{person.Id}");
+                }
+                else if (!person.Has(Roles.Admin))
+                {
+                    person.Roles |= Roles.Admin;
+                    person.UpdatedUtc = utcNow;
+                    db.People.Update(person);
+                    db.AuditWrite(utcNow, "config", "admin.added", null, $"person:{person.Id}");
+                }
+            }
+
+            foreach (var former in db.People.Find(p => p.Roles != Roles.None).Where(p => p.Has(Roles.Admin) && !phones.Contains(p.Phone)).ToList())
+            {
+                former.Roles &= ~Roles.Admin;
+                former.UpdatedUtc = utcNow;
+                db.People.Update(former);
+                db.AuditWrite(utcNow, "config", "admin.removed", null, $"person:{former.Id}");
+            }
+        });
+    }
+}

@@ -1,0 +1,378 @@
+using System.Globalization;
+using System.Text;
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+
+namespace CareBot.Core.Chat;
+
+/// <summary>Mentors and volunteer proxy parents: /mine, /visit, /talk, /diary, /check, /card, replies and buttons.</summary>
+internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care)
+{
+    private static readonly Dictionary<string, string> RatingKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["学习"] = "study", ["study"] = "study",
+        ["生活"] = "life", ["life"] = "life",
+        ["心理"] = "mood", ["情绪"] = "mood", ["mood"] = "mood",
+        ["安全"] = "safety", ["safety"] = "safety",
+        ["健康"] = "health", ["health"] = "health",
+    };
+
+    public bool TryHandle(ChatTurn turn, ChatCommand? command)
+    {
+        switch (command?.Name)
+        {
+            case "mine":
+                Mine(turn);
+                return true;
+            case "visit":
+                Record(turn, command.Args, CareKind.Visit);
+                return true;
+            case "talk":
+                Record(turn, command.Args, CareKind.Talk);
+                return true;
+            case "diary":
+                Record(turn, command.Args, CareKind.Diary);
+                return true;
+            case "check":
+                Check(turn, command.Args);
+                return true;
+            case "card":
+                Card(turn, command.Args);
+                return true;
+            case null:
+                return PlainText(turn);
+            default:
+                return false;
+        }
+    }
+
+    public HandleOutcome HandleButton(ChatTurn turn)
+    {
+        var data = turn.Message.ButtonData ?? "";
+        var colon = data.IndexOf(':', StringComparison.Ordinal);
+        var (verb, arg) = colon < 0 ? (data, "") : (data[..colon], data[(colon + 1)..]);
+        var carer = turn.Person!;
+        switch (verb)
+        {
+            case "visited" when care.IsPaired(carer.Id, arg):
+                var child = db.Children.FindById(arg)!;
+                Save(turn, child, CareKind.Visit, turn.T("carer.visit_by_button"), null);
+                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.saved_short"));
+            case "snooze":
+                turn.Reply("carer.snoozed");
+                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.snoozed"), turn.Message.ButtonMessageId);
+            default:
+                // A stale button or one for a child no longer paired with this carer: nothing is saved.
+                return new HandleOutcome(turn.Message.CallbackId, turn.T("chat.button_unknown"));
+        }
+    }
+
+    private void Mine(ChatTurn turn)
+    {
+        var children = care.ChildrenOf(turn.Person!.Id);
+        if (children.Count == 0)
+        {
+            turn.Reply("carer.no_children");
+            return;
+        }
+
+        var sb = new StringBuilder(turn.T("carer.mine_title"));
+        for (var i = 0; i < children.Count; i++)
+        {
+            var s = care.Standing(children[i]);
+            sb.Append('\n').Append(turn.T(
+                "carer.mine_row",
+                i + 1,
+                s.Child.Name,
+                s.Child.Class ?? "",
+                Date(turn, s.LastVisit),
+                Date(turn, s.LastTalk),
+                Date(turn, s.NextVisit),
+                Date(turn, s.NextTalk)));
+            if (s.OverdueDays > 0)
+            {
+                sb.Append(' ').Append(turn.T("carer.overdue_days", s.OverdueDays));
+            }
+        }
+
+        sb.Append('\n').Append(turn.T("carer.mine_hint"));
+        turn.ReplyText(sb.ToString());
+    }
+
+    private void Record(ChatTurn turn, string args, CareKind kind)
+    {
+        var (who, note) = ChatCommand.SplitFirst(args);
+        if (who.Length == 0)
+        {
+            turn.Reply("carer.usage_" + kind.ToString().ToLowerInvariant());
+            return;
+        }
+
+        var child = ResolveChild(turn, who);
+        if (child is null)
+        {
+            return;
+        }
+
+        note = ChatCommand.Clean(note);
+        if (note.Length == 0 && kind == CareKind.Diary)
+        {
+            turn.Reply("carer.usage_diary");
+            return;
+        }
+
+        Save(turn, child, kind, note, null);
+    }
+
+    private void Check(ChatTurn turn, string args)
+    {
+        var (who, rest) = ChatCommand.SplitFirst(args);
+        if (who.Length == 0)
+        {
+            turn.Reply("carer.usage_check");
+            return;
+        }
+
+        var child = ResolveChild(turn, who);
+        if (child is null)
+        {
+            return;
+        }
+
+        var values = new Dictionary<string, int>();
+        var note = new List<string>();
+        var problems = new List<string>();
+        foreach (var token in rest.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var sep = token.IndexOfAny(['=', '＝', ':', '：']);
+            if (sep > 0 && RatingKeys.TryGetValue(token[..sep], out var key))
+            {
+                var raw = token[(sep + 1)..];
+                if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v is >= 1 and <= 5)
+                {
+                    values[key] = v;
+                }
+                else
+                {
+                    problems.Add(token[..sep]);
+                }
+            }
+            else
+            {
+                note.Add(token);
+            }
+        }
+
+        var missing = new[] { "study", "life", "mood", "safety", "health" }.Where(k => !values.ContainsKey(k)).ToList();
+        if (problems.Count > 0 || missing.Count > 0)
+        {
+            turn.Reply("carer.check_invalid", string.Join(" ", problems.Concat(missing.Select(m => turn.T("rating." + m)))));
+            return;
+        }
+
+        var ratings = new Ratings { Study = values["study"], Life = values["life"], Mood = values["mood"], Safety = values["safety"], Health = values["health"] };
+        Save(turn, child, CareKind.Check, ChatCommand.Clean(string.Join(' ', note)), ratings);
+    }
+
+    private void Card(ChatTurn turn, string args)
+    {
+        var who = ChatCommand.SplitFirst(args).First;
+        if (who.Length == 0)
+        {
+            turn.Reply("carer.usage_card");
+            return;
+        }
+
+        var child = ResolveChild(turn, who);
+        if (child is null)
+        {
+            return;
+        }
+
+        var sb = new StringBuilder();
+        sb.Append(turn.T("card.title", child.Name, child.Id));
+        sb.Append('\n').Append(turn.T("card.class", child.Gender ?? "-", child.Class ?? "-"));
+        if (child.GuardianName is not null)
+        {
+            sb.Append('\n').Append(turn.T("card.guardian", child.GuardianName, child.GuardianRelation ?? "-", child.GuardianPhone ?? "-"));
+        }
+
+        foreach (var link in child.Parents)
+        {
+            var parent = db.People.FindById(link.PersonId);
+            if (parent is not null)
+            {
+                sb.Append('\n').Append(turn.T(
+                    "card.parent",
+                    turn.T(link.Relation == ParentRelation.Father ? "card.father" : "card.mother"),
+                    parent.Name,
+                    parent.Phone,
+                    parent.WorkCity ?? "-",
+                    turn.T(parent.Status == Reachability.Reachable ? "card.linked" : "card.not_linked")));
+            }
+        }
+
+        foreach (var pairing in db.Pairings.Find(p => p.ChildId == child.Id))
+        {
+            var carer = db.People.FindById(pairing.CarerId);
+            if (carer is not null)
+            {
+                sb.Append('\n').Append(turn.T(pairing.Role == PairingRole.Mentor ? "card.mentor" : "card.volunteer", carer.Name, carer.Phone));
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(child.Notes))
+        {
+            sb.Append('\n').Append(turn.T("card.notes", child.Notes));
+        }
+
+        db.AuditWrite(clock.UtcNow, turn.Actor, "card.read", child.Id);
+        turn.ReplyText(sb.ToString());
+    }
+
+    /// <summary>Text without a command: a reply to a reminder or a relayed parent message; otherwise help.</summary>
+    private bool PlainText(ChatTurn turn)
+    {
+        if (turn.Message.ReplyToMessageId is not { } replyTo)
+        {
+            return false;
+        }
+
+        var original = db.Outbox.FindOne(o => o.ChannelMessageId == replyTo && o.ChatId == turn.Message.ChatId);
+        if (original is null)
+        {
+            return false;
+        }
+
+        var text = ChatCommand.Clean(turn.Message.Text ?? "");
+        if (text.Length == 0)
+        {
+            turn.Reply("chat.text_only");
+            return true;
+        }
+
+        var carer = turn.Person!;
+        if (original.Kind == OutboxKind.Relay && original.RelayFromPersonId is { } parentId && original.ChildId is { } relayChild)
+        {
+            if (!care.IsPaired(carer.Id, relayChild))
+            {
+                turn.Reply("carer.not_yours");
+                return true;
+            }
+
+            var parent = db.People.FindById(parentId);
+            var child = db.Children.FindById(relayChild);
+            if (parent is null || child is null || !child.Parents.Any(p => p.PersonId == parent.Id))
+            {
+                turn.Reply("carer.relay_gone");
+                return true;
+            }
+
+            SaveMessage(turn, child, CareKind.ParentMessage, text, carer.Id);
+            var sent = turn.SendTo(
+                parent,
+                OutboxKind.Relay,
+                OutboxPriority.Reply,
+                Text.Texts.Get(parent.Language, "relay.from_carer", carer.Name, child.Name, text),
+                child.Id,
+                relayFrom: carer.Id);
+            turn.Reply(sent ? "carer.relayed" : "carer.parent_unreachable");
+            return true;
+        }
+
+        if (original.ChildId is { } childId && original.ReplyAs is { } kind)
+        {
+            var child = db.Children.FindById(childId);
+            if (child is null || !care.IsPaired(carer.Id, childId))
+            {
+                turn.Reply("carer.not_yours");
+                return true;
+            }
+
+            Save(turn, child, kind, text, null);
+            return true;
+        }
+
+        if (original.Kind is OutboxKind.Reminder or OutboxKind.Nudge)
+        {
+            turn.Reply("carer.reply_which_child");
+            return true;
+        }
+
+        return false;
+    }
+
+    private Child? ResolveChild(ChatTurn turn, string who)
+    {
+        var mine = care.ChildrenOf(turn.Person!.Id);
+        if (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            if (n >= 1 && n <= mine.Count)
+            {
+                return mine[n - 1];
+            }
+        }
+
+        var exact = mine.Where(c => c.Name == who).ToList();
+        if (exact.Count == 1)
+        {
+            return exact[0];
+        }
+
+        var candidates = exact.Count > 1 ? exact : mine.Where(c => c.Name.Contains(who, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (candidates.Count == 1 && exact.Count == 0)
+        {
+            return candidates[0];
+        }
+
+        var list = string.Join("\n", mine.Select((c, i) => $"{i + 1}. {c.Name}" + (string.IsNullOrEmpty(c.Class) ? "" : $" ({c.Class})")));
+        if (mine.Count == 0)
+        {
+            turn.Reply("carer.no_children");
+        }
+        else if (candidates.Count > 1)
+        {
+            turn.Reply("carer.child_ambiguous", who, list);
+        }
+        else
+        {
+            turn.Reply("carer.child_unknown", who, list);
+        }
+
+        return null;
+    }
+
+    private void Save(ChatTurn turn, Child child, CareKind kind, string note, Ratings? ratings)
+    {
+        if (note.Length > ChatCommand.MaxNoteLength)
+        {
+            turn.Reply("chat.too_long", ChatCommand.MaxNoteLength);
+            return;
+        }
+
+        var record = SaveMessage(turn, child, kind, note, turn.Person!.Id, ratings);
+        turn.Reply("carer.saved_" + kind.ToString().ToLowerInvariant(), child.Name, Date(turn, record.LocalDate));
+    }
+
+    private CareRecord SaveMessage(ChatTurn turn, Child child, CareKind kind, string text, int authorId, Ratings? ratings = null)
+    {
+        var record = new CareRecord
+        {
+            ChildId = child.Id,
+            AuthorId = authorId,
+            Kind = kind,
+            LocalDate = clock.Today,
+            AtUtc = clock.UtcNow,
+            Text = text,
+            Ratings = ratings,
+        };
+        db.Records.Insert(record);
+        db.AuditWrite(record.AtUtc, turn.Actor, "record." + kind.ToString().ToLowerInvariant(), child.Id, $"record:{record.Id}");
+        return record;
+    }
+
+    private static string Date(ChatTurn turn, DateOnly? date) =>
+        date is null ? turn.T("date.never") : date.Value.ToString(turn.Lang == Text.Texts.English ? "MMM d" : "M月d日", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,58 @@
+namespace CareBot.Core.Chat;
+
+/// <summary>A chat command split into its name and the rest: "/visit@CareBot 小红 今天去了" → ("visit", "小红 今天去了").</summary>
+public sealed record ChatCommand(string Name, string Args)
+{
+    /// <summary>Longest text a user may save as one note or diary entry.</summary>
+    public const int MaxNoteLength = 2000;
+
+    /// <summary>Null when the text is not a command (does not start with '/').</summary>
+    public static ChatCommand? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var t = text.TrimStart();
+        if (t[0] is not ('/' or '／'))
+        {
+            return null;
+        }
+
+        var end = 1;
+        while (end < t.Length && !char.IsWhiteSpace(t[end]))
+        {
+            end++;
+        }
+
+        var name = t[1..end];
+        var at = name.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            name = name[..at];
+        }
+
+        return new ChatCommand(name.ToLowerInvariant(), t[end..].Trim());
+    }
+
+    /// <summary>Splits off the first word: "小红 今天去了" → ("小红", "今天去了").</summary>
+    public static (string First, string Remainder) SplitFirst(string args)
+    {
+        var trimmed = args.Trim();
+        var i = 0;
+        while (i < trimmed.Length && !char.IsWhiteSpace(trimmed[i]))
+        {
+            i++;
+        }
+
+        return (trimmed[..i], trimmed[i..].Trim());
+    }
+
+    /// <summary>Removes control characters other than line breaks and tabs, so stored notes print cleanly.</summary>
+    public static string Clean(string text)
+    {
+        var chars = text.Where(c => !char.IsControl(c) || c is '\n' or '\t').ToArray();
+        return new string(chars).Trim();
+    }
+}

@@ -1,0 +1,144 @@
+using CareBot.Core.Invites;
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+
+namespace CareBot.Core.Chat;
+
+/// <summary>
+/// Routes one inbound message to the command family of the sender's role. Runs inside the update's transaction
+/// (see <see cref="UpdateProcessor"/>): every record and every reply it makes commits together, or not at all.
+/// </summary>
+public sealed class ChatHandler
+{
+    private readonly CareDb _db;
+    private readonly OutboxStore _outbox;
+    private readonly LinkCommands _link;
+    private readonly CarerCommands _carer;
+    private readonly ParentCommands _parent;
+    private readonly AdminCommands _admin;
+
+    public ChatHandler(CareDb db, CareClock clock, OutboxStore outbox, InviteService invites, CareOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _db = db;
+        _outbox = outbox;
+        var care = new CareQueries(db, clock, options.Care);
+        _link = new LinkCommands(db, clock, invites);
+        _carer = new CarerCommands(db, clock, care);
+        _parent = new ParentCommands(db, clock);
+        _admin = new AdminCommands(db, clock, care);
+    }
+
+    public HandleOutcome Handle(IncomingMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+
+        // Group chats get nothing: children's data is never discussed where others read along.
+        if (message.ChatKind != ChatKind.Private)
+        {
+            return HandleOutcome.None;
+        }
+
+        var person = _db.People.FindOne(p => p.ChatId == message.ChatId);
+        var turn = new ChatTurn(message, person, _outbox, LanguageHint(message));
+
+        if (message.Kind == IncomingKind.Edited)
+        {
+            // An edit is not applied again: what was saved stays as it was.
+            if (person is not null)
+            {
+                turn.Reply("chat.edited_ignored");
+            }
+
+            return HandleOutcome.None;
+        }
+
+        if (person is null)
+        {
+            return _link.HandleUnlinked(turn);
+        }
+
+        if (message.Kind == IncomingKind.Button)
+        {
+            return person.IsCarer ? _carer.HandleButton(turn) : Ack(turn);
+        }
+
+        if (message.Kind == IncomingKind.Other || string.IsNullOrWhiteSpace(message.Text))
+        {
+            turn.Reply("chat.text_only");
+            return HandleOutcome.None;
+        }
+
+        if (message.Text.Length > ChatCommand.MaxNoteLength + 200)
+        {
+            turn.Reply("chat.too_long", ChatCommand.MaxNoteLength);
+            return HandleOutcome.None;
+        }
+
+        var command = ChatCommand.Parse(message.Text);
+        switch (command?.Name)
+        {
+            case "start":
+                return command.Args.Length > 0 ? _link.HandleUnlinked(turn) : _link.Restart(turn);
+            case "help":
+                Help(turn);
+                return HandleOutcome.None;
+            case "lang":
+                _link.Language(turn, command.Args);
+                return HandleOutcome.None;
+        }
+
+        if (person.Has(Roles.Admin) && command is not null && _admin.TryHandle(turn, command))
+        {
+            return HandleOutcome.None;
+        }
+
+        if (person.IsCarer && _carer.TryHandle(turn, command))
+        {
+            return HandleOutcome.None;
+        }
+
+        if (person.Has(Roles.Parent) && _parent.TryHandle(turn, command))
+        {
+            return HandleOutcome.None;
+        }
+
+        if (command is not null)
+        {
+            turn.Reply("chat.unknown_command", command.Name);
+        }
+
+        Help(turn);
+        return HandleOutcome.None;
+    }
+
+    private static HandleOutcome Ack(ChatTurn turn) => new(turn.Message.CallbackId, turn.T("chat.button_unknown"));
+
+    private static void Help(ChatTurn turn)
+    {
+        var p = turn.Person!;
+        var parts = new List<string>();
+        if (p.IsCarer)
+        {
+            parts.Add(turn.T("help.carer"));
+        }
+
+        if (p.Has(Roles.Parent))
+        {
+            parts.Add(turn.T("help.parent"));
+        }
+
+        if (p.Has(Roles.Admin))
+        {
+            parts.Add(turn.T("help.admin"));
+        }
+
+        parts.Add(turn.T("help.everyone"));
+        turn.ReplyText(string.Join("\n\n", parts));
+    }
+
+    private static string LanguageHint(IncomingMessage message) =>
+        message.LanguageCode is { } code && code.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? Text.Texts.English : Text.Texts.Chinese;
+}

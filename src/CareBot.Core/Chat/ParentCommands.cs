@@ -1,0 +1,121 @@
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using CareBot.Core.Text;
+using CareBot.Core.Time;
+
+namespace CareBot.Core.Chat;
+
+/// <summary>Parents working away: /stop pauses weekly updates; any other text goes to the child's mentor(s).</summary>
+internal sealed class ParentCommands(CareDb db, CareClock clock)
+{
+    public bool TryHandle(ChatTurn turn, ChatCommand? command)
+    {
+        switch (command?.Name)
+        {
+            case "stop":
+                Stop(turn);
+                return true;
+            case null:
+                Relay(turn);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void Stop(ChatTurn turn)
+    {
+        var parent = turn.Person!;
+        if (!parent.UpdatesPaused)
+        {
+            parent.UpdatesPaused = true;
+            parent.UpdatedUtc = clock.UtcNow;
+            db.People.Update(parent);
+            db.AuditWrite(clock.UtcNow, turn.Actor, "person.paused", null, $"person:{parent.Id}");
+        }
+
+        turn.Reply("parent.paused");
+    }
+
+    private void Relay(ChatTurn turn)
+    {
+        var parent = turn.Person!;
+        var text = ChatCommand.Clean(turn.Message.Text ?? "");
+        if (text.Length == 0)
+        {
+            turn.Reply("chat.text_only");
+            return;
+        }
+
+        if (text.Length > ChatCommand.MaxNoteLength)
+        {
+            turn.Reply("chat.too_long", ChatCommand.MaxNoteLength);
+            return;
+        }
+
+        var children = db.Children.Find(ChildQuery.ParentsContain(parent.Id)).ToList();
+        if (children.Count == 0)
+        {
+            turn.Reply("parent.no_children");
+            return;
+        }
+
+        // A reply to a weekly update or to a teacher's message is about that child (and that teacher).
+        int? onlyCarer = null;
+        if (turn.Message.ReplyToMessageId is { } replyTo
+            && db.Outbox.FindOne(o => o.ChannelMessageId == replyTo && o.ChatId == turn.Message.ChatId) is { ChildId: { } childId } original)
+        {
+            children = children.Where(c => c.Id == childId).ToList();
+            if (original.Kind == OutboxKind.Relay)
+            {
+                onlyCarer = original.RelayFromPersonId;
+            }
+        }
+
+        var delivered = 0;
+        foreach (var child in children)
+        {
+            var record = new CareRecord
+            {
+                ChildId = child.Id,
+                AuthorId = parent.Id,
+                Kind = CareKind.ParentMessage,
+                LocalDate = clock.Today,
+                AtUtc = clock.UtcNow,
+                Text = text,
+            };
+            db.Records.Insert(record);
+            db.AuditWrite(record.AtUtc, turn.Actor, "record.parentmessage", child.Id, $"record:{record.Id}");
+
+            foreach (var pairing in db.Pairings.Find(p => p.ChildId == child.Id).ToList())
+            {
+                if (onlyCarer is not null && pairing.CarerId != onlyCarer)
+                {
+                    continue;
+                }
+
+                var carer = db.People.FindById(pairing.CarerId);
+                if (carer is null)
+                {
+                    continue;
+                }
+
+                var relation = child.Parents.First(p => p.PersonId == parent.Id).Relation;
+                var who = Texts.Get(carer.Language, relation == ParentRelation.Father ? "relay.father_of" : "relay.mother_of", child.Name, parent.Name);
+                if (turn.SendTo(carer, OutboxKind.Relay, OutboxPriority.Reply, Texts.Get(carer.Language, "relay.from_parent", who, text), child.Id, relayFrom: parent.Id))
+                {
+                    delivered++;
+                }
+            }
+        }
+
+        turn.Reply(delivered > 0 ? "parent.relayed" : "parent.saved_no_carer");
+    }
+}
+
+internal static class ChildQuery
+{
+    public static LiteDB.BsonExpression ParentsContain(int personId) =>
+        LiteDB.BsonExpression.Create("$.Parents[*].PersonId ANY = @0", new LiteDB.BsonValue(personId));
+}

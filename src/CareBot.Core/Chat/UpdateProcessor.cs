@@ -1,0 +1,87 @@
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace CareBot.Core.Chat;
+
+/// <summary>
+/// Applies one inbound update exactly once. In ONE transaction: the update id is recorded (unique), the handler's
+/// records and outbox rows are saved, and the poll offset advances. The channel confirms the update to its server
+/// only after this commit (by asking for the next updates from <see cref="Offset"/>), so a crash before the commit
+/// means the update is delivered again, and a crash after it finds the id already recorded.
+/// </summary>
+public sealed class UpdateProcessor(CareDb db, ChatHandler handler, TimeProvider time, ILogger<UpdateProcessor> logger)
+{
+    public const string OffsetKey = "telegram.offset";
+
+    /// <summary>An update whose handling fails this many times is recorded with its error and skipped.</summary>
+    public const int MaxAttempts = 3;
+
+    private readonly Dictionary<long, int> _failures = [];
+
+    /// <summary>The next update id to ask for.</summary>
+    public long Offset => db.State.FindById(OffsetKey)?.Value ?? 0;
+
+    /// <summary>Handles the message; returns null when the update was applied before (a redelivery).</summary>
+    public HandleOutcome? Process(IncomingMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            var outcome = db.Write(() =>
+            {
+                if (db.Updates.FindById(message.UpdateId) is not null)
+                {
+                    AdvanceOffset(message.UpdateId);
+                    return null;
+                }
+
+                var result = handler.Handle(message);
+                db.Updates.Insert(new ProcessedUpdate { Id = message.UpdateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
+                AdvanceOffset(message.UpdateId);
+                return result;
+            });
+            _failures.Remove(message.UpdateId);
+            return outcome;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var attempts = Attempts(message.UpdateId) + 1;
+            _failures[message.UpdateId] = attempts;
+            if (attempts < MaxAttempts)
+            {
+                logger.LogWarning(ex, "Update {UpdateId} failed (attempt {Attempt} of {MaxAttempts})", message.UpdateId, attempts, MaxAttempts);
+                throw;
+            }
+
+            // One bad update must never block the rest: record it with its error type and move on.
+            logger.LogError(ex, "Update {UpdateId} skipped after {Attempts} failed attempts", message.UpdateId, attempts);
+            Skip(message.UpdateId, ex.GetType().Name);
+            _failures.Remove(message.UpdateId);
+            return HandleOutcome.None;
+        }
+    }
+
+    /// <summary>Records an update that carries nothing for CareBot (or could not be handled) and advances past it.</summary>
+    public void Skip(long updateId, string? error = null) => db.Write(() =>
+    {
+        if (db.Updates.FindById(updateId) is null)
+        {
+            db.Updates.Insert(new ProcessedUpdate { Id = updateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
+        }
+
+        AdvanceOffset(updateId);
+    });
+
+    private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
+
+    private void AdvanceOffset(long updateId)
+    {
+        var state = db.State.FindById(OffsetKey) ?? new StateEntry { Id = OffsetKey };
+        if (updateId + 1 > state.Value)
+        {
+            state.Value = updateId + 1;
+            db.State.Upsert(state);
+        }
+    }
+}

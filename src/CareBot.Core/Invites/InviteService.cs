@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+
+namespace CareBot.Core.Invites;
+
+public enum RedeemStatus
+{
+    Linked = 0,
+    /// <summary>No invite has this code (wrong or mistyped).</summary>
+    Unknown = 1,
+    Used = 2,
+    Expired = 3,
+    /// <summary>Too many failed attempts from this chat; try again later.</summary>
+    Throttled = 4,
+}
+
+public sealed record RedeemResult(RedeemStatus Status, Person? Person = null, TimeSpan? RetryAfter = null);
+
+public sealed record IssuedInvite(Person Person, string Code, DateTime ExpiresUtc);
+
+/// <summary>
+/// Single-use, expiring invite codes: 192 random bits, base64url (32 characters, within Telegram's 64-character
+/// <c>start</c> parameter of <c>A-Za-z0-9_-</c>). Only the SHA-256 hash is stored. Failed attempts are slowed per chat.
+/// </summary>
+public sealed class InviteService(CareDb db, TimeProvider time)
+{
+    public const int CodeBytes = 24;
+
+    /// <summary>Failed attempts a chat may make before it is slowed down.</summary>
+    public const int FreeFailures = 5;
+
+    public static string NewCode()
+    {
+        Span<byte> bytes = stackalloc byte[CodeBytes];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    public static string Hash(string code) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
+
+    /// <summary>
+    /// Issues a new code to each given person not linked to a chat yet. Earlier unused codes of the same person
+    /// stop working, so only the newest printed slip is valid.
+    /// </summary>
+    public List<IssuedInvite> Issue(IEnumerable<Person> people, int validDays, string actor)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var issued = new List<IssuedInvite>();
+        db.Write(() =>
+        {
+            foreach (var person in people)
+            {
+                if (person.ChatId is not null)
+                {
+                    continue;
+                }
+
+                db.Invites.DeleteMany(i => i.PersonId == person.Id && i.UsedUtc == null);
+                var code = NewCode();
+                var expires = now.AddDays(validDays);
+                db.Invites.Insert(new Invite { CodeHash = Hash(code), PersonId = person.Id, CreatedUtc = now, ExpiresUtc = expires });
+                db.AuditWrite(now, actor, "invite.issued", null, $"person:{person.Id}");
+                issued.Add(new IssuedInvite(person, code, expires));
+            }
+        });
+        return issued;
+    }
+
+    /// <summary>Links <paramref name="chatId"/> to the invite's person. Call inside the update's transaction.</summary>
+    public RedeemResult Redeem(string code, long chatId)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var throttle = db.Throttles.FindById(chatId);
+        if (throttle?.BlockedUntilUtc is { } until && until > now)
+        {
+            return new RedeemResult(RedeemStatus.Throttled, RetryAfter: until - now);
+        }
+
+        var invite = IsWellFormed(code) ? db.Invites.FindOne(i => i.CodeHash == Hash(code)) : null;
+        var status = invite switch
+        {
+            null => RedeemStatus.Unknown,
+            { UsedUtc: not null } => RedeemStatus.Used,
+            _ when invite.ExpiresUtc <= now => RedeemStatus.Expired,
+            _ => RedeemStatus.Linked,
+        };
+
+        if (status != RedeemStatus.Linked)
+        {
+            RecordFailure(chatId, throttle, now);
+            return new RedeemResult(status);
+        }
+
+        var person = db.People.FindById(invite!.PersonId);
+        if (person is null)
+        {
+            RecordFailure(chatId, throttle, now);
+            return new RedeemResult(RedeemStatus.Unknown);
+        }
+
+        // A chat belongs to one person: unlink whoever had this chat before.
+        foreach (var previous in db.People.Find(p => p.ChatId == chatId && p.Id != person.Id).ToList())
+        {
+            previous.ChatId = null;
+            previous.Status = Reachability.NotLinked;
+            db.People.Update(previous);
+        }
+
+        invite.UsedUtc = now;
+        db.Invites.Update(invite);
+        person.ChatId = chatId;
+        person.Status = Reachability.Reachable;
+        person.UpdatedUtc = now;
+        db.People.Update(person);
+        db.Throttles.Delete(chatId);
+        db.AuditWrite(now, $"person:{person.Id}", "invite.redeemed", null, $"person:{person.Id}");
+        return new RedeemResult(RedeemStatus.Linked, person);
+    }
+
+    private static bool IsWellFormed(string code) =>
+        code.Length is > 0 and <= 64 && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private void RecordFailure(long chatId, ChatThrottle? throttle, DateTime now)
+    {
+        throttle ??= new ChatThrottle { Id = chatId };
+        if (now - throttle.LastFailureUtc > TimeSpan.FromDays(1))
+        {
+            throttle.Failures = 0;
+        }
+
+        throttle.Failures++;
+        throttle.LastFailureUtc = now;
+        if (throttle.Failures >= FreeFailures)
+        {
+            // 1 min, 2 min, 4 min, ... capped at a day.
+            var minutes = Math.Min(24 * 60, 1 << Math.Min(throttle.Failures - FreeFailures, 11));
+            throttle.BlockedUntilUtc = now.AddMinutes(minutes);
+        }
+
+        db.Throttles.Upsert(throttle);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using CareBot.Core;
+using CareBot.Core.Invites;
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+using CareBot.Worker.Hosting;
+using CareBot.Worker.Telegram;
+using CsvHelper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+
+namespace CareBot.Worker.Cli;
+
+/// <summary>The admin's verbs: import, invite, report.</summary>
+internal static class AdminCommands
+{
+    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    {
+        using var host = CliApp.BuildHost(overrides);
+        var services = host.Services;
+        var db = services.GetRequiredService<CareDb>();
+        var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
+
+        List<Person> people;
+        if (phone is not null)
+        {
+            var normalized = Phone.Normalize(phone) ?? throw new ConfigurationErrorException($"--phone: '{phone}' is not a Chinese mobile number.");
+            var person = db.People.FindOne(p => p.Phone == normalized) ?? throw new ConfigurationErrorException($"--phone: nobody with {Phone.Mask(normalized)} is in the roster or CareBot:Admins.");
+            if (person.ChatId is not null)
+            {
+                await stderr.WriteLineAsync($"carebot: {person.Name} is already linked to a chat; no invite made.").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            people = [person];
+        }
+        else
+        {
+            people = db.People.Find(p => p.ChatId == null).Where(p => p.Roles != Roles.None).OrderBy(p => p.Id).ToList();
+        }
+
+        var username = await BotUsernameAsync(services, cancellationToken).ConfigureAwait(false);
+        var issued = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "cli");
+        var rows = issued.Select(i => new InviteRow(i.Person.Id, i.Person.Name, RoleName(i.Person.Roles), i.Person.Phone, i.Code, $"https://t.me/{username}?start={i.Code}")).ToList();
+
+        if (output is not null)
+        {
+            await using (var writer = new StreamWriter(output.FullName, false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true)))
+            {
+                using var csv = CsvWriter.Create(writer, null, leaveOpen: true);
+                foreach (var field in new[] { "person_id", "name", "role", "phone", "code", "link" })
+                {
+                    csv.WriteField(field);
+                }
+
+                csv.EndRecord();
+                foreach (var r in rows)
+                {
+                    csv.WriteField(r.PersonId.ToString(CultureInfo.InvariantCulture));
+                    csv.WriteField(r.Name);
+                    csv.WriteField(r.Role);
+                    csv.WriteField(r.Phone);
+                    csv.WriteField(r.Code);
+                    csv.WriteField(r.Link);
+                    csv.EndRecord();
+                }
+
+                csv.Flush();
+            }
+
+            await stdout.WriteLineAsync($"{rows.Count} invite(s) written to {output.FullName}; valid {care.InviteValidDays} days.").ConfigureAwait(false);
+        }
+        else
+        {
+            await stdout.WriteLineAsync("person_id  name        role              phone         link").ConfigureAwait(false);
+            foreach (var r in rows)
+            {
+                await stdout.WriteLineAsync($"{r.PersonId,-10} {r.Name,-10} {r.Role,-17} {r.Phone,-13} {r.Link}").ConfigureAwait(false);
+            }
+
+            await stdout.WriteLineAsync($"{rows.Count} invite(s); valid {care.InviteValidDays} days; each works once. Earlier unused links of these people no longer work.").ConfigureAwait(false);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<string> BotUsernameAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var telegram = services.GetRequiredService<IOptions<TelegramOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(telegram.BotUsername))
+        {
+            return telegram.BotUsername.TrimStart('@');
+        }
+
+        if (string.IsNullOrWhiteSpace(telegram.BotToken))
+        {
+            throw new ConfigurationErrorException("Telegram:BotUsername is not set (needed for invite links). Set it in appsettings.json, or set Telegram__BotToken so CareBot can ask Telegram.");
+        }
+
+        var client = new TelegramBotClient(new TelegramBotClientOptions(telegram.BotToken, string.IsNullOrWhiteSpace(telegram.ApiBaseUrl) ? null : telegram.ApiBaseUrl));
+        var me = await client.GetMe(cancellationToken).ConfigureAwait(false);
+        return me.Username ?? throw new ConfigurationErrorException("Telegram:BotUsername: the bot has no username; set Telegram:BotUsername.");
+    }
+
+    internal static string RoleName(Roles roles) =>
+        string.Join('+', new[] { Roles.Admin, Roles.Mentor, Roles.Volunteer, Roles.Parent }.Where(r => roles.HasFlag(r)).Select(r => r.ToString().ToLowerInvariant()));
+
+    private sealed record InviteRow(int PersonId, string Name, string Role, string Phone, string Code, string Link);
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using CareBot.Core;
+using CareBot.Core.Storage;
+using CareBot.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Serilog;
+
+namespace CareBot.Worker.Cli;
+
+/// <summary>The <c>carebot</c> command line: run, import, invite, report, demo. Exit codes: 0 ok, 1 unexpected, 2 bad input.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides = null)
+    {
+        var root = new RootCommand("CareBot: care programme for left-behind children (留守儿童) — Telegram bot worker and admin tools.");
+        var run = new Command("run", "Run the worker: bot polling, jobs and the outbox dispatcher, until SIGTERM / Ctrl-C.");
+        run.SetAction((_, ct) => Guard(stderr, () => RunWorkerAsync(overrides, ct)));
+        root.Add(run);
+        root.SetAction((_, ct) => Guard(stderr, () => RunWorkerAsync(overrides, ct)));
+
+        var phone = new Option<string>("--phone") { Description = "Only the person with this phone." };
+        var output = new Option<FileInfo>("--out") { Description = "Write person_id,name,role,phone,code,link to this CSV file." };
+        var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output };
+        invite.SetAction((pr, ct) => Guard(stderr, () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, overrides, ct)));
+        root.Add(invite);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await stderr.WriteLineAsync($"carebot: {error.Message}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.BadInput;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+    }
+
+    /// <summary>Turns bad settings and bad input into one line on stderr and exit code 2; anything else is exit code 1.</summary>
+    internal static async Task<int> Guard(TextWriter stderr, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (BadInputMessage(ex) is { } message)
+        {
+            await stderr.WriteLineAsync($"carebot: {message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex)
+        {
+            Log.Fatal(ex, "CareBot stopped unexpectedly");
+            await stderr.WriteLineAsync($"carebot: unexpected failure: {ex.GetType().Name}. See the log.").ConfigureAwait(false);
+            return ExitCodes.Unexpected;
+        }
+    }
+
+    private static string? BadInputMessage(Exception ex) => ex switch
+    {
+        ConfigurationErrorException c => c.Message,
+        StorageException s => s.Message,
+        OptionsValidationException o => string.Join(" ", o.Failures),
+        // Binding "abc" into a number: "Failed to convert configuration value at 'CareBot:Care:VisitEveryDays' ..."
+        InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => i.Message,
+        AggregateException a when a.InnerExceptions.Count > 0 => BadInputMessage(a.InnerExceptions[0]),
+        _ when ex.InnerException is not null => BadInputMessage(ex.InnerException),
+        _ => null,
+    };
+
+    /// <summary>Builds the host for a verb, validates every setting, opens the database and syncs the admins.</summary>
+    internal static IHost BuildHost(IDictionary<string, string?>? overrides, Action<HostApplicationBuilder>? configure = null, bool quiet = true)
+    {
+        var settings = new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>());
+        if (quiet)
+        {
+            settings.TryAdd("Serilog:MinimumLevel:Default", "Warning");
+        }
+
+        var builder = CareHost.CreateBuilder([], settings);
+        configure?.Invoke(builder);
+        var host = builder.Build();
+        CareHost.ValidateSettings(host.Services);
+        var db = host.Services.GetRequiredService<CareDb>();
+        var care = host.Services.GetRequiredService<IOptions<CareOptions>>().Value;
+        AdminSync.Apply(db, care.Admins, host.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        return host;
+    }
+
+    private static async Task<int> RunWorkerAsync(IDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    {
+        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel(), quiet: false);
+        // Resolve the client now so a missing token is a clear message, not a stack trace from a background service.
+        _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+
+        // On .NET a crashed BackgroundService stops the host but the process would still exit 0: make it fail,
+        // so a container restarts it.
+        var crashed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask?.IsFaulted == true);
+        return crashed ? ExitCodes.Unexpected : ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,54 @@
+using CareBot.Core.Model;
+
+namespace CareBot.Worker.Delivery;
+
+public enum SendStatus
+{
+    Sent,
+    /// <summary>429: wait <see cref="SendOutcome.RetryAfter"/>, then send again (not a failed attempt).</summary>
+    RateLimited,
+    /// <summary>5xx, time-out, connection error: retry with backoff.</summary>
+    Transient,
+    /// <summary>403: the person blocked the bot.</summary>
+    Blocked,
+    /// <summary>400 and the like: sending again will not help.</summary>
+    Permanent,
+}
+
+public sealed record SendOutcome(SendStatus Status, int? MessageId = null, TimeSpan? RetryAfter = null, string? Error = null);
+
+/// <summary>The one sending path to a chat channel (Telegram today; WeCom or SMS would be another adapter).</summary>
+public interface IChatSender
+{
+    Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken);
+}
+
+/// <summary>Wakes the dispatcher when rows were added, so replies go out at once rather than at the next poll.</summary>
+public sealed class OutboxSignal : IDisposable
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: one wake-up is enough.
+        }
+    }
+
+    public void Dispose() => _signal.Dispose();
+
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(timeout, time, cts.Token);
+        var signalled = _signal.WaitAsync(cts.Token);
+        await Task.WhenAny(delay, signalled).ConfigureAwait(false);
+        await cts.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}

@@ -1,0 +1,272 @@
+using System.Threading.RateLimiting;
+using CareBot.Core;
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+using CareBot.Worker.Telegram;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CareBot.Worker.Delivery;
+
+/// <summary>
+/// The one sender: drains the outbox, replies before bulk, under a global rate (token bucket) and at least
+/// <see cref="DeliveryOptions.PerChatIntervalMs"/> between two messages to one chat. A row is marked Sending before
+/// the call and Sent after; a Sending row found later (after a crash) is sent again. 429 waits retry_after, 5xx and
+/// time-outs back off with jitter up to MaxAttempts, 403 marks the person unreachable, quiet hours hold bulk to parents.
+/// </summary>
+public sealed class OutboxDispatcher : BackgroundService
+{
+    private const int BatchSize = 200;
+
+    private readonly CareDb _db;
+    private readonly OutboxStore _outbox;
+    private readonly IChatSender _sender;
+    private readonly OutboxSignal _signal;
+    private readonly TimeProvider _time;
+    private readonly CareClock _clock;
+    private readonly DeliveryOptions _options;
+    private readonly QuietHours _quiet;
+    private readonly ILogger<OutboxDispatcher> _logger;
+    private readonly TokenBucketRateLimiter _global;
+    private readonly Dictionary<long, DateTime> _chatReadyUtc = [];
+
+    public OutboxDispatcher(
+        CareDb db,
+        OutboxStore outbox,
+        IChatSender sender,
+        OutboxSignal signal,
+        TimeProvider time,
+        CareClock clock,
+        IOptions<DeliveryOptions> options,
+        IOptions<CareOptions> care,
+        ILogger<OutboxDispatcher> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(care);
+        _db = db;
+        _outbox = outbox;
+        _sender = sender;
+        _signal = signal;
+        _time = time;
+        _clock = clock;
+        _options = options.Value;
+        _logger = logger;
+        if (!QuietHours.TryParse(care.Value.QuietHours, out _quiet))
+        {
+            throw new ArgumentException("CareBot:QuietHours is not a range like 22:00-07:00.", nameof(care));
+        }
+
+        // Tokens come in 20 portions a second, and the rate is kept 5% under the setting, so that no sliding
+        // one-second window (which is how Telegram and the local server count) ever holds more than the setting.
+        var perPeriod = Math.Max(1, (int)Math.Floor(_options.GlobalPerSecond * 0.95 / 20));
+        var period = TimeSpan.FromSeconds(perPeriod / (_options.GlobalPerSecond * 0.95));
+        _global = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perPeriod,
+            TokensPerPeriod = perPeriod,
+            ReplenishmentPeriod = period,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
+    /// <summary>Messages handed to the channel and confirmed, since start.</summary>
+    public long SentCount { get; private set; }
+
+    public override void Dispose()
+    {
+        _global.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan idle;
+            try
+            {
+                idle = await DrainOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // The dispatcher must outlive any single bad row or storage hiccup.
+                _logger.LogError(ex, "Outbox dispatch round failed");
+                idle = TimeSpan.FromSeconds(1);
+            }
+
+            if (idle > TimeSpan.Zero)
+            {
+                try
+                {
+                    await _signal.WaitAsync(idle, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends what is due now. Returns how long to wait before the next round (zero: more is due at once).
+    /// </summary>
+    public async Task<TimeSpan> DrainOnceAsync(CancellationToken cancellationToken)
+    {
+        var due = _outbox.Due(BatchSize);
+        if (due.Count == 0)
+        {
+            return WaitUntilNextDue();
+        }
+
+        var progressed = false;
+        var earliestChat = DateTime.MaxValue;
+        var people = new Dictionary<int, Person?>();
+        foreach (var row in due)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var now = _time.GetUtcNow().UtcDateTime;
+            if (_chatReadyUtc.TryGetValue(row.ChatId, out var ready) && ready > now)
+            {
+                earliestChat = ready < earliestChat ? ready : earliestChat;
+                continue;
+            }
+
+            if (!people.TryGetValue(row.PersonId, out var person))
+            {
+                person = _db.People.FindById(row.PersonId);
+                people[row.PersonId] = person;
+            }
+
+            if (person is { Status: Reachability.Blocked })
+            {
+                _outbox.MarkBlocked(row, "blocked");
+                progressed = true;
+                continue;
+            }
+
+            if (IsQuietFor(row, person) is { } holdUntil)
+            {
+                _outbox.Retry(row, holdUntil, "quiet hours");
+                progressed = true;
+                continue;
+            }
+
+            await SendRowAsync(row, cancellationToken).ConfigureAwait(false);
+            progressed = true;
+        }
+
+        if (progressed)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var wait = earliestChat == DateTime.MaxValue ? TimeSpan.FromMilliseconds(50) : earliestChat - _time.GetUtcNow().UtcDateTime;
+        return wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1);
+    }
+
+    private TimeSpan WaitUntilNextDue()
+    {
+        var next = _outbox.NextDueUtc();
+        if (next is null)
+        {
+            return TimeSpan.FromSeconds(5);
+        }
+
+        var wait = next.Value - _time.GetUtcNow().UtcDateTime;
+        return wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait < TimeSpan.FromSeconds(5) ? wait : TimeSpan.FromSeconds(5);
+    }
+
+    private DateTime? IsQuietFor(OutboxMessage row, Person? person)
+    {
+        if (row.Priority != OutboxPriority.Bulk || person is null || !person.Has(Roles.Parent) || person.IsCarer || person.Has(Roles.Admin))
+        {
+            return null;
+        }
+
+        var local = _clock.LocalNow;
+        if (!_quiet.Contains(TimeOnly.FromDateTime(local)))
+        {
+            return null;
+        }
+
+        var endLocal = _quiet.EndOf(local);
+        return TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(endLocal, DateTimeKind.Unspecified), _clock.Zone);
+    }
+
+    private async Task SendRowAsync(OutboxMessage row, CancellationToken cancellationToken)
+    {
+        _outbox.MarkSending(row);
+        var parts = OutboxStore.Split(row.Text);
+        SendOutcome outcome = new(SendStatus.Sent);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+            var buttons = i == parts.Count - 1 ? row.Buttons : [];
+            outcome = await _sender.SendAsync(row.ChatId, parts[i], buttons, cancellationToken).ConfigureAwait(false);
+            _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
+            if (outcome.Status != SendStatus.Sent)
+            {
+                break;
+            }
+        }
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        switch (outcome.Status)
+        {
+            case SendStatus.Sent:
+                _outbox.MarkSent(row, outcome.MessageId);
+                SentCount++;
+                break;
+            case SendStatus.RateLimited:
+                var wait = outcome.RetryAfter ?? TimeSpan.FromSeconds(1);
+                _chatReadyUtc[row.ChatId] = now + wait;
+                row.Attempts--; // a 429 is the server pacing us, not a failed attempt
+                _outbox.Retry(row, now + wait, outcome.Error ?? "429");
+                _logger.LogWarning("Outbox row {RowId} rate limited; retry after {RetryAfter}", row.Id, wait);
+                break;
+            case SendStatus.Transient when row.Attempts < _options.MaxAttempts:
+                var backoff = Backoff(row.Attempts);
+                _outbox.Retry(row, now + backoff, outcome.Error ?? "transient");
+                _logger.LogWarning("Outbox row {RowId} failed ({Error}); attempt {Attempt}, retry in {Backoff}", row.Id, outcome.Error, row.Attempts, backoff);
+                break;
+            case SendStatus.Blocked:
+                _outbox.MarkBlocked(row, outcome.Error ?? "403");
+                _logger.LogInformation("Person {PersonId} blocked the bot; their messages stop until /start", row.PersonId);
+                break;
+            default:
+                _outbox.MarkFailed(row, outcome.Error ?? "failed");
+                _logger.LogError("Outbox row {RowId} failed for good after {Attempts} attempts: {Error}", row.Id, row.Attempts, outcome.Error);
+                break;
+        }
+    }
+
+    private async Task WaitForChatAsync(long chatId, CancellationToken cancellationToken)
+    {
+        if (_chatReadyUtc.TryGetValue(chatId, out var ready))
+        {
+            var wait = ready - _time.GetUtcNow().UtcDateTime;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int attempts)
+    {
+        var baseMs = _options.BackoffBaseMs * Math.Pow(2, Math.Max(0, attempts - 1));
+        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+        return TimeSpan.FromMilliseconds(Math.Min(baseMs * jitter, TimeSpan.FromMinutes(10).TotalMilliseconds));
+    }
+}

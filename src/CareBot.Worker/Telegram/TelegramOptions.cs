@@ -1,0 +1,39 @@
+namespace CareBot.Worker.Telegram;
+
+/// <summary>The <c>Telegram</c> section. The token is never in the file: set <c>Telegram__BotToken</c>.</summary>
+public sealed class TelegramOptions
+{
+    public const string Section = "Telegram";
+
+    public string? BotToken { get; set; }
+
+    /// <summary>Any Bot API compatible server, e.g. a self-hosted one. Null: Telegram's.</summary>
+    public string? ApiBaseUrl { get; set; }
+
+    /// <summary>The bot's username, for invite links; asked of the server (getMe) when not set.</summary>
+    public string? BotUsername { get; set; }
+
+    /// <summary>Long-poll timeout of getUpdates, seconds.</summary>
+    public int PollTimeoutSeconds { get; set; } = 25;
+}
+
+/// <summary>The <c>Delivery</c> section: how the dispatcher drains the outbox.</summary>
+public sealed class DeliveryOptions
+{
+    public const string Section = "Delivery";
+
+    /// <summary>Messages per second to all chats together (Telegram allows about 30).</summary>
+    public double GlobalPerSecond { get; set; } = 25;
+
+    /// <summary>At least this long between two messages to one chat.</summary>
+    public int PerChatIntervalMs { get; set; } = 1000;
+
+    /// <summary>5xx answers and time-outs are retried with backoff up to this many attempts; then the row is Failed.</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>One send may take this long before it counts as a time-out.</summary>
+    public int SendTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>First backoff after a 5xx or time-out; doubles per attempt, with ±20% jitter, at most 10 minutes.</summary>
+    public int BackoffBaseMs { get; set; } = 1000;
+}

@@ -1,0 +1,121 @@
+using CareBot.Core.Chat;
+using CareBot.Worker.Delivery;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Types.Enums;
+
+namespace CareBot.Worker.Telegram;
+
+/// <summary>
+/// CareBot's own long-poll loop (Telegram.Bot's ReceiveAsync confirms updates before they are handled, so it is
+/// not used). Each update is handled and committed with its id and the new offset (<see cref="UpdateProcessor"/>);
+/// only the next getUpdates, sent with that offset, confirms it to Telegram.
+/// </summary>
+public sealed class TelegramPoller(
+    ITelegramBotClient bot,
+    UpdateProcessor processor,
+    OutboxSignal signal,
+    TimeProvider time,
+    IOptions<TelegramOptions> options,
+    ILogger<TelegramPoller> logger) : BackgroundService
+{
+    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery];
+
+    /// <summary>Completed when the first getUpdates has been sent (for start-up measurements and tests).</summary>
+    public TaskCompletionSource FirstPoll { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        var webhookCleared = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!webhookCleared)
+                {
+                    // getUpdates does not work while a webhook is set; keep pending updates.
+                    await bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken).ConfigureAwait(false);
+                    webhookCleared = true;
+                }
+
+                await PollOnceAsync(stoppingToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                var delay = Backoff(failures);
+                logger.LogWarning(ex, "Polling failed at offset {Offset}; retry in {Delay}", processor.Offset, delay);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>One getUpdates round: fetch from the committed offset, handle and commit each update in order.</summary>
+    public async Task PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var offset = checked((int)processor.Offset);
+        var pending = bot.GetUpdates(offset, 100, options.Value.PollTimeoutSeconds, Wanted, cancellationToken);
+        FirstPoll.TrySetResult();
+        var updates = await pending.ConfigureAwait(false);
+        foreach (var update in updates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var message = UpdateMapper.Map(update);
+            if (message is null)
+            {
+                processor.Skip(update.Id);
+                continue;
+            }
+
+            // Throws after a failed attempt: the batch stops here and the same update comes again next round.
+            var outcome = processor.Process(message);
+            signal.Notify();
+            if (outcome is not null)
+            {
+                await AfterCommitAsync(message, outcome, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Acknowledges a button press and removes spent buttons; best effort, nothing depends on it.</summary>
+    private async Task AfterCommitAsync(IncomingMessage message, HandleOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (outcome.CallbackId is { } callbackId)
+            {
+                await bot.AnswerCallbackQuery(callbackId, outcome.CallbackText, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            if (outcome.RemoveButtonsFromMessageId is { } messageId)
+            {
+                await bot.EditMessageReplyMarkup(message.ChatId, messageId, replyMarkup: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogInformation(ex, "Could not acknowledge update {UpdateId}", message.UpdateId);
+        }
+    }
+
+    private static TimeSpan Backoff(int failures)
+    {
+        var seconds = Math.Min(60, Math.Pow(2, Math.Min(failures, 6) - 1));
+        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+}

@@ -1,0 +1,81 @@
+using CareBot.Core.Invites;
+using CareBot.Core.Model;
+
+namespace CareBot.Core.Tests.Chat;
+
+public sealed class InviteTests : IDisposable
+{
+    private readonly ChatTestKit _kit = new();
+
+    public void Dispose() => _kit.Dispose();
+
+    [Fact]
+    public void Code_is_url_safe_long_random_and_stored_only_as_hash()
+    {
+        var mentor = _kit.AddPerson("王老师", "13800000001", Roles.Mentor, null);
+        var issued = Assert.Single(_kit.Invites.Issue([mentor], 14, "test"));
+
+        Assert.InRange(issued.Code.Length, 32, 64);
+        Assert.Matches("^[A-Za-z0-9_-]+$", issued.Code);
+        var stored = Assert.Single(_kit.Db.Invites.FindAll());
+        Assert.NotEqual(issued.Code, stored.CodeHash);
+        Assert.Equal(InviteService.Hash(issued.Code), stored.CodeHash);
+        Assert.NotEqual(issued.Code, Assert.Single(_kit.Invites.Issue([_kit.AddPerson("b", "13800000009", Roles.Parent, null)], 14, "t")).Code);
+    }
+
+    [Fact]
+    public void Start_with_code_links_the_chat_greets_by_role_and_the_code_works_once()
+    {
+        var mentor = _kit.AddPerson("王老师", "13800000001", Roles.Mentor, null);
+        var code = _kit.Invites.Issue([mentor], 14, "test")[0].Code;
+
+        var greeting = Assert.Single(_kit.Send(_kit.Text(555, $"/start {code}")));
+        Assert.Contains("王老师", greeting);
+        Assert.Contains("结对老师", greeting);
+        Assert.Equal(555, _kit.Db.People.FindById(mentor.Id).ChatId);
+
+        var again = Assert.Single(_kit.Send(_kit.Text(556, $"/start {code}")));
+        Assert.Contains("用过", again);
+        Assert.Null(_kit.Db.People.FindOne(p => p.ChatId == 556));
+    }
+
+    [Fact]
+    public void Expired_and_wrong_codes_get_clear_replies()
+    {
+        var parent = _kit.AddPerson("张大山", "13700000001", Roles.Parent, null);
+        var code = _kit.Invites.Issue([parent], 14, "test")[0].Code;
+        Assert.Contains("不正确", Assert.Single(_kit.Send(_kit.Text(600, "/start wrongcode"))));
+        _kit.Time.Advance(TimeSpan.FromDays(15));
+        Assert.Contains("过期", Assert.Single(_kit.Send(_kit.Text(600, $"/start {code}"))));
+        Assert.Null(_kit.Db.People.FindById(parent.Id).ChatId);
+    }
+
+    [Fact]
+    public void Repeated_failures_from_one_chat_are_slowed_down_even_for_a_right_code()
+    {
+        var parent = _kit.AddPerson("张大山", "13700000001", Roles.Parent, null);
+        var code = _kit.Invites.Issue([parent], 14, "test")[0].Code;
+        for (var i = 0; i < InviteService.FreeFailures; i++)
+        {
+            _kit.Send(_kit.Text(600, $"/start guess{i}"));
+        }
+
+        Assert.Contains("分钟后再试", Assert.Single(_kit.Send(_kit.Text(600, $"/start {code}"))));
+        Assert.Null(_kit.Db.People.FindById(parent.Id).ChatId);
+
+        _kit.Time.Advance(TimeSpan.FromMinutes(2));
+        _kit.Send(_kit.Text(600, $"/start {code}"));
+        Assert.Equal(600, _kit.Db.People.FindById(parent.Id).ChatId);
+    }
+
+    [Fact]
+    public void Guessing_a_code_is_astronomically_unlikely()
+    {
+        // 192 random bits; even 10^12 guesses a second for a century find one live code with probability ~2^-100.
+        var bits = InviteService.CodeBytes * 8;
+        Assert.True(bits >= 128);
+        var guessesPerCentury = 1e12 * 3600 * 24 * 365 * 100;
+        var liveCodes = 100_000.0;
+        Assert.True(guessesPerCentury * liveCodes / Math.Pow(2, bits) < 1e-30);
+    }
+}

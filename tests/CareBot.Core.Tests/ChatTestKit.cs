@@ -1,0 +1,87 @@
+using CareBot.Core;
+using CareBot.Core.Chat;
+using CareBot.Core.Invites;
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CareBot.Core.Tests;
+
+/// <summary>A small school in memory and a way to talk to the chat handler as its people.</summary>
+internal sealed class ChatTestKit : IDisposable
+{
+    private long _update = 1000;
+
+    public ChatTestKit()
+    {
+        // Monday 2026-11-23 09:00 in Asia/Shanghai.
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
+        Db = CareDb.InMemory();
+        Clock = new CareClock(Time, "Asia/Shanghai");
+        Outbox = new OutboxStore(Db, Time);
+        Invites = new InviteService(Db, Time);
+        Options = new CareOptions();
+        Handler = new ChatHandler(Db, Clock, Outbox, Invites, Options);
+        Processor = new UpdateProcessor(Db, Handler, Time, NullLogger<UpdateProcessor>.Instance);
+    }
+
+    public FakeTimeProvider Time { get; }
+    public CareDb Db { get; }
+    public CareClock Clock { get; }
+    public OutboxStore Outbox { get; }
+    public InviteService Invites { get; }
+    public CareOptions Options { get; }
+    public ChatHandler Handler { get; }
+    public UpdateProcessor Processor { get; }
+
+    public Person AddPerson(string name, string phone, Roles roles, long? chatId, string lang = "zh")
+    {
+        var p = new Person { Name = name, Phone = phone, Roles = roles, ChatId = chatId, Language = lang, Status = chatId is null ? Reachability.NotLinked : Reachability.Reachable };
+        Db.People.Insert(p);
+        return p;
+    }
+
+    public Child AddChild(string id, string name, Person mentor, params Person[] parents)
+    {
+        var c = new Child
+        {
+            Id = id,
+            Name = name,
+            Class = "三年级二班",
+            GuardianName = "李奶奶",
+            GuardianRelation = "祖母",
+            GuardianPhone = "13900000000",
+            Parents = parents.Select((p, i) => new ParentLink { PersonId = p.Id, Relation = i == 0 ? ParentRelation.Father : ParentRelation.Mother }).ToList(),
+        };
+        Db.Children.Insert(c);
+        Db.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = id, Role = mentor.Has(Roles.Volunteer) ? PairingRole.Volunteer : PairingRole.Mentor, CreatedUtc = Time.GetUtcNow().UtcDateTime });
+        return c;
+    }
+
+    public IncomingMessage Text(long chat, string text, int? replyTo = null, ChatKind kind = ChatKind.Private) =>
+        new(++_update, chat, kind, IncomingKind.Text, text, ReplyToMessageId: replyTo);
+
+    public IncomingMessage Button(long chat, string data, int messageId = 1) =>
+        new(++_update, chat, ChatKind.Private, IncomingKind.Button, null, ButtonData: data, ButtonMessageId: messageId, CallbackId: $"cb{_update}");
+
+    /// <summary>Processes the message and returns the texts it queued to <paramref name="chat"/>.</summary>
+    public List<string> Send(IncomingMessage message, long? chat = null)
+    {
+        var before = Db.Outbox.Count();
+        Processor.Process(message);
+        return Db.Outbox.FindAll().Skip(before).Where(o => o.ChatId == (chat ?? message.ChatId)).Select(o => o.Text).ToList();
+    }
+
+    /// <summary>Pretends the dispatcher sent the newest row to <paramref name="chat"/> as channel message <paramref name="messageId"/>.</summary>
+    public OutboxMessage MarkLastSent(long chat, int messageId)
+    {
+        var row = Db.Outbox.Find(o => o.ChatId == chat).OrderByDescending(o => o.Id).First();
+        Outbox.MarkSent(row, messageId);
+        return row;
+    }
+
+    public void Dispose() => Db.Dispose();
+}
