@@ -1,0 +1,107 @@
+using CareBot.Worker.Cli;
+using CareBot.Worker.Hosting;
+
+namespace CareBot.Worker.Tests.Cli;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("carebot-cfg-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private Dictionary<string, string?> Settings(params (string Key, string? Value)[] extra)
+    {
+        var d = new Dictionary<string, string?> { ["Storage:DatabasePath"] = Path.Combine(_dir, "c.db"), ["Telegram:BotToken"] = null };
+        foreach (var (k, v) in extra)
+        {
+            d[k] = v;
+        }
+
+        return d;
+    }
+
+    private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> settings, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, settings);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData("CareBot:TimeZone", "Mars/Olympus_Mons")]
+    [InlineData("CareBot:Schedules:VisitReminders", "every morning")]
+    [InlineData("CareBot:Schedules:WeeklyUpdates", "0 0 25 ? * SUN")]
+    [InlineData("CareBot:Care:VisitEveryDays", "-3")]
+    [InlineData("CareBot:Care:TalkEveryDays", "abc")]
+    [InlineData("CareBot:QuietHours", "late")]
+    [InlineData("Delivery:GlobalPerSecond", "0")]
+    public async Task Invalid_setting_stops_start_up_with_one_line_naming_the_key(string key, string value)
+    {
+        var (code, _, err) = await Run(Settings((key, value), ("Telegram:BotToken", "123:abc")), "run");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(key, err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_without_a_token_says_how_to_set_one_and_suggests_the_demo()
+    {
+        var (code, _, err) = await Run(Settings(), "run");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("Telegram__BotToken", err, StringComparison.Ordinal);
+        Assert.Contains("carebot demo", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Environment_variables_override_the_file()
+    {
+        Environment.SetEnvironmentVariable("CareBot__TimeZone", "Not/AZone");
+        try
+        {
+            var (code, _, err) = await Run(Settings(), "invite");
+            Assert.Equal(ExitCodes.BadInput, code);
+            Assert.Contains("Not/AZone", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CareBot__TimeZone", null);
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_verb_or_option_is_bad_input()
+    {
+        var (code, _, err) = await Run(Settings(), "frobnicate");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.NotEmpty(err);
+    }
+
+    [Fact]
+    public async Task Bad_admin_phone_names_the_setting()
+    {
+        var (code, _, err) = await Run(Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "12345")), "invite");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("CareBot:Admins:0:Phone", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invite_writes_one_link_per_unlinked_person_to_csv()
+    {
+        var file = Path.Combine(_dir, "invites.csv");
+        var (code, _, err) = await Run(
+            Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "+86 136-0000-0001"), ("Telegram:BotUsername", "CareSchoolBot")),
+            "invite", "--out", file);
+
+        Assert.True(code == 0, err);
+        var lines = File.ReadAllLines(file);
+        Assert.Equal("person_id,name,role,phone,code,link", lines[0].TrimStart('\uFEFF'));
+        var row = Assert.Single(lines.Skip(1));
+        Assert.Contains("刘校长", row, StringComparison.Ordinal);
+        Assert.Contains("13600000001", row, StringComparison.Ordinal);
+        Assert.Matches("https://t.me/CareSchoolBot\\?start=[A-Za-z0-9_-]{32,64}$", row);
+    }
+}
