@@ -1,29 +1,33 @@
 # syntax=docker/dockerfile:1
-# Build: the .NET 10 SDK image; run: the ASP.NET Core runtime image (Debian based; the Worker hosts Kestrel
-# for the built-in local Bot API server used by `carebot demo`).
+# .NET 10 ships no Debian-based images (the default tags are Ubuntu), so the worker is published
+# self-contained for linux-x64 and runs on plain Debian 12 with the libraries .NET needs.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-COPY global.json Directory.Build.props Directory.Packages.props CareBot.sln ./
+COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/CareBot.Core/CareBot.Core.csproj src/CareBot.Core/
 COPY src/CareBot.Worker/CareBot.Worker.csproj src/CareBot.Worker/
-RUN dotnet restore src/CareBot.Worker/CareBot.Worker.csproj
+RUN dotnet restore src/CareBot.Worker/CareBot.Worker.csproj -r linux-x64
 COPY appsettings.json ./
 COPY src/ src/
-RUN dotnet publish src/CareBot.Worker/CareBot.Worker.csproj -c Release --no-restore -o /app
+RUN dotnet publish src/CareBot.Worker/CareBot.Worker.csproj -c Release -r linux-x64 --self-contained true \
+        --no-restore -o /app
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
-# Time-zone data so CareBot:TimeZone (Asia/Shanghai) resolves; ICU for Chinese text handling.
+FROM debian:bookworm-slim AS runtime
+# ca-certificates: HTTPS to the Bot API; libicu72: Chinese text, culture data; libssl3: TLS;
+# tzdata: CareBot:TimeZone (Asia/Shanghai).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tzdata libicu-dev \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get install -y --no-install-recommends ca-certificates libicu72 libssl3 tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 carebot \
+    && useradd --system --uid 10001 --gid carebot --home-dir /app --shell /usr/sbin/nologin carebot \
+    && mkdir -p /data && chown carebot:carebot /data
 ENV TZ=Asia/Shanghai \
-    DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false \
     Storage__DatabasePath=/data/carebot.db
 WORKDIR /app
 COPY --from=build /app ./
-# The image's non-root user (uid 1654, "app") owns the database volume.
-RUN mkdir -p /data && chown app:app /data
-USER app
+USER carebot
+# The LiteDB database (and its -log file) lives here; mount a volume to keep it.
 VOLUME ["/data"]
-ENTRYPOINT ["dotnet", "/app/carebot.dll"]
+# Telegram__BotToken must be given at run time: docker run -e Telegram__BotToken=... -v carebot-data:/data carebot
+ENTRYPOINT ["/app/carebot"]
 CMD ["run"]
