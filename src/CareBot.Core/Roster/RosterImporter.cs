@@ -55,7 +55,7 @@ public sealed partial class RosterImporter
         var parsed = RosterReader.Read(data, encoding, language);
         var check = new Check(parsed, language);
         var rows = check.Rows();
-        if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0)
+        if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0 && parsed.Encoding is not null)
         {
             parsed.Problems.Add(new RosterProblem(parsed.HeaderLine, "", Texts.Get(language, "roster.file.no_rows")));
         }
@@ -343,6 +343,11 @@ public sealed partial class RosterImporter
         public List<ValidRow> Rows()
         {
             var valid = new List<ValidRow>(parsed.Rows.Count);
+            if (parsed.MissingRequiredColumn)
+            {
+                return valid;
+            }
+
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var row in parsed.Rows)
             {

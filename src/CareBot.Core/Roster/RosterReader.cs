@@ -20,6 +20,8 @@ internal sealed class ParsedRoster
     public bool ChineseHeaders { get; set; } = true;
     public List<RosterRow> Rows { get; } = [];
     public List<RosterProblem> Problems { get; } = [];
+    /// <summary>A required column is missing: the rows are not checked, every row would repeat the same problem.</summary>
+    public bool MissingRequiredColumn { get; set; }
 
     public string HeaderOf(RosterColumn column) => Headers.TryGetValue(column, out var h)
         ? h
@@ -263,11 +265,13 @@ internal static class RosterReader
         RosterColumn[] required = [RosterColumn.ChildId, RosterColumn.ChildName, RosterColumn.MentorName, RosterColumn.MentorPhone];
         foreach (var column in required.Where(c => !parsed.Headers.ContainsKey(c)))
         {
+            parsed.MissingRequiredColumn = true;
             parsed.Problems.Add(new RosterProblem(line, parsed.HeaderOf(column), Text.Texts.Get(language, "roster.header.missing")));
         }
 
         if (!parsed.Headers.ContainsKey(RosterColumn.FatherPhone) && !parsed.Headers.ContainsKey(RosterColumn.MotherPhone))
         {
+            parsed.MissingRequiredColumn = true;
             parsed.Problems.Add(new RosterProblem(line, parsed.HeaderOf(RosterColumn.FatherPhone), Text.Texts.Get(language, "roster.header.no_parent_phone")));
         }
 

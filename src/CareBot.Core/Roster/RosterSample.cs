@@ -19,7 +19,7 @@ public static class RosterSample
     private static readonly string[] Cities = ["广东深圳", "广东东莞", "浙江杭州", "上海", "浙江温州", "江苏苏州", "福建厦门", "广东广州"];
     private static readonly string[] Grades = ["一", "二", "三", "四", "五", "六"];
     private static readonly (string Relation, bool SameSurname)[] Guardians = [("祖母", true), ("祖父", true), ("外婆", false), ("外公", false)];
-    private static readonly string[] Notes = ["", "性格内向，喜欢画画", "", "数学好, 爱读书", "", "有哮喘，需随身带药", "", "父母离异，随祖母生活"];
+    private static readonly string[] Notes = ["", "性格内向，喜欢画画", "", "数学好, 爱读书", "", "有哮喘，需随身带药", "", "父母离异，逢年过节才见到父亲"];
 
     /// <summary>The Chinese headers, in the usual order of the sheet.</summary>
     public static IReadOnlyList<string> ChineseHeaders { get; } = RosterHeaders.Columns.Select(RosterHeaders.Chinese).ToArray();
