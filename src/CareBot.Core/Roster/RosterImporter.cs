@@ -60,21 +60,24 @@ public sealed partial class RosterImporter
             parsed.Problems.Add(new RosterProblem(parsed.HeaderLine, "", Texts.Get(language, "roster.file.no_rows")));
         }
 
-        // Everything that needs the database is read once, before any write.
-        var people = _db.People.FindAll().ToDictionary(p => p.Phone, StringComparer.Ordinal);
-        var pairings = _db.Pairings.FindAll().ToList();
-        check.Capacity(rows, people, pairings, _maxChildrenPerCarer);
-
-        var problems = parsed.Problems
-            .OrderBy(p => p.Line)
-            .ThenBy(p => p.Column.Length == 0 ? -1 : ColumnOrder(parsed, p.Column))
-            .ToList();
-        if (problems.Count > 0)
+        // One transaction: the capacity check and the writes see the same data. Everything that needs the
+        // database is read once, up front; nothing is written when there is any problem.
+        return _db.Write(() =>
         {
-            return new ImportResult { FileName = fileName, Language = language, Encoding = parsed.Encoding, Problems = problems, Rows = parsed.Rows.Count };
-        }
+            var people = _db.People.FindAll().ToDictionary(p => p.Phone, StringComparer.Ordinal);
+            var pairings = _db.Pairings.FindAll().ToList();
+            check.Capacity(rows, people, pairings, _maxChildrenPerCarer);
+            if (parsed.Problems.Count > 0)
+            {
+                var problems = parsed.Problems
+                    .OrderBy(p => p.Line)
+                    .ThenBy(p => p.Column.Length == 0 ? -1 : ColumnOrder(parsed, p.Column))
+                    .ToList();
+                return new ImportResult { FileName = fileName, Language = language, Encoding = parsed.Encoding, Problems = problems, Rows = parsed.Rows.Count };
+            }
 
-        return _db.Write(() => Apply(rows, people, pairings, fileName, language, parsed.Encoding, actor));
+            return Apply(rows, people, pairings, fileName, language, parsed.Encoding, actor);
+        });
     }
 
     private static int ColumnOrder(ParsedRoster parsed, string header)

@@ -311,6 +311,57 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_mentor_as_volunteer_of_the_same_child_and_one_phone_for_both_parents_are_reported()
+    {
+        using var db = CareDb.InMemory();
+        var result = Importer(db).Import(Csv(ZhHeader,
+            Row("1", "王小明", volunteer: "李丽", volunteerPhone: "13800000001"),
+            Row("2", "王小红", father: "王建国", fatherPhone: "13900000001", mother: "王建国", motherPhone: "13900000001")));
+
+        Assert.Equal(
+            [
+                "roster.csv:2: 代理家长电话: the volunteer is the mentor (same phone)",
+                "roster.csv:3: 母亲电话: the mother's phone is the father's phone",
+            ],
+            result.FormatProblems());
+        Assert.Equal(0, db.Pairings.Count());
+    }
+
+    [Fact]
+    public void A_utf8_file_with_a_bom_read_as_gb18030_is_refused()
+    {
+        using var db = CareDb.InMemory();
+        var result = Importer(db).Import(Utf8(Csv(ZhHeader, Row("1", "王小明")), bom: true), encoding: RosterEncoding.Gb18030);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(1, problem.Line);
+        Assert.Contains("--encoding gb18030", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(0, db.Children.Count());
+    }
+
+    [Fact]
+    public void A_missing_parent_phone_column_is_reported_once_not_per_row()
+    {
+        using var db = CareDb.InMemory();
+        var result = Importer(db).Import(Csv("学号,姓名,结对教师,教师电话", "1,王小明,李丽,13800000001", "2,王小红,李丽,13800000001"));
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal((1, "父亲电话"), (problem.Line, problem.Column));
+    }
+
+    [Fact]
+    public void The_summary_gives_the_counts_in_the_chosen_language()
+    {
+        using var db = CareDb.InMemory();
+        var file = RosterSample.Create(8);
+        var en = Importer(db).Import(file, language: "en"); // 7 fathers (two children are siblings), 6 mothers, 3 mentors, 1 volunteer
+        var zh = Importer(db).Import(file, language: "zh");
+
+        Assert.Equal("roster.csv: imported 8 children. Children: 8 created, 0 updated, 0 unchanged; people: 17 created, 0 updated, 0 unchanged; pairings: 10 created, 0 removed; 0 children not in the file left untouched.", en.Summary());
+        Assert.StartsWith("roster.csv：已导入 8 名儿童。儿童：新增 0，更新 0，未变 8；", zh.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_duplicate_and_missing_headers_are_reported_on_line_1()
     {
         using var db = CareDb.InMemory();
