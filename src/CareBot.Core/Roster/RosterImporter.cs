@@ -12,6 +12,26 @@ namespace CareBot.Core.Roster;
 /// in one transaction. Children are matched by 学号, people by normalised phone, so importing again updates in place
 /// and importing the same file twice changes nothing.
 /// </summary>
+/// <remarks>
+/// The rules, where the roster contract leaves them open:
+/// <list type="bullet">
+/// <item>Required per row: 学号, 姓名, 结对教师 + 教师电话, and at least one parent working away with a name and a
+/// mobile (father or mother): a child without a parent phone is an error, since the weekly update is the point.</item>
+/// <item>A person is a name and a phone together: a name without a phone (or the other way round) is an error, for
+/// parents, mentor and volunteer alike. The volunteer is optional; a work city without its parent is ignored.</item>
+/// <item>Parent, mentor and volunteer phones must be mainland mobiles (<see cref="Phone.Normalize"/>). The guardian
+/// (grandparent at home) is not a CareBot user: a mobile or any landline of 7–12 digits is accepted, stored as digits.</item>
+/// <item>性别: 男/女/M/F/male/female (any case) or empty, stored as "M" / "F" / null.</item>
+/// <item>Roles are only added: a person keeps roles they already had (an admin stays admin, a former mentor stays
+/// mentor). People are never deleted. A parent's work city is the last non-empty one in the file.</item>
+/// <item>A phone given under two different names in the file is an error; a name in the file replaces the stored one.</item>
+/// <item>Capacity counts distinct children per carer, mentor and volunteer pairings together, the carer's children
+/// not in this file included; it is reported once per carer, on the row that goes over the limit.</item>
+/// <item>A missing required column stops the row checks (every row would repeat it). Unknown columns are errors;
+/// empty header cells (a spreadsheet's trailing columns) are ignored, as are blank rows and up to five one-cell
+/// title rows above the header. Values Excel turned into 1.38E+10 are reported as such.</item>
+/// </list>
+/// </remarks>
 public sealed partial class RosterImporter
 {
     private readonly CareDb _db;
