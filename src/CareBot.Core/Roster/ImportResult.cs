@@ -1,0 +1,47 @@
+using System.Globalization;
+using CareBot.Core.Text;
+
+namespace CareBot.Core.Roster;
+
+/// <summary>One problem in the roster file. <see cref="Column"/> is the header as written in the file, or "" for the whole row.</summary>
+public sealed record RosterProblem(int Line, string Column, string Message)
+{
+    /// <summary><c>FILE:LINE: COLUMN: message</c> (or <c>FILE:LINE: message</c> when the whole row or file is meant).</summary>
+    public string Format(string fileName) => Column.Length == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{fileName}:{Line}: {Message}")
+        : string.Create(CultureInfo.InvariantCulture, $"{fileName}:{Line}: {Column}: {Message}");
+}
+
+/// <summary>What an import did, or, when <see cref="Problems"/> is not empty, why it wrote nothing.</summary>
+public sealed class ImportResult
+{
+    public required string FileName { get; init; }
+    /// <summary>"zh" or "en": the language of the messages.</summary>
+    public required string Language { get; init; }
+    /// <summary>The encoding the file was read with (null when it could not be decoded).</summary>
+    public RosterEncoding? Encoding { get; init; }
+    public IReadOnlyList<RosterProblem> Problems { get; init; } = [];
+    public bool Succeeded => Problems.Count == 0;
+
+    /// <summary>Data rows read from the file (one per child).</summary>
+    public int Rows { get; init; }
+    public int ChildrenCreated { get; init; }
+    public int ChildrenUpdated { get; init; }
+    public int ChildrenUnchanged { get; init; }
+    /// <summary>Children in the database but not in this file: left as they were.</summary>
+    public int ChildrenUntouched { get; init; }
+    public int PeopleCreated { get; init; }
+    public int PeopleUpdated { get; init; }
+    public int PeopleUnchanged { get; init; }
+    public int PairingsCreated { get; init; }
+    public int PairingsRemoved { get; init; }
+
+    /// <summary>Each problem as one line, <c>FILE:LINE: COLUMN: message</c>, in file order.</summary>
+    public IEnumerable<string> FormatProblems() => Problems.Select(p => p.Format(FileName));
+
+    /// <summary>One line for the admin: what was imported, or how many problems stopped the import.</summary>
+    public string Summary() => Succeeded
+        ? Texts.Get(Language, "roster.summary.ok", FileName, Rows, ChildrenCreated, ChildrenUpdated, ChildrenUnchanged,
+            PeopleCreated, PeopleUpdated, PeopleUnchanged, PairingsCreated, PairingsRemoved, ChildrenUntouched)
+        : Texts.Get(Language, "roster.summary.failed", FileName, Problems.Count);
+}

@@ -1,0 +1,82 @@
+using System.Collections.Frozen;
+
+namespace CareBot.Core.Roster;
+
+/// <summary>The columns of the roster file (留守儿童档案), each with its Chinese and English header.</summary>
+public enum RosterColumn
+{
+    ChildId,
+    ChildName,
+    Gender,
+    Class,
+    GuardianName,
+    GuardianRelation,
+    GuardianPhone,
+    FatherName,
+    FatherPhone,
+    FatherWorkCity,
+    MotherName,
+    MotherPhone,
+    MotherWorkCity,
+    MentorName,
+    MentorPhone,
+    VolunteerName,
+    VolunteerPhone,
+    Notes,
+}
+
+/// <summary>Header names of <see cref="RosterColumn"/>, in the order the sample file uses.</summary>
+public static class RosterHeaders
+{
+    private static readonly (RosterColumn Column, string Chinese, string English)[] All =
+    [
+        (RosterColumn.ChildId, "学号", "child_id"),
+        (RosterColumn.ChildName, "姓名", "child_name"),
+        (RosterColumn.Gender, "性别", "gender"),
+        (RosterColumn.Class, "班级", "class"),
+        (RosterColumn.GuardianName, "监护人", "guardian_name"),
+        (RosterColumn.GuardianRelation, "监护人关系", "guardian_relation"),
+        (RosterColumn.GuardianPhone, "监护人电话", "guardian_phone"),
+        (RosterColumn.FatherName, "父亲姓名", "father_name"),
+        (RosterColumn.FatherPhone, "父亲电话", "father_phone"),
+        (RosterColumn.FatherWorkCity, "父亲务工地", "father_work_city"),
+        (RosterColumn.MotherName, "母亲姓名", "mother_name"),
+        (RosterColumn.MotherPhone, "母亲电话", "mother_phone"),
+        (RosterColumn.MotherWorkCity, "母亲务工地", "mother_work_city"),
+        (RosterColumn.MentorName, "结对教师", "mentor_name"),
+        (RosterColumn.MentorPhone, "教师电话", "mentor_phone"),
+        (RosterColumn.VolunteerName, "代理家长", "volunteer_name"),
+        (RosterColumn.VolunteerPhone, "代理家长电话", "volunteer_phone"),
+        (RosterColumn.Notes, "备注", "notes"),
+    ];
+
+    private static readonly FrozenDictionary<string, RosterColumn> ByHeader = All
+        .SelectMany(c => new[] { (Key: c.Chinese, c.Column), (Key: c.English, c.Column) })
+        .ToFrozenDictionary(x => x.Key, x => x.Column, StringComparer.Ordinal);
+
+    public static IReadOnlyList<RosterColumn> Columns { get; } = All.Select(c => c.Column).ToArray();
+
+    public static string Chinese(RosterColumn column) => All[(int)column].Chinese;
+
+    public static string English(RosterColumn column) => All[(int)column].English;
+
+    /// <summary>
+    /// The column a header names, or null. Spaces, a BOM and surrounding quotes are ignored; English headers are
+    /// matched without case, and "Child ID" / "child-id" are read as child_id.
+    /// </summary>
+    public static RosterColumn? Parse(string header)
+    {
+        var key = Clean(header);
+        if (ByHeader.TryGetValue(key, out var column))
+        {
+            return column;
+        }
+
+        var english = key.ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+        return ByHeader.TryGetValue(english, out column) ? column : null;
+    }
+
+    internal static string Clean(string header) => header.Replace("\uFEFF", "", StringComparison.Ordinal).Trim();
+
+    internal static bool IsChinese(string header) => Clean(header).Any(c => c > '\u2E80');
+}
