@@ -2,6 +2,7 @@ using System.Globalization;
 using CareBot.Core;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
+using CareBot.Core.Roster;
 using CareBot.Core.Storage;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Telegram;
@@ -15,6 +16,48 @@ namespace CareBot.Worker.Cli;
 /// <summary>The admin's verbs: import, invite, report.</summary>
 internal static class AdminCommands
 {
+    public static int Import(FileInfo file, string? encoding, string language, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides)
+    {
+        if (!file.Exists)
+        {
+            throw new ConfigurationErrorException($"{file.FullName}: no such file.");
+        }
+
+        using var host = CliApp.BuildHost(overrides);
+        var services = host.Services;
+        var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
+        var importer = new RosterImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), care.Care);
+        var rosterEncoding = encoding?.ToLowerInvariant() switch
+        {
+            "gb18030" => RosterEncoding.Gb18030,
+            "utf-8" or "utf8" => RosterEncoding.Utf8,
+            _ => RosterEncoding.Auto,
+        };
+        ImportResult result;
+        try
+        {
+            result = importer.Import(file.FullName, rosterEncoding, language, "cli");
+        }
+        catch (IOException ex)
+        {
+            throw new ConfigurationErrorException($"{file.FullName}: cannot read: {ex.Message}", ex);
+        }
+
+        if (!result.Succeeded)
+        {
+            foreach (var line in result.FormatProblems())
+            {
+                stderr.WriteLine(line);
+            }
+
+            stderr.WriteLine(result.Summary());
+            return ExitCodes.BadInput;
+        }
+
+        stdout.WriteLine(result.Summary());
+        return ExitCodes.Ok;
+    }
+
     public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides, CancellationToken cancellationToken)
     {
         using var host = CliApp.BuildHost(overrides);

@@ -20,6 +20,15 @@ public static class CliApp
         root.Add(run);
         root.SetAction((_, ct) => Guard(stderr, () => RunWorkerAsync(overrides, ct)));
 
+        var lang = new Option<string>("--lang") { Description = "Language of messages: zh (default) or en.", DefaultValueFactory = _ => "zh" };
+        lang.AcceptOnlyFromAmong("zh", "en");
+        var importFile = new Argument<FileInfo>("FILE") { Description = "The roster CSV (UTF-8 or GB18030), Chinese or English headers." };
+        var encoding = new Option<string>("--encoding") { Description = "utf-8 or gb18030 (default: detected)." };
+        encoding.AcceptOnlyFromAmong("utf-8", "utf8", "gb18030");
+        var import = new Command("import", "Import or update the roster; all or nothing.") { importFile, encoding, lang };
+        import.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(lang)!, stdout, stderr, overrides))));
+        root.Add(import);
+
         var phone = new Option<string>("--phone") { Description = "Only the person with this phone." };
         var output = new Option<FileInfo>("--out") { Description = "Write person_id,name,role,phone,code,link to this CSV file." };
         var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output };
