@@ -11,7 +11,11 @@ namespace CareBot.Worker.Jobs;
 /// triggers are rescheduled (same time zone; a time zone change needs a restart). An invalid new cron is logged and
 /// the old schedule kept.
 /// </summary>
-public sealed class ScheduleReloader(ISchedulerFactory schedulers, IOptionsMonitor<CareOptions> options, ILogger<ScheduleReloader> logger)
+public sealed class ScheduleReloader(
+    ISchedulerFactory schedulers,
+    IOptionsMonitor<CareOptions> options,
+    TimeProvider time,
+    ILogger<ScheduleReloader> logger)
     : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -74,7 +78,7 @@ public sealed class ScheduleReloader(ISchedulerFactory schedulers, IOptionsMonit
             return;
         }
 
-        var trigger = TriggerBuilder.Create()
+        var trigger = TriggerBuilder.Create(time)
             .WithIdentity(key)
             .ForJob(job)
             .WithSchedule(CareJobs.Schedule(wanted, existing.TimeZone))
