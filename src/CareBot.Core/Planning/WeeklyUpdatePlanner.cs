@@ -15,8 +15,9 @@ public sealed record WeeklyPlanResult(string Week, int Planned, int Added);
 /// <summary>
 /// Plans the weekly update to each reachable parent (linked chat, not blocked, not paused) of each child: one row
 /// per parent per child per ISO week, key <c>weekly:{parentId}:{childId}:{isoYear}-W{week}</c>. It reads the
-/// records of the week and of the check-in look-back window in one indexed LocalDate range pass, keeps only the
-/// week's visits, talks and diary entries and the latest two check-ins per child, and inserts rows in batches of
+/// week's records with one indexed LocalDate range query, then the check-in look-back window a week at a time going
+/// back (stopping once every child has two check-ins), keeps only the week's visits, talks and diary entries and the
+/// latest two check-ins per child, and inserts rows in batches of
 /// <see cref="OutboxBatch.DefaultSize"/> per transaction. Memory grows with the number of children and with one
 /// week of records, not with the history.
 /// </summary>
@@ -143,37 +144,53 @@ public sealed class WeeklyUpdatePlanner
     private (Dictionary<string, List<CareRecord>> Week, Dictionary<string, CheckPair> Checks) ReadRecords(
         HashSet<string> wanted, DateOnly weekStart, DateOnly weekEnd)
     {
-        var from = weekStart.AddDays(-CheckInLookbackDays);
         var week = new Dictionary<string, List<CareRecord>>(StringComparer.Ordinal);
         var checks = new Dictionary<string, CheckPair>(StringComparer.Ordinal);
+        var complete = 0;
 
-        // One pass over the LocalDate index: the look-back window for check-ins and the week itself.
-        foreach (var r in _db.Records.Find(r => r.LocalDate >= from && r.LocalDate <= weekEnd))
+        // The week itself, then the check-in look-back one week at a time going back (LocalDate index ranges),
+        // stopping early once every child has its latest two check-ins.
+        var to = weekEnd;
+        var from = weekStart;
+        var limit = weekStart.AddDays(-CheckInLookbackDays);
+        while (to >= limit && complete < wanted.Count)
         {
-            if (!wanted.Contains(r.ChildId))
+            var (lo, hi) = (from < limit ? limit : from, to);
+            foreach (var r in _db.Records.Find(r => r.LocalDate >= lo && r.LocalDate <= hi))
             {
-                continue;
-            }
-
-            if (r.Kind == CareKind.Check)
-            {
-                if (!checks.TryGetValue(r.ChildId, out var pair))
+                if (!wanted.Contains(r.ChildId))
                 {
-                    checks[r.ChildId] = pair = new CheckPair();
+                    continue;
                 }
 
-                pair.Offer(r);
-            }
-            else if (r.LocalDate >= weekStart && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary)
-            {
-                if (!week.TryGetValue(r.ChildId, out var list))
+                if (r.Kind == CareKind.Check)
                 {
-                    week[r.ChildId] = list = [];
-                }
+                    if (!checks.TryGetValue(r.ChildId, out var pair))
+                    {
+                        checks[r.ChildId] = pair = new CheckPair();
+                    }
 
-                r.Text = PlanText.Compact(r.Text, NoteMax);
-                list.Add(r);
+                    var had = pair.Previous is not null;
+                    pair.Offer(r);
+                    if (!had && pair.Previous is not null)
+                    {
+                        complete++;
+                    }
+                }
+                else if (r.LocalDate >= weekStart && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary)
+                {
+                    if (!week.TryGetValue(r.ChildId, out var list))
+                    {
+                        week[r.ChildId] = list = [];
+                    }
+
+                    r.Text = PlanText.Compact(r.Text, NoteMax);
+                    list.Add(r);
+                }
             }
+
+            to = from.AddDays(-1);
+            from = from.AddDays(-7);
         }
 
         return (week, checks);
