@@ -151,6 +151,22 @@ public class WeeklyUpdatePlannerTests
     }
 
     [Fact]
+    public void Check_ins_older_than_the_look_back_are_not_shown()
+    {
+        var (w, mentor, _, _, child) = School(PlanningWorld.Local(2026, 11, 29, 19));
+        using var _w = w;
+        w.Record(child, mentor, CareKind.Check, new DateOnly(2026, 9, 1), ratings: new Ratings { Study = 1, Life = 1, Mood = 1, Safety = 1, Health = 1 });
+        w.Record(child, mentor, CareKind.Check, new DateOnly(2026, 11, 2), ratings: new Ratings { Study = 2, Life = 3, Mood = 4, Safety = 5, Health = 2 });
+
+        w.Weekly().Plan(w.Clock.Today);
+
+        var zh = w.Rows(OutboxKind.WeeklyUpdate)[0].Text;
+        Assert.Contains("最近一次情况评估（11月2日）", zh);
+        Assert.Contains("学习 2 · 生活 3 · 心理 4 · 安全 5 · 健康 2", zh);
+        Assert.Contains("没有可比较的上次评估", zh);
+    }
+
+    [Fact]
     public void Inserts_in_batches_and_plans_many_children()
     {
         using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 29, 19));
