@@ -1,0 +1,156 @@
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+
+namespace CareBot.Core.Planning;
+
+/// <summary>When a child's next home visit and talk are due, and by how many days they are overdue.</summary>
+/// <param name="ChildId">The child.</param>
+/// <param name="LastVisit">The latest home visit, or null when never visited.</param>
+/// <param name="LastTalk">The latest talk, or null when never talked to.</param>
+/// <param name="NextVisitDue">Last visit + VisitEveryDays; a child never visited is due from the day it was paired.</param>
+/// <param name="NextTalkDue">Last talk + TalkEveryDays; likewise.</param>
+/// <param name="Today">The local date the status was computed for.</param>
+public sealed record ChildCareStatus(
+    string ChildId,
+    DateOnly? LastVisit,
+    DateOnly? LastTalk,
+    DateOnly NextVisitDue,
+    DateOnly NextTalkDue,
+    DateOnly Today)
+{
+    /// <summary>How far ahead a visit or talk counts as "due" for reminders and reports.</summary>
+    public const int DueWithinDays = 2;
+
+    public int VisitOverdueDays => Math.Max(0, Today.DayNumber - NextVisitDue.DayNumber);
+
+    public int TalkOverdueDays => Math.Max(0, Today.DayNumber - NextTalkDue.DayNumber);
+
+    /// <summary>The larger of the two overdue counts.</summary>
+    public int DaysOverdue => Math.Max(VisitOverdueDays, TalkOverdueDays);
+
+    public bool VisitDue => NextVisitDue.DayNumber <= Today.DayNumber + DueWithinDays;
+
+    public bool TalkDue => NextTalkDue.DayNumber <= Today.DayNumber + DueWithinDays;
+
+    /// <summary>A visit or talk is due within <see cref="DueWithinDays"/> days or overdue.</summary>
+    public bool AnythingDue => VisitDue || TalkDue;
+
+    public bool Overdue => DaysOverdue > 0;
+}
+
+/// <summary>
+/// Computes <see cref="ChildCareStatus"/> for many children at once (a whole county) without a query per child:
+/// one indexed pass over the recent visits and talks (LocalDate range), and an indexed per-child look-up only for
+/// the few children with nothing recent (they are due anyway; the look-up finds how long ago).
+/// Shared by the reminder planner, the report and the chat commands /mine, /overdue, /stats.
+/// </summary>
+public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions options)
+{
+    /// <summary>Status of every paired child, keyed by child id, as of <paramref name="today"/>.</summary>
+    public Dictionary<string, ChildCareStatus> ForAllPaired(DateOnly today, IReadOnlyCollection<Pairing> pairings)
+    {
+        ArgumentNullException.ThrowIfNull(pairings);
+        var pairedSince = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        foreach (var p in pairings)
+        {
+            var since = p.CreatedUtc == default ? today : clock.ToLocalDate(p.CreatedUtc);
+            if (!pairedSince.TryGetValue(p.ChildId, out var existing) || since < existing)
+            {
+                pairedSince[p.ChildId] = since;
+            }
+        }
+
+        return Compute(today, pairedSince);
+    }
+
+    /// <summary>Status of the given children (e.g. a mentor's three for /mine), as of <paramref name="today"/>.</summary>
+    public Dictionary<string, ChildCareStatus> ForChildren(DateOnly today, IEnumerable<string> childIds)
+    {
+        ArgumentNullException.ThrowIfNull(childIds);
+        var ids = childIds.Distinct(StringComparer.Ordinal).ToList();
+        var pairings = new List<Pairing>();
+        foreach (var id in ids)
+        {
+            pairings.AddRange(db.Pairings.Find(p => p.ChildId == id));
+        }
+
+        var result = ForAllPaired(today, pairings);
+        foreach (var id in ids.Where(id => !result.ContainsKey(id)))
+        {
+            // Not paired: due from today.
+            result[id] = Compute(today, new Dictionary<string, DateOnly>(StringComparer.Ordinal) { [id] = today })[id];
+        }
+
+        return result;
+    }
+
+    private Dictionary<string, ChildCareStatus> Compute(DateOnly today, Dictionary<string, DateOnly> pairedSince)
+    {
+        var care = options.Care;
+        var window = Math.Max(care.VisitEveryDays, care.TalkEveryDays) + ChildCareStatus.DueWithinDays;
+        var from = today.AddDays(-window);
+        var lastVisit = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        var lastTalk = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+
+        // One indexed pass over the recent window: everyone with a recent visit / talk is settled here.
+        foreach (var r in db.Records.Find(r => r.LocalDate >= from && r.LocalDate <= today))
+        {
+            if (pairedSince.ContainsKey(r.ChildId))
+            {
+                Keep(r, lastVisit, lastTalk);
+            }
+        }
+
+        // Children with nothing in the window are due or overdue; find their latest record, if any, by child id.
+        foreach (var childId in pairedSince.Keys)
+        {
+            var needVisit = !lastVisit.ContainsKey(childId);
+            var needTalk = !lastTalk.ContainsKey(childId);
+            if (!needVisit && !needTalk)
+            {
+                continue;
+            }
+
+            var id = childId;
+            foreach (var r in db.Records.Find(r => r.ChildId == id))
+            {
+                if (r.LocalDate < from && ((needVisit && r.Kind == CareKind.Visit) || (needTalk && r.Kind == CareKind.Talk)))
+                {
+                    Keep(r, lastVisit, lastTalk);
+                }
+            }
+        }
+
+        var result = new Dictionary<string, ChildCareStatus>(pairedSince.Count, StringComparer.Ordinal);
+        foreach (var (childId, since) in pairedSince)
+        {
+            var start = since > today ? today : since;
+            DateOnly? visit = lastVisit.TryGetValue(childId, out var v) ? v : null;
+            DateOnly? talk = lastTalk.TryGetValue(childId, out var t) ? t : null;
+            result[childId] = new ChildCareStatus(
+                childId,
+                visit,
+                talk,
+                visit?.AddDays(care.VisitEveryDays) ?? start,
+                talk?.AddDays(care.TalkEveryDays) ?? start,
+                today);
+        }
+
+        return result;
+    }
+
+    private static void Keep(CareRecord r, Dictionary<string, DateOnly> lastVisit, Dictionary<string, DateOnly> lastTalk)
+    {
+        var target = r.Kind switch
+        {
+            CareKind.Visit => lastVisit,
+            CareKind.Talk => lastTalk,
+            _ => null,
+        };
+        if (target is not null && (!target.TryGetValue(r.ChildId, out var d) || r.LocalDate > d))
+        {
+            target[r.ChildId] = r.LocalDate;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using CareBot.Core;
+using CareBot.Core.Outbox;
+using CareBot.Core.Planning;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace CareBot.Worker.Jobs;
+
+/// <summary>What the start-up catch-up did: null where it had nothing to catch up.</summary>
+public sealed record CatchUpResult(ReminderPlanResult? Reminders, WeeklyPlanResult? WeeklyUpdates);
+
+/// <summary>
+/// Runs the Core planners with the current settings, one run at a time (the jobs and the start-up catch-up share
+/// it, so they never insert the same keys concurrently). Every planner is idempotent by outbox key.
+/// </summary>
+public sealed class CarePlanRunner(
+    CareDb db,
+    OutboxStore outbox,
+    CareClock clock,
+    IOptionsMonitor<CareOptions> options,
+    ILoggerFactory loggers)
+{
+    private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Today's reminders and escalations, and the pre-update nudge when the next weekly update (from the
+    /// WeeklyUpdates cron) is tomorrow.
+    /// </summary>
+    public ReminderPlanResult RunReminders()
+    {
+        lock (_gate)
+        {
+            var current = options.CurrentValue;
+            var planner = new ReminderPlanner(db, outbox, clock, current, loggers.CreateLogger<ReminderPlanner>());
+            var result = planner.Plan();
+            if (Cron(current.Schedules.WeeklyUpdates)?.GetNextValidTimeAfter(clock.Time.GetUtcNow()) is { } nextWeekly)
+            {
+                planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The weekly updates of the ISO week holding <paramref name="anyDateInWeek"/>.</summary>
+    public WeeklyPlanResult RunWeeklyUpdates(DateOnly anyDateInWeek)
+    {
+        lock (_gate)
+        {
+            return new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek);
+        }
+    }
+
+    /// <summary>
+    /// At start-up: the reminders, if today's reminder time has passed (a restart after 08:00 re-plans, idempotently;
+    /// one before 08:00 leaves it to the trigger, so nobody is reminded at 03:00); and the weekly updates of the most
+    /// recent WeeklyUpdates fire time if it lies within CatchUpDays days before now (the week of that fire time), so a
+    /// Sunday 19:00 run missed while the worker was down is caught up on Monday, once.
+    /// </summary>
+    public CatchUpResult CatchUp()
+    {
+        var current = options.CurrentValue;
+        var now = clock.Time.GetUtcNow();
+
+        ReminderPlanResult? reminders = null;
+        if (LastFire(current.Schedules.VisitReminders, now, TimeSpan.FromDays(1)) is { } lastReminder
+            && clock.ToLocalDate(lastReminder.UtcDateTime) == clock.Today)
+        {
+            reminders = RunReminders();
+        }
+
+        WeeklyPlanResult? weekly = null;
+        if (current.CatchUpDays > 0
+            && LastFire(current.Schedules.WeeklyUpdates, now, TimeSpan.FromDays(current.CatchUpDays)) is { } lastWeekly)
+        {
+            weekly = RunWeeklyUpdates(clock.ToLocalDate(lastWeekly.UtcDateTime));
+        }
+
+        return new CatchUpResult(reminders, weekly);
+    }
+
+    /// <summary>The latest fire time of <paramref name="cron"/> in [now - window, now], or null.</summary>
+    internal DateTimeOffset? LastFire(string cron, DateTimeOffset now, TimeSpan window) =>
+        Cron(cron)?.GetPreviousValidTimeBefore(now.AddTicks(1)) is { } last && last >= now - window ? last : null;
+
+    private CronExpression? Cron(string cron) =>
+        CronExpression.TryParse(cron, out var parsed) ? parsed.WithTimeZone(clock.Zone) : null;
+}

@@ -1,0 +1,67 @@
+using CareBot.Core;
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+using CareBot.Worker.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Quartz;
+
+namespace CareBot.Worker.Tests.Jobs;
+
+/// <summary>The services the jobs expect (registered here as the host would), a fake clock in Asia/Shanghai, and a school.</summary>
+internal sealed class JobsWorld : IAsyncDisposable
+{
+    public static readonly TimeSpan Shanghai = TimeSpan.FromHours(8);
+
+    public JobsWorld(DateTimeOffset localNow, Dictionary<string, string?>? settings = null)
+    {
+        Time = new FakeTimeProvider(localNow.ToUniversalTime());
+        Config = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
+        Db = CareDb.InMemory();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IHostApplicationLifetime>(new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));
+        services.AddSingleton<IConfiguration>(Config);
+        services.AddSingleton(Db);
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(new CareClock(Time, "Asia/Shanghai"));
+        services.AddSingleton<OutboxStore>();
+        services.AddOptions<CareOptions>().Bind(Config.GetSection(CareOptions.Section));
+        services.AddCareJobs(Config);
+        Provider = services.BuildServiceProvider();
+    }
+
+    public FakeTimeProvider Time { get; }
+    public IConfigurationRoot Config { get; }
+    public CareDb Db { get; }
+    public ServiceProvider Provider { get; }
+
+    public static DateTimeOffset Local(int y, int m, int d, int h = 8, int min = 0) => new(y, m, d, h, min, 0, Shanghai);
+
+    public T Get<T>() where T : notnull => Provider.GetRequiredService<T>();
+
+    public Task<IScheduler> Scheduler() => Get<ISchedulerFactory>().GetScheduler().AsTask();
+
+    /// <summary>A mentor, a child paired since September and its reachable father.</summary>
+    public void School()
+    {
+        Db.People.Insert(new Person { Id = 1, Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, ChatId = 101, Status = Reachability.Reachable });
+        Db.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, ChatId = 102, Status = Reachability.Reachable });
+        Db.Children.Insert(new Child { Id = "S1", Name = "小明", Parents = [new ParentLink { PersonId = 2, Relation = ParentRelation.Father }] });
+        Db.Pairings.Insert(new Pairing { CarerId = 1, ChildId = "S1", Role = PairingRole.Mentor, CreatedUtc = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc) });
+    }
+
+    public List<OutboxMessage> Rows(OutboxKind kind) => Db.Outbox.FindAll().Where(o => o.Kind == kind).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Provider.DisposeAsync();
+        Db.Dispose();
+    }
+}
