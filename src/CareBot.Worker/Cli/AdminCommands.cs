@@ -2,6 +2,7 @@ using System.Globalization;
 using CareBot.Core;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
+using CareBot.Core.Planning;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
 using CareBot.Worker.Hosting;
@@ -55,6 +56,24 @@ internal static class AdminCommands
         }
 
         stdout.WriteLine(result.Summary());
+        return ExitCodes.Ok;
+    }
+
+    public static int Report(bool csv, string language, TextWriter stdout, IDictionary<string, string?>? overrides)
+    {
+        using var host = CliApp.BuildHost(overrides);
+        var services = host.Services;
+        var report = new CareReport(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareBot.Core.Time.CareClock>(), services.GetRequiredService<IOptions<CareOptions>>().Value);
+        var data = report.Build();
+        if (csv)
+        {
+            CareReport.WriteCsv(data, stdout);
+        }
+        else
+        {
+            stdout.Write(CareReport.RenderText(data, language));
+        }
+
         return ExitCodes.Ok;
     }
 

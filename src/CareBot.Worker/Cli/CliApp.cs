@@ -2,6 +2,7 @@ using System.CommandLine;
 using CareBot.Core;
 using CareBot.Core.Storage;
 using CareBot.Worker.Hosting;
+using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,11 @@ public static class CliApp
         var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output };
         invite.SetAction((pr, ct) => Guard(stderr, () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, overrides, ct)));
         root.Add(invite);
+
+        var csv = new Option<bool>("--csv") { Description = "CSV instead of a table." };
+        var report = new Command("report", "Due and overdue visits per mentor, last week's update delivery.") { csv, lang };
+        report.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, overrides))));
+        root.Add(report);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -102,7 +108,7 @@ public static class CliApp
 
     private static async Task<int> RunWorkerAsync(IDictionary<string, string?>? overrides, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel(), quiet: false);
+        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration), quiet: false);
         // Resolve the client now so a missing token is a clear message, not a stack trace from a background service.
         _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
