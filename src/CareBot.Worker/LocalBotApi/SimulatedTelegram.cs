@@ -46,6 +46,7 @@ public sealed class SimulatedTelegram : IDisposable
     private int _tooManyAnswers;
     private int _rateLimitRejections;
     private int _droppedButDelivered;
+    private int _longPollsWaiting;
 
     public SimulatedTelegram(LocalBotApiOptions options)
     {
@@ -83,6 +84,9 @@ public sealed class SimulatedTelegram : IDisposable
             }
         }
     }
+
+    /// <summary>getUpdates calls now waiting for an update (0 or 1 unless a conflict is being resolved).</summary>
+    public int LongPollsWaiting => Volatile.Read(ref _longPollsWaiting);
 
     public LocalBotApiStats Stats
     {
@@ -391,11 +395,14 @@ public sealed class SimulatedTelegram : IDisposable
                 Task arrived;
                 lock (_gate)
                 {
-                    if (_pending.Count > 0 || superseded.Task.IsCompleted)
+                    if (_pending.Count > 0)
                     {
-                        return superseded.Task.IsCompleted && _pending.Count == 0
-                            ? throw new BotApiException(409, ConflictDescription)
-                            : [.. _pending.Take((int)limit)];
+                        return [.. _pending.Take((int)limit)];
+                    }
+
+                    if (superseded.Task.IsCompleted)
+                    {
+                        throw new BotApiException(409, ConflictDescription);
                     }
 
                     arrived = _updateArrived.Task;
@@ -407,6 +414,7 @@ public sealed class SimulatedTelegram : IDisposable
                     return [];
                 }
 
+                Interlocked.Increment(ref _longPollsWaiting);
                 try
                 {
                     await Task.WhenAny(arrived, superseded.Task).WaitAsync(left, TimeProvider.System, stop.Token);
@@ -418,6 +426,10 @@ public sealed class SimulatedTelegram : IDisposable
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     return [];
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _longPollsWaiting);
                 }
 
                 if (superseded.Task.IsCompleted)
