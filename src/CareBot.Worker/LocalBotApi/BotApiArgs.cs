@@ -207,7 +207,8 @@ internal sealed class BotApiArgs
         return node switch
         {
             null => null,
-            JsonArray array => [.. array.Select(item => item?.GetValue<string>() ?? "")],
+            JsonArray array when array.All(item => item is JsonValue v && v.TryGetValue<string>(out _)) =>
+                [.. array.Select(item => item!.GetValue<string>())],
             _ => throw BotApiException.BadRequest($"can't parse {name}"),
         };
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -25,6 +26,9 @@ public sealed class LocalBotApiServer : IAsyncDisposable
 {
     private const string BadGatewayPage =
         "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n";
+
+    /// <summary>Writes ' and non-ASCII text as they are (as Telegram does), not as \u escapes.</summary>
+    private static readonly JsonSerializerOptions Envelope = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly WebApplication _app;
     private readonly LocalBotApiOptions _options;
@@ -197,7 +201,7 @@ public sealed class LocalBotApiServer : IAsyncDisposable
             var result = await handle(args, aborted);
             if (fault.Failure == FaultKind.Drop)
             {
-                Telegram.ResponseDropped(result);
+                Telegram.ResponseDropped(method, result);
                 context.Abort();
                 return;
             }
@@ -234,7 +238,7 @@ public sealed class LocalBotApiServer : IAsyncDisposable
         };
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(body.ToJsonString(Envelope), context.RequestAborted);
     }
 
     private static async Task WriteErrorAsync(HttpContext context, int code, string description, int? retryAfter)
@@ -253,7 +257,7 @@ public sealed class LocalBotApiServer : IAsyncDisposable
 
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(body.ToJsonString(Envelope), context.RequestAborted);
     }
 
     /// <summary>Starts and stops with the server object, never on its own (no Ctrl-C handling).</summary>

@@ -350,9 +350,10 @@ public sealed class SimulatedTelegram : IDisposable
         }
     }
 
-    internal void ResponseDropped(object? result)
+    /// <summary>A sendMessage whose response was dropped still delivered its message: flag it as a possible duplicate source.</summary>
+    internal void ResponseDropped(string method, object? result)
     {
-        if (result is not Message { From.IsBot: true } sent)
+        if (!method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase) || result is not Message sent)
         {
             return;
         }

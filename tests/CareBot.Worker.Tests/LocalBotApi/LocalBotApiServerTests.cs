@@ -143,6 +143,21 @@ public sealed class LocalBotApiServerTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_the_server_ends_a_waiting_long_poll_at_once()
+    {
+        var server = await Start();
+        var poll = Client(server).GetUpdates(timeout: 30);
+        await UntilPollWaits(server);
+        var clock = Stopwatch.StartNew();
+
+        await server.DisposeAsync();
+        var updates = await poll;
+
+        Assert.Empty(updates);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task A_second_getUpdates_terminates_the_waiting_one_with_409_conflict()
     {
         await using var server = await Start();
@@ -478,6 +493,42 @@ public sealed class LocalBotApiServerTests : IDisposable
         Assert.Equal("ok", result.GetProperty("reply_markup").GetProperty("inline_keyboard")[0][0].GetProperty("callback_data").GetString());
         using var limited = JsonDocument.Parse(await queryResponse.Content.ReadAsStringAsync());
         Assert.Equal(1, limited.RootElement.GetProperty("parameters").GetProperty("retry_after").GetInt32());
+    }
+
+    [Fact]
+    public async Task Multipart_parameters_work_as_Telegram_reads_them()
+    {
+        await using var server = await Start();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(Mentor.ToString(System.Globalization.CultureInfo.InvariantCulture)), "chat_id" },
+            { new StringContent("多部分"), "text" },
+            { new StringContent("""{"inline_keyboard":[[{"text":"是","callback_data":"yes"}]]}"""), "reply_markup" },
+        };
+
+        using var response = await _http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage"), form);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var shown = Assert.Single(server.MessagesTo(Mentor));
+        Assert.Equal(("多部分", "yes"), (shown.Text, shown.Buttons[0].CallbackData));
+    }
+
+    [Fact]
+    public async Task Malformed_reply_markup_is_400_like_Telegram()
+    {
+        await using var server = await Start();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["chat_id"] = Mentor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["text"] = "x",
+            ["reply_markup"] = "{not json",
+        });
+
+        using var response = await _http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage"), form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("can't parse reply keyboard markup JSON object", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(server.MessagesTo(Mentor));
     }
 
     [Fact]
