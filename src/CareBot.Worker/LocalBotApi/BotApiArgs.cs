@@ -195,7 +195,7 @@ internal sealed class BotApiArgs
         {
             return node.Deserialize<T>(JsonBotAPI.Options);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
         {
             throw new BotApiException($"Bad Request: can't parse {errorWhat} JSON object", ex);
         }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -80,8 +81,11 @@ public sealed class LocalBotApiServer : IAsyncDisposable
             EnvironmentName = Environments.Production,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.Sources.Clear(); // no appsettings.json, no ASPNETCORE_* URLs from the environment
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.Configuration.Sources.Clear(); // the embedding app's appsettings.json is not ours
+        builder.Configuration.AddInMemoryCollection();
+        // As a setting (not Kestrel's Listen) so ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS, which container images set,
+        // neither apply nor cause an "Overriding address(es)" warning.
+        builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://{IPAddress.Loopback}:{options.Port}"));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>(); // Ctrl-C belongs to the host that embeds us
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(3));
         builder.Logging.ClearProviders();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 using Telegram.Bot.Types.ReplyMarkups;
@@ -215,7 +216,12 @@ public sealed class SimulatedTelegram : IDisposable
             var user = UserOrAdd(userId);
             var sent = _botMessages.GetValueOrDefault(chat)?.FirstOrDefault(m => m.MessageId == botMessageId)
                 ?? throw new InvalidOperationException($"The bot sent no message {botMessageId} to chat {chat}.");
-            if (!allowStale && (sent.Deleted || !sent.Buttons.Any(b => b.CallbackData == data)))
+            if (sent.Deleted || !_messages.TryGetValue((chat, botMessageId), out var shown))
+            {
+                throw new InvalidOperationException($"Message {botMessageId} in chat {chat} was deleted.");
+            }
+
+            if (!allowStale && !sent.Buttons.Any(b => b.CallbackData == data))
             {
                 throw new InvalidOperationException(
                     $"Message {botMessageId} in chat {chat} has no button with data '{data}' (buttons: {string.Join(", ", sent.Buttons.Select(b => b.CallbackData))}).");
@@ -225,7 +231,7 @@ public sealed class SimulatedTelegram : IDisposable
             {
                 Id = string.Create(CultureInfo.InvariantCulture, $"{_options.BotId % 100_000}{++_nextCallbackId:D10}"),
                 From = ToUser(user),
-                Message = _messages[(chat, botMessageId)],
+                Message = shown,
                 ChatInstance = ChatInstance(chat),
                 Data = data,
             };
@@ -694,7 +700,7 @@ public sealed class SimulatedTelegram : IDisposable
     private static InlineKeyboardMarkup? InlineKeyboard(BotApiArgs args)
     {
         var node = args.Json("reply_markup", "reply keyboard markup");
-        if (node?["inline_keyboard"] is null)
+        if (node is not JsonObject obj || obj["inline_keyboard"] is null)
         {
             return null; // reply keyboards, force_reply and remove_keyboard are not kept
         }
