@@ -235,10 +235,12 @@ public sealed class LocalBotApiServer : IAsyncDisposable
 
     private static async Task WriteOkAsync(HttpContext context, object result)
     {
+        var node = JsonSerializer.SerializeToNode(result, result.GetType(), JsonBotAPI.Options);
+        TelegramJson.AddAlwaysPresentFields(node);
         var body = new JsonObject
         {
             ["ok"] = true,
-            ["result"] = JsonSerializer.SerializeToNode(result, result.GetType(), JsonBotAPI.Options),
+            ["result"] = node,
         };
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
