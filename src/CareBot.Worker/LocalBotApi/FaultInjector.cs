@@ -1,0 +1,69 @@
+namespace CareBot.Worker.LocalBotApi;
+
+/// <summary>What the dice decided for one call.</summary>
+internal readonly record struct FaultPlan(FaultKind? Failure, bool Slow, int ServerErrorStatus)
+{
+    public static FaultPlan None => default;
+}
+
+/// <summary>
+/// Seeded fault dice. Every roll draws the same three numbers, so the number of faults in N calls
+/// depends only on the seed, whatever order concurrent calls arrive in. Not thread-safe; the caller holds its lock.
+/// </summary>
+internal sealed class FaultInjector(LocalBotApiOptions options)
+{
+    private readonly Random _random = new(options.Seed);
+    private readonly Dictionary<FaultKind, int> _counts = [];
+
+    public bool Applies(string method)
+    {
+        if (method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (method.Equals("getUpdates", StringComparison.OrdinalIgnoreCase))
+        {
+            return options.FaultsOnAllMethods && options.FaultsOnGetUpdates;
+        }
+
+        return options.FaultsOnAllMethods;
+    }
+
+    public FaultPlan Roll()
+    {
+        var outcome = _random.NextDouble();
+        var status = _random.NextDouble() < 0.5 ? 500 : 502;
+        var slow = _random.NextDouble() < options.SlowRate;
+
+        FaultKind? failure = null;
+        if (outcome < options.Fault429Rate)
+        {
+            failure = FaultKind.TooManyRequests;
+        }
+        else if (outcome < options.Fault429Rate + options.Fault5xxRate)
+        {
+            failure = FaultKind.ServerError;
+        }
+        else if (outcome < options.Fault429Rate + options.Fault5xxRate + options.DropRate)
+        {
+            failure = FaultKind.Drop;
+        }
+
+        if (failure is { } kind)
+        {
+            Count(kind);
+        }
+
+        if (slow)
+        {
+            Count(FaultKind.Slow);
+        }
+
+        return new FaultPlan(failure, slow, status);
+    }
+
+    public Dictionary<FaultKind, int> Snapshot() => new(_counts);
+
+    private void Count(FaultKind kind) => _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
+}

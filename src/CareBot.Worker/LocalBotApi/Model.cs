@@ -1,0 +1,64 @@
+namespace CareBot.Worker.LocalBotApi;
+
+/// <summary>A simulated Telegram user; their private chat has the same id.</summary>
+public sealed record SimUser(long Id, string FirstName, string LanguageCode, string? Username);
+
+/// <summary>An inline keyboard button the bot sent.</summary>
+public sealed record BotButton(string Text, string? CallbackData, string? Url);
+
+/// <summary>A message the bot sent, as the user's chat now shows it.</summary>
+public sealed record BotMessage(
+    long ChatId,
+    int MessageId,
+    string Text,
+    IReadOnlyList<IReadOnlyList<BotButton>> Keyboard,
+    int? ReplyToMessageId,
+    DateTimeOffset SentAt)
+{
+    /// <summary>All buttons, row by row.</summary>
+    public IReadOnlyList<BotButton> Buttons => [.. Keyboard.SelectMany(row => row)];
+
+    /// <summary>Set by editMessageText / editMessageReplyMarkup.</summary>
+    public DateTimeOffset? EditedAt { get; init; }
+
+    public int EditCount { get; init; }
+
+    public bool Deleted { get; init; }
+
+    /// <summary>
+    /// The message was delivered but the response to sendMessage was dropped (connection aborted),
+    /// so the bot cannot know it arrived: a resend of it is a duplicate the bot could not avoid.
+    /// </summary>
+    public bool ResponseDropped { get; init; }
+}
+
+/// <summary>An answerCallbackQuery call.</summary>
+public sealed record CallbackAnswer(string CallbackQueryId, long UserId, string? Text, bool ShowAlert, DateTimeOffset At);
+
+/// <summary>Kinds of injected faults.</summary>
+public enum FaultKind
+{
+    /// <summary>429 with retry_after <see cref="LocalBotApiOptions.FaultRetryAfterSeconds"/>; nothing delivered.</summary>
+    TooManyRequests,
+
+    /// <summary>500 or 502; nothing delivered.</summary>
+    ServerError,
+
+    /// <summary>Handled only after <see cref="LocalBotApiOptions.SlowDelay"/>; nothing delivered if the client gives up first.</summary>
+    Slow,
+
+    /// <summary>Handled (delivered, if valid), then the connection is aborted without a response.</summary>
+    Drop,
+}
+
+/// <summary>Counters since start; a snapshot.</summary>
+public sealed record LocalBotApiStats(
+    int SendMessageCalls,
+    int SendMessageAccepted,
+    int TooManyRequestsAnswers,
+    int RateLimitRejections,
+    int DroppedButDelivered,
+    IReadOnlyDictionary<FaultKind, int> FaultsInjected)
+{
+    public int Faults(FaultKind kind) => FaultsInjected.TryGetValue(kind, out var n) ? n : 0;
+}
