@@ -247,7 +247,7 @@ public sealed class LocalBotApiServerTests : IDisposable
         var answer = await bot.SendMessage(Parent, "很好", replyParameters: question.Id);
         server.UserSends(Parent, "谢谢老师", replyToMessageId: answer.Id);
         var updates = await bot.GetUpdates();
-        var legacy = await bot.SendRequest(new Telegram.Bot.Requests.SendMessageRequest { ChatId = Parent, Text = "不客气", ReplyParameters = new ReplyParameters { MessageId = updates[1].Message!.Id } });
+        var legacy = await bot.SendRequest(new global::Telegram.Bot.Requests.SendMessageRequest { ChatId = Parent, Text = "不客气", ReplyParameters = new ReplyParameters { MessageId = updates[1].Message!.Id } });
 
         Assert.Equal(question.Id, answer.ReplyToMessage!.Id);
         Assert.Equal(question.Id, server.MessagesTo(Parent)[0].ReplyToMessageId);
