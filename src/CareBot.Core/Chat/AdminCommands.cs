@@ -79,12 +79,11 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
         var carerNames = db.People.Find(p => p.Roles != Roles.None).ToDictionary(p => p.Id, p => p.Name);
         var byChild = db.Pairings.FindAll().GroupBy(p => p.ChildId).ToDictionary(g => g.Key, g => g.Select(p => p.CarerId).ToList());
         var result = new List<(ChildStanding, string)>();
-        foreach (var child in db.Children.FindAll())
+        foreach (var standing in care.Standings(db.Children.FindAll().ToList()))
         {
-            var standing = care.Standing(child);
             if (standing.OverdueDays > 0)
             {
-                var names = byChild.TryGetValue(child.Id, out var ids) ? string.Join("、", ids.Select(id => carerNames.GetValueOrDefault(id, "?"))) : "-";
+                var names = byChild.TryGetValue(standing.Child.Id, out var ids) ? string.Join("、", ids.Select(id => carerNames.GetValueOrDefault(id, "?"))) : "-";
                 result.Add((standing, names));
             }
         }

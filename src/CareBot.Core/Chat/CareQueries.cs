@@ -1,4 +1,5 @@
 using CareBot.Core.Model;
+using CareBot.Core.Planning;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
 
@@ -8,8 +9,10 @@ namespace CareBot.Core.Chat;
 public sealed record ChildStanding(Child Child, DateOnly? LastVisit, DateOnly? LastTalk, DateOnly NextVisit, DateOnly NextTalk, int OverdueDays);
 
 /// <summary>The questions the chat commands ask of the records, limited to what the asking person may see.</summary>
-internal sealed class CareQueries(CareDb db, CareClock clock, CadenceOptions cadence)
+internal sealed class CareQueries(CareDb db, CareClock clock, CareOptions options)
 {
+    private readonly CareStatusCalculator _calculator = new(db, clock, options);
+
     /// <summary>The carer's children in a stable order; /mine numbers them from 1 in this order.</summary>
     public List<Child> ChildrenOf(int carerId)
     {
@@ -19,28 +22,16 @@ internal sealed class CareQueries(CareDb db, CareClock clock, CadenceOptions cad
 
     public bool IsPaired(int carerId, string childId) => db.Pairings.Exists(p => p.CarerId == carerId && p.ChildId == childId);
 
-    public ChildStanding Standing(Child child)
-    {
-        DateOnly? lastVisit = null, lastTalk = null;
-        foreach (var r in db.Records.Find(r => r.ChildId == child.Id))
-        {
-            if (r.Kind == CareKind.Visit && (lastVisit is null || r.LocalDate > lastVisit))
-            {
-                lastVisit = r.LocalDate;
-            }
-            else if (r.Kind == CareKind.Talk && (lastTalk is null || r.LocalDate > lastTalk))
-            {
-                lastTalk = r.LocalDate;
-            }
-        }
+    public ChildStanding Standing(Child child) => Standings([child])[0];
 
-        var today = clock.Today;
-        // A child never visited (or never talked with) is due at once: from the day the child was paired.
-        var paired = db.Pairings.Find(p => p.ChildId == child.Id).Select(p => p.CreatedUtc).DefaultIfEmpty(clock.UtcNow).Min();
-        var since = paired == default ? today : clock.ToLocalDate(paired);
-        var nextVisit = lastVisit?.AddDays(cadence.VisitEveryDays) ?? since;
-        var nextTalk = lastTalk?.AddDays(cadence.TalkEveryDays) ?? since;
-        var overdue = Math.Max(0, Math.Max(today.DayNumber - nextVisit.DayNumber, today.DayNumber - nextTalk.DayNumber));
-        return new ChildStanding(child, lastVisit, lastTalk, nextVisit, nextTalk, overdue);
+    /// <summary>Where each child stands, computed by the planners' <see cref="CareStatusCalculator"/> in one pass.</summary>
+    public List<ChildStanding> Standings(IReadOnlyList<Child> children)
+    {
+        var statuses = _calculator.ForChildren(clock.Today, children.Select(c => c.Id));
+        return children.Select(c =>
+        {
+            var s = statuses[c.Id];
+            return new ChildStanding(c, s.LastVisit, s.LastTalk, s.NextVisitDue, s.NextTalkDue, s.DaysOverdue);
+        }).ToList();
     }
 }

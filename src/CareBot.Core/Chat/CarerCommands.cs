@@ -79,9 +79,10 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
         }
 
         var sb = new StringBuilder(turn.T("carer.mine_title"));
+        var standings = care.Standings(children);
         for (var i = 0; i < children.Count; i++)
         {
-            var s = care.Standing(children[i]);
+            var s = standings[i];
             sb.Append('\n').Append(turn.T(
                 "carer.mine_row",
                 i + 1,

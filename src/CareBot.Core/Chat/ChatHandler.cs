@@ -24,7 +24,7 @@ public sealed class ChatHandler
         ArgumentNullException.ThrowIfNull(options);
         _db = db;
         _outbox = outbox;
-        var care = new CareQueries(db, clock, options.Care);
+        var care = new CareQueries(db, clock, options);
         _link = new LinkCommands(db, clock, invites);
         _carer = new CarerCommands(db, clock, care);
         _parent = new ParentCommands(db, clock);
