@@ -205,15 +205,21 @@ public sealed class OutboxDispatcher : BackgroundService
 
     private async Task SendRowAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
-        _outbox.MarkSending(row);
         var parts = OutboxStore.Split(row.Text);
         SendOutcome outcome = new(SendStatus.Sent);
         for (var i = 0; i < parts.Count; i++)
         {
+            // Waiting for a permit may be cut short by shutdown; the call itself may not: a send already on the
+            // wire is let finish (bounded by SendTimeoutSeconds) and recorded, so a graceful stop duplicates nothing.
             using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+            if (i == 0)
+            {
+                _outbox.MarkSending(row);
+            }
+
             var buttons = i == parts.Count - 1 ? row.Buttons : [];
-            outcome = await _sender.SendAsync(row.ChatId, parts[i], buttons, cancellationToken).ConfigureAwait(false);
+            outcome = await _sender.SendAsync(row.ChatId, parts[i], buttons, CancellationToken.None).ConfigureAwait(false);
             _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
             if (outcome.Status != SendStatus.Sent)
             {

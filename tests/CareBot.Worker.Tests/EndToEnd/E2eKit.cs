@@ -1,0 +1,124 @@
+using CareBot.Core;
+using CareBot.Core.Model;
+using CareBot.Core.Roster;
+using CareBot.Core.Storage;
+using CareBot.Worker.Cli;
+using CareBot.Worker.Hosting;
+using CareBot.Worker.Jobs;
+using CareBot.Worker.LocalBotApi;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace CareBot.Worker.Tests.EndToEnd;
+
+/// <summary>Real time plus an offset the test moves forward: timers stay real, "today" jumps.</summary>
+internal sealed class ShiftedTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private TimeSpan _offset = start - System.GetUtcNow();
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
+
+    public void JumpTo(DateTimeOffset when) => _offset = when - System.GetUtcNow();
+}
+
+/// <summary>The real worker host against the local Bot API server on 127.0.0.1, with a temp LiteDB file.</summary>
+internal sealed class E2eKit : IAsyncDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("carebot-e2e-").FullName;
+
+    private E2eKit(LocalBotApiServer server, ShiftedTimeProvider time)
+    {
+        Server = server;
+        Time = time;
+    }
+
+    public LocalBotApiServer Server { get; }
+    public ShiftedTimeProvider Time { get; }
+    public IHost? Host { get; private set; }
+    public string DatabasePath => Path.Combine(_dir, "carebot.db");
+
+    public static async Task<E2eKit> StartAsync(DateTimeOffset start) =>
+        new(await LocalBotApiServer.StartAsync(new LocalBotApiOptions()), new ShiftedTimeProvider(start));
+
+    /// <summary>Imports a sample roster (one child per mentor) before the worker runs.</summary>
+    public void Seed(int children, Action<CareDb>? more = null)
+    {
+        using var db = new CareDb(DatabasePath);
+        var result = new RosterImporter(db, Time, 3).Import(new MemoryStream(RosterSample.Create(children, perCarer: 1)), "sample.csv", RosterEncoding.Auto, "zh", "test");
+        Assert.True(result.Succeeded, string.Join("\n", result.FormatProblems()));
+        more?.Invoke(db);
+    }
+
+    public void WithDb(Action<CareDb> action)
+    {
+        if (Host is not null)
+        {
+            action(Host.Services.GetRequiredService<CareDb>());
+            return;
+        }
+
+        using var db = new CareDb(DatabasePath);
+        action(db);
+    }
+
+    public async Task StartWorkerAsync()
+    {
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Storage:DatabasePath"] = DatabasePath,
+            ["Telegram:ApiBaseUrl"] = Server.BaseUrl,
+            ["Telegram:BotToken"] = Server.Token,
+            ["Telegram:BotUsername"] = Server.BotUsername,
+            ["Telegram:PollTimeoutSeconds"] = "1",
+            ["CareBot:QuietHours"] = "00:00-00:00",
+            ["CareBot:Admins:0:Name"] = "刘校长",
+            ["CareBot:Admins:0:Phone"] = "13600000001",
+        };
+        Host = CliApp.BuildHost(overrides, b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration);
+        });
+        await Host.StartAsync();
+    }
+
+    public async Task StopWorkerAsync()
+    {
+        if (Host is null)
+        {
+            return;
+        }
+
+        await Host.StopAsync();
+        Host.Dispose();
+        Host = null;
+    }
+
+    public CarePlanRunner Runner => Host!.Services.GetRequiredService<CarePlanRunner>();
+
+    public async Task<BotMessage> Expect(long chat, string contains, int timeoutSeconds = 20) =>
+        await Delivered(await Server.WaitForMessageAsync(chat, m => m.Text.Contains(contains, StringComparison.Ordinal), TimeSpan.FromSeconds(timeoutSeconds)));
+
+    /// <summary>
+    /// Waits until the worker has recorded <paramref name="message"/> as sent (a person reads, then replies;
+    /// a reply racing ahead of that record could not be matched to its reminder).
+    /// </summary>
+    public async Task<BotMessage> Delivered(BotMessage message)
+    {
+        var db = Host!.Services.GetRequiredService<CareDb>();
+        for (var i = 0; i < 200 && !db.Outbox.Exists(o => o.ChatId == message.ChatId && o.ChannelMessageId == message.MessageId && o.Status == OutboxStatus.Sent); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        return message;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopWorkerAsync();
+        await Server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

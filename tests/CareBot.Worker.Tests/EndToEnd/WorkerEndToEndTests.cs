@@ -1,0 +1,115 @@
+using CareBot.Core.Invites;
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+
+namespace CareBot.Worker.Tests.EndToEnd;
+
+public sealed class WorkerEndToEndTests
+{
+    // Monday 2026-11-23 07:59 in Asia/Shanghai.
+    private static readonly DateTimeOffset Monday0759 = new(2026, 11, 23, 7, 59, 0, TimeSpan.FromHours(8));
+    private const long MentorUser = 90001, ParentUser = 90002;
+
+    private static (Person Mentor, Person Parent, Child Child) FirstFamily(CareDb db)
+    {
+        var child = db.Children.FindAll().OrderBy(c => c.Id).First();
+        var mentor = db.People.FindById(db.Pairings.FindOne(p => p.ChildId == child.Id && p.Role == PairingRole.Mentor).CarerId);
+        var parent = db.People.FindById(child.Parents[0].PersonId);
+        return (mentor, parent, child);
+    }
+
+    [Fact]
+    public async Task Mentor_and_parent_link_by_invite_log_visits_and_talk_through_the_real_bot()
+    {
+        await using var kit = await E2eKit.StartAsync(Monday0759);
+        string mentorCode = "", parentCode = "";
+        kit.Seed(2, db =>
+        {
+            var (mentor, parent, _) = FirstFamily(db);
+            var invites = new InviteService(db, kit.Time);
+            mentorCode = invites.Issue([mentor], 14, "test")[0].Code;
+            parentCode = invites.Issue([parent], 14, "test")[0].Code;
+        });
+        await kit.StartWorkerAsync();
+
+        // The mentor links by invite and gets the first reminder (a child never visited is due at once).
+        kit.Server.AddUser(MentorUser, "王老师");
+        kit.Server.UserSends(MentorUser, $"/start {mentorCode}");
+        await kit.Expect(MentorUser, "绑定成功");
+        kit.Time.JumpTo(Monday0759.AddMinutes(1));
+        kit.Runner.RunReminders();
+        var reminder = await kit.Delivered(await kit.Server.WaitForMessageAsync(MentorUser, m => m.Buttons.Count > 0, TimeSpan.FromSeconds(20)));
+        Assert.Contains("家访", reminder.Text, StringComparison.Ordinal);
+        Assert.Contains(reminder.Buttons, b => b.CallbackData?.StartsWith("visited:", StringComparison.Ordinal) == true);
+
+        // A plain reply to the reminder logs a visit; a command logs another.
+        kit.Server.UserSends(MentorUser, "第一次家访，见到了奶奶", replyToMessageId: reminder.MessageId);
+        await kit.Expect(MentorUser, "已记录");
+        kit.Server.UserSends(MentorUser, "/visit 1 第二次家访");
+        await kit.Server.WaitForMessageAsync(MentorUser, m => m.Text.Contains("已记录", StringComparison.Ordinal) && m.MessageId > reminder.MessageId + 1, TimeSpan.FromSeconds(20));
+
+        // The parent links, writes; the mentor's answer to the relay reaches that parent.
+        kit.Server.AddUser(ParentUser, "张大山");
+        kit.Server.UserSends(ParentUser, $"/start {parentCode}");
+        await kit.Expect(ParentUser, "绑定成功");
+        kit.Server.UserSends(ParentUser, "孩子最近学习怎么样？");
+        var relay = await kit.Expect(MentorUser, "孩子最近学习怎么样？");
+        kit.Server.UserSends(MentorUser, "挺好的，数学进步了", replyToMessageId: relay.MessageId);
+        await kit.Expect(ParentUser, "挺好的，数学进步了");
+
+        await kit.StopWorkerAsync();
+        using var db = new CareDb(kit.DatabasePath);
+        var (m, p, c) = FirstFamily(db);
+        var records = db.Records.Find(r => r.ChildId == c.Id).ToList();
+        Assert.Equal(2, records.Count(r => r.Kind == CareKind.Visit && r.AuthorId == m.Id));
+        Assert.Contains(records, r => r.Text == "第一次家访，见到了奶奶");
+        Assert.Contains(records, r => r.Kind == CareKind.ParentMessage && r.AuthorId == p.Id);
+        Assert.Equal(MentorUser, m.ChatId);
+        Assert.Equal(ParentUser, p.ChatId);
+    }
+
+    [Fact]
+    public async Task A_simulated_week_brings_a_reminder_a_visit_and_one_weekly_update_across_restarts()
+    {
+        await using var kit = await E2eKit.StartAsync(Monday0759);
+        kit.Seed(1, db =>
+        {
+            var (mentor, parent, _) = FirstFamily(db);
+            mentor.ChatId = MentorUser;
+            mentor.Status = Reachability.Reachable;
+            parent.ChatId = ParentUser;
+            parent.Status = Reachability.Reachable;
+            db.People.Update(mentor);
+            db.People.Update(parent);
+        });
+        kit.Server.AddUser(MentorUser, "王老师");
+        kit.Server.AddUser(ParentUser, "张大山");
+        await kit.StartWorkerAsync();
+
+        kit.Time.JumpTo(Monday0759.AddMinutes(1));
+        kit.Runner.RunReminders();
+        kit.Runner.RunReminders(); // the job running twice adds nothing
+        var reminder = await kit.Delivered(await kit.Server.WaitForMessageAsync(MentorUser, m => m.Buttons.Count > 0, TimeSpan.FromSeconds(20)));
+        kit.Server.UserSends(MentorUser, "周一家访：爷爷腿脚不便，孩子很懂事", replyToMessageId: reminder.MessageId);
+        await kit.Expect(MentorUser, "已记录");
+
+        // Mid-week restart.
+        kit.Time.JumpTo(Monday0759.AddDays(2));
+        await kit.StopWorkerAsync();
+        await kit.StartWorkerAsync();
+
+        // Sunday 19:00: the weekly update, planned twice and with a restart in between, arrives once.
+        var sunday = Monday0759.AddDays(6).AddHours(11).AddMinutes(1);
+        kit.Time.JumpTo(sunday);
+        kit.Runner.RunWeeklyUpdates(DateOnly.FromDateTime(sunday.DateTime));
+        var update = await kit.Expect(ParentUser, "爷爷腿脚不便");
+        await kit.StopWorkerAsync();
+        await kit.StartWorkerAsync(); // start-up catch-up plans this week again: nothing new
+        kit.Runner.RunWeeklyUpdates(DateOnly.FromDateTime(sunday.DateTime));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var updates = kit.Server.MessagesTo(ParentUser).Where(m => m.Text.Contains("爷爷腿脚不便", StringComparison.Ordinal)).ToList();
+        Assert.True(updates.Count == 1, string.Join("\n----\n", kit.Server.MessagesTo(ParentUser).Select(m => m.Text)));
+        Assert.Single(kit.Server.MessagesTo(MentorUser), m => m.Buttons.Any(b => b.CallbackData?.StartsWith("visited:", StringComparison.Ordinal) == true) && m.SentAt < update.SentAt);
+    }
+}
