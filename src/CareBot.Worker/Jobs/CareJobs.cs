@@ -1,3 +1,4 @@
+using CareBot.Worker.Hosting;
 using CareBot.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ public static class CareJobs
     /// hosted service (waits for running jobs on shutdown) and the <see cref="ScheduleReloader"/>. Quartz uses the
     /// container's <see cref="TimeProvider"/>. Expects CareDb, TimeProvider, CareClock, OutboxStore and
     /// IOptionsMonitor&lt;CareOptions&gt; in the container. A bad cron or time zone throws
-    /// <see cref="InvalidOperationException"/> naming the setting.
+    /// <see cref="ConfigurationErrorException"/> naming the setting (exit code 2).
     /// </summary>
     public static IServiceCollection AddCareJobs(this IServiceCollection services, IConfiguration config)
     {
@@ -62,7 +63,7 @@ public static class CareJobs
         var cron = string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
         if (!CronExpression.TryParse(cron, out _))
         {
-            throw new InvalidOperationException($"{key}: '{cron}' is not a valid Quartz cron expression (e.g. \"{fallback}\").");
+            throw new ConfigurationErrorException($"{key}: '{cron}' is not a valid Quartz cron expression (e.g. \"{fallback}\").");
         }
 
         return cron;
@@ -76,7 +77,7 @@ public static class CareJobs
         }
         catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            throw new InvalidOperationException($"{TimeZoneSetting}: '{id}' is not a known time zone (use an IANA id such as Asia/Shanghai).", ex);
+            throw new ConfigurationErrorException($"{TimeZoneSetting}: '{id}' is not a known time zone (use an IANA id such as Asia/Shanghai).", ex);
         }
     }
 }

@@ -40,11 +40,11 @@ public class CareJobsTests
     public void A_bad_cron_or_time_zone_stops_start_up_naming_the_setting()
     {
         var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CareBot:Schedules:VisitReminders"] = "every day" }).Build();
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddCareJobs(bad));
+        var ex = Assert.Throws<CareBot.Worker.Hosting.ConfigurationErrorException>(() => new ServiceCollection().AddCareJobs(bad));
         Assert.StartsWith("CareBot:Schedules:VisitReminders", ex.Message, StringComparison.Ordinal);
 
         var zone = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CareBot:TimeZone"] = "Mars/Olympus" }).Build();
-        ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddCareJobs(zone));
+        ex = Assert.Throws<CareBot.Worker.Hosting.ConfigurationErrorException>(() => new ServiceCollection().AddCareJobs(zone));
         Assert.StartsWith("CareBot:TimeZone", ex.Message, StringComparison.Ordinal);
     }
 
