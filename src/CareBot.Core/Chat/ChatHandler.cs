@@ -10,7 +10,13 @@ namespace CareBot.Core.Chat;
 /// Routes one inbound message to the command family of the sender's role. Runs inside the update's transaction
 /// (see <see cref="UpdateProcessor"/>): every record and every reply it makes commits together, or not at all.
 /// </summary>
-public sealed class ChatHandler
+public interface IChatHandler
+{
+    /// <summary>Handles one message inside the caller's transaction.</summary>
+    HandleOutcome Handle(IncomingMessage message);
+}
+
+public sealed class ChatHandler : IChatHandler
 {
     private readonly CareDb _db;
     private readonly OutboxStore _outbox;

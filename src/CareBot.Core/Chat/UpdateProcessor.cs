@@ -10,7 +10,7 @@ namespace CareBot.Core.Chat;
 /// only after this commit (by asking for the next updates from <see cref="Offset"/>), so a crash before the commit
 /// means the update is delivered again, and a crash after it finds the id already recorded.
 /// </summary>
-public sealed class UpdateProcessor(CareDb db, ChatHandler handler, TimeProvider time, ILogger<UpdateProcessor> logger)
+public sealed class UpdateProcessor(CareDb db, IChatHandler handler, TimeProvider time, ILogger<UpdateProcessor> logger)
 {
     public const string OffsetKey = "telegram.offset";
 

@@ -72,6 +72,7 @@ public static class CareHost
             sp.GetRequiredService<OutboxStore>(),
             sp.GetRequiredService<InviteService>(),
             sp.GetRequiredService<IOptions<CareOptions>>().Value));
+        services.AddSingleton<IChatHandler>(sp => sp.GetRequiredService<ChatHandler>());
         services.AddSingleton<UpdateProcessor>();
         services.AddSingleton<OutboxSignal>();
         return services;

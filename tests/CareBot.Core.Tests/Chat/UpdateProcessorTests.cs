@@ -1,0 +1,88 @@
+using CareBot.Core.Chat;
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CareBot.Core.Tests.Chat;
+
+public sealed class UpdateProcessorTests : IDisposable
+{
+    private readonly CareDb _db = CareDb.InMemory();
+    private readonly FakeTimeProvider _time = new();
+
+    public void Dispose() => _db.Dispose();
+
+    /// <summary>Writes a record and a reply, then fails while <see cref="FailuresLeft"/> is above zero.</summary>
+    private sealed class FlakyHandler(CareDb db, OutboxStore outbox) : IChatHandler
+    {
+        public int FailuresLeft { get; set; }
+
+        public HandleOutcome Handle(IncomingMessage message)
+        {
+            db.Records.Insert(new CareRecord { ChildId = "S1", Text = message.Text ?? "" });
+            outbox.Enqueue(new OutboxMessage { Key = $"r:{message.UpdateId}", ChatId = message.ChatId, Text = "ok" });
+            if (FailuresLeft-- > 0)
+            {
+                throw new InvalidOperationException("boom");
+            }
+
+            return HandleOutcome.None;
+        }
+    }
+
+    [Fact]
+    public void A_failed_attempt_writes_nothing_and_a_retry_applies_the_update_once()
+    {
+        var handler = new FlakyHandler(_db, new OutboxStore(_db, _time)) { FailuresLeft = 1 };
+        var processor = new UpdateProcessor(_db, handler, _time, NullLogger<UpdateProcessor>.Instance);
+        var message = new IncomingMessage(10, 1, ChatKind.Private, IncomingKind.Text, "note");
+
+        Assert.Throws<InvalidOperationException>(() => processor.Process(message));
+        Assert.Equal(0, _db.Records.Count());
+        Assert.Equal(0, _db.Outbox.Count());
+        Assert.Equal(0, processor.Offset);
+
+        processor.Process(message);
+        processor.Process(message);
+        Assert.Equal(1, _db.Records.Count());
+        Assert.Equal(1, _db.Outbox.Count());
+        Assert.Equal(11, processor.Offset);
+    }
+
+    [Fact]
+    public void An_update_that_keeps_failing_is_recorded_with_its_error_and_skipped()
+    {
+        var handler = new FlakyHandler(_db, new OutboxStore(_db, _time)) { FailuresLeft = 100 };
+        var processor = new UpdateProcessor(_db, handler, _time, NullLogger<UpdateProcessor>.Instance);
+        var bad = new IncomingMessage(20, 1, ChatKind.Private, IncomingKind.Text, "poison");
+
+        for (var i = 1; i < UpdateProcessor.MaxAttempts; i++)
+        {
+            Assert.Throws<InvalidOperationException>(() => processor.Process(bad));
+        }
+
+        Assert.NotNull(processor.Process(bad));
+        var recorded = _db.Updates.FindById(20);
+        Assert.Equal(nameof(InvalidOperationException), recorded.Error);
+        Assert.Equal(21, processor.Offset);
+        Assert.Equal(0, _db.Records.Count());
+
+        handler.FailuresLeft = 0;
+        processor.Process(new IncomingMessage(21, 1, ChatKind.Private, IncomingKind.Text, "next"));
+        Assert.Equal(1, _db.Records.Count());
+        Assert.Equal(22, processor.Offset);
+    }
+
+    [Fact]
+    public void Long_texts_are_split_at_line_breaks_within_telegrams_limit()
+    {
+        var text = string.Join('\n', Enumerable.Range(0, 900).Select(i => $"第{i}行：孩子本周表现很好"));
+        var parts = OutboxStore.Split(text);
+        Assert.True(parts.Count > 1);
+        Assert.All(parts, p => Assert.InRange(p.Length, 1, OutboxStore.MaxMessageLength));
+        Assert.Equal(text.Replace("\n", "", StringComparison.Ordinal), string.Concat(parts).Replace("\n", "", StringComparison.Ordinal));
+        Assert.Single(OutboxStore.Split("短消息"));
+    }
+}
