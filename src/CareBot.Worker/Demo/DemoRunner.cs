@@ -50,6 +50,7 @@ public sealed class DemoRunner
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
     private bool _printing;
     private LocalBotApiServer _server = null!;
+    private CareDb _db = null!;
 
     public DemoRunner(string language, TextWriter stdout)
     {
@@ -100,6 +101,7 @@ public sealed class DemoRunner
             });
             var services = host.Services;
             var db = services.GetRequiredService<CareDb>();
+            _db = db;
             var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
 
             // The sample school: 8 children; the first two each get a mentor of their own, so a plain reply to
@@ -183,9 +185,16 @@ public sealed class DemoRunner
                 var marks = carers.ToDictionary(Sim, c => LastId(Sim(c)));
                 runner.RunReminders();
                 signal.Notify();
+                var date = monday.AddDays(day - 1);
                 var reminders = new Dictionary<long, BotMessage>();
                 foreach (var c in carers)
                 {
+                    var key = CareBot.Core.Planning.ReminderPlanner.ReminderKey(c.Id, date);
+                    if (!db.Outbox.Exists(o => o.Key == key))
+                    {
+                        continue;   // nothing due for this carer today
+                    }
+
                     if (await NextAsync(Sim(c), marks[Sim(c)], m => m.Buttons.Count > 0).ConfigureAwait(false) is { } m)
                     {
                         reminders[Sim(c)] = m;
@@ -212,7 +221,7 @@ public sealed class DemoRunner
 
             // Wednesday: a parent asks; the mentor answers the relayed message.
             r = await MorningAsync(3).ConfigureAwait(false);
-            _clock.JumpTo(_clock.GetUtcNow().AddHours(12));
+            _clock.JumpTo(_clock.GetUtcNow().AddHours(4));
             var mark = LastId(Sim(mentorA));
             await ReplyAsync(Sim(parent), T("demo.say.parent")).ConfigureAwait(false);
             if (await NextAsync(Sim(mentorA), mark).ConfigureAwait(false) is { } relayed)
@@ -336,6 +345,11 @@ public sealed class DemoRunner
         _clock.JumpTo(_clock.GetUtcNow().AddMinutes(5));
         var chats = wait ?? [user];
         var marks = chats.ToDictionary(c => c, LastId);
+        if (replyTo is { } id)
+        {
+            await RecordedAsync(user, id).ConfigureAwait(false);
+        }
+
         Print(user, bot: false, replyTo is null ? text : "↩ " + text, []);
         _server.UserSends(user, text, replyTo);
         foreach (var chat in chats)
@@ -344,10 +358,23 @@ public sealed class DemoRunner
         }
     }
 
+    /// <summary>
+    /// Waits until the dispatcher has stored the channel's message id of a bot message, as a person takes a moment
+    /// to read before replying; a reply to a message the bot has not yet recorded could not be matched to it.
+    /// </summary>
+    private async Task RecordedAsync(long chat, int messageId)
+    {
+        for (var i = 0; i < 40 && !_db.Outbox.Exists(o => o.ChatId == chat && o.ChannelMessageId == messageId); i++)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
     private async Task PressAsync(long user, int messageId, BotButton button)
     {
         _clock.JumpTo(_clock.GetUtcNow().AddMinutes(5));
         var mark = LastId(user);
+        await RecordedAsync(user, messageId).ConfigureAwait(false);
         Print(user, bot: false, $"[{button.Text}]", []);
         _server.UserPressesButton(user, messageId, button.CallbackData!);
         await NextAsync(user, mark).ConfigureAwait(false);
