@@ -41,6 +41,19 @@ public sealed class DemoProcessTests
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "carebot.dll");
         Assert.True(File.Exists(dll), $"{dll} not found");
+        var work = Directory.CreateTempSubdirectory("carebot-demo-test-");
+        try
+        {
+            return await RunInAsync(dll, work.FullName, args);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunInAsync(string dll, string workingDirectory, string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -48,7 +61,7 @@ public sealed class DemoProcessTests
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
-            WorkingDirectory = Directory.CreateTempSubdirectory("carebot-demo-test-").FullName,
+            WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(dll);
         foreach (var a in args)
