@@ -41,6 +41,10 @@ public static class CliApp
         report.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, overrides))));
         root.Add(report);
 
+        var demo = new Command("demo", "A simulated school week against the built-in local Bot API server; no token, no network.") { lang };
+        demo.SetAction((pr, ct) => Guard(stderr, () => new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout).RunAsync(ct)));
+        root.Add(demo);
+
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
