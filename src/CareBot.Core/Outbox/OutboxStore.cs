@@ -134,6 +134,9 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         });
     }
 
+    /// <summary>True while a message to <paramref name="chatId"/> is on the wire (Sending, its channel id not yet saved).</summary>
+    public bool HasInFlight(long chatId) => db.Outbox.Exists(o => o.ChatId == chatId && o.Status == OutboxStatus.Sending);
+
     /// <summary>The sent message a chat reply points at, for context (child, relayed parent).</summary>
     public OutboxMessage? FindSent(long chatId, int channelMessageId) =>
         db.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId);

@@ -1,4 +1,5 @@
 using CareBot.Core.Chat;
+using CareBot.Core.Outbox;
 using CareBot.Worker.Delivery;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ namespace CareBot.Worker.Telegram;
 public sealed class TelegramPoller(
     ITelegramBotClient bot,
     UpdateProcessor processor,
+    OutboxStore outbox,
     OutboxSignal signal,
     TimeProvider time,
     IOptions<TelegramOptions> options,
@@ -82,6 +84,11 @@ public sealed class TelegramPoller(
                 continue;
             }
 
+            if (message.ReplyToMessageId is not null)
+            {
+                await WaitForInFlightAsync(message.ChatId, cancellationToken).ConfigureAwait(false);
+            }
+
             // Throws after a failed attempt: the batch stops here and the same update comes again next round.
             var outcome = processor.Process(message);
             signal.Notify();
@@ -89,6 +96,19 @@ public sealed class TelegramPoller(
             {
                 await AfterCommitAsync(message, outcome, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// A reply can reach us before the dispatcher has saved the id of the message it answers (the person read it
+    /// the moment it arrived). Give an in-flight send to that chat a moment to be recorded, so the reply finds its
+    /// reminder or relayed message.
+    /// </summary>
+    private async Task WaitForInFlightAsync(long chatId, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 60 && outbox.HasInFlight(chatId); i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
         }
     }
 

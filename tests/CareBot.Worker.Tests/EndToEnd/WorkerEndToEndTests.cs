@@ -38,7 +38,7 @@ public sealed class WorkerEndToEndTests
         await kit.Expect(MentorUser, "绑定成功");
         kit.Time.JumpTo(Monday0759.AddMinutes(1));
         kit.Runner.RunReminders();
-        var reminder = await kit.Delivered(await kit.Server.WaitForMessageAsync(MentorUser, m => m.Buttons.Count > 0, TimeSpan.FromSeconds(20)));
+        var reminder = await kit.Server.WaitForMessageAsync(MentorUser, m => m.Buttons.Count > 0, TimeSpan.FromSeconds(20));
         Assert.Contains("家访", reminder.Text, StringComparison.Ordinal);
         Assert.Contains(reminder.Buttons, b => b.CallbackData?.StartsWith("visited:", StringComparison.Ordinal) == true);
 
@@ -89,7 +89,7 @@ public sealed class WorkerEndToEndTests
         kit.Time.JumpTo(Monday0759.AddMinutes(1));
         kit.Runner.RunReminders();
         kit.Runner.RunReminders(); // the job running twice adds nothing
-        var reminder = await kit.Delivered(await kit.Server.WaitForMessageAsync(MentorUser, m => m.Buttons.Count > 0, TimeSpan.FromSeconds(20)));
+        var reminder = await kit.Server.WaitForMessageAsync(MentorUser, m => m.Buttons.Count > 0, TimeSpan.FromSeconds(20));
         kit.Server.UserSends(MentorUser, "周一家访：爷爷腿脚不便，孩子很懂事", replyToMessageId: reminder.MessageId);
         await kit.Expect(MentorUser, "已记录");
 
