@@ -1,0 +1,198 @@
+using CareBot.Core;
+using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
+using CareBot.Core.Time;
+using CareBot.Worker.Delivery;
+using CareBot.Worker.LocalBotApi;
+using CareBot.Worker.Telegram;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Xunit.Abstractions;
+
+namespace CareBot.Worker.Tests.Delivery;
+
+/// <summary>The real dispatcher and Telegram.Bot client against the local Bot API server on 127.0.0.1.</summary>
+public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly CareDb _db = CareDb.InMemory();
+    private LocalBotApiServer _server = null!;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _db.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private async Task<OutboxDispatcher> Start(LocalBotApiOptions serverOptions, double ratePerSecond, string quietHours = "00:00-00:00", TimeProvider? time = null, int maxAttempts = 8, int sendTimeoutSeconds = 15)
+    {
+        _server = await LocalBotApiServer.StartAsync(serverOptions);
+        var bot = new TelegramBotClient(new TelegramBotClientOptions(_server.Token, _server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 });
+        var delivery = Options.Create(new DeliveryOptions { GlobalPerSecond = ratePerSecond, MaxAttempts = maxAttempts, BackoffBaseMs = 100, SendTimeoutSeconds = sendTimeoutSeconds });
+        time ??= TimeProvider.System;
+        return new OutboxDispatcher(
+            _db,
+            new OutboxStore(_db, time),
+            new TelegramChatSender(bot, delivery),
+            new OutboxSignal(),
+            time,
+            new CareClock(time, "Asia/Shanghai"),
+            delivery,
+            Options.Create(new CareOptions { QuietHours = quietHours }),
+            NullLogger<OutboxDispatcher>.Instance);
+    }
+
+    private void Queue(int chats, int perChat, Roles role = Roles.Parent, OutboxPriority priority = OutboxPriority.Bulk, TimeProvider? time = null)
+    {
+        var store = new OutboxStore(_db, time ?? TimeProvider.System);
+        for (var c = 0; c < chats; c++)
+        {
+            var chatId = 1000 + c;
+            _server.AddUser(chatId, $"u{c}");
+            var person = new Person { Name = $"p{c}", Phone = $"137{c:D8}", Roles = role, ChatId = chatId, Status = Reachability.Reachable };
+            _db.People.Insert(person);
+            for (var i = 0; i < perChat; i++)
+            {
+                store.Enqueue(new OutboxMessage { Key = $"k:{c}:{i}", PersonId = person.Id, ChatId = chatId, Text = $"msg {c}/{i}", Priority = priority });
+            }
+        }
+    }
+
+    private static async Task DrainAsync(OutboxDispatcher dispatcher, CareDb db, TimeSpan limit)
+    {
+        using var cts = new CancellationTokenSource(limit);
+        while (db.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending))
+        {
+            var wait = await dispatcher.DrainOnceAsync(cts.Token);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait < TimeSpan.FromMilliseconds(200) ? wait : TimeSpan.FromMilliseconds(200), cts.Token);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Every_message_arrives_once_under_429_500_and_slow_answers_within_both_rates()
+    {
+        var dispatcher = await Start(
+            new LocalBotApiOptions { GlobalPerSecond = 30, Fault429Rate = 0.10, Fault5xxRate = 0.05, SlowRate = 0.03, SlowDelay = TimeSpan.FromMilliseconds(300), Seed = 7 },
+            ratePerSecond: 25);
+        Queue(chats: 40, perChat: 3);
+
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(90));
+
+        Assert.All(_db.Outbox.FindAll(), o => Assert.Equal(OutboxStatus.Sent, o.Status));
+        for (var c = 0; c < 40; c++)
+        {
+            var texts = _server.MessagesTo(1000 + c).Select(m => m.Text).ToList();
+            Assert.Equal(3, texts.Count);
+            Assert.Equal(3, texts.Distinct().Count());
+            var times = _server.Telegram.AcceptedSendTimes(1000 + c);
+            Assert.All(times.Zip(times.Skip(1)), p => Assert.True(p.Second - p.First >= TimeSpan.FromMilliseconds(950), $"{p.Second - p.First} between two messages to one chat"));
+        }
+
+        var all = _server.Telegram.AcceptedSendTimes().Order().ToList();
+        for (int i = 0, j = 0; i < all.Count; i++)
+        {
+            while (all[i] - all[j] >= TimeSpan.FromSeconds(1))
+            {
+                j++;
+            }
+
+            Assert.True(i - j + 1 <= 25, $"{i - j + 1} messages within one second");
+        }
+
+        var stats = _server.Stats;
+        output.WriteLine($"calls {stats.SendMessageCalls}, accepted {stats.SendMessageAccepted}, 429 {stats.TooManyRequestsAnswers} (limit {stats.RateLimitRejections}), 5xx {stats.Faults(FaultKind.ServerError)}, slow {stats.Faults(FaultKind.Slow)}");
+        Assert.True(stats.Faults(FaultKind.TooManyRequests) > 0 && stats.Faults(FaultKind.ServerError) > 0, "faults were injected");
+        Assert.Equal(0, stats.RateLimitRejections);
+    }
+
+    [Fact]
+    public async Task Retry_after_is_honoured_whatever_its_size()
+    {
+        var dispatcher = await Start(new LocalBotApiOptions { Fault429Rate = 1.0, FaultRetryAfterSeconds = 3 }, ratePerSecond: 25);
+        Queue(chats: 1, perChat: 1);
+
+        await dispatcher.DrainOnceAsync(CancellationToken.None);
+        var row = _db.Outbox.FindAll().Single();
+
+        Assert.Equal(OutboxStatus.Pending, row.Status);
+        Assert.Equal(0, row.Attempts);
+        var wait = row.NotBeforeUtc - DateTime.UtcNow;
+        Assert.InRange(wait.TotalSeconds, 2.0, 3.1);
+        Assert.Equal("429", row.LastError);
+    }
+
+    [Fact]
+    public async Task A_blocked_parent_is_marked_and_their_other_messages_stop()
+    {
+        var dispatcher = await Start(new LocalBotApiOptions(), ratePerSecond: 25);
+        Queue(chats: 2, perChat: 2);
+        _server.Block(1000);
+
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(30));
+
+        var blocked = _db.People.FindOne(p => p.ChatId == 1000);
+        Assert.Equal(Reachability.Blocked, blocked.Status);
+        Assert.All(_db.Outbox.Find(o => o.ChatId == 1000), o => Assert.Equal(OutboxStatus.Unreachable, o.Status));
+        Assert.Equal(1, _server.Stats.SendMessageCalls - _server.Stats.SendMessageAccepted);
+        Assert.Equal(2, _server.MessagesTo(1001).Count);
+    }
+
+    [Fact]
+    public async Task Server_errors_past_the_maximum_attempts_mark_the_row_failed_with_its_error()
+    {
+        var dispatcher = await Start(new LocalBotApiOptions { Fault5xxRate = 1.0 }, ratePerSecond: 25, maxAttempts: 3);
+        Queue(chats: 1, perChat: 1);
+
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(30));
+
+        var row = _db.Outbox.FindAll().Single();
+        Assert.Equal(OutboxStatus.Failed, row.Status);
+        Assert.Equal(3, row.Attempts);
+        Assert.Matches("^50[02]$", row.LastError);
+    }
+
+    [Fact]
+    public async Task Quiet_hours_hold_bulk_to_parents_but_not_replies_or_mentors()
+    {
+        // 23:30 in Shanghai, inside 22:00-07:00.
+        var lateEvening = new FakeClock(new DateTimeOffset(2026, 11, 24, 15, 30, 0, TimeSpan.Zero));
+        var dispatcher = await Start(new LocalBotApiOptions(), ratePerSecond: 25, quietHours: "22:00-07:00", time: lateEvening);
+        Queue(chats: 1, perChat: 1, Roles.Parent, OutboxPriority.Bulk, lateEvening);
+        var store = new OutboxStore(_db, lateEvening);
+        var parent = _db.People.FindOne(p => p.ChatId == 1000);
+        store.Enqueue(new OutboxMessage { Key = "reply", PersonId = parent.Id, ChatId = 1000, Text = "reply now", Priority = OutboxPriority.Reply });
+        _server.AddUser(2000, "mentor");
+        var mentor = new Person { Name = "m", Phone = "13800000009", Roles = Roles.Mentor, ChatId = 2000, Status = Reachability.Reachable };
+        _db.People.Insert(mentor);
+        store.Enqueue(new OutboxMessage { Key = "remind", PersonId = mentor.Id, ChatId = 2000, Text = "reminder", Priority = OutboxPriority.Bulk });
+
+        for (var i = 0; i < 5; i++)
+        {
+            await dispatcher.DrainOnceAsync(CancellationToken.None);
+            await Task.Delay(300);
+        }
+
+        var held = _db.Outbox.FindOne(o => o.Key == "k:0:0");
+        Assert.Equal(OutboxStatus.Pending, held.Status);
+        Assert.Equal(new DateTime(2026, 11, 24, 23, 0, 0, DateTimeKind.Utc), held.NotBeforeUtc); // 07:00 Shanghai
+        Assert.Equal(OutboxStatus.Sent, _db.Outbox.FindOne(o => o.Key == "reply").Status);
+        Assert.Equal(OutboxStatus.Sent, _db.Outbox.FindOne(o => o.Key == "remind").Status);
+    }
+
+    /// <summary>A fixed "now" with real timers.</summary>
+    private sealed class FakeClock(DateTimeOffset now) : TimeProvider
+    {
+        private readonly DateTimeOffset _start = System.GetUtcNow();
+
+        public override DateTimeOffset GetUtcNow() => now + (System.GetUtcNow() - _start);
+    }
+}
