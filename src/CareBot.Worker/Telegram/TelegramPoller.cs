@@ -1,5 +1,7 @@
 using CareBot.Core.Chat;
 using CareBot.Core.Outbox;
+using CareBot.Core.Text;
+using Telegram.Bot.Types;
 using CareBot.Worker.Delivery;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -41,6 +43,7 @@ public sealed class TelegramPoller(
                     // getUpdates does not work while a webhook is set; keep pending updates.
                     await bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken).ConfigureAwait(false);
                     webhookCleared = true;
+                    await SetCommandMenuAsync(stoppingToken).ConfigureAwait(false);
                 }
 
                 await PollOnceAsync(stoppingToken).ConfigureAwait(false);
@@ -64,6 +67,24 @@ public sealed class TelegramPoller(
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>The "/" menu in both languages (Telegram picks by the user's app language). Best effort.</summary>
+    private async Task SetCommandMenuAsync(CancellationToken cancellationToken)
+    {
+        string[] names = ["mine", "visit", "talk", "diary", "check", "card", "stop", "lang", "help"];
+        try
+        {
+            foreach (var (lang, code) in new[] { (Texts.Chinese, (string?)null), (Texts.English, "en") })
+            {
+                var commands = names.Select(n => new BotCommand { Command = n, Description = Texts.Get(lang, "menu." + n) });
+                await bot.SetMyCommands(commands, languageCode: code, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogInformation(ex, "Could not set the command menu");
         }
     }
 

@@ -36,6 +36,8 @@ public sealed class WorkerEndToEndTests
         kit.Server.AddUser(MentorUser, "王老师");
         kit.Server.UserSends(MentorUser, $"/start {mentorCode}");
         await kit.Expect(MentorUser, "绑定成功");
+        Assert.Contains(kit.Server.Telegram.Commands(), c => c.Command == "visit" && c.Description.Contains("家访", StringComparison.Ordinal));
+        Assert.Contains(kit.Server.Telegram.Commands("en"), c => c.Command == "visit" && c.Description.Contains("home visit", StringComparison.Ordinal));
         kit.Time.JumpTo(Monday0759.AddMinutes(1));
         kit.Runner.RunReminders();
         var reminder = await kit.Server.WaitForMessageAsync(MentorUser, m => m.Buttons.Count > 0, TimeSpan.FromSeconds(20));
