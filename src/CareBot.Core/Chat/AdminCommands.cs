@@ -93,16 +93,8 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
 
     private void Notice(ChatTurn turn, string args)
     {
-        var text = ChatCommand.Clean(args);
-        if (text.Length == 0)
+        if (turn.Note(args, "admin.notice_usage") is not { } text)
         {
-            turn.Reply("admin.notice_usage");
-            return;
-        }
-
-        if (text.Length > ChatCommand.MaxNoteLength)
-        {
-            turn.Reply("chat.too_long", ChatCommand.MaxNoteLength);
             return;
         }
 

@@ -247,10 +247,8 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
             return false;
         }
 
-        var text = ChatCommand.Clean(turn.Message.Text ?? "");
-        if (text.Length == 0)
+        if (turn.Note(turn.Message.Text, "chat.text_only") is not { } text)
         {
-            turn.Reply("chat.text_only");
             return true;
         }
 

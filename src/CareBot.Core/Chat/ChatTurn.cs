@@ -24,6 +24,27 @@ internal sealed class ChatTurn(IncomingMessage message, Person? person, OutboxSt
 
     public void Reply(string key, params object?[] args) => ReplyText(T(key, args));
 
+    /// <summary>
+    /// The cleaned text of a note, relay or notice; null (and the sender told why) when it is empty or too long.
+    /// </summary>
+    public string? Note(string? raw, string emptyKey)
+    {
+        var text = ChatCommand.Clean(raw ?? "");
+        if (text.Length == 0)
+        {
+            Reply(emptyKey);
+            return null;
+        }
+
+        if (text.Length > ChatCommand.MaxNoteLength)
+        {
+            Reply("chat.too_long", ChatCommand.MaxNoteLength);
+            return null;
+        }
+
+        return text;
+    }
+
     public void ReplyText(string text, List<OutButton>? buttons = null, string? childId = null, CareKind? replyAs = null) =>
         outbox.Enqueue(new OutboxMessage
         {

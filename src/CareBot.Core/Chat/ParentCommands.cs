@@ -41,16 +41,8 @@ internal sealed class ParentCommands(CareDb db, CareClock clock)
     private void Relay(ChatTurn turn)
     {
         var parent = turn.Person!;
-        var text = ChatCommand.Clean(turn.Message.Text ?? "");
-        if (text.Length == 0)
+        if (turn.Note(turn.Message.Text, "chat.text_only") is not { } text)
         {
-            turn.Reply("chat.text_only");
-            return;
-        }
-
-        if (text.Length > ChatCommand.MaxNoteLength)
-        {
-            turn.Reply("chat.too_long", ChatCommand.MaxNoteLength);
             return;
         }
 
