@@ -41,6 +41,16 @@ public static class CliApp
         report.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, overrides))));
         root.Add(report);
 
+        var childId = new Option<string>("--child") { Description = "The child's id (学号).", Required = true };
+        var forget = new Command("forget", "Erase a child: records, pairings, contact card, messages, and parents with no other child. One audit entry stays.") { childId };
+        forget.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(ProtectCommands.Forget(pr.GetValue(childId)!, stdout, overrides))));
+        root.Add(forget);
+
+        var backupFile = new Argument<FileInfo>("FILE") { Description = "The new backup file (must not exist); encrypted with Storage:Password when set." };
+        var backup = new Command("backup", "Write a consistent copy of the database to FILE.") { backupFile };
+        backup.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, stdout, overrides))));
+        root.Add(backup);
+
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
