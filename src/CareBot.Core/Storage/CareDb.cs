@@ -24,8 +24,49 @@ public sealed class CareDb : IDisposable
     private bool _disposed;
 
     public CareDb(string path, string? password = null)
-        : this(Open(path, password), path)
+        : this(OpenLocked(path, password, out var fileLock), path)
     {
+        _fileLock = fileLock;
+    }
+
+    /// <summary>
+    /// Held for the life of the database. LiteDB opens its file with FileShare.Read, which .NET on Linux maps to a
+    /// shared lock only, so a second process (a CLI verb next to the running worker) could open and write the same
+    /// file. An exclusive lock on "FILE.lock" makes that a clear "in use" error on every platform.
+    /// </summary>
+    private FileStream? _fileLock;
+
+    private static LiteDatabase OpenLocked(string path, string? password, out FileStream fileLock)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        try
+        {
+            var dir = System.IO.Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(dir))
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            fileLock = new FileStream(full + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException ex) when (ex is not (DirectoryNotFoundException or PathTooLongException or FileNotFoundException) && (IsSharingViolation(ex) || File.Exists(full + ".lock")))
+        {
+            throw new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex);
+        }
+
+        try
+        {
+            return Open(path, password);
+        }
+        catch
+        {
+            fileLock.Dispose();
+            throw;
+        }
     }
 
     private readonly bool _ownsDatabase = true;
@@ -134,7 +175,7 @@ public sealed class CareDb : IDisposable
     }
 
     // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION; .NET on Unix reports a held flock the same way.
-    private static bool IsSharingViolation(IOException ex) => (ex.HResult & 0xFFFF) is 32 or 33;
+    private static bool IsSharingViolation(IOException ex) => (ex.HResult & 0xFFFF) is 32 or 33 || ex.HResult == 11;
 
     private void EnsureSchema()
     {
@@ -337,6 +378,7 @@ public sealed class CareDb : IDisposable
             finally
             {
                 _db.Dispose();
+                _fileLock?.Dispose();
             }
         }
     }
