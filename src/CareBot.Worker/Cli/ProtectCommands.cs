@@ -26,6 +26,14 @@ internal static class ProtectCommands
         return ExitCodes.Ok;
     }
 
+    private static bool InUse(Exception? ex) => ex switch
+    {
+        null => false,
+        StorageException s when s.InUse => true,
+        AggregateException a => a.InnerExceptions.Any(InUse),
+        _ => InUse(ex.InnerException),
+    };
+
     public static int Backup(FileInfo file, TextWriter stdout, IDictionary<string, string?>? overrides)
     {
         if (file.Exists)
@@ -38,7 +46,7 @@ internal static class ProtectCommands
         {
             host = CliApp.BuildHost(overrides);
         }
-        catch (StorageException ex) when (ex.InUse)
+        catch (Exception ex) when (InUse(ex))
         {
             throw new ConfigurationErrorException(
                 "the worker is running and holds the database file (LiteDB direct mode opens it exclusively); "
