@@ -38,6 +38,7 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
             db.Children.Delete(childId);
 
             int parents = 0, invites = 0;
+            var erasedPhones = new List<string>();
             foreach (var parentId in child.Parents.Select(p => p.PersonId).Distinct())
             {
                 var person = db.People.FindById(parentId);
@@ -63,8 +64,24 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
 
                 invites += db.Invites.DeleteMany(i => i.PersonId == parentId);
                 outbox += db.Outbox.DeleteMany(o => o.PersonId == parentId || o.RelayFromPersonId == parentId);
+                erasedPhones.Add(person.Phone);
                 db.People.Delete(parentId);
                 parents++;
+            }
+
+            // Replies already delivered (a /card answer, "visit saved for NAME", a /mine list) carry no ChildId but
+            // may quote the child's name or the family's phones: drop delivered rows that do. Pending rows are only
+            // erased by ChildId above, so another child's queued message is never lost to a name clash.
+            var quoted = new[] { child.Name, child.GuardianPhone }.Concat(erasedPhones).Where(t => t is { Length: >= 2 }).Cast<string>().ToList();
+            if (quoted.Count > 0)
+            {
+                var delivered = db.Outbox.Find(o => o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Sending).Where(o => quoted.Any(q => o.Text.Contains(q, StringComparison.Ordinal))).Select(o => o.Id).ToList();
+                foreach (var id in delivered)
+                {
+                    db.Outbox.Delete(id);
+                }
+
+                outbox += delivered.Count;
             }
 
             // Earlier audit entries stay: they hold ids and actions only, never names, notes or phones.

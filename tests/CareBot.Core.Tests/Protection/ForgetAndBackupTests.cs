@@ -66,6 +66,22 @@ public sealed class ForgetAndBackupTests : IDisposable
     }
 
     [Fact]
+    public void Forget_erases_delivered_replies_that_quote_the_child_or_the_family_phones_but_not_pending_rows_of_others()
+    {
+        _kit.Send(_kit.Text(MentorChat, "/card 张小红"));
+        _kit.MarkLastSent(MentorChat, 77);
+        _kit.Send(_kit.Text(MentorChat, "/visit 张小红 去了"));
+        _kit.MarkLastSent(MentorChat, 78);
+        _kit.Send(_kit.Text(MentorChat, "/visit 陈小明 去了"));
+        var pendingOther = _kit.Db.Outbox.FindAll().Last();
+
+        new ForgetService(_kit.Db, _kit.Time).Forget("S001", "cli");
+
+        Assert.DoesNotContain(_kit.Db.Outbox.FindAll(), o => o.Text.Contains("张小红", StringComparison.Ordinal) || o.Text.Contains("13700000001", StringComparison.Ordinal) || o.Text.Contains("13900000000", StringComparison.Ordinal));
+        Assert.NotNull(_kit.Db.Outbox.FindById(pendingOther.Id));
+    }
+
+    [Fact]
     public void Forget_keeps_a_parent_who_has_another_child()
     {
         var result = new ForgetService(_kit.Db, _kit.Time).Forget("S002", "cli");
