@@ -49,6 +49,30 @@ public sealed record ChatCommand(string Name, string Args)
         return (trimmed[..i], trimmed[i..].Trim());
     }
 
+    /// <summary>The text with every unpaired surrogate replaced by U+FFFD (null stays null).</summary>
+    public static string? ValidUtf16(string? text)
+    {
+        if (text is null || !text.Any(char.IsSurrogate))
+        {
+            return text;
+        }
+
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        return new string(chars);
+    }
+
     /// <summary>Removes control characters other than line breaks and tabs, so stored notes print cleanly.</summary>
     public static string Clean(string text)
     {

@@ -41,6 +41,10 @@ public sealed class ChatHandler : IChatHandler
     {
         ArgumentNullException.ThrowIfNull(message);
 
+        // LiteDB stores strings as strict UTF-8: a lone surrogate (a broken emoji) would make every save of this
+        // update throw, so the sender would get no answer. Replace them with U+FFFD once, here.
+        message = message with { Text = ChatCommand.ValidUtf16(message.Text), ButtonData = ChatCommand.ValidUtf16(message.ButtonData) };
+
         // Group chats get nothing: children's data is never discussed where others read along.
         if (message.ChatKind != ChatKind.Private)
         {

@@ -4,7 +4,11 @@ using LiteDB;
 namespace CareBot.Core.Storage;
 
 /// <summary>A bad database file, password or path: exit code 2 with this message.</summary>
-public sealed class StorageException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class StorageException(string message, Exception? inner = null, bool inUse = false) : Exception(message, inner)
+{
+    /// <summary>The file is held by another process (the worker runs; LiteDB direct mode opens the file exclusively).</summary>
+    public bool InUse { get; } = inUse;
+}
 
 /// <summary>
 /// The one LiteDB database of the process (direct mode, own mapper, UTC dates). Storage calls are synchronous
@@ -20,13 +24,57 @@ public sealed class CareDb : IDisposable
     private bool _disposed;
 
     public CareDb(string path, string? password = null)
-        : this(Open(path, password), path)
+        : this(OpenLocked(path, password, out var fileLock), path)
     {
+        _fileLock = fileLock;
     }
 
-    private CareDb(LiteDatabase db, string path)
+    /// <summary>
+    /// Held for the life of the database. LiteDB opens its file with FileShare.Read, which .NET on Linux maps to a
+    /// shared lock only, so a second process (a CLI verb next to the running worker) could open and write the same
+    /// file. An exclusive lock on "FILE.lock" makes that a clear "in use" error on every platform.
+    /// </summary>
+    private FileStream? _fileLock;
+
+    private static LiteDatabase OpenLocked(string path, string? password, out FileStream fileLock)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        try
+        {
+            var dir = System.IO.Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(dir))
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            fileLock = new FileStream(full + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException ex) when (ex is not (DirectoryNotFoundException or PathTooLongException or FileNotFoundException) && (IsSharingViolation(ex) || File.Exists(full + ".lock")))
+        {
+            throw new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex);
+        }
+
+        try
+        {
+            return Open(path, password);
+        }
+        catch
+        {
+            fileLock.Dispose();
+            throw;
+        }
+    }
+
+    private readonly bool _ownsDatabase = true;
+
+    private CareDb(LiteDatabase db, string path, bool ownsDatabase = true)
     {
         _db = db;
+        _ownsDatabase = ownsDatabase;
         _db.UtcDate = true;
         Path = path;
         People = _db.GetCollection<Person>("people");
@@ -112,6 +160,10 @@ public sealed class CareDb : IDisposable
         {
             throw new StorageException($"Storage:DatabasePath: {path} is not a readable CareBot database ({ex.Message}).", ex);
         }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            throw new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true);
+        }
         catch (IOException ex)
         {
             throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex);
@@ -121,6 +173,9 @@ public sealed class CareDb : IDisposable
             throw new StorageException($"Storage:DatabasePath: no permission to open {path}.", ex);
         }
     }
+
+    // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION; .NET on Unix reports a held flock the same way.
+    private static bool IsSharingViolation(IOException ex) => (ex.HResult & 0xFFFF) is 32 or 33 || ex.HResult == 11;
 
     private void EnsureSchema()
     {
@@ -197,6 +252,98 @@ public sealed class CareDb : IDisposable
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
 
+    /// <summary>
+    /// Writes a consistent copy of the whole database to <paramref name="file"/> (which must not exist), encrypted
+    /// with <paramref name="password"/> when given. Safe while the process keeps working: every collection is read
+    /// inside one read transaction of this database (a snapshot; writers on other threads are not blocked and their
+    /// later commits are not in the copy). The copy is written to a temporary file and renamed when complete.
+    /// Returns the number of documents per collection.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Backup(string file, string? password = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(file);
+        var full = System.IO.Path.GetFullPath(file);
+        if (File.Exists(full))
+        {
+            throw new StorageException($"backup: {file} already exists; choose a new file name.");
+        }
+
+        var dir = System.IO.Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        var temp = full + ".partial";
+        DeleteQuietly(temp);
+        DeleteQuietly(LogFileOf(temp));
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        try
+        {
+            var cs = new ConnectionString
+            {
+                Filename = temp,
+                Connection = ConnectionType.Direct,
+                Password = string.IsNullOrEmpty(password) ? null : password,
+            };
+            using (var target = new LiteDatabase(cs, CreateMapper()))
+            {
+                // Same collections and indexes as a live database, then the documents of one snapshot.
+                using (var shaped = new CareDb(target, temp, ownsDatabase: false))
+                {
+                }
+
+                var ownTransaction = _db.BeginTrans();
+                try
+                {
+                    foreach (var name in _db.GetCollectionNames().Order(StringComparer.Ordinal))
+                    {
+                        var docs = _db.GetCollection(name, BsonAutoId.Int64).FindAll().ToList();
+                        var to = target.GetCollection(name, BsonAutoId.Int64);
+                        to.DeleteAll();
+                        to.InsertBulk(docs);
+                        counts[name] = docs.Count;
+                    }
+
+                    target.UserVersion = _db.UserVersion;
+                }
+                finally
+                {
+                    if (ownTransaction)
+                    {
+                        _db.Rollback();
+                    }
+                }
+
+                target.Checkpoint();
+            }
+
+            DeleteQuietly(LogFileOf(temp));
+            File.Move(temp, full);
+            return counts;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteException)
+        {
+            DeleteQuietly(temp);
+            DeleteQuietly(LogFileOf(temp));
+            throw new StorageException($"backup: cannot write {file}: {ex.Message}", ex);
+        }
+    }
+
+    private static string LogFileOf(string file) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file) ?? "", System.IO.Path.GetFileNameWithoutExtension(file) + "-log" + System.IO.Path.GetExtension(file));
+
+    private static void DeleteQuietly(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     /// <summary>Moves the log into the data file.</summary>
     public void Checkpoint()
     {
@@ -219,6 +366,11 @@ public sealed class CareDb : IDisposable
             }
 
             _disposed = true;
+            if (!_ownsDatabase)
+            {
+                return;
+            }
+
             try
             {
                 _db.Checkpoint();
@@ -226,6 +378,7 @@ public sealed class CareDb : IDisposable
             finally
             {
                 _db.Dispose();
+                _fileLock?.Dispose();
             }
         }
     }

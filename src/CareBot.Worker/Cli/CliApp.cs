@@ -45,6 +45,16 @@ public static class CliApp
         demo.SetAction((pr, ct) => Guard(stderr, () => new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout).RunAsync(ct)));
         root.Add(demo);
 
+        var childId = new Option<string>("--child") { Description = "The child's id (学号).", Required = true };
+        var forget = new Command("forget", "Erase a child: records, pairings, contact card, messages, and parents with no other child. One audit entry stays.") { childId };
+        forget.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(ProtectCommands.Forget(pr.GetValue(childId)!, stdout, overrides))));
+        root.Add(forget);
+
+        var backupFile = new Argument<FileInfo>("FILE") { Description = "The new backup file (must not exist); encrypted with Storage:Password when set." };
+        var backup = new Command("backup", "Write a consistent copy of the database to FILE.") { backupFile };
+        backup.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, stdout, overrides))));
+        root.Add(backup);
+
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

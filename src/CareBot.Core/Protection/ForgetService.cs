@@ -1,0 +1,93 @@
+using CareBot.Core.Chat;
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+
+namespace CareBot.Core.Protection;
+
+/// <summary>What <see cref="ForgetService.Forget"/> erased.</summary>
+public sealed record ForgetResult(string ChildId, int Records, int Pairings, int OutboxRows, int ParentsErased, int InvitesErased)
+{
+    public string Summary() =>
+        $"child {ChildId} forgotten: {Records} record(s), {Pairings} pairing(s), {OutboxRows} outbox row(s), {ParentsErased} parent(s) with no other child ({InvitesErased} invite(s)), contact card erased.";
+}
+
+/// <summary>
+/// Erases a child (PIPL deletion request, child left the school): in ONE transaction the child's contact card,
+/// care records, pairings, outbox rows about the child, and every parent who has no other child (person, invites,
+/// outbox rows). Carers are kept (they are staff). One audit entry "child.forgotten" with the id and counts remains;
+/// audit entries never hold names or phones.
+/// </summary>
+public sealed class ForgetService(CareDb db, TimeProvider time)
+{
+    /// <summary>Returns null when no child has this id (nothing is changed).</summary>
+    public ForgetResult? Forget(string childId, string actor)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(childId);
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        return db.Write(() =>
+        {
+            var child = db.Children.FindById(childId);
+            if (child is null)
+            {
+                return null;
+            }
+
+            var records = db.Records.DeleteMany(r => r.ChildId == childId);
+            var pairings = db.Pairings.DeleteMany(p => p.ChildId == childId);
+            var outbox = db.Outbox.DeleteMany(o => o.ChildId == childId);
+            db.Children.Delete(childId);
+
+            int parents = 0, invites = 0;
+            var erasedPhones = new List<string>();
+            foreach (var parentId in child.Parents.Select(p => p.PersonId).Distinct())
+            {
+                var person = db.People.FindById(parentId);
+                if (person is null)
+                {
+                    continue;
+                }
+
+                if (db.Children.Exists(ChildQuery.ParentsContain(parentId)))
+                {
+                    continue;
+                }
+
+                // A parent who is also staff (mentor, volunteer, admin) keeps their person, only loses the parent role.
+                if ((person.Roles & ~Roles.Parent) != Roles.None)
+                {
+                    person.Roles &= ~Roles.Parent;
+                    person.WorkCity = null;
+                    person.UpdatedUtc = time.GetUtcNow().UtcDateTime;
+                    db.People.Update(person);
+                    continue;
+                }
+
+                invites += db.Invites.DeleteMany(i => i.PersonId == parentId);
+                outbox += db.Outbox.DeleteMany(o => o.PersonId == parentId || o.RelayFromPersonId == parentId);
+                erasedPhones.Add(person.Phone);
+                db.People.Delete(parentId);
+                parents++;
+            }
+
+            // Replies already delivered (a /card answer, "visit saved for NAME", a /mine list) carry no ChildId but
+            // may quote the child's name or the family's phones: drop delivered rows that do. Pending rows are only
+            // erased by ChildId above, so another child's queued message is never lost to a name clash.
+            var quoted = new[] { child.Name, child.GuardianPhone }.Concat(erasedPhones).Where(t => t is { Length: >= 2 }).Cast<string>().ToList();
+            if (quoted.Count > 0)
+            {
+                var delivered = db.Outbox.Find(o => o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Sending).Where(o => quoted.Any(q => o.Text.Contains(q, StringComparison.Ordinal))).Select(o => o.Id).ToList();
+                foreach (var id in delivered)
+                {
+                    db.Outbox.Delete(id);
+                }
+
+                outbox += delivered.Count;
+            }
+
+            // Earlier audit entries stay: they hold ids and actions only, never names, notes or phones.
+            db.AuditWrite(time.GetUtcNow().UtcDateTime, actor, "child.forgotten", childId,
+                $"records:{records} pairings:{pairings} outbox:{outbox} parents:{parents} invites:{invites}");
+            return new ForgetResult(childId, records, pairings, outbox, parents, invites);
+        });
+    }
+}

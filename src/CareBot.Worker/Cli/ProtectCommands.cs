@@ -1,0 +1,67 @@
+using CareBot.Core.Protection;
+using CareBot.Core.Storage;
+using CareBot.Worker.Hosting;
+using CareBot.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CareBot.Worker.Cli;
+
+/// <summary>Data protection verbs: forget (erase a child), backup (a consistent copy of the database).</summary>
+internal static class ProtectCommands
+{
+    public static int Forget(string childId, TextWriter stdout, IDictionary<string, string?>? overrides)
+    {
+        if (string.IsNullOrWhiteSpace(childId))
+        {
+            throw new ConfigurationErrorException("--child: give the child's id (学号).");
+        }
+
+        using var host = CliApp.BuildHost(overrides);
+        var services = host.Services;
+        var forget = new ForgetService(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>());
+        var result = forget.Forget(childId.Trim(), "cli")
+            ?? throw new ConfigurationErrorException($"--child: no child with id '{childId.Trim()}' in the database; nothing was erased.");
+        stdout.WriteLine(result.Summary());
+        return ExitCodes.Ok;
+    }
+
+    private static bool InUse(Exception? ex) => ex switch
+    {
+        null => false,
+        StorageException s when s.InUse => true,
+        AggregateException a => a.InnerExceptions.Any(InUse),
+        _ => InUse(ex.InnerException),
+    };
+
+    public static int Backup(FileInfo file, TextWriter stdout, IDictionary<string, string?>? overrides)
+    {
+        if (file.Exists)
+        {
+            throw new ConfigurationErrorException($"{file.FullName}: already exists; choose a new file name.");
+        }
+
+        Microsoft.Extensions.Hosting.IHost host;
+        try
+        {
+            host = CliApp.BuildHost(overrides);
+        }
+        catch (Exception ex) when (InUse(ex))
+        {
+            throw new ConfigurationErrorException(
+                "the worker is running and holds the database file (LiteDB direct mode opens it exclusively); "
+                + "stop it (docker stop / systemctl stop), run `carebot backup` again, then start it, "
+                + "or copy the file while the worker is stopped.", ex);
+        }
+
+        using (host)
+        {
+            var services = host.Services;
+            var password = services.GetRequiredService<IOptions<StorageOptions>>().Value.Password;
+            var counts = services.GetRequiredService<CareDb>().Backup(file.FullName, password);
+            stdout.WriteLine($"backup written to {file.FullName}{(string.IsNullOrEmpty(password) ? "" : " (encrypted with Storage:Password)")}: "
+                + string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
+            return ExitCodes.Ok;
+        }
+    }
+}

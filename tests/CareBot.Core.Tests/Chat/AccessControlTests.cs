@@ -1,0 +1,192 @@
+using CareBot.Core.Chat;
+using CareBot.Core.Model;
+using Xunit.Abstractions;
+
+namespace CareBot.Core.Tests.Chat;
+
+/// <summary>
+/// Every role × every command × own child / other child: only what DESIGN.md allows succeeds. Records are written
+/// for the sender's own child only, a contact card read is audited for the own child only, admin commands work for
+/// admins only, group chats get nothing at all, unlinked chats get only the invite hint.
+/// </summary>
+public sealed class AccessControlTests(ITestOutputHelper output)
+{
+    public enum Role { Mentor, Volunteer, Parent, Admin, Unlinked, Group }
+
+    public enum Target { Own, Other }
+
+    private const long MentorChat = 501, VolunteerChat = 502, OtherMentorChat = 503, ParentChat = 601, AdminChat = 701, UnlinkedChat = 999;
+
+    private static readonly string[] Commands =
+        ["/mine", "/visit", "/talk", "/diary", "/check", "/card", "/stats", "/overdue", "/notice", "/stop", "/start", "/lang", "/help", "plain", "button"];
+
+    private static readonly string[] WriteCommands = ["/visit", "/talk", "/diary", "/check", "button"];
+
+    public static IEnumerable<object[]> Cases() =>
+        from role in Enum.GetValues<Role>()
+        from command in Commands
+        from target in Enum.GetValues<Target>()
+        select new object[] { role, command, target };
+
+    [Fact]
+    public void Case_count_is_printed()
+    {
+        var count = Cases().Count();
+        output.WriteLine($"access control cases: {count}");
+        Assert.Equal(6 * Commands.Length * 2, count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Only_what_the_design_allows_succeeds(Role role, string command, Target target)
+    {
+        using var kit = new ChatTestKit();
+        var mentor = kit.AddPerson("Mentor Wang", "13800000001", Roles.Mentor, MentorChat, "en");
+        var volunteer = kit.AddPerson("Volunteer Li", "13800000002", Roles.Volunteer, VolunteerChat, "en");
+        var otherMentor = kit.AddPerson("Mentor Zhao", "13800000003", Roles.Mentor, OtherMentorChat, "en");
+        var parent = kit.AddPerson("Father Zhang", "13700000001", Roles.Parent, ParentChat, "en");
+        var otherParent = kit.AddPerson("Father Sun", "13700000002", Roles.Parent, 602, "en");
+        var admin = kit.AddPerson("Head Liu", "13600000001", Roles.Admin, AdminChat, "en");
+        kit.AddChild("S001", "Xiaohong", mentor, parent);
+        kit.AddChild("S002", "Xiaoming", volunteer, parent);
+        kit.AddChild("S003", "Xiaojun", otherMentor, otherParent);
+
+        var (sender, chat, own) = role switch
+        {
+            Role.Mentor => (mentor, MentorChat, "S001"),
+            Role.Volunteer => (volunteer, VolunteerChat, "S002"),
+            Role.Parent => (parent, ParentChat, "S001"),
+            Role.Admin => (admin, AdminChat, (string?)null),
+            Role.Unlinked => ((Person?)null, UnlinkedChat, (string?)null),
+            _ => (mentor, MentorChat, "S001"), // a group chat the mentor writes in
+        };
+        var ownChildIds = role switch
+        {
+            Role.Parent => new[] { "S001", "S002" },
+            Role.Mentor or Role.Group => ["S001"],
+            Role.Volunteer => ["S002"],
+            _ => [],
+        };
+        var childId = target == Target.Own ? own ?? "S001" : "S003";
+        var childName = kit.Db.Children.FindById(childId).Name;
+
+        var text = command switch
+        {
+            "/visit" or "/talk" => $"{command} {childName} note-text-123",
+            "/diary" => $"/diary {childName} diary-text-123",
+            "/check" => $"/check {childName} study=4 life=3 mood=2 safety=5 health=4 fine",
+            "/card" => $"/card {childName}",
+            "/notice" => "/notice school closes early",
+            "/lang" => "/lang en",
+            "plain" => $"{childName} how are things",
+            _ => command,
+        };
+        var message = command == "button"
+            ? kit.Button(chat, $"visited:{childId}") with { ChatKind = role == Role.Group ? ChatKind.Group : ChatKind.Private }
+            : kit.Text(chat, text, kind: role == Role.Group ? ChatKind.Group : ChatKind.Private);
+
+        var auditBefore = kit.Db.Audit.Count();
+        var outboxBefore = kit.Db.Outbox.Count();
+        kit.Processor.Process(message);
+        var newAudit = kit.Db.Audit.FindAll().Skip(auditBefore).ToList();
+        var newOutbox = kit.Db.Outbox.FindAll().Skip(outboxBefore).ToList();
+        var replies = newOutbox.Where(o => o.ChatId == chat).Select(o => o.Text).ToList();
+        var records = kit.Db.Records.FindAll().ToList();
+
+        // Every update is recorded as processed, whatever happened.
+        Assert.NotNull(kit.Db.Updates.FindById(message.UpdateId));
+
+        if (role == Role.Group)
+        {
+            Assert.Empty(newOutbox);
+            Assert.Empty(records);
+            Assert.Empty(newAudit);
+            return;
+        }
+
+        if (role == Role.Unlinked)
+        {
+            Assert.Empty(records);
+            Assert.Empty(newAudit);
+            Assert.All(newOutbox, o => Assert.Equal(UnlinkedChat, o.ChatId));
+            if (command == "button")
+            {
+                Assert.Empty(replies);
+            }
+            else
+            {
+                Assert.Equal(Text.Texts.Get("zh", "link.need_invite"), Assert.Single(replies));
+            }
+
+            return;
+        }
+
+        // Linked private chats: records only for the sender's own children, authored by the sender.
+        Assert.All(records, r =>
+        {
+            Assert.Contains(r.ChildId, ownChildIds);
+            Assert.Equal(sender!.Id, r.AuthorId);
+        });
+
+        var isCarer = role is Role.Mentor or Role.Volunteer;
+        var expectRecord = (isCarer && target == Target.Own && WriteCommands.Contains(command))
+            || (role == Role.Parent && command == "plain");
+        if (expectRecord)
+        {
+            Assert.NotEmpty(records);
+            Assert.All(records, r => Assert.Contains(newAudit, a => a.Action == "record." + r.Kind.ToString().ToLowerInvariant() && a.ChildId == r.ChildId && a.Actor == $"person:{sender!.Id}"));
+            if (isCarer)
+            {
+                Assert.Equal(childId, Assert.Single(records).ChildId);
+            }
+        }
+        else
+        {
+            Assert.Empty(records);
+        }
+
+        // Contact cards: read (and audited) only by a carer of that child.
+        var cardReads = newAudit.Where(a => a.Action == "card.read").ToList();
+        if (isCarer && command == "/card" && target == Target.Own)
+        {
+            Assert.Equal(childId, Assert.Single(cardReads).ChildId);
+            Assert.Contains(replies, r => r.Contains("(id " + childId + ")", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Empty(cardReads);
+            Assert.DoesNotContain(replies, r => r.Contains("📇", StringComparison.Ordinal));
+        }
+
+        // Nothing ever shows another carer's child's card data or guardian phone.
+        Assert.DoesNotContain(newOutbox, o => o.Text.Contains("13900000000", StringComparison.Ordinal) && !(isCarer && command == "/card" && target == Target.Own));
+
+        // Admin commands only for admins.
+        var isAdmin = role == Role.Admin;
+        Assert.Equal(isAdmin && command == "/notice", newOutbox.Any(o => o.Kind == OutboxKind.Notice));
+        Assert.Equal(isAdmin && command == "/notice", newAudit.Any(a => a.Action == "notice.sent"));
+        if (command == "/stats")
+        {
+            Assert.Equal(isAdmin, replies.Any(r => r.StartsWith("📊", StringComparison.Ordinal)));
+        }
+
+        if (command == "/overdue")
+        {
+            Assert.Equal(isAdmin, replies.Any(r => r.StartsWith("⚠️", StringComparison.Ordinal) || r.StartsWith("No child is overdue", StringComparison.Ordinal)));
+        }
+
+        // Relays reach only the carers of the parent's own children.
+        foreach (var relay in newOutbox.Where(o => o.Kind == OutboxKind.Relay))
+        {
+            Assert.Contains(relay.ChildId, ownChildIds);
+            Assert.NotEqual(OtherMentorChat, relay.ChatId);
+        }
+
+        // A linked private text always gets a non-empty answer; a button gets an acknowledgement instead.
+        if (command != "button")
+        {
+            Assert.NotEmpty(replies);
+            Assert.All(replies, r => Assert.False(string.IsNullOrWhiteSpace(r)));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+using CareBot.Worker.Cli;
+using CareBot.Worker.Hosting;
+
+namespace CareBot.Worker.Tests.Cli;
+
+public sealed class ProtectCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("carebot-protect-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string DbPath => Path.Combine(_dir, "c.db");
+
+    private Dictionary<string, string?> Settings(string? password = null) => new()
+    {
+        ["Storage:DatabasePath"] = DbPath,
+        ["Storage:Password"] = password,
+        ["Telegram:BotToken"] = null,
+    };
+
+    private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> settings, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, settings);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private void Seed(string? password = null)
+    {
+        using var db = new CareDb(DbPath, password);
+        var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor };
+        var father = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent };
+        db.People.Insert(mentor);
+        db.People.Insert(father);
+        db.Children.Insert(new Child { Id = "S001", Name = "张小红", Parents = [new ParentLink { PersonId = father.Id, Relation = ParentRelation.Father }] });
+        db.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" });
+        db.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Visit, Text = "去了" });
+    }
+
+    [Fact]
+    public async Task Forget_erases_the_child_and_prints_counts_without_names()
+    {
+        Seed();
+        var (code, output, err) = await Run(Settings(), "forget", "--child", "S001");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("S001", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("张小红", output, StringComparison.Ordinal);
+        Assert.Equal("", err);
+        using var db = new CareDb(DbPath);
+        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Records.Count());
+        Assert.Equal(1, db.People.Count());
+        Assert.Single(db.Audit.Find(a => a.Action == "child.forgotten"));
+    }
+
+    [Fact]
+    public async Task Forget_of_an_unknown_child_is_exit_2_with_one_clear_line()
+    {
+        Seed();
+        var (code, _, err) = await Run(Settings(), "forget", "--child", "S404");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("S404", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Backup_writes_an_encrypted_copy_with_the_same_counts()
+    {
+        Seed("pw");
+        var copy = Path.Combine(_dir, "backup.db");
+        var (code, output, err) = await Run(Settings("pw"), "backup", copy);
+
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("records 1", output, StringComparison.Ordinal);
+        using var restored = new CareDb(copy, "pw");
+        Assert.Equal(1, restored.Children.Count());
+        Assert.Equal(2, restored.People.Count());
+        Assert.Throws<StorageException>(() => new CareDb(copy).Dispose());
+    }
+
+    [Fact]
+    public async Task Backup_while_the_worker_holds_the_file_says_so_with_exit_2()
+    {
+        Seed();
+        using var worker = new CareDb(DbPath); // the running worker holds the file exclusively
+        var (code, _, err) = await Run(Settings(), "backup", Path.Combine(_dir, "b.db"));
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.True(err.Contains("the worker is running", StringComparison.Ordinal), err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(_dir, "b.db")));
+    }
+}
