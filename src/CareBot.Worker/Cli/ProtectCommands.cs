@@ -34,6 +34,42 @@ internal static class ProtectCommands
         _ => InUse(ex.InnerException),
     };
 
+    /// <summary>How long the CLI waits for the running worker to answer a backup request.</summary>
+    public static readonly TimeSpan WorkerBackupTimeout = TimeSpan.FromMinutes(2);
+
+    private static int BackupThroughWorker(FileInfo file, TextWriter stdout, IDictionary<string, string?>? overrides)
+    {
+        var config = CareHost.CreateBuilder([], overrides).Configuration;
+        var databasePath = config["Storage:DatabasePath"] ?? new StorageOptions().DatabasePath;
+        var request = BackupRequestService.RequestPath(databasePath);
+        var result = BackupRequestService.ResultPath(databasePath);
+        File.Delete(result);
+        File.WriteAllText(request + ".tmp", file.FullName);
+        File.Move(request + ".tmp", request, overwrite: true);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(result))
+        {
+            if (waited.Elapsed > WorkerBackupTimeout)
+            {
+                File.Delete(request);
+                throw new ConfigurationErrorException(
+                    $"the database is in use and the worker did not answer the backup request within {WorkerBackupTimeout.TotalSeconds:0} s; is `carebot run` healthy?");
+            }
+
+            Thread.Sleep(200);
+        }
+
+        var answer = File.ReadAllText(result);
+        File.Delete(result);
+        if (!answer.StartsWith("ok", StringComparison.Ordinal))
+        {
+            throw new ConfigurationErrorException($"{file.FullName}: the worker could not write the backup: {answer[Math.Min(6, answer.Length)..]}");
+        }
+
+        stdout.WriteLine($"backup written by the running worker to {file.FullName}: {answer[3..]}");
+        return ExitCodes.Ok;
+    }
+
     public static int Backup(FileInfo file, TextWriter stdout, IDictionary<string, string?>? overrides)
     {
         if (file.Exists)
@@ -48,10 +84,8 @@ internal static class ProtectCommands
         }
         catch (Exception ex) when (InUse(ex))
         {
-            throw new ConfigurationErrorException(
-                "the worker is running and holds the database file (LiteDB direct mode opens it exclusively); "
-                + "stop it (docker stop / systemctl stop), run `carebot backup` again, then start it, "
-                + "or copy the file while the worker is stopped.", ex);
+            // The running worker holds the file: ask it to write the copy.
+            return BackupThroughWorker(file, stdout, overrides);
         }
 
         using (host)

@@ -1,3 +1,4 @@
+using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Worker.Cli;
@@ -84,15 +85,31 @@ public sealed class ProtectCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Backup_while_the_worker_holds_the_file_says_so_with_exit_2()
+    public async Task Backup_while_the_worker_holds_the_file_is_written_by_the_worker()
     {
         Seed();
         using var worker = new CareDb(DbPath); // the running worker holds the file exclusively
-        var (code, _, err) = await Run(Settings(), "backup", Path.Combine(_dir, "b.db"));
+        var service = new BackupRequestService(worker, Microsoft.Extensions.Options.Options.Create(new StorageOptions { DatabasePath = DbPath }), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<BackupRequestService>.Instance);
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                service.HandlePendingRequest();
+                await Task.Delay(50);
+            }
+        });
 
-        Assert.Equal(ExitCodes.BadInput, code);
-        Assert.True(err.Contains("the worker is running", StringComparison.Ordinal), err);
-        Assert.Single(err.Trim().Split('\n'));
-        Assert.False(File.Exists(Path.Combine(_dir, "b.db")));
+        var copy = Path.Combine(_dir, "b.db");
+        var (code, output, err) = await Run(Settings(), "backup", copy);
+        await stop.CancelAsync();
+        await loop;
+
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("running worker", output, StringComparison.Ordinal);
+        worker.Dispose();
+        using var restored = new CareDb(copy);
+        Assert.Equal(1, restored.Children.Count());
+        Assert.False(File.Exists(BackupRequestService.RequestPath(DbPath)));
     }
 }
