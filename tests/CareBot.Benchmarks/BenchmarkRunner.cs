@@ -109,6 +109,29 @@ public static class BenchmarkRunner
 
         var insertS = sw.Elapsed.TotalSeconds;
 
+        // The same rows again through OutboxStore.Enqueue (the planner's path: key Exists check, then Insert).
+        var store = new OutboxStore(db, TimeProvider.System);
+        sw.Restart();
+        foreach (var chunk in rows.Chunk(500))
+        {
+            db.Write(() =>
+            {
+                foreach (var r in chunk)
+                {
+                    r.Id = 0;
+                    r.Key = "enq:" + r.Key;
+                    store.Enqueue(r);
+                }
+            });
+        }
+
+        var enqueueS = sw.Elapsed.TotalSeconds;
+        var (readPeopleS, readRecordsS, weeks) = PlannerReads(db, date);
+        log.WriteLine($"compose{suffix} breakdown: planner's reads: people+children+pairings {readPeopleS:F2} s, records week by week ({weeks} weeks) {readRecordsS:F2} s; Enqueue path {enqueueS:F2} s");
+        f.Set("compose_reads_people_s" + suffix, readPeopleS);
+        f.Set("compose_reads_records_s" + suffix, readRecordsS);
+        f.Set("compose_enqueue_s" + suffix, enqueueS);
+
         log.WriteLine($"compose{suffix}: Plan {result.Week}: {result.Planned:N0} planned, {result.Added:N0} new in {planS:F2} s; raw pass ({raw:N0} docs) {rawS:F2} s; " +
                       $"outbox inserts alone {insertS:F2} s (read back {readBackS:F2} s); working set before {before / 1048576.0:F0} MB, peak {peakWs / 1048576.0:F0} MB, managed peak {peakManaged / 1048576.0:F0} MB (before {managedBefore / 1048576.0:F0} MB)");
         f.Set("compose_s" + suffix, planS);
@@ -149,6 +172,50 @@ public static class BenchmarkRunner
         }
 
         return n;
+    }
+
+    /// <summary>The planner's reads alone, in its order and ranges (no logic, no writes), timed.</summary>
+    private static (double People, double Records, int Weeks) PlannerReads(CareDb db, DateOnly date)
+    {
+        var sw = Stopwatch.StartNew();
+        var parents = new HashSet<int>();
+        foreach (var p in db.People.FindAll())
+        {
+            if (p.Has(Roles.Parent))
+            {
+                parents.Add(p.Id);
+            }
+        }
+
+        var wanted = db.Children.FindAll().Where(c => c.Parents.Exists(l => parents.Contains(l.PersonId))).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        _ = db.Pairings.FindAll().Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
+        var people = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var weekStart = CareClock.WeekStart(date);
+        var checks = new Dictionary<string, int>(StringComparer.Ordinal);
+        var complete = 0;
+        var to = weekStart.AddDays(6);
+        var from = weekStart;
+        var limit = weekStart.AddDays(-56);
+        var weeks = 0;
+        while (to >= limit && complete < wanted.Count)
+        {
+            weeks++;
+            var (lo, hi) = (from < limit ? limit : from, to);
+            foreach (var r in db.Records.Find(r => r.LocalDate >= lo && r.LocalDate <= hi))
+            {
+                if (r.Kind == CareKind.Check && wanted.Contains(r.ChildId))
+                {
+                    var c = checks[r.ChildId] = checks.GetValueOrDefault(r.ChildId) + 1;
+                    complete += c == 2 ? 1 : 0;
+                }
+            }
+
+            to = from.AddDays(-1);
+            from = from.AddDays(-7);
+        }
+
+        return (people, sw.Elapsed.TotalSeconds, weeks);
     }
 
     private sealed class MemorySampler : IDisposable
