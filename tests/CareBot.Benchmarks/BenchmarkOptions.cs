@@ -21,6 +21,8 @@ public sealed class BenchmarkOptions
     public int StartupChildren { get; set; } = 100_000;
     public int StartupMonths { get; set; } = 12;
     public bool Startup { get; set; } = true;
+    /// <summary>How long the started worker keeps running after its first poll (to see its start-up log).</summary>
+    public TimeSpan StartupLinger { get; set; } = TimeSpan.FromSeconds(6);
     /// <summary>Also plan over a 1-month county of the same size, to compare peak memory with the full history.</summary>
     public bool HistoryCompare { get; set; }
     public string? JsonPath { get; set; }
@@ -48,6 +50,7 @@ public sealed class BenchmarkOptions
                 case "--startup-children": o.StartupChildren = Int(); break;
                 case "--startup-months": o.StartupMonths = Int(); break;
                 case "--no-startup": o.Startup = false; break;
+                case "--startup-linger-ms": o.StartupLinger = TimeSpan.FromMilliseconds(Int()); break;
                 case "--history-compare": o.HistoryCompare = true; break;
                 case "--json": o.JsonPath = Next(); break;
                 case "--temp": o.TempRoot = Next(); break;

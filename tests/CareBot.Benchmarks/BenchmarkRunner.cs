@@ -498,7 +498,7 @@ public static class BenchmarkRunner
             await Task.Delay(5, ct).ConfigureAwait(false);
         }
 
-        await Task.Delay(300, ct).ConfigureAwait(false);
+        await Task.Delay(options.StartupLinger, ct).ConfigureAwait(false);
         if (!child.HasExited)
         {
             child.Kill(entireProcessTree: true);

@@ -18,6 +18,7 @@ public sealed class BenchmarkSmokeTests : IDisposable
             IngestUpdates = 200,
             StartupChildren = 60,
             StartupMonths = 1,
+            StartupLinger = TimeSpan.FromMilliseconds(300),
             TempRoot = _temp,
         };
         using var log = new StringWriter();
