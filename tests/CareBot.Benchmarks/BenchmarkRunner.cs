@@ -450,6 +450,18 @@ public static class BenchmarkRunner
 
         var cached = County.Cached(options.TempRoot, options.StartupChildren, options.StartupMonths, log);
         var work = County.WorkCopy(cached, $"startup-{options.StartupChildren}.db");
+
+        // How much of start-up is opening this file (CareDb: open, EnsureIndex x13) and reading the poll offset.
+        var probePath = County.WorkCopy(cached, $"startup-probe-{options.StartupChildren}.db");
+        var open = Stopwatch.StartNew();
+        using (var probe = new CareDb(probePath))
+        {
+            _ = probe.State.FindById(UpdateProcessor.OffsetKey);
+        }
+
+        var openS = open.Elapsed.TotalSeconds;
+        log.WriteLine($"startup: opening the {options.StartupChildren:N0}-child file in-process (CareDb + offset read) took {openS:F2} s (warm OS cache)");
+        f.Set("startup_db_open_s", openS);
         await using var server = await LocalBotApiServer.StartAsync(new LocalBotApiOptions { MinimumLogLevel = LogLevel.Error }, ct).ConfigureAwait(false);
 
         var psi = new ProcessStartInfo("dotnet")
