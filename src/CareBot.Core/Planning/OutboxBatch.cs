@@ -27,7 +27,7 @@ internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = Outb
     {
         if (_pending.Count > 0)
         {
-            Added += db.Write(() => _pending.Count(outbox.Enqueue));
+            Added += db.Write(() => outbox.EnqueueMany(_pending));
             _pending.Clear();
         }
 
