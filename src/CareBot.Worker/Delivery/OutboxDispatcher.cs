@@ -213,7 +213,9 @@ public sealed class OutboxDispatcher : BackgroundService
             using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
             var buttons = i == parts.Count - 1 ? row.Buttons : [];
-            outcome = await _sender.SendAsync(row.ChatId, parts[i], buttons, cancellationToken).ConfigureAwait(false);
+            // A call once started is finished (the sender's own time-out bounds it), so that a graceful stop records
+            // the answer instead of leaving the row Sending, which the next start would send a second time.
+            outcome = await _sender.SendAsync(row.ChatId, parts[i], buttons, CancellationToken.None).ConfigureAwait(false);
             _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
             if (outcome.Status != SendStatus.Sent)
             {
