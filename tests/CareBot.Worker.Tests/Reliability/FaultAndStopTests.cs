@@ -147,7 +147,7 @@ public sealed class FaultAndStopTests(ITestOutputHelper output)
 
             output.WriteLine($"SIGTERM after {sentBeforeStop} accepted, exit 0 in {stopTook.TotalSeconds:F1} s, rows Sent at stop {sentRows}/{parents}, files beside the db after stop: {leftovers.Count}; after restart every parent served, duplicates {duplicates}; {clock.Elapsed.TotalSeconds:F1} s");
             Assert.All(counts, c => Assert.True(c >= 1));
-            Assert.True(duplicates <= 1, $"{duplicates} duplicates after a graceful stop");
+            Assert.True(duplicates == 0, $"{duplicates} duplicates after a graceful stop (the in-flight send must finish and be recorded)");
         }
         finally
         {
