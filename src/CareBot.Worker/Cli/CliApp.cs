@@ -125,11 +125,13 @@ public static class CliApp
         using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration), quiet: false);
         // Resolve the client now so a missing token is a clear message, not a stack trace from a background service.
         _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();
+        // Resolved before the run: RunAsync disposes the host (and its service provider) when it returns.
+        var background = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
 
         // On .NET a crashed BackgroundService stops the host but the process would still exit 0: make it fail,
         // so a container restarts it.
-        var crashed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask?.IsFaulted == true);
+        var crashed = background.Any(s => s.ExecuteTask?.IsFaulted == true);
         return crashed ? ExitCodes.Unexpected : ExitCodes.Ok;
     }
 }
