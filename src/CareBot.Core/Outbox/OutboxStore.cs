@@ -34,40 +34,6 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         return true;
     }
 
-    /// <summary>
-    /// <see cref="Enqueue"/> for many rows at once: one query for the keys that exist already, one bulk insert of
-    /// the rest. Returns how many were added. Call inside <see cref="CareDb.Write{T}"/>.
-    /// </summary>
-    public int EnqueueMany(IReadOnlyList<OutboxMessage> messages)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        if (messages.Count == 0)
-        {
-            return 0;
-        }
-
-        var keys = messages.Select(m => new BsonValue(m.Key)).ToArray();
-        var existing = db.Outbox.Query().Where(Query.In("Key", keys)).Select(o => o.Key).ToList().ToHashSet(StringComparer.Ordinal);
-        var now = time.GetUtcNow().UtcDateTime;
-        var fresh = new List<OutboxMessage>(messages.Count);
-        foreach (var message in messages)
-        {
-            if (existing.Add(message.Key))
-            {
-                message.CreatedUtc = now;
-                if (message.NotBeforeUtc == default)
-                {
-                    message.NotBeforeUtc = now;
-                }
-
-                message.Status = OutboxStatus.Pending;
-                fresh.Add(message);
-            }
-        }
-
-        return fresh.Count == 0 ? 0 : db.Outbox.InsertBulk(fresh);
-    }
-
     /// <summary>A unique key for a reply that has no natural idempotency key (it is created once, with its cause).</summary>
     public static string ReplyKey(long updateId, long chatId, int index) => $"reply:{updateId}:{chatId}:{index}";
 

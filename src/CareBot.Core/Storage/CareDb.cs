@@ -118,12 +118,26 @@ public sealed class CareDb : IDisposable
         };
         mapper.RegisterType(
             d => new BsonValue(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
-            b => DateOnly.ParseExact(b.AsString, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            b => ParseDate(b.AsString));
         mapper.Entity<Child>().Id(c => c.Id, autoId: false);
         mapper.Entity<ProcessedUpdate>().Id(u => u.Id, autoId: false);
         mapper.Entity<ChatThrottle>().Id(t => t.Id, autoId: false);
         mapper.Entity<StateEntry>().Id(s => s.Id, autoId: false);
         return mapper;
+    }
+
+    /// <summary>"yyyy-MM-dd" without the general parser: every care record carries one, and planners read many.</summary>
+    internal static DateOnly ParseDate(string s)
+    {
+        if (s.Length == 10 && s[4] == '-' && s[7] == '-'
+            && int.TryParse(s.AsSpan(0, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var y)
+            && int.TryParse(s.AsSpan(5, 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var m)
+            && int.TryParse(s.AsSpan(8, 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var d))
+        {
+            return new DateOnly(y, m, d);
+        }
+
+        return DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static LiteDatabase Open(string path, string? password)
