@@ -7,12 +7,24 @@ namespace CareBot.Core;
 /// <summary>Makes the people listed in <c>CareBot:Admins</c> admins (matched by phone) and no one else.</summary>
 public static class AdminSync
 {
+    private const string StateKey = "admins.synced";
+
     public static void Apply(CareDb db, IReadOnlyList<AdminEntry> admins, DateTime utcNow)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(admins);
+        // The admin list rarely changes; when it is the one synced last time, skip the scan over everyone
+        // (a county database holds a hundred thousand people, and this runs at every start).
+        var normalized = admins.Select(a => $"{Phone.Normalize(a.Phone) ?? a.Phone}|{a.Name.Trim()}|{a.Language}").Order(StringComparer.Ordinal);
+        var fingerprint = string.Join(";", normalized);
+        if (db.State.FindById(StateKey)?.Text == fingerprint)
+        {
+            return;
+        }
+
         db.Write(() =>
         {
+            db.State.Upsert(new StateEntry { Id = StateKey, Text = fingerprint });
             var phones = new HashSet<string>();
             foreach (var admin in admins)
             {
