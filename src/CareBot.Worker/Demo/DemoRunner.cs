@@ -291,7 +291,7 @@ public sealed class DemoRunner
 
     private DateOnly NextMonday()
     {
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, _zone).DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), _zone).DateTime);
         var days = ((int)DayOfWeek.Monday - (int)today.DayOfWeek + 7) % 7;
         return today.AddDays(days == 0 ? 7 : days);
     }
