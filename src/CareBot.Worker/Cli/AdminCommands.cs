@@ -17,15 +17,15 @@ namespace CareBot.Worker.Cli;
 /// <summary>The admin's verbs: import, invite, report.</summary>
 internal static class AdminCommands
 {
-    public static int Import(FileInfo file, string? encoding, string language, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides)
+    public static int Import(FileInfo file, string? encoding, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open)
     {
         if (!file.Exists)
         {
             throw new ConfigurationErrorException($"{file.FullName}: no such file.");
         }
 
-        using var host = CliApp.BuildHost(overrides);
-        var services = host.Services;
+        using var scope = open();
+        var services = scope.Services;
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
         var importer = new RosterImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), care.Care);
         var rosterEncoding = encoding?.ToLowerInvariant() switch
@@ -59,10 +59,10 @@ internal static class AdminCommands
         return ExitCodes.Ok;
     }
 
-    public static int Report(bool csv, string language, TextWriter stdout, IDictionary<string, string?>? overrides)
+    public static int Report(bool csv, string language, TextWriter stdout, Func<CareScope> open)
     {
-        using var host = CliApp.BuildHost(overrides);
-        var services = host.Services;
+        using var scope = open();
+        var services = scope.Services;
         var report = new CareReport(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareBot.Core.Time.CareClock>(), services.GetRequiredService<IOptions<CareOptions>>().Value);
         var data = report.Build();
         if (csv)
@@ -77,10 +77,10 @@ internal static class AdminCommands
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken)
     {
-        using var host = CliApp.BuildHost(overrides);
-        var services = host.Services;
+        using var scope = open();
+        var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
 

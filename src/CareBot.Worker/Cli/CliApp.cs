@@ -10,11 +10,36 @@ using Serilog;
 
 namespace CareBot.Worker.Cli;
 
+/// <summary>The services an admin verb works with; disposes the host only when the verb built it.</summary>
+internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisposable
+{
+    public IServiceProvider Services { get; } = services;
+
+    public void Dispose() => owned?.Dispose();
+}
+
 /// <summary>The <c>carebot</c> command line: run, import, invite, report, demo. Exit codes: 0 ok, 1 unexpected, 2 bad input.</summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides = null)
+    /// <param name="shared">
+    /// The running worker's services, when it runs an admin verb handed to it (<see cref="AdminRequestService"/>);
+    /// null on the command line, where each verb opens the database itself.
+    /// </param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides = null, IServiceProvider? shared = null)
     {
+        // An admin verb opens the database; while a worker holds it, the verb is handed to that worker.
+        Task<int> Admin(string[] forward, Func<Task<int>> verb, CancellationToken ct) => Guard(stderr, async () =>
+        {
+            try
+            {
+                return await verb().ConfigureAwait(false);
+            }
+            catch (DatabaseInUseException) when (shared is null)
+            {
+                return await WorkerRequest.SendAsync(overrides, forward, stdout, stderr, ct).ConfigureAwait(false);
+            }
+        });
+
         var root = new RootCommand("CareBot: care programme for left-behind children (留守儿童) — Telegram bot worker and admin tools.");
         var run = new Command("run", "Run the worker: bot polling, jobs and the outbox dispatcher, until SIGTERM / Ctrl-C.");
         run.SetAction((_, ct) => Guard(stderr, () => RunWorkerAsync(overrides, ct)));
@@ -27,18 +52,27 @@ public static class CliApp
         var encoding = new Option<string>("--encoding") { Description = "utf-8 or gb18030 (default: detected)." };
         encoding.AcceptOnlyFromAmong("utf-8", "utf8", "gb18030");
         var import = new Command("import", "Import or update the roster; all or nothing.") { importFile, encoding, lang };
-        import.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(lang)!, stdout, stderr, overrides))));
+        import.SetAction((pr, ct) => Admin(
+            ["import", pr.GetValue(importFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--encoding", pr.GetValue(encoding))],
+            () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared))),
+            ct));
         root.Add(import);
 
         var phone = new Option<string>("--phone") { Description = "Only the person with this phone." };
         var output = new Option<FileInfo>("--out") { Description = "Write person_id,name,role,phone,code,link to this CSV file." };
         var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output };
-        invite.SetAction((pr, ct) => Guard(stderr, () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, overrides, ct)));
+        invite.SetAction((pr, ct) => Admin(
+            ["invite", .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName)],
+            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, () => OpenDatabase(overrides, shared), ct),
+            ct));
         root.Add(invite);
 
         var csv = new Option<bool>("--csv") { Description = "CSV instead of a table." };
         var report = new Command("report", "Due and overdue visits per mentor, last week's update delivery.") { csv, lang };
-        report.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, overrides))));
+        report.SetAction((pr, ct) => Admin(
+            ["report", "--lang", pr.GetValue(lang)!, .. pr.GetValue(csv) ? new[] { "--csv" } : []],
+            () => Task.FromResult(AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))),
+            ct));
         root.Add(report);
 
         var demo = new Command("demo", "A simulated school week against the built-in local Bot API server; no token, no network.") { lang };
@@ -47,12 +81,18 @@ public static class CliApp
 
         var childId = new Option<string>("--child") { Description = "The child's id (学号).", Required = true };
         var forget = new Command("forget", "Erase a child: records, pairings, contact card, messages, and parents with no other child. One audit entry stays.") { childId };
-        forget.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(ProtectCommands.Forget(pr.GetValue(childId)!, stdout, overrides))));
+        forget.SetAction((pr, ct) => Admin(
+            ["forget", "--child", pr.GetValue(childId)!],
+            () => Task.FromResult(ProtectCommands.Forget(pr.GetValue(childId)!, stdout, () => OpenDatabase(overrides, shared))),
+            ct));
         root.Add(forget);
 
         var backupFile = new Argument<FileInfo>("FILE") { Description = "The new backup file (must not exist); encrypted with Storage:Password when set." };
         var backup = new Command("backup", "Write a consistent copy of the database to FILE.") { backupFile };
-        backup.SetAction((pr, _) => Guard(stderr, () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, stdout, overrides))));
+        backup.SetAction((pr, ct) => Admin(
+            ["backup", pr.GetValue(backupFile)!.FullName],
+            () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, stdout, () => OpenDatabase(overrides, shared))),
+            ct));
         root.Add(backup);
 
         var parse = root.Parse(args);
@@ -99,6 +139,38 @@ public static class CliApp
         AggregateException a when a.InnerExceptions.Count > 0 => BadInputMessage(a.InnerExceptions[0]),
         _ when ex.InnerException is not null => BadInputMessage(ex.InnerException),
         _ => null,
+    };
+
+    private static string[] Optional(string option, string? value) => value is null ? [] : [option, value];
+
+    /// <summary>
+    /// The services of an admin verb: the worker's own when it runs the verb, else a host built for it (which opens
+    /// the database; <see cref="DatabaseInUseException"/> when a running worker holds it).
+    /// </summary>
+    internal static CareScope OpenDatabase(IDictionary<string, string?>? overrides, IServiceProvider? shared)
+    {
+        if (shared is not null)
+        {
+            return new CareScope(shared, null);
+        }
+
+        try
+        {
+            var host = BuildHost(overrides);
+            return new CareScope(host.Services, host);
+        }
+        catch (Exception ex) when (InUse(ex))
+        {
+            throw new DatabaseInUseException(ex);
+        }
+    }
+
+    private static bool InUse(Exception? ex) => ex switch
+    {
+        null => false,
+        StorageException s when s.InUse => true,
+        AggregateException a => a.InnerExceptions.Any(InUse),
+        _ => InUse(ex.InnerException),
     };
 
     /// <summary>Builds the host for a verb, validates every setting, opens the database and syncs the admins.</summary>

@@ -82,7 +82,7 @@ public static class CareHost
     public static IServiceCollection AddCareStorage(this IServiceCollection services)
     {
         services.AddHostedService<CheckpointService>();
-        services.AddHostedService<BackupRequestService>();
+        services.AddHostedService<AdminRequestService>();
         return services;
     }
 

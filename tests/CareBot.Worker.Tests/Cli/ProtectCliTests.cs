@@ -83,33 +83,4 @@ public sealed class ProtectCliTests : IDisposable
         Assert.Equal(2, restored.People.Count());
         Assert.Throws<StorageException>(() => new CareDb(copy).Dispose());
     }
-
-    [Fact]
-    public async Task Backup_while_the_worker_holds_the_file_is_written_by_the_worker()
-    {
-        Seed();
-        using var worker = new CareDb(DbPath); // the running worker holds the file exclusively
-        var service = new BackupRequestService(worker, Microsoft.Extensions.Options.Options.Create(new StorageOptions { DatabasePath = DbPath }), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<BackupRequestService>.Instance);
-        using var stop = new CancellationTokenSource();
-        var loop = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                service.HandlePendingRequest();
-                await Task.Delay(50);
-            }
-        });
-
-        var copy = Path.Combine(_dir, "b.db");
-        var (code, output, err) = await Run(Settings(), "backup", copy);
-        await stop.CancelAsync();
-        await loop;
-
-        Assert.True(code == ExitCodes.Ok, err);
-        Assert.Contains("running worker", output, StringComparison.Ordinal);
-        worker.Dispose();
-        using var restored = new CareDb(copy);
-        Assert.Equal(1, restored.Children.Count());
-        Assert.False(File.Exists(BackupRequestService.RequestPath(DbPath)));
-    }
 }

@@ -115,3 +115,47 @@ public sealed class WorkerEndToEndTests
         Assert.Single(kit.Server.MessagesTo(MentorUser), m => m.Buttons.Any(b => b.CallbackData?.StartsWith("visited:", StringComparison.Ordinal) == true) && m.SentAt < update.SentAt);
     }
 }
+
+public sealed class AdminVerbsBesideTheWorkerTests
+{
+    [Fact]
+    public async Task Import_report_and_backup_beside_a_running_worker_are_done_by_the_worker()
+    {
+        await using var kit = await E2eKit.StartAsync(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(8)));
+        kit.Seed(2);
+        await kit.StartWorkerAsync();
+        var dir = Path.GetDirectoryName(kit.DatabasePath)!;
+        var roster = Path.Combine(dir, "roster.csv");
+        await File.WriteAllBytesAsync(roster, CareBot.Core.Roster.RosterSample.Create(5, perCarer: 1));
+        var settings = new Dictionary<string, string?> { ["Storage:DatabasePath"] = kit.DatabasePath };
+
+        async Task<(int Code, string Out, string Err)> Cli(params string[] args)
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var code = await CareBot.Worker.Cli.CliApp.RunAsync(args, stdout, stderr, settings);
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+
+        var import = await Cli("import", roster);
+        Assert.True(import.Code == 0, import.Err);
+        Assert.Contains("handing the request", import.Err, StringComparison.Ordinal);
+        kit.WithDb(db => Assert.Equal(5, db.Children.Count()));
+
+        var report = await Cli("report", "--csv");
+        Assert.True(report.Code == 0, report.Err);
+        Assert.StartsWith("carer_id,", report.Out, StringComparison.Ordinal);
+
+        var copy = Path.Combine(dir, "copy.db");
+        var backup = await Cli("backup", copy);
+        Assert.True(backup.Code == 0, backup.Err);
+
+        var forget = await Cli("forget", "--child", "NOPE");
+        Assert.Equal(2, forget.Code);
+        Assert.Contains("NOPE", forget.Err, StringComparison.Ordinal);
+
+        await kit.StopWorkerAsync();
+        using var restored = new CareDb(copy);
+        Assert.Equal(5, restored.Children.Count());
+    }
+}
