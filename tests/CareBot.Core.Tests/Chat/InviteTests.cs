@@ -69,6 +69,29 @@ public sealed class InviteTests : IDisposable
     }
 
     [Fact]
+    public void A_brute_force_run_finds_no_live_code_and_is_slowed_down()
+    {
+        var people = Enumerable.Range(0, 500).Select(i => _kit.AddPerson($"p{i}", $"137{i:D8}", Roles.Parent, null)).ToList();
+        _kit.Invites.Issue(people, 14, "test");
+        var linked = 0;
+        var throttled = 0;
+        const int guesses = 10_000;
+        for (var i = 0; i < guesses; i++)
+        {
+            var chat = 10_000 + (i % 50); // 50 attacking chats
+            var result = _kit.Db.Write(() => _kit.Invites.Redeem(InviteService.NewCode(), chat));
+            linked += result.Status == RedeemStatus.Linked ? 1 : 0;
+            throttled += result.Status == RedeemStatus.Throttled ? 1 : 0;
+            _kit.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(0, linked);
+        // Each chat gets 5 free tries, then waits 1, 2, 4, ... minutes: almost every guess is refused unchecked.
+        Assert.True(throttled > guesses * 0.9, $"{throttled} of {guesses} guesses throttled");
+        Assert.All(_kit.Db.People.FindAll(), p => Assert.Null(p.ChatId));
+    }
+
+    [Fact]
     public void Guessing_a_code_is_astronomically_unlikely()
     {
         // 192 random bits; even 10^12 guesses a second for a century find one live code with probability ~2^-100.
