@@ -60,6 +60,8 @@ public sealed class OutboxMessage
     /// <summary>The week the message belongs to, e.g. "2026-W48", for reports.</summary>
     public string? Week { get; set; }
     public OutboxStatus Status { get; set; }
+    /// <summary>For a text split into several messages: how many parts went out, so a retry resumes after them.</summary>
+    public int PartsSent { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
     public DateTime CreatedUtc { get; set; }

@@ -82,6 +82,13 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         db.Outbox.Update(row);
     }
 
+    /// <summary>Records that the first <paramref name="parts"/> parts of a split text went out.</summary>
+    public void MarkPartsSent(OutboxMessage row, int parts)
+    {
+        row.PartsSent = parts;
+        db.Outbox.Update(row);
+    }
+
     public void MarkSent(OutboxMessage row, int? channelMessageId)
     {
         row.Status = OutboxStatus.Sent;

@@ -21,6 +21,7 @@ public sealed class CareDb : IDisposable
 
     private readonly LiteDatabase _db;
     private readonly object _checkpointLock = new();
+    private readonly Lock _writeLock = new();
     private bool _disposed;
 
     public CareDb(string path, string? password = null)
@@ -238,22 +239,30 @@ public sealed class CareDb : IDisposable
     public T Write<T>(Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (!_db.BeginTrans())
-        {
-            // Already inside a transaction on this thread: join it.
-            return work();
-        }
 
-        try
+        // LiteDB locks each collection a transaction writes until it commits. Two transactions taking collections
+        // in different orders (a /notice filling the outbox while a 403 marks a person blocked) would wait on each
+        // other for LiteDB's one-minute lock timeout and then both fail. One transaction at a time removes that
+        // class of deadlock; writes are synchronous and short. (Monitor is re-entrant: a nested Write joins.)
+        lock (_writeLock)
         {
-            var result = work();
-            _db.Commit();
-            return result;
-        }
-        catch
-        {
-            _db.Rollback();
-            throw;
+            if (!_db.BeginTrans())
+            {
+                // Already inside a transaction on this thread: join it.
+                return work();
+            }
+
+            try
+            {
+                var result = work();
+                _db.Commit();
+                return result;
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
         }
     }
 

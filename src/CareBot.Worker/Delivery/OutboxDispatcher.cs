@@ -207,15 +207,19 @@ public sealed class OutboxDispatcher : BackgroundService
     {
         var parts = OutboxStore.Split(row.Text);
         SendOutcome outcome = new(SendStatus.Sent);
-        for (var i = 0; i < parts.Count; i++)
+        var first = true;
+
+        // A split text resumes after the parts already sent, so a retry never repeats them.
+        for (var i = Math.Min(row.PartsSent, parts.Count - 1); i < parts.Count; i++)
         {
             // Waiting for a permit may be cut short by shutdown; the call itself may not: a send already on the
             // wire is let finish (bounded by SendTimeoutSeconds) and recorded, so a graceful stop duplicates nothing.
             using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
-            if (i == 0)
+            if (first)
             {
                 _outbox.MarkSending(row);
+                first = false;
             }
 
             var buttons = i == parts.Count - 1 ? row.Buttons : [];
@@ -224,6 +228,11 @@ public sealed class OutboxDispatcher : BackgroundService
             if (outcome.Status != SendStatus.Sent)
             {
                 break;
+            }
+
+            if (i < parts.Count - 1)
+            {
+                _outbox.MarkPartsSent(row, i + 1);
             }
         }
 

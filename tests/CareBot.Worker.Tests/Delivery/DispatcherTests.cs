@@ -188,6 +188,48 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(OutboxStatus.Sent, _db.Outbox.FindOne(o => o.Key == "remind").Status);
     }
 
+    /// <summary>Answers from a script: one outcome per call, then Sent.</summary>
+    private sealed class ScriptedSender(params SendStatus[] script) : IChatSender
+    {
+        private int _calls;
+
+        public List<string> Sent { get; } = [];
+
+        public Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+        {
+            var status = _calls < script.Length ? script[_calls] : SendStatus.Sent;
+            _calls++;
+            if (status == SendStatus.Sent)
+            {
+                Sent.Add(text);
+            }
+
+            return Task.FromResult(new SendOutcome(status, MessageId: _calls, RetryAfter: TimeSpan.FromSeconds(1), Error: status.ToString()));
+        }
+    }
+
+    [Fact]
+    public async Task A_split_text_resumes_after_the_parts_already_sent()
+    {
+        var sender = new ScriptedSender(SendStatus.Sent, SendStatus.Transient);
+        var delivery = Options.Create(new DeliveryOptions { GlobalPerSecond = 100, PerChatIntervalMs = 0, BackoffBaseMs = 1 });
+        var dispatcher = new OutboxDispatcher(_db, new OutboxStore(_db, TimeProvider.System), sender, new OutboxSignal(), TimeProvider.System,
+            new CareClock(TimeProvider.System, "Asia/Shanghai"), delivery, Options.Create(new CareOptions { QuietHours = "00:00-00:00" }), NullLogger<OutboxDispatcher>.Instance);
+        var person = new Person { Name = "p", Phone = "13700000001", Roles = Roles.Mentor, ChatId = 1, Status = Reachability.Reachable };
+        _db.People.Insert(person);
+        var text = string.Join('\n', Enumerable.Range(0, 700).Select(i => $"第{i}行 本周家访记录"));
+        new OutboxStore(_db, TimeProvider.System).Enqueue(new OutboxMessage { Key = "long", PersonId = person.Id, ChatId = 1, Text = text, Priority = OutboxPriority.Reply });
+        var parts = OutboxStore.Split(text);
+        Assert.True(parts.Count >= 3);
+
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(parts, sender.Sent);
+        var row = _db.Outbox.FindOne(o => o.Key == "long");
+        Assert.Equal(OutboxStatus.Sent, row.Status);
+        Assert.Equal(2, row.Attempts);
+    }
+
     /// <summary>A fixed "now" with real timers.</summary>
     private sealed class FakeClock(DateTimeOffset now) : TimeProvider
     {
