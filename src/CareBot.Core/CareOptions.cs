@@ -23,6 +23,10 @@ public sealed class CareOptions
     /// <summary>"22:00-07:00": no bulk messages to parents inside it.</summary>
     public string QuietHours { get; set; } = "22:00-07:00";
 
+    /// <summary>Sent, failed and unreachable messages are deleted from the outbox after this many days.</summary>
+    [Range(14, 3650)]
+    public int OutboxKeepDays { get; set; } = 90;
+
     /// <summary>How far back the start-up catch-up looks for a missed weekly update, in days.</summary>
     [Range(0, 6)]
     public int CatchUpDays { get; set; } = 2;

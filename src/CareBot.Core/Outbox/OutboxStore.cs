@@ -37,24 +37,31 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     /// <summary>A unique key for a reply that has no natural idempotency key (it is created once, with its cause).</summary>
     public static string ReplyKey(long updateId, long chatId, int index) => $"reply:{updateId}:{chatId}:{index}";
 
+    /// <summary>The statuses of rows still to be sent (Sending: cut off by a crash, sent again).</summary>
+    private static readonly OutboxStatus[] Open = [OutboxStatus.Sending, OutboxStatus.Pending];
+
     /// <summary>Rows that may be sent now: pending and due, replies first, oldest first.</summary>
+    /// <remarks>Each status is its own query so that it seeks the Status index; an OR of the two scans the outbox.</remarks>
     public List<OutboxMessage> Due(int max)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var due = new List<OutboxMessage>(max);
         foreach (var priority in new[] { OutboxPriority.Reply, OutboxPriority.Bulk })
         {
-            if (due.Count >= max)
+            foreach (var status in Open)
             {
-                break;
-            }
+                if (due.Count >= max)
+                {
+                    return due;
+                }
 
-            due.AddRange(db.Outbox.Query()
-                .Where(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending)
-                .Where(o => o.Priority == priority && o.NotBeforeUtc <= now)
-                .OrderBy(o => o.Id)
-                .Limit(max - due.Count)
-                .ToList());
+                due.AddRange(db.Outbox.Query()
+                    .Where(o => o.Status == status)
+                    .Where(o => o.Priority == priority && o.NotBeforeUtc <= now)
+                    .OrderBy(o => o.Id)
+                    .Limit(max - due.Count)
+                    .ToList());
+            }
         }
 
         return due;
@@ -63,16 +70,33 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     /// <summary>The earliest time a pending row becomes due, or null when none is pending.</summary>
     public DateTime? NextDueUtc()
     {
-        var next = db.Outbox.Query()
-            .Where(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending)
-            .OrderBy(o => o.NotBeforeUtc)
-            .Select(o => o.NotBeforeUtc)
-            .Limit(1)
-            .ToList();
-        return next.Count == 0 ? null : next[0];
+        DateTime? next = null;
+        foreach (var status in Open)
+        {
+            var first = db.Outbox.Query()
+                .Where(o => o.Status == status)
+                .OrderBy(o => o.NotBeforeUtc)
+                .Select(o => o.NotBeforeUtc)
+                .Limit(1)
+                .ToList();
+            if (first.Count > 0 && (next is null || first[0] < next))
+            {
+                next = first[0];
+            }
+        }
+
+        return next;
     }
 
-    public int PendingCount() => db.Outbox.Count(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending);
+    public int PendingCount() => Open.Sum(status => db.Outbox.Count(o => o.Status == status));
+
+    /// <summary>
+    /// Deletes finished rows (sent, failed, unreachable) created before <paramref name="beforeUtc"/>, so the outbox
+    /// holds weeks, not years, of messages. Returns how many went.
+    /// </summary>
+    public int PruneFinished(DateTime beforeUtc) => db.Write(() =>
+        new[] { OutboxStatus.Sent, OutboxStatus.Failed, OutboxStatus.Unreachable }
+            .Sum(status => db.Outbox.DeleteMany(o => o.Status == status && o.CreatedUtc < beforeUtc)));
 
     /// <summary>Marks the row Sending before the call; after a crash a Sending row is sent again.</summary>
     public void MarkSending(OutboxMessage row)
@@ -128,7 +152,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
                 db.AuditWrite(person.UpdatedUtc, "system", "person.blocked", null, $"person:{person.Id}");
             }
 
-            foreach (var other in db.Outbox.Find(o => o.ChatId == row.ChatId && (o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending)).ToList())
+            foreach (var other in db.Outbox.Find(o => o.ChatId == row.ChatId).Where(o => o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
             {
                 other.Status = OutboxStatus.Unreachable;
                 other.LastError = error;

@@ -213,6 +213,7 @@ public sealed class CareDb : IDisposable
         Outbox.EnsureIndex(o => o.Key, unique: true);
         Outbox.EnsureIndex(o => o.Status);
         Outbox.EnsureIndex(o => o.ChannelMessageId);
+        Outbox.EnsureIndex(o => o.ChatId);
 
         // Upgrade path: each step moves the file one version forward inside a transaction.
         while (version < SchemaVersion)

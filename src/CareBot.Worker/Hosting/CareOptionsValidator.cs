@@ -26,6 +26,7 @@ public sealed class CareOptionsValidator : IValidateOptions<CareOptions>
         CheckRange(failures, "CareBot:Care:EscalateAfterDays", options.Care.EscalateAfterDays, 1, 365);
         CheckRange(failures, "CareBot:InviteValidDays", options.InviteValidDays, 1, 365);
         CheckRange(failures, "CareBot:CatchUpDays", options.CatchUpDays, 0, 6);
+        CheckRange(failures, "CareBot:OutboxKeepDays", options.OutboxKeepDays, 14, 3650);
         if (!QuietHours.TryParse(options.QuietHours, out _))
         {
             failures.Add($"CareBot:QuietHours: '{options.QuietHours}' is not a range like 22:00-07:00.");

@@ -41,6 +41,9 @@ public sealed class CarePlanRunner(
                 planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime));
             }
 
+            // Daily house-keeping: finished messages older than OutboxKeepDays go (keys the planners could still
+            // ask about are days old, never weeks).
+            outbox.PruneFinished(clock.UtcNow.AddDays(-current.OutboxKeepDays));
             return result;
         }
     }

@@ -85,4 +85,25 @@ public sealed class UpdateProcessorTests : IDisposable
         Assert.Equal(text.Replace("\n", "", StringComparison.Ordinal), string.Concat(parts).Replace("\n", "", StringComparison.Ordinal));
         Assert.Single(OutboxStore.Split("短消息"));
     }
+
+    [Fact]
+    public void Pruning_deletes_only_finished_rows_older_than_the_cut_off()
+    {
+        var store = new OutboxStore(_db, _time);
+        foreach (var (key, status) in new[] { ("old-sent", OutboxStatus.Sent), ("old-failed", OutboxStatus.Failed), ("old-pending", OutboxStatus.Pending) })
+        {
+            store.Enqueue(new OutboxMessage { Key = key, ChatId = 1, Text = "x" });
+            var row = _db.Outbox.FindOne(o => o.Key == key);
+            row.Status = status;
+            _db.Outbox.Update(row);
+        }
+
+        _time.Advance(TimeSpan.FromDays(100));
+        store.Enqueue(new OutboxMessage { Key = "new-sent", ChatId = 1, Text = "x" });
+        store.MarkSent(_db.Outbox.FindOne(o => o.Key == "new-sent"), 5);
+
+        Assert.Equal(2, store.PruneFinished(_time.GetUtcNow().UtcDateTime.AddDays(-90)));
+        Assert.Equal(["new-sent", "old-pending"], _db.Outbox.FindAll().Select(o => o.Key).Order().ToArray());
+        Assert.Equal(1, store.PendingCount());
+    }
 }
