@@ -270,7 +270,7 @@ public static class BenchmarkRunner
         var care = new CareOptions { QuietHours = "00:00-00:00" };
         var outbox = new OutboxStore(db, time);
         var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), care);
-        var processor = new UpdateProcessor(db, handler, time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance);
         var mentors = County.MentorCount(options.Children);
         var n = options.IngestUpdates;
 

@@ -25,7 +25,7 @@ internal sealed class ChatTestKit : IDisposable
         Invites = new InviteService(Db, Time);
         Options = new CareOptions();
         Handler = new ChatHandler(Db, Clock, Outbox, Invites, Options);
-        Processor = new UpdateProcessor(Db, Handler, Time, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Db, Handler, Outbox, Time, NullLogger<UpdateProcessor>.Instance);
     }
 
     public FakeTimeProvider Time { get; }

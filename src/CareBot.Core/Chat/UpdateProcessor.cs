@@ -1,4 +1,7 @@
 using CareBot.Core.Model;
+using CareBot.Core.Outbox;
+using CareBot.Core.Text;
+using LiteDB;
 using CareBot.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +13,7 @@ namespace CareBot.Core.Chat;
 /// only after this commit (by asking for the next updates from <see cref="Offset"/>), so a crash before the commit
 /// means the update is delivered again, and a crash after it finds the id already recorded.
 /// </summary>
-public sealed class UpdateProcessor(CareDb db, IChatHandler handler, TimeProvider time, ILogger<UpdateProcessor> logger)
+public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore outbox, TimeProvider time, ILogger<UpdateProcessor> logger)
 {
     public const string OffsetKey = "telegram.offset";
 
@@ -44,6 +47,12 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, TimeProvide
             _failures.Remove(message.UpdateId);
             return outcome;
         }
+        catch (Exception ex) when (ex is LiteException or IOException)
+        {
+            // The storage is busy or failing, not the message: never a reason to give up on what someone sent.
+            logger.LogWarning(ex, "Update {UpdateId} could not be stored; it stays unconfirmed and comes again", message.UpdateId);
+            throw;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var attempts = Attempts(message.UpdateId) + 1;
@@ -54,9 +63,24 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, TimeProvide
                 throw;
             }
 
-            // One bad update must never block the rest: record it with its error type and move on.
+            // One bad update must never block the rest: record it with its error type, tell the sender, move on.
             logger.LogError(ex, "Update {UpdateId} skipped after {Attempts} failed attempts", message.UpdateId, attempts);
-            Skip(message.UpdateId, ex.GetType().Name);
+            db.Write(() =>
+            {
+                Skip(message.UpdateId, ex.GetType().Name);
+                if (message.ChatKind == ChatKind.Private)
+                {
+                    var person = db.People.FindOne(p => p.ChatId == message.ChatId);
+                    outbox.Enqueue(new OutboxMessage
+                    {
+                        Key = OutboxStore.ReplyKey(message.UpdateId, message.ChatId, 99),
+                        PersonId = person?.Id ?? 0,
+                        ChatId = message.ChatId,
+                        Text = Texts.Get(person?.Language ?? Texts.Chinese, "chat.not_saved"),
+                        Priority = OutboxPriority.Reply,
+                    });
+                }
+            });
             _failures.Remove(message.UpdateId);
             return HandleOutcome.None;
         }

@@ -36,7 +36,7 @@ public sealed class UpdateProcessorTests : IDisposable
     public void A_failed_attempt_writes_nothing_and_a_retry_applies_the_update_once()
     {
         var handler = new FlakyHandler(_db, new OutboxStore(_db, _time)) { FailuresLeft = 1 };
-        var processor = new UpdateProcessor(_db, handler, _time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
         var message = new IncomingMessage(10, 1, ChatKind.Private, IncomingKind.Text, "note");
 
         Assert.Throws<InvalidOperationException>(() => processor.Process(message));
@@ -55,7 +55,7 @@ public sealed class UpdateProcessorTests : IDisposable
     public void An_update_that_keeps_failing_is_recorded_with_its_error_and_skipped()
     {
         var handler = new FlakyHandler(_db, new OutboxStore(_db, _time)) { FailuresLeft = 100 };
-        var processor = new UpdateProcessor(_db, handler, _time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
         var bad = new IncomingMessage(20, 1, ChatKind.Private, IncomingKind.Text, "poison");
 
         for (var i = 1; i < UpdateProcessor.MaxAttempts; i++)
@@ -64,6 +64,8 @@ public sealed class UpdateProcessorTests : IDisposable
         }
 
         Assert.NotNull(processor.Process(bad));
+        var apology = Assert.Single(_db.Outbox.Find(o => o.ChatId == 1 && o.Text.Contains("没能保存")));
+        Assert.Equal(OutboxPriority.Reply, apology.Priority);
         var recorded = _db.Updates.FindById(20);
         Assert.Equal(nameof(InvalidOperationException), recorded.Error);
         Assert.Equal(21, processor.Offset);
@@ -73,6 +75,27 @@ public sealed class UpdateProcessorTests : IDisposable
         processor.Process(new IncomingMessage(21, 1, ChatKind.Private, IncomingKind.Text, "next"));
         Assert.Equal(1, _db.Records.Count());
         Assert.Equal(22, processor.Offset);
+    }
+
+    [Fact]
+    public void A_storage_failure_is_never_counted_towards_skipping_an_update()
+    {
+        var handler = new ThrowingHandler(new LiteDB.LiteException(0, "lock timeout"));
+        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
+        var message = new IncomingMessage(30, 1, ChatKind.Private, IncomingKind.Text, "note");
+
+        for (var i = 0; i < UpdateProcessor.MaxAttempts * 2; i++)
+        {
+            Assert.Throws<LiteDB.LiteException>(() => processor.Process(message));
+        }
+
+        Assert.Null(_db.Updates.FindById(30));
+        Assert.Equal(0, processor.Offset);
+    }
+
+    private sealed class ThrowingHandler(Exception ex) : IChatHandler
+    {
+        public HandleOutcome Handle(IncomingMessage message) => throw ex;
     }
 
     [Fact]
