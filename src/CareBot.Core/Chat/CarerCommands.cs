@@ -247,19 +247,27 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
             return false;
         }
 
+        var carer = turn.Person!;
+        if (original.ChildId is { } about && !care.IsPaired(carer.Id, about))
+        {
+            // Not one of this carer's children: a carer who is also a parent is answering as a parent
+            // (a teacher's message or weekly update about their own child); anyone else is refused.
+            if (carer.Has(Roles.Parent))
+            {
+                return false;
+            }
+
+            turn.Reply("carer.not_yours");
+            return true;
+        }
+
         if (turn.Note(turn.Message.Text, "chat.text_only") is not { } text)
         {
             return true;
         }
 
-        var carer = turn.Person!;
         if (original.Kind == OutboxKind.Relay && original.RelayFromPersonId is { } parentId && original.ChildId is { } relayChild)
         {
-            if (!care.IsPaired(carer.Id, relayChild))
-            {
-                turn.Reply("carer.not_yours");
-                return true;
-            }
 
             var parent = db.People.FindById(parentId);
             var child = db.Children.FindById(relayChild);
@@ -283,8 +291,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
 
         if (original.ChildId is { } childId && original.ReplyAs is { } kind)
         {
-            var child = db.Children.FindById(childId);
-            if (child is null || !care.IsPaired(carer.Id, childId))
+            if (db.Children.FindById(childId) is not { } child)
             {
                 turn.Reply("carer.not_yours");
                 return true;

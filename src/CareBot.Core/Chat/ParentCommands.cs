@@ -58,10 +58,15 @@ internal sealed class ParentCommands(CareDb db, CareClock clock)
         if (turn.Message.ReplyToMessageId is { } replyTo
             && db.Outbox.FindOne(o => o.ChannelMessageId == replyTo && o.ChatId == turn.Message.ChatId) is { ChildId: { } childId } original)
         {
-            children = children.Where(c => c.Id == childId).ToList();
-            if (original.Kind == OutboxKind.Relay)
+            // A reply about a child who is no longer theirs (the roster changed) goes to all their children's teachers.
+            var about = children.Where(c => c.Id == childId).ToList();
+            if (about.Count > 0)
             {
-                onlyCarer = original.RelayFromPersonId;
+                children = about;
+                if (original.Kind == OutboxKind.Relay)
+                {
+                    onlyCarer = original.RelayFromPersonId;
+                }
             }
         }
 

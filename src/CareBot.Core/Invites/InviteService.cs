@@ -102,11 +102,19 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         }
 
         // A chat belongs to one person: unlink whoever had this chat before.
+        // Their messages still waiting for that chat (a reminder naming children, a weekly update) must not reach
+        // its new owner: a family phone handed on, a teacher's phone passed to a colleague.
         foreach (var previous in db.People.Find(p => p.ChatId == chatId && p.Id != person.Id).ToList())
         {
             previous.ChatId = null;
             previous.Status = Reachability.NotLinked;
             db.People.Update(previous);
+            foreach (var waiting in db.Outbox.Find(o => o.ChatId == chatId).Where(o => o.PersonId == previous.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
+            {
+                waiting.Status = OutboxStatus.Unreachable;
+                waiting.LastError = "relinked";
+                db.Outbox.Update(waiting);
+            }
         }
 
         invite.UsedUtc = now;

@@ -293,4 +293,37 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Single(Records("S001"));
         Assert.Equal(message.UpdateId + 1, _kit.Processor.Offset);
     }
+
+    [Fact]
+    public void A_mentor_who_is_also_a_parent_can_answer_their_own_childs_teacher()
+    {
+        const long TeacherParentChat = 801;
+        var teacherParent = _kit.AddPerson("钱老师", "13800000077", Roles.Mentor | Roles.Parent, TeacherParentChat);
+        _kit.AddChild("S010", "孙小军的同学", _mentor, teacherParent); // 王老师 mentors 钱老师's own child
+
+        _kit.Send(_kit.Text(TeacherParentChat, "孩子最近作业多吗？"));
+        var relay = _kit.Db.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay && o.ChildId == "S010");
+        _kit.Outbox.MarkSent(relay, 6001);
+        _kit.Send(_kit.Text(MentorChat, "不多，每天半小时", replyTo: 6001));
+        var answer = _kit.Db.Outbox.FindOne(o => o.ChatId == TeacherParentChat && o.Kind == OutboxKind.Relay);
+        _kit.Outbox.MarkSent(answer, 6002);
+
+        var replies = _kit.Send(_kit.Text(TeacherParentChat, "好的，谢谢王老师", replyTo: 6002));
+
+        Assert.Contains(replies, r => r.Contains("已转给老师", StringComparison.Ordinal));
+        Assert.Contains(_kit.Db.Outbox.FindAll(), o => o.ChatId == MentorChat && o.Text.Contains("好的，谢谢王老师", StringComparison.Ordinal));
+        Assert.DoesNotContain(replies, r => r.Contains("不在您的结对名单", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_parent_reply_about_a_child_no_longer_theirs_still_reaches_their_childrens_teachers()
+    {
+        _kit.Outbox.Enqueue(new OutboxMessage { Key = "weekly:old", PersonId = _father.Id, ChatId = ParentChat, Text = "周报", Kind = OutboxKind.WeeklyUpdate, ChildId = "S999" });
+        _kit.MarkLastSent(ParentChat, 7001);
+
+        var replies = _kit.Send(_kit.Text(ParentChat, "收到，谢谢", replyTo: 7001));
+
+        Assert.Contains(replies, r => r.Contains("已转给老师", StringComparison.Ordinal));
+        Assert.Single(Records("S001"), r => r.Kind == CareKind.ParentMessage);
+    }
 }

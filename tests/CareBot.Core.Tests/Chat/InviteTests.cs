@@ -40,6 +40,21 @@ public sealed class InviteTests : IDisposable
     }
 
     [Fact]
+    public void A_chat_linked_to_someone_else_no_longer_gets_the_previous_persons_waiting_messages()
+    {
+        var grandpaPhone = _kit.AddPerson("张大山", "13700000001", Roles.Parent, 600);
+        _kit.Outbox.Enqueue(new Model.OutboxMessage { Key = "weekly:x", PersonId = grandpaPhone.Id, ChatId = 600, Text = "张小红 本周情况" });
+        var teacher = _kit.AddPerson("王老师", "13800000001", Roles.Mentor, null);
+        var code = _kit.Invites.Issue([teacher], 14, "test")[0].Code;
+
+        _kit.Send(_kit.Text(600, $"/start {code}"));
+
+        Assert.Equal(OutboxStatus.Unreachable, _kit.Db.Outbox.FindOne(o => o.Key == "weekly:x").Status);
+        Assert.Null(_kit.Db.People.FindById(grandpaPhone.Id).ChatId);
+        Assert.Equal(600, _kit.Db.People.FindById(teacher.Id).ChatId);
+    }
+
+    [Fact]
     public void Expired_and_wrong_codes_get_clear_replies()
     {
         var parent = _kit.AddPerson("张大山", "13700000001", Roles.Parent, null);
