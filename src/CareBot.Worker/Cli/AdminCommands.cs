@@ -103,14 +103,30 @@ internal static class AdminCommands
         }
 
         var username = await BotUsernameAsync(services, cancellationToken).ConfigureAwait(false);
+
+        // Open the slip file before issuing: issuing ends every earlier unused code of these people, and only the
+        // hashes of the new ones are kept, so a file that cannot be written must fail before anything changes.
+        StreamWriter? writer = null;
+        if (output is not null)
+        {
+            try
+            {
+                writer = new StreamWriter(output.FullName, false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationErrorException($"--out: cannot write {output.FullName}: {ex.Message} No invite was changed.", ex);
+            }
+        }
+
+        await using var _ = writer;
         var issued = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "cli");
         var rows = issued.Select(i => new InviteRow(i.Person.Id, i.Person.Name, RoleName(i.Person.Roles), i.Person.Phone, i.Code, $"https://t.me/{username}?start={i.Code}")).ToList();
 
-        if (output is not null)
+        if (writer is not null)
         {
-            await using (var writer = new StreamWriter(output.FullName, false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true)))
+            using (var csv = CsvWriter.Create(writer, null, leaveOpen: true))
             {
-                using var csv = CsvWriter.Create(writer, null, leaveOpen: true);
                 foreach (var field in new[] { "person_id", "name", "role", "phone", "code", "link" })
                 {
                     csv.WriteField(field);
@@ -131,7 +147,8 @@ internal static class AdminCommands
                 csv.Flush();
             }
 
-            await stdout.WriteLineAsync($"{rows.Count} invite(s) written to {output.FullName}; valid {care.InviteValidDays} days.").ConfigureAwait(false);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"{rows.Count} invite(s) written to {output!.FullName}; valid {care.InviteValidDays} days.").ConfigureAwait(false);
         }
         else
         {

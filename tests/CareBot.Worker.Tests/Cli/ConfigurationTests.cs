@@ -104,4 +104,20 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("13600000001", row, StringComparison.Ordinal);
         Assert.Matches("https://t.me/CareSchoolBot\\?start=[A-Za-z0-9_-]{32,64}$", row);
     }
+
+    [Fact]
+    public async Task Invite_to_an_unwritable_file_is_bad_input_and_changes_no_invite()
+    {
+        var settings = Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "13600000001"), ("Telegram:BotUsername", "CareSchoolBot"));
+        var first = Path.Combine(_dir, "first.csv");
+        Assert.Equal(0, (await Run(settings, "invite", "--out", first)).Code);
+
+        var (code, _, err) = await Run(settings, "invite", "--out", Path.Combine(_dir, "no-such-folder", "slips.csv"));
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--out", err, StringComparison.Ordinal);
+        using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
+        var printed = File.ReadAllLines(first)[1].Split(',')[4];
+        Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(printed)));
+    }
 }
