@@ -51,6 +51,11 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
     public Dictionary<string, ChildCareStatus> ForAllPaired(DateOnly today, IReadOnlyCollection<Pairing> pairings)
     {
         ArgumentNullException.ThrowIfNull(pairings);
+        return Compute(today, SincePaired(today, pairings), byChild: false);
+    }
+
+    private Dictionary<string, DateOnly> SincePaired(DateOnly today, IEnumerable<Pairing> pairings)
+    {
         var pairedSince = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         foreach (var p in pairings)
         {
@@ -61,7 +66,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             }
         }
 
-        return Compute(today, pairedSince);
+        return pairedSince;
     }
 
     /// <summary>Status of the given children (e.g. a mentor's three for /mine), as of <paramref name="today"/>.</summary>
@@ -75,17 +80,20 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             pairings.AddRange(db.Pairings.Find(p => p.ChildId == id));
         }
 
-        var result = ForAllPaired(today, pairings);
+        var result = Compute(today, SincePaired(today, pairings), byChild: ids.Count <= FewChildren);
         foreach (var id in ids.Where(id => !result.ContainsKey(id)))
         {
             // Not paired: due from today.
-            result[id] = Compute(today, new Dictionary<string, DateOnly>(StringComparer.Ordinal) { [id] = today })[id];
+            result[id] = Compute(today, new Dictionary<string, DateOnly>(StringComparer.Ordinal) { [id] = today }, byChild: true)[id];
         }
 
         return result;
     }
 
-    private Dictionary<string, ChildCareStatus> Compute(DateOnly today, Dictionary<string, DateOnly> pairedSince)
+    /// <summary>Up to this many children are looked up one by one rather than by a pass over the recent window.</summary>
+    private const int FewChildren = 50;
+
+    private Dictionary<string, ChildCareStatus> Compute(DateOnly today, Dictionary<string, DateOnly> pairedSince, bool byChild)
     {
         var care = options.Care;
         var window = Math.Max(care.VisitEveryDays, care.TalkEveryDays) + ChildCareStatus.DueWithinDays;
@@ -93,17 +101,32 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
         var lastVisit = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         var lastTalk = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
 
-        // One indexed pass over the recent window: everyone with a recent visit / talk is settled here.
-        foreach (var r in db.Records.Find(r => r.LocalDate >= from && r.LocalDate <= today))
+        // A few children (a mentor's /mine): their own records by the ChildId index. Many (a county's reminders):
+        // one indexed pass over the recent window, so everyone with a recent visit / talk is settled at once.
+        if (byChild)
         {
-            if (pairedSince.ContainsKey(r.ChildId))
+            foreach (var childId in pairedSince.Keys)
             {
-                Keep(r, lastVisit, lastTalk);
+                var id = childId;
+                foreach (var r in db.Records.Find(r => r.ChildId == id))
+                {
+                    Keep(r, lastVisit, lastTalk);
+                }
+            }
+        }
+        else
+        {
+            foreach (var r in db.Records.Find(r => r.LocalDate >= from && r.LocalDate <= today))
+            {
+                if (pairedSince.ContainsKey(r.ChildId))
+                {
+                    Keep(r, lastVisit, lastTalk);
+                }
             }
         }
 
         // Children with nothing in the window are due or overdue; find their latest record, if any, by child id.
-        foreach (var childId in pairedSince.Keys)
+        foreach (var childId in byChild ? Enumerable.Empty<string>() : pairedSince.Keys)
         {
             var needVisit = !lastVisit.ContainsKey(childId);
             var needTalk = !lastTalk.ContainsKey(childId);
