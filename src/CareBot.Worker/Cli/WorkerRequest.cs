@@ -26,6 +26,7 @@ internal static class WorkerRequest
 
         File.Delete(result);
         await File.WriteAllTextAsync(request + ".tmp", JsonSerializer.Serialize(args), cancellationToken).ConfigureAwait(false);
+
         File.Move(request + ".tmp", request, overwrite: false);
         await stderr.WriteLineAsync("carebot: the worker is running; handing the request to it ...").ConfigureAwait(false);
 

@@ -31,7 +31,16 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await HandlePendingRequestAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await HandlePendingRequestAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Like a job body: a bad request file must never stop the worker.
+                    logger.LogError(ex, "Admin request failed");
+                    TryDelete(RequestPath(storage.Value.DatabasePath));
+                }
             }
         }
         catch (OperationCanceledException)
@@ -42,6 +51,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     internal async Task HandlePendingRequestAsync(CancellationToken cancellationToken)
     {
+        DeleteUncollectedAnswer();
         var request = RequestPath(storage.Value.DatabasePath);
         if (!File.Exists(request))
         {
@@ -70,10 +80,40 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
             answer = new AdminResult(ExitCodes.BadInput, "", "carebot: the admin request file is not readable.\n");
         }
 
+        // The answer may hold invite codes and phones: readable by the owner only, and not left lying about.
         var result = ResultPath(storage.Value.DatabasePath);
         await File.WriteAllTextAsync(result + ".tmp", JsonSerializer.Serialize(answer), cancellationToken).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(result + ".tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         File.Move(result + ".tmp", result, overwrite: true);
         File.Delete(request);
+    }
+
+    /// <summary>An answer nobody collected (the command gave up waiting) is deleted after this long.</summary>
+    public static readonly TimeSpan UncollectedAnswerLifetime = TimeSpan.FromMinutes(10);
+
+    private void DeleteUncollectedAnswer()
+    {
+        var result = ResultPath(storage.Value.DatabasePath);
+        if (File.Exists(result) && time.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(result) > UncollectedAnswerLifetime)
+        {
+            TryDelete(result);
+        }
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(ex, "Could not delete an admin request file");
+        }
     }
 }
 
