@@ -125,6 +125,7 @@ public sealed class OutboxDispatcher : BackgroundService
         var due = _outbox.Due(BatchSize);
         if (due.Count == 0)
         {
+            ForgetIdleChats();
             return WaitUntilNextDue();
         }
 
@@ -172,6 +173,19 @@ public sealed class OutboxDispatcher : BackgroundService
 
         var wait = earliestChat == DateTime.MaxValue ? TimeSpan.FromMilliseconds(50) : earliestChat - _time.GetUtcNow().UtcDateTime;
         return wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1);
+    }
+
+    /// <summary>The per-chat spacing only needs chats sent to in the last moments; a county-wide broadcast is not kept.</summary>
+    private void ForgetIdleChats()
+    {
+        if (_chatReadyUtc.Count > 1000)
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            foreach (var chat in _chatReadyUtc.Where(c => c.Value <= now).Select(c => c.Key).ToList())
+            {
+                _chatReadyUtc.Remove(chat);
+            }
+        }
     }
 
     private TimeSpan WaitUntilNextDue()
