@@ -106,7 +106,17 @@ public static class CliApp
             return ExitCodes.BadInput;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        // On SIGTERM / Ctrl-C the verb's token is cancelled; System.CommandLine would end the process after 2 s by
+        // default, cutting off the host's graceful stop (let an in-flight send finish, wait for a running job,
+        // checkpoint and close the database), which has 30 s.
+        var invocation = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(35),
+        };
+        return await parse.InvokeAsync(invocation).ConfigureAwait(false);
     }
 
     /// <summary>Turns bad settings and bad input into one line on stderr and exit code 2; anything else is exit code 1.</summary>
