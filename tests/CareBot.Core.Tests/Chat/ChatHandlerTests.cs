@@ -326,4 +326,18 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Contains(replies, r => r.Contains("已转给老师", StringComparison.Ordinal));
         Assert.Single(Records("S001"), r => r.Kind == CareKind.ParentMessage);
     }
+
+    [Fact]
+    public void A_blocked_person_who_sends_start_is_reachable_again()
+    {
+        var father = _kit.Db.People.FindById(_father.Id);
+        father.Status = Reachability.Blocked;
+        _kit.Db.People.Update(father);
+
+        var reply = Assert.Single(_kit.Send(_kit.Text(ParentChat, "/start")));
+
+        Assert.Contains("张大山", reply, StringComparison.Ordinal);
+        Assert.Equal(Reachability.Reachable, _kit.Db.People.FindById(_father.Id).Status);
+        Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "person.resumed");
+    }
 }
