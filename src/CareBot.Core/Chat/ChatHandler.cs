@@ -19,6 +19,7 @@ public interface IChatHandler
 public sealed class ChatHandler : IChatHandler
 {
     private readonly CareDb _db;
+    private readonly CareClock _clock;
     private readonly OutboxStore _outbox;
     private readonly LinkCommands _link;
     private readonly CarerCommands _carer;
@@ -29,6 +30,7 @@ public sealed class ChatHandler : IChatHandler
     {
         ArgumentNullException.ThrowIfNull(options);
         _db = db;
+        _clock = clock;
         _outbox = outbox;
         var care = new CareQueries(db, clock, options);
         _link = new LinkCommands(db, clock, invites);
@@ -53,6 +55,20 @@ public sealed class ChatHandler : IChatHandler
 
         var person = _db.People.FindOne(p => p.ChatId == message.ChatId);
         var turn = new ChatTurn(message, person, _outbox, LanguageHint(message));
+
+        if (message.Kind == IncomingKind.BlockedBot)
+        {
+            // Stop messages to them now rather than after a 403 each; /start makes them reachable again.
+            if (person is { Status: Reachability.Reachable })
+            {
+                person.Status = Reachability.Blocked;
+                person.UpdatedUtc = _clock.UtcNow;
+                _db.People.Update(person);
+                _db.AuditWrite(person.UpdatedUtc, turn.Actor, "person.blocked", null, $"person:{person.Id}");
+            }
+
+            return HandleOutcome.None;
+        }
 
         if (message.Kind == IncomingKind.Edited)
         {

@@ -15,6 +15,8 @@ public enum IncomingKind
     Other = 2,
     /// <summary>An edited message: not applied again.</summary>
     Edited = 3,
+    /// <summary>The person blocked the bot in this private chat (Telegram's my_chat_member, status kicked).</summary>
+    BlockedBot = 4,
 }
 
 /// <summary>One inbound event from a chat channel, channel-agnostic.</summary>

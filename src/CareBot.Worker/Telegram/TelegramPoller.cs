@@ -25,7 +25,7 @@ public sealed class TelegramPoller(
     IOptions<TelegramOptions> options,
     ILogger<TelegramPoller> logger) : BackgroundService
 {
-    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery];
+    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
 
     /// <summary>Completed when the first getUpdates has been sent (for start-up measurements and tests).</summary>
     public TaskCompletionSource FirstPoll { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -36,6 +36,11 @@ public static class UpdateMapper
                 LanguageCode: query.From.LanguageCode);
         }
 
+        if (update.MyChatMember is { Chat.Type: ChatType.Private, NewChatMember.Status: ChatMemberStatus.Kicked } blocked)
+        {
+            return new IncomingMessage(update.Id, blocked.Chat.Id, ChatKind.Private, IncomingKind.BlockedBot, Text: null);
+        }
+
         return null;
     }
 

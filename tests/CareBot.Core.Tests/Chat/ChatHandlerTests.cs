@@ -340,4 +340,14 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Equal(Reachability.Reachable, _kit.Db.People.FindById(_father.Id).Status);
         Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "person.resumed");
     }
+
+    [Fact]
+    public void Blocking_the_bot_marks_the_person_blocked_without_a_reply()
+    {
+        var replies = _kit.Send(new IncomingMessage(4242, ParentChat, ChatKind.Private, IncomingKind.BlockedBot, null));
+
+        Assert.Empty(replies);
+        Assert.Equal(Reachability.Blocked, _kit.Db.People.FindById(_father.Id).Status);
+        Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "person.blocked");
+    }
 }
