@@ -22,6 +22,22 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
             return false;
         }
 
+        Insert(message);
+        return true;
+    }
+
+    /// <summary>
+    /// Adds a message whose key the caller knows is new (a planner's first run for a week): no look-up first.
+    /// The unique Key index still refuses a duplicate, loudly, rather than sending twice.
+    /// </summary>
+    public void EnqueueNew(OutboxMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Insert(message);
+    }
+
+    private void Insert(OutboxMessage message)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         message.CreatedUtc = now;
         if (message.NotBeforeUtc == default)
@@ -31,7 +47,6 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
 
         message.Status = OutboxStatus.Pending;
         db.Outbox.Insert(message);
-        return true;
     }
 
     /// <summary>A unique key for a reply that has no natural idempotency key (it is created once, with its cause).</summary>

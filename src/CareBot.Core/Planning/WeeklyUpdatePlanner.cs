@@ -78,7 +78,17 @@ public sealed class WeeklyUpdatePlanner
         var carers = _db.Pairings.FindAll().Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
         var (weekRecords, checks) = ReadRecords(wanted, weekStart, weekEnd);
 
-        var batch = new OutboxBatch(_db, _outbox, BatchSize);
+        // The first run for a week (no marker yet) can skip the per-row key look-up: only this planner makes weekly
+        // keys, and the marker is committed before its first batch, so a run cut short leaves the marker behind and
+        // the next run checks every key again.
+        var marker = $"weekly.planned:{week}";
+        var firstRun = _db.State.FindById(marker) is null;
+        if (firstRun)
+        {
+            _db.Write(() => _db.State.Upsert(new StateEntry { Id = marker }));
+        }
+
+        var batch = new OutboxBatch(_db, _outbox, BatchSize, keysAreNew: firstRun);
         var planned = 0;
         var texts = new Dictionary<string, string>(2, StringComparer.Ordinal);
         foreach (var child in children)

@@ -39,6 +39,25 @@ public class WeeklyUpdatePlannerTests
     }
 
     [Fact]
+    public void A_run_cut_short_or_rows_from_before_the_weeks_marker_are_completed_without_doubles()
+    {
+        var (w, _, father, _, _) = School(PlanningWorld.Local(2026, 11, 29, 19));
+        using var _w = w;
+        w.Weekly().Plan(w.Clock.Today);
+
+        // A run cut short: the marker stays, a row is missing.
+        w.Db.Outbox.DeleteMany(o => o.PersonId == father.Id);
+        Assert.Equal(new WeeklyPlanResult("2026-W48", 2, 1), w.Weekly().Plan(w.Clock.Today));
+
+        // Rows without the marker (a database from before markers): the fast path meets an existing key, falls
+        // back to checking every key, and adds only what is missing.
+        w.Db.State.Delete("weekly.planned:2026-W48");
+        w.Db.Outbox.DeleteMany(o => o.PersonId == father.Id);
+        Assert.Equal(new WeeklyPlanResult("2026-W48", 2, 1), w.Weekly().Plan(w.Clock.Today));
+        Assert.Equal(2, w.Rows(OutboxKind.WeeklyUpdate).Count);
+    }
+
+    [Fact]
     public void Content_has_the_weeks_visit_note_diary_checkin_change_mentor_and_how_to_reply()
     {
         var (w, mentor, _, _, child) = School(PlanningWorld.Local(2026, 11, 29, 19));
