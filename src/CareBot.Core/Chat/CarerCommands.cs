@@ -250,9 +250,13 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
         var carer = turn.Person!;
         if (original.ChildId is { } about && !care.IsPaired(carer.Id, about))
         {
-            // Not one of this carer's children: a carer who is also a parent is answering as a parent
-            // (a teacher's message or weekly update about their own child); anyone else is refused.
-            if (carer.Has(Roles.Parent))
+            // Not one of this carer's children. A carer who is also this child's parent is answering as a parent
+            // (a teacher's message or the weekly update about their own child); anything else is refused, so a
+            // note about someone else's child can never be filed or relayed under their own child.
+            if (carer.Has(Roles.Parent)
+                && original.Kind is OutboxKind.Relay or OutboxKind.WeeklyUpdate
+                && db.Children.FindById(about) is { } own
+                && own.Parents.Exists(p => p.PersonId == carer.Id))
             {
                 return false;
             }

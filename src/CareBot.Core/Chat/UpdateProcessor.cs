@@ -47,7 +47,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
             _failures.Remove(message.UpdateId);
             return outcome;
         }
-        catch (Exception ex) when (ex is LiteException or IOException)
+        catch (Exception ex) when (ex is IOException or LiteException { ErrorCode: LiteException.LOCK_TIMEOUT })
         {
             // The storage is busy or failing, not the message: never a reason to give up on what someone sent.
             logger.LogWarning(ex, "Update {UpdateId} could not be stored; it stays unconfirmed and comes again", message.UpdateId);

@@ -350,4 +350,21 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Equal(Reachability.Blocked, _kit.Db.People.FindById(_father.Id).Status);
         Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "person.blocked");
     }
+
+    [Fact]
+    public void A_teacher_parent_replying_to_a_reminder_about_a_child_no_longer_theirs_is_refused_not_filed_under_their_own_child()
+    {
+        const long TeacherParentChat = 802;
+        var teacherParent = _kit.AddPerson("李老师", "13800000088", Roles.Mentor | Roles.Parent, TeacherParentChat);
+        _kit.AddChild("S020", "李小宝", _mentor, teacherParent);
+        _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:old", PersonId = teacherParent.Id, ChatId = TeacherParentChat, Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S002", ReplyAs = CareKind.Visit });
+        _kit.MarkLastSent(TeacherParentChat, 9001);
+
+        var replies = _kit.Send(_kit.Text(TeacherParentChat, "今天去了陈小明家，奶奶生病住院了", replyTo: 9001));
+
+        Assert.Contains(replies, r => r.Contains("不在您的结对名单", StringComparison.Ordinal));
+        Assert.Empty(Records("S020"));
+        Assert.Empty(Records("S002"));
+        Assert.DoesNotContain(_kit.Db.Outbox.FindAll(), o => o.ChatId == MentorChat && o.Text.Contains("奶奶生病", StringComparison.Ordinal));
+    }
 }
