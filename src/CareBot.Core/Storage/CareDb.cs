@@ -165,7 +165,9 @@ public sealed class CareDb : IDisposable
         };
         try
         {
-            return new LiteDatabase(cs, CreateMapper());
+            var db = new LiteDatabase(cs, CreateMapper());
+            OwnerOnly(full);
+            return db;
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INVALID_PASSWORD || ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
         {
@@ -317,25 +319,30 @@ public sealed class CareDb : IDisposable
                 {
                 }
 
-                var ownTransaction = _db.BeginTrans();
-                try
+                // LiteDB snapshots each collection when the transaction first reads it; holding the write lock
+                // keeps every multi-collection write out meanwhile, so the copy is one consistent moment.
+                lock (_writeLock)
                 {
-                    foreach (var name in _db.GetCollectionNames().Order(StringComparer.Ordinal))
+                    var ownTransaction = _db.BeginTrans();
+                    try
                     {
-                        var docs = _db.GetCollection(name, BsonAutoId.Int64).FindAll().ToList();
-                        var to = target.GetCollection(name, BsonAutoId.Int64);
-                        to.DeleteAll();
-                        to.InsertBulk(docs);
-                        counts[name] = docs.Count;
-                    }
+                        foreach (var name in _db.GetCollectionNames().Order(StringComparer.Ordinal))
+                        {
+                            var docs = _db.GetCollection(name, BsonAutoId.Int64).FindAll().ToList();
+                            var to = target.GetCollection(name, BsonAutoId.Int64);
+                            to.DeleteAll();
+                            to.InsertBulk(docs);
+                            counts[name] = docs.Count;
+                        }
 
-                    target.UserVersion = _db.UserVersion;
-                }
-                finally
-                {
-                    if (ownTransaction)
+                        target.UserVersion = _db.UserVersion;
+                    }
+                    finally
                     {
-                        _db.Rollback();
+                        if (ownTransaction)
+                        {
+                            _db.Rollback();
+                        }
                     }
                 }
 
@@ -343,6 +350,7 @@ public sealed class CareDb : IDisposable
             }
 
             DeleteQuietly(LogFileOf(temp));
+            OwnerOnly(temp);
             File.Move(temp, full);
             return counts;
         }
@@ -351,6 +359,15 @@ public sealed class CareDb : IDisposable
             DeleteQuietly(temp);
             DeleteQuietly(LogFileOf(temp));
             throw new StorageException($"backup: cannot write {file}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Children's records are readable by the owner of the process only (Unix file mode 600).</summary>
+    internal static void OwnerOnly(string file)
+    {
+        if (!OperatingSystem.IsWindows() && File.Exists(file))
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 

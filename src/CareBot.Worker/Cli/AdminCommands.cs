@@ -111,7 +111,14 @@ internal static class AdminCommands
         {
             try
             {
-                writer = new StreamWriter(output.FullName, false, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+                // The slips hold live codes and phones: readable by the owner only.
+                var mode = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    mode.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                writer = new StreamWriter(output.FullName, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true), mode);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

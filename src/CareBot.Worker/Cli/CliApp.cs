@@ -54,7 +54,7 @@ public static class CliApp
         var import = new Command("import", "Import or update the roster; all or nothing.") { importFile, encoding, lang };
         import.SetAction((pr, ct) => Admin(
             ["import", pr.GetValue(importFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--encoding", pr.GetValue(encoding))],
-            () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared))),
+            () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, mustExist: false))),
             ct));
         root.Add(import);
 
@@ -157,16 +157,17 @@ public static class CliApp
     /// The services of an admin verb: the worker's own when it runs the verb, else a host built for it (which opens
     /// the database; <see cref="DatabaseInUseException"/> when a running worker holds it).
     /// </summary>
-    internal static CareScope OpenDatabase(IDictionary<string, string?>? overrides, IServiceProvider? shared)
+    internal static CareScope OpenDatabase(IDictionary<string, string?>? overrides, IServiceProvider? shared, bool mustExist = true)
     {
         if (shared is not null)
         {
             return new CareScope(shared, null);
         }
 
+
         try
         {
-            var host = BuildHost(overrides);
+            var host = BuildHost(overrides, mustExist: mustExist);
             return new CareScope(host.Services, host);
         }
         catch (Exception ex) when (InUse(ex))
@@ -184,7 +185,7 @@ public static class CliApp
     };
 
     /// <summary>Builds the host for a verb, validates every setting, opens the database and syncs the admins.</summary>
-    internal static IHost BuildHost(IDictionary<string, string?>? overrides, Action<HostApplicationBuilder>? configure = null, bool quiet = true)
+    internal static IHost BuildHost(IDictionary<string, string?>? overrides, Action<HostApplicationBuilder>? configure = null, bool quiet = true, bool mustExist = false)
     {
         var settings = new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>());
         if (quiet)
@@ -196,6 +197,15 @@ public static class CliApp
         configure?.Invoke(builder);
         var host = builder.Build();
         CareHost.ValidateSettings(host.Services);
+
+        // Only an import (or the worker) may start a database; another verb finding none has the wrong folder or setting.
+        var path = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath;
+        if (mustExist && !File.Exists(path))
+        {
+            host.Dispose();
+            throw new ConfigurationErrorException($"Storage:DatabasePath: no database at {path}; import a roster first (carebot import FILE.csv), or check the setting.");
+        }
+
         var db = host.Services.GetRequiredService<CareDb>();
         var care = host.Services.GetRequiredService<IOptions<CareOptions>>().Value;
         AdminSync.Apply(db, care.Admins, host.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);

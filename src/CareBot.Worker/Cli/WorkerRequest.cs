@@ -15,19 +15,13 @@ internal static class WorkerRequest
 
     public static async Task<int> SendAsync(IDictionary<string, string?>? overrides, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var config = CareHost.CreateBuilder([], overrides).Configuration;
-        var databasePath = config["Storage:DatabasePath"] ?? new StorageOptions().DatabasePath;
-        var request = AdminRequestService.RequestPath(databasePath);
-        var result = AdminRequestService.ResultPath(databasePath);
-        if (File.Exists(request))
-        {
-            throw new ConfigurationErrorException($"the database is in use and another admin request is waiting ({request}); try again in a moment.");
-        }
-
-        File.Delete(result);
-        await File.WriteAllTextAsync(request + ".tmp", JsonSerializer.Serialize(args), cancellationToken).ConfigureAwait(false);
-
-        File.Move(request + ".tmp", request, overwrite: false);
+        var databasePath = CareHost.DatabasePath(overrides);
+        var id = Guid.NewGuid().ToString("N");
+        var request = AdminRequestService.RequestPath(databasePath, id);
+        var result = AdminRequestService.ResultPath(databasePath, id);
+        var temp = AdminRequestService.TempPath(databasePath, id);
+        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(args), cancellationToken).ConfigureAwait(false);
+        File.Move(temp, request);
         await stderr.WriteLineAsync("carebot: the worker is running; handing the request to it ...").ConfigureAwait(false);
 
         var waited = System.Diagnostics.Stopwatch.StartNew();

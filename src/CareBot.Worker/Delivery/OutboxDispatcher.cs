@@ -232,6 +232,13 @@ public sealed class OutboxDispatcher : BackgroundService
             await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
             if (first)
             {
+                // The batch was read a moment ago: a child erased (carebot forget) or a chat relinked meanwhile
+                // takes its rows away, and those must not go out.
+                if (_db.Outbox.FindById(row.Id) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
+                {
+                    return;
+                }
+
                 _outbox.MarkSending(row);
                 first = false;
             }

@@ -20,9 +20,23 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "forget", "backup"], StringComparer.Ordinal);
 
-    public static string RequestPath(string databasePath) => Path.GetFullPath(databasePath) + ".admin-request";
+    /// <summary>Each request has its own id, so two admins' commands never take each other's answers.</summary>
+    public static string RequestPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-request." + id;
 
-    public static string ResultPath(string databasePath) => Path.GetFullPath(databasePath) + ".admin-result";
+    public static string ResultPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-result." + id;
+
+    /// <summary>Where a request or answer is written before it is moved into place (never matched as a request).</summary>
+    public static string TempPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-tmp." + id;
+
+    private static IEnumerable<(string Path, string Id)> Pending(string databasePath)
+    {
+        var full = Path.GetFullPath(databasePath);
+        var prefix = Path.GetFileName(full) + ".admin-request.";
+        var dir = Path.GetDirectoryName(full)!;
+        return Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, prefix + "*").Select(f => (f, Path.GetFileName(f)[prefix.Length..])).OrderBy(f => File.GetLastWriteTimeUtc(f.f))
+            : [];
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,7 +53,6 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
                 {
                     // Like a job body: a bad request file must never stop the worker.
                     logger.LogError(ex, "Admin request failed");
-                    TryDelete(RequestPath(storage.Value.DatabasePath));
                 }
             }
         }
@@ -51,13 +64,22 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     internal async Task HandlePendingRequestAsync(CancellationToken cancellationToken)
     {
-        DeleteUncollectedAnswer();
-        var request = RequestPath(storage.Value.DatabasePath);
-        if (!File.Exists(request))
+        DeleteUncollectedAnswers();
+        foreach (var (request, id) in Pending(storage.Value.DatabasePath).ToList())
         {
-            return;
+            try
+            {
+                await HandleAsync(request, id, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                TryDelete(request);
+            }
         }
+    }
 
+    private async Task HandleAsync(string request, string id, CancellationToken cancellationToken)
+    {
         AdminResult answer;
         try
         {
@@ -81,26 +103,39 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
         }
 
         // The answer may hold invite codes and phones: readable by the owner only, and not left lying about.
-        var result = ResultPath(storage.Value.DatabasePath);
-        await File.WriteAllTextAsync(result + ".tmp", JsonSerializer.Serialize(answer), cancellationToken).ConfigureAwait(false);
+        var temp = TempPath(storage.Value.DatabasePath, id);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(result + ".tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        File.Move(result + ".tmp", result, overwrite: true);
-        File.Delete(request);
+        await using (var writer = new StreamWriter(temp, System.Text.Encoding.UTF8, options))
+        {
+            await writer.WriteAsync(JsonSerializer.Serialize(answer)).ConfigureAwait(false);
+        }
+
+        File.Move(temp, ResultPath(storage.Value.DatabasePath, id), overwrite: true);
     }
 
     /// <summary>An answer nobody collected (the command gave up waiting) is deleted after this long.</summary>
     public static readonly TimeSpan UncollectedAnswerLifetime = TimeSpan.FromMinutes(10);
 
-    private void DeleteUncollectedAnswer()
+    private void DeleteUncollectedAnswers()
     {
-        var result = ResultPath(storage.Value.DatabasePath);
-        if (File.Exists(result) && time.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(result) > UncollectedAnswerLifetime)
+        var full = Path.GetFullPath(storage.Value.DatabasePath);
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
         {
-            TryDelete(result);
+            return;
+        }
+
+        foreach (var answer in Directory.EnumerateFiles(dir, Path.GetFileName(full) + ".admin-result.*"))
+        {
+            if (time.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(answer) > UncollectedAnswerLifetime)
+            {
+                TryDelete(answer);
+            }
         }
     }
 

@@ -36,7 +36,23 @@ public static class CareHost
 
         builder.Services.AddSerilog((_, lc) => lc.ReadFrom.Configuration(builder.Configuration));
         builder.Services.AddCareCore();
+
+        // A relative Storage:DatabasePath is beside appsettings.json, not wherever the command happens to run,
+        // so every verb and the worker find the same database.
+        var root = builder.Environment.ContentRootPath;
+        builder.Services.PostConfigure<StorageOptions>(o => o.DatabasePath = DatabasePath(o.DatabasePath, root));
         return builder;
+    }
+
+    /// <summary>The database file as every verb and the worker see it: relative paths are taken from the content root.</summary>
+    public static string DatabasePath(string? configured, string contentRoot) =>
+        Path.GetFullPath(Path.Combine(contentRoot, string.IsNullOrWhiteSpace(configured) ? new StorageOptions().DatabasePath : configured));
+
+    /// <summary>The database file a verb with these settings would open.</summary>
+    public static string DatabasePath(IDictionary<string, string?>? overrides)
+    {
+        var builder = CreateBuilder([], overrides);
+        return DatabasePath(builder.Configuration["Storage:DatabasePath"], builder.Environment.ContentRootPath);
     }
 
     private static string ContentRoot() =>

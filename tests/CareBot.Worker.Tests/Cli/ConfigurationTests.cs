@@ -91,6 +91,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public async Task Invite_writes_one_link_per_unlinked_person_to_csv()
     {
+        new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
         var file = Path.Combine(_dir, "invites.csv");
         var (code, _, err) = await Run(
             Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "+86 136-0000-0001"), ("Telegram:BotUsername", "CareSchoolBot")),
@@ -108,6 +109,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public async Task Invite_to_an_unwritable_file_is_bad_input_and_changes_no_invite()
     {
+        new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
         var settings = Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "13600000001"), ("Telegram:BotUsername", "CareSchoolBot"));
         var first = Path.Combine(_dir, "first.csv");
         Assert.Equal(0, (await Run(settings, "invite", "--out", first)).Code);
@@ -119,5 +121,26 @@ public sealed class ConfigurationTests : IDisposable
         using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
         var printed = File.ReadAllLines(first)[1].Split(',')[4];
         Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(printed)));
+    }
+
+    [Theory]
+    [InlineData("report")]
+    [InlineData("invite")]
+    [InlineData("forget", "--child", "S1")]
+    public async Task A_verb_other_than_import_finding_no_database_says_where_it_looked(params string[] args)
+    {
+        var (code, _, err) = await Run(Settings(("Telegram:BotUsername", "CareSchoolBot")), args);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("no database at", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "c.db")));
+    }
+
+    [Fact]
+    public void A_relative_database_path_is_beside_appsettings_not_the_current_folder()
+    {
+        Assert.Equal(Path.GetFullPath("/srv/care/data/carebot.db"), CareHost.DatabasePath("data/carebot.db", "/srv/care"));
+        Assert.Equal("/var/lib/carebot/c.db", CareHost.DatabasePath("/var/lib/carebot/c.db", "/srv/care"));
+        Assert.Equal(Path.GetFullPath("/srv/care/data/carebot.db"), CareHost.DatabasePath(null, "/srv/care"));
     }
 }
