@@ -114,7 +114,7 @@ public static class CliApp
             Output = stdout,
             Error = stderr,
             EnableDefaultExceptionHandler = false,
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(35),
+            ProcessTerminationTimeout = shared is null ? TimeSpan.FromSeconds(35) : null, // inside the worker, its host handles signals
         };
         return await parse.InvokeAsync(invocation).ConfigureAwait(false);
     }
@@ -133,7 +133,7 @@ public static class CliApp
         }
         catch (Exception ex)
         {
-            Log.Fatal(ex, "CareBot stopped unexpectedly");
+            Log.Fatal(ex, "The carebot command failed unexpectedly");
             await stderr.WriteLineAsync($"carebot: unexpected failure: {ex.GetType().Name}. See the log.").ConfigureAwait(false);
             return ExitCodes.Unexpected;
         }
