@@ -23,7 +23,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     private readonly Dictionary<long, int> _failures = [];
 
     /// <summary>The next update id to ask for.</summary>
-    public long Offset => db.State.FindById(OffsetKey)?.Value ?? 0;
+    public long Offset => db.Exclusive(() => db.State.FindById(OffsetKey)?.Value ?? 0);
 
     /// <summary>Handles the message; returns null when the update was applied before (a redelivery).</summary>
     public HandleOutcome? Process(IncomingMessage message)

@@ -57,7 +57,9 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
 
     /// <summary>Rows that may be sent now: pending and due, replies first, oldest first.</summary>
     /// <remarks>Each status is its own query so that it seeks the Status index; an OR of the two scans the outbox.</remarks>
-    public List<OutboxMessage> Due(int max)
+    public List<OutboxMessage> Due(int max) => db.Exclusive(() => DueLocked(max));
+
+    private List<OutboxMessage> DueLocked(int max)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var due = new List<OutboxMessage>(max);
@@ -83,7 +85,9 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     }
 
     /// <summary>The earliest time a pending row becomes due, or null when none is pending.</summary>
-    public DateTime? NextDueUtc()
+    public DateTime? NextDueUtc() => db.Exclusive(NextDueLocked);
+
+    private DateTime? NextDueLocked()
     {
         DateTime? next = null;
         foreach (var status in Open)
@@ -103,7 +107,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         return next;
     }
 
-    public int PendingCount() => Open.Sum(status => db.Outbox.Count(o => o.Status == status));
+    public int PendingCount() => db.Exclusive(() => Open.Sum(status => db.Outbox.Count(o => o.Status == status)));
 
     /// <summary>
     /// Deletes finished rows (sent, failed, unreachable) created before <paramref name="beforeUtc"/>, so the outbox
@@ -118,14 +122,14 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     {
         row.Status = OutboxStatus.Sending;
         row.Attempts++;
-        db.Outbox.Update(row);
+        db.Exclusive(() => db.Outbox.Update(row));
     }
 
     /// <summary>Records that the first <paramref name="parts"/> parts of a split text went out.</summary>
     public void MarkPartsSent(OutboxMessage row, int parts)
     {
         row.PartsSent = parts;
-        db.Outbox.Update(row);
+        db.Exclusive(() => db.Outbox.Update(row));
     }
 
     public void MarkSent(OutboxMessage row, int? channelMessageId)
@@ -134,7 +138,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         row.SentUtc = time.GetUtcNow().UtcDateTime;
         row.ChannelMessageId = channelMessageId;
         row.LastError = null;
-        db.Outbox.Update(row);
+        db.Exclusive(() => db.Outbox.Update(row));
     }
 
     /// <summary>Back to Pending, to be tried again at <paramref name="notBeforeUtc"/>.</summary>
@@ -143,14 +147,14 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         row.Status = OutboxStatus.Pending;
         row.NotBeforeUtc = notBeforeUtc;
         row.LastError = error;
-        db.Outbox.Update(row);
+        db.Exclusive(() => db.Outbox.Update(row));
     }
 
     public void MarkFailed(OutboxMessage row, string error)
     {
         row.Status = OutboxStatus.Failed;
         row.LastError = error;
-        db.Outbox.Update(row);
+        db.Exclusive(() => db.Outbox.Update(row));
     }
 
     /// <summary>The person blocked the bot: their row and every other pending row to them stop, and they are marked.</summary>
@@ -181,11 +185,11 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     }
 
     /// <summary>True while a message to <paramref name="chatId"/> is on the wire (Sending, its channel id not yet saved).</summary>
-    public bool HasInFlight(long chatId) => db.Outbox.Exists(o => o.ChatId == chatId && o.Status == OutboxStatus.Sending);
+    public bool HasInFlight(long chatId) => db.Exclusive(() => db.Outbox.Exists(o => o.ChatId == chatId && o.Status == OutboxStatus.Sending));
 
     /// <summary>The sent message a chat reply points at, for context (child, relayed parent).</summary>
     public OutboxMessage? FindSent(long chatId, int channelMessageId) =>
-        db.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId);
+        db.Exclusive(() => db.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId));
 
     /// <summary>Splits a long text into parts of at most <see cref="MaxMessageLength"/> characters, at line breaks where possible.</summary>
     public static List<string> Split(string text, int max = MaxMessageLength)

@@ -269,6 +269,30 @@ public sealed class CareDb : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs reads (or single auto-committed writes) while no other thread uses the database. LiteDB 5.0.21 has
+    /// known faults when one thread reads or writes while another writes (index pages seen half-changed, e.g.
+    /// "get only index below highest index", which also leaves the engine unusable): the poller, the dispatcher,
+    /// the jobs and the admin verbs therefore take turns. Every call is short; planners hold it for their run.
+    /// </summary>
+    public T Exclusive<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (_writeLock)
+        {
+            return work();
+        }
+    }
+
+    public void Exclusive(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (_writeLock)
+        {
+            work();
+        }
+    }
+
     public void Write(Action work) => Write(() =>
     {
         work();
@@ -392,7 +416,7 @@ public sealed class CareDb : IDisposable
         {
             if (!_disposed)
             {
-                _db.Checkpoint();
+                Exclusive(() => _db.Checkpoint());
             }
         }
     }

@@ -35,10 +35,10 @@ public sealed class CarePlanRunner(
         {
             var current = options.CurrentValue;
             var planner = new ReminderPlanner(db, outbox, clock, current, loggers.CreateLogger<ReminderPlanner>());
-            var result = planner.Plan();
+            var result = db.Exclusive(planner.Plan);
             if (Cron(current.Schedules.WeeklyUpdates)?.GetNextValidTimeAfter(clock.Time.GetUtcNow()) is { } nextWeekly)
             {
-                planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime));
+                db.Exclusive(() => planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime)));
             }
 
             // Daily house-keeping: finished messages older than OutboxKeepDays go (keys the planners could still
@@ -53,7 +53,7 @@ public sealed class CarePlanRunner(
     {
         lock (_gate)
         {
-            return new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek);
+            return db.Exclusive(() => new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek));
         }
     }
 
