@@ -22,8 +22,6 @@ internal sealed class CareQueries(CareDb db, CareClock clock, CareOptions option
 
     public bool IsPaired(int carerId, string childId) => db.Pairings.Exists(p => p.CarerId == carerId && p.ChildId == childId);
 
-    public ChildStanding Standing(Child child) => Standings([child])[0];
-
     /// <summary>Where each child stands, computed by the planners' <see cref="CareStatusCalculator"/> in one pass.</summary>
     public List<ChildStanding> Standings(IReadOnlyList<Child> children)
     {

@@ -236,13 +236,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
     /// <summary>Text without a command: a reply to a reminder or a relayed parent message; otherwise help.</summary>
     private bool PlainText(ChatTurn turn)
     {
-        if (turn.Message.ReplyToMessageId is not { } replyTo)
-        {
-            return false;
-        }
-
-        var original = db.Outbox.FindOne(o => o.ChannelMessageId == replyTo && o.ChatId == turn.Message.ChatId);
-        if (original is null)
+        if (turn.RepliedTo() is not { } original)
         {
             return false;
         }

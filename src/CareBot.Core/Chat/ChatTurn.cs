@@ -24,6 +24,10 @@ internal sealed class ChatTurn(IncomingMessage message, Person? person, OutboxSt
 
     public void Reply(string key, params object?[] args) => ReplyText(T(key, args));
 
+    /// <summary>The message this one replies to, if the bot sent it (a reminder, a relay, a weekly update).</summary>
+    public OutboxMessage? RepliedTo() =>
+        Message.ReplyToMessageId is { } replyTo ? outbox.FindSent(Message.ChatId, replyTo) : null;
+
     /// <summary>
     /// The cleaned text of a note, relay or notice; null (and the sender told why) when it is empty or too long.
     /// </summary>

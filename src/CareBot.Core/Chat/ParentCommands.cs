@@ -55,8 +55,7 @@ internal sealed class ParentCommands(CareDb db, CareClock clock)
 
         // A reply to a weekly update or to a teacher's message is about that child (and that teacher).
         int? onlyCarer = null;
-        if (turn.Message.ReplyToMessageId is { } replyTo
-            && db.Outbox.FindOne(o => o.ChannelMessageId == replyTo && o.ChatId == turn.Message.ChatId) is { ChildId: { } childId } original)
+        if (turn.RepliedTo() is { ChildId: { } childId } original)
         {
             // A reply about a child who is no longer theirs (the roster changed) goes to all their children's teachers.
             var about = children.Where(c => c.Id == childId).ToList();

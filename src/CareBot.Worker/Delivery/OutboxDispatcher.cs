@@ -74,9 +74,6 @@ public sealed class OutboxDispatcher : BackgroundService
         });
     }
 
-    /// <summary>Messages handed to the channel and confirmed, since start.</summary>
-    public long SentCount { get; private set; }
-
     public override void Dispose()
     {
         _global.Dispose();
@@ -262,7 +259,6 @@ public sealed class OutboxDispatcher : BackgroundService
         {
             case SendStatus.Sent:
                 _outbox.MarkSent(row, outcome.MessageId);
-                SentCount++;
                 break;
             case SendStatus.RateLimited:
                 var wait = outcome.RetryAfter ?? TimeSpan.FromSeconds(1);
