@@ -496,10 +496,12 @@ public static class BenchmarkRunner
         };
         psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add("run");
-        psi.Environment["Telegram__ApiBaseUrl"] = server.BaseUrl;
-        psi.Environment["Telegram__BotToken"] = server.Token;
+        foreach (var (key, value) in server.WorkerSettings(pollTimeoutSeconds: 25))
+        {
+            psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         psi.Environment["Storage__DatabasePath"] = work;
-        psi.Environment["Telegram__PollTimeoutSeconds"] = "25";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
 
         var lines = new List<string>();

@@ -71,14 +71,10 @@ public sealed class DemoRunner
             server.OnBotMessage += (_, m) => Print(m.ChatId, bot: true, m.Text, m.Buttons);
 
             const string adminName = "赵校长";
-            var overrides = new Dictionary<string, string?>
+            var overrides = new Dictionary<string, string?>(server.WorkerSettings())
             {
                 ["Storage:DatabasePath"] = Path.Combine(folder.FullName, "demo.db"),
                 ["Storage:Password"] = null,
-                ["Telegram:ApiBaseUrl"] = server.BaseUrl,
-                ["Telegram:BotToken"] = server.Token,
-                ["Telegram:BotUsername"] = server.BotUsername,
-                ["Telegram:PollTimeoutSeconds"] = "1",
                 ["Delivery:GlobalPerSecond"] = "25",
                 ["CareBot:TimeZone"] = "Asia/Shanghai",
                 ["CareBot:CatchUpDays"] = "0",

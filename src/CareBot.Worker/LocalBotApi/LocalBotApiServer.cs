@@ -66,6 +66,18 @@ public sealed class LocalBotApiServer : IAsyncDisposable
 
     public string BotUsername => Telegram.Bot.Username!;
 
+    /// <summary>
+    /// The settings that point a CareBot worker at this server (configuration keys; environment variables use
+    /// "__" for ":"). The demo, the end-to-end tests, the crash suite and the benchmarks all start from these.
+    /// </summary>
+    public Dictionary<string, string?> WorkerSettings(int pollTimeoutSeconds = 1) => new()
+    {
+        ["Telegram:ApiBaseUrl"] = BaseUrl,
+        ["Telegram:BotToken"] = Token,
+        ["Telegram:BotUsername"] = BotUsername,
+        ["Telegram:PollTimeoutSeconds"] = pollTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     /// <summary>The simulated Telegram side: users, chats, counters.</summary>
     public SimulatedTelegram Telegram { get; }
 

@@ -64,13 +64,9 @@ internal sealed class E2eKit : IAsyncDisposable
 
     public async Task StartWorkerAsync()
     {
-        var overrides = new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>(Server.WorkerSettings())
         {
             ["Storage:DatabasePath"] = DatabasePath,
-            ["Telegram:ApiBaseUrl"] = Server.BaseUrl,
-            ["Telegram:BotToken"] = Server.Token,
-            ["Telegram:BotUsername"] = Server.BotUsername,
-            ["Telegram:PollTimeoutSeconds"] = "1",
             ["CareBot:QuietHours"] = "00:00-00:00",
             ["CareBot:Admins:0:Name"] = "刘校长",
             ["CareBot:Admins:0:Phone"] = "13600000001",

@@ -55,21 +55,23 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>The settings a worker needs to talk to <paramref name="server"/> quickly and never hold a message.</summary>
-    public static Dictionary<string, string?> WorkerSettings(LocalBotApiServer server, string dbPath) => new()
+    public static Dictionary<string, string?> WorkerSettings(LocalBotApiServer server, string dbPath)
     {
-        ["Telegram__ApiBaseUrl"] = server.BaseUrl,
-        ["Telegram__BotToken"] = server.Token,
-        ["Telegram__BotUsername"] = server.BotUsername,
-        ["Telegram__PollTimeoutSeconds"] = "1",
-        ["Storage__DatabasePath"] = dbPath,
-        ["Serilog__MinimumLevel__Default"] = "Warning",
-        ["Delivery__GlobalPerSecond"] = "200",
-        ["Delivery__BackoffBaseMs"] = "200",
-        ["CareBot__QuietHours"] = "00:00-00:00",
-        ["CareBot__CatchUpDays"] = "0",
-        ["CareBot__Schedules__VisitReminders"] = "0 0 3 1 1 ? 2099",
-        ["CareBot__Schedules__WeeklyUpdates"] = "0 0 4 1 1 ? 2099",
-    };
+        var settings = new Dictionary<string, string?>(server.WorkerSettings())
+        {
+            ["Storage:DatabasePath"] = dbPath,
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Delivery:GlobalPerSecond"] = "200",
+            ["Delivery:BackoffBaseMs"] = "200",
+            ["CareBot:QuietHours"] = "00:00-00:00",
+            ["CareBot:CatchUpDays"] = "0",
+            ["CareBot:Schedules:VisitReminders"] = "0 0 3 1 1 ? 2099",
+            ["CareBot:Schedules:WeeklyUpdates"] = "0 0 4 1 1 ? 2099",
+        };
+
+        // Environment variables, as a container would pass them.
+        return settings.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+    }
 
     public static WorkerProcess Start(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
