@@ -25,13 +25,17 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     /// <summary>The next update id to ask for.</summary>
     public long Offset => db.Exclusive(() => db.State.FindById(OffsetKey)?.Value ?? 0);
 
-    /// <summary>Handles the message; returns null when the update was applied before (a redelivery).</summary>
+    /// <summary>
+    /// Handles the message; returns null when the update was applied before (a redelivery). The commit is not yet
+    /// synced: the channel calls <see cref="CareDb.Sync"/> once for its batch before it confirms anything (group
+    /// commit), and the dispatcher syncs before it sends a reply.
+    /// </summary>
     public HandleOutcome? Process(IncomingMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         try
         {
-            var outcome = db.Write(() =>
+            var outcome = db.WriteDeferred(() =>
             {
                 if (db.Updates.FindById(message.UpdateId) is not null)
                 {
@@ -46,6 +50,11 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
             });
             _failures.Remove(message.UpdateId);
             return outcome;
+        }
+        catch (StorageFailedException)
+        {
+            // The database stopped on a disk error: the worker exits and the update comes again after the restart.
+            throw;
         }
         catch (Exception ex) when (ex is IOException or LiteException { ErrorCode: LiteException.LOCK_TIMEOUT })
         {
@@ -87,7 +96,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     }
 
     /// <summary>Records an update that carries nothing for CareBot (or could not be handled) and advances past it.</summary>
-    public void Skip(long updateId, string? error = null) => db.Write(() =>
+    public void Skip(long updateId, string? error = null) => db.WriteDeferred(() =>
     {
         if (db.Updates.FindById(updateId) is null)
         {
@@ -95,6 +104,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
         }
 
         AdvanceOffset(updateId);
+        return true;
     });
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);

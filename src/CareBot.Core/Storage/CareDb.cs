@@ -22,51 +22,82 @@ public sealed class CareDb : IDisposable
     private readonly LiteDatabase _db;
     private readonly object _checkpointLock = new();
     private readonly Lock _writeLock = new();
+    private readonly EngineFile? _data;
+    private readonly EngineFile? _log;
+    private readonly IFileLayer? _files;
     private bool _disposed;
-
-    public CareDb(string path, string? password = null)
-        : this(OpenLocked(path, password, out var fileLock), path)
-    {
-        _fileLock = fileLock;
-    }
+    private Exception? _failure;
 
     /// <summary>
-    /// Held for the life of the database. LiteDB opens its file with FileShare.Read, which .NET on Linux maps to a
-    /// shared lock only, so a second process (a CLI verb next to the running worker) could open and write the same
-    /// file. An exclusive lock on "FILE.lock" makes that a clear "in use" error on every platform.
+    /// Opens (or creates) the database file through the real file system. Held for the life of the database: an
+    /// exclusive lock on "FILE.lock". LiteDB opens its file with a shared lock only on Linux, so without it a second
+    /// process (a CLI verb next to the running worker) could open and write the same file; with it, that is a clear
+    /// "in use" error on every platform.
     /// </summary>
-    private FileStream? _fileLock;
-
-    private static LiteDatabase OpenLocked(string path, string? password, out FileStream fileLock)
+    public CareDb(string path, string? password = null)
+        : this(path, password, OsFileLayer.Instance)
     {
+    }
+
+    /// <summary>Opens (or creates) the database through <paramref name="files"/> (the power-cut tests' layer).</summary>
+    public CareDb(string path, string? password, IFileLayer files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        Path = path;
+        _files = files;
         var full = System.IO.Path.GetFullPath(path);
+        _fileLock = files is OsFileLayer ? TakeFileLock(path, full) : null;
+        try
+        {
+            (_db, _data, _log, RepairedLogPages) = DatabaseFiles.Open(path, full, password, files);
+        }
+        catch
+        {
+            _fileLock?.Dispose();
+            throw;
+        }
+
+        Encrypted = !string.IsNullOrEmpty(password);
+        (People, Children, Pairings, Records, Audit, Invites, Throttles, Outbox, Updates, State) = Collections(_db);
+        try
+        {
+            EnsureSchema();
+            Sync();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private readonly FileStream? _fileLock;
+
+    private static FileStream TakeFileLock(string path, string full)
+    {
         try
         {
             var dir = System.IO.Path.GetDirectoryName(full);
             if (!string.IsNullOrEmpty(dir))
             {
-                Directory.CreateDirectory(dir);
+                OsFileLayer.Instance.CreateDirectory(dir);
             }
 
-            fileLock = new FileStream(full + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 1 };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            return new FileStream(full + ".lock", options);
         }
-        catch (IOException ex) when (ex is not (DirectoryNotFoundException or PathTooLongException or FileNotFoundException) && (IsSharingViolation(ex) || File.Exists(full + ".lock")))
+        catch (IOException ex) when (ex is not (DirectoryNotFoundException or PathTooLongException or FileNotFoundException) && (DatabaseFiles.IsSharingViolation(ex) || File.Exists(full + ".lock")))
         {
             throw new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex);
-        }
-
-        try
-        {
-            return Open(path, password);
-        }
-        catch
-        {
-            fileLock.Dispose();
-            throw;
         }
     }
 
@@ -78,23 +109,39 @@ public sealed class CareDb : IDisposable
         _ownsDatabase = ownsDatabase;
         _db.UtcDate = true;
         Path = path;
-        People = _db.GetCollection<Person>("people");
-        Children = _db.GetCollection<Child>("children");
-        Pairings = _db.GetCollection<Pairing>("pairings");
-        Records = _db.GetCollection<CareRecord>("records");
-        Audit = _db.GetCollection<AuditEntry>("audit");
-        Invites = _db.GetCollection<Invite>("invites");
-        Throttles = _db.GetCollection<ChatThrottle>("throttles");
-        Outbox = _db.GetCollection<OutboxMessage>("outbox");
-        Updates = _db.GetCollection<ProcessedUpdate>("updates");
-        State = _db.GetCollection<StateEntry>("state");
+        (People, Children, Pairings, Records, Audit, Invites, Throttles, Outbox, Updates, State) = Collections(_db);
         EnsureSchema();
+    }
+
+    private static (ILiteCollection<Person>, ILiteCollection<Child>, ILiteCollection<Pairing>, ILiteCollection<CareRecord>, ILiteCollection<AuditEntry>,
+        ILiteCollection<Invite>, ILiteCollection<ChatThrottle>, ILiteCollection<OutboxMessage>, ILiteCollection<ProcessedUpdate>, ILiteCollection<StateEntry>) Collections(LiteDatabase db)
+    {
+        db.UtcDate = true;
+        return (db.GetCollection<Person>("people"), db.GetCollection<Child>("children"), db.GetCollection<Pairing>("pairings"),
+            db.GetCollection<CareRecord>("records"), db.GetCollection<AuditEntry>("audit"), db.GetCollection<Invite>("invites"),
+            db.GetCollection<ChatThrottle>("throttles"), db.GetCollection<OutboxMessage>("outbox"), db.GetCollection<ProcessedUpdate>("updates"),
+            db.GetCollection<StateEntry>("state"));
     }
 
     /// <summary>An in-memory database for tests and benchmarks.</summary>
     public static CareDb InMemory() => new(new LiteDatabase(new MemoryStream(), CreateMapper()), ":memory:");
 
     public string Path { get; }
+
+    /// <summary>Whether the file is encrypted with <c>Storage:Password</c>.</summary>
+    public bool Encrypted { get; }
+
+    /// <summary>
+    /// Log pages dropped at open because they lay past a page that never reached the disk (a power cut in the middle
+    /// of an unconfirmed commit); see <see cref="DatabaseFiles"/>. Zero after a clean stop.
+    /// </summary>
+    public int RepairedLogPages { get; }
+
+    /// <summary>Raised once when the database can no longer be used (a disk error); the worker exits on it.</summary>
+    public event Action<Exception>? Failed;
+
+    /// <summary>The disk error that stopped the database, or null.</summary>
+    public Exception? Failure => _failure;
 
     public ILiteDatabase Database => _db;
     public ILiteCollection<Person> People { get; }
@@ -141,59 +188,6 @@ public sealed class CareDb : IDisposable
         return DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static LiteDatabase Open(string path, string? password)
-    {
-        var full = System.IO.Path.GetFullPath(path);
-        var dir = System.IO.Path.GetDirectoryName(full);
-        try
-        {
-            if (!string.IsNullOrEmpty(dir))
-            {
-                Directory.CreateDirectory(dir);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new StorageException($"Storage:DatabasePath: cannot create the folder {dir}: {ex.Message}", ex);
-        }
-
-        var cs = new ConnectionString
-        {
-            Filename = full,
-            Connection = ConnectionType.Direct,
-            Password = string.IsNullOrEmpty(password) ? null : password,
-        };
-        try
-        {
-            var db = new LiteDatabase(cs, CreateMapper());
-            OwnerOnly(full);
-            return db;
-        }
-        catch (LiteException ex) when (ex.ErrorCode == LiteException.INVALID_PASSWORD || ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new StorageException($"Storage:Password: the database {path} is encrypted and the password is {(password is null ? "missing" : "wrong")}.", ex);
-        }
-        catch (LiteException ex)
-        {
-            throw new StorageException($"Storage:DatabasePath: {path} is not a readable CareBot database ({ex.Message}).", ex);
-        }
-        catch (IOException ex) when (IsSharingViolation(ex))
-        {
-            throw new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true);
-        }
-        catch (IOException ex)
-        {
-            throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new StorageException($"Storage:DatabasePath: no permission to open {path}.", ex);
-        }
-    }
-
-    // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION; .NET on Unix reports a held flock the same way.
-    private static bool IsSharingViolation(IOException ex) => (ex.HResult & 0xFFFF) is 32 or 33 || ex.HResult == 11;
-
     private void EnsureSchema()
     {
         var version = _db.UserVersion;
@@ -238,58 +232,17 @@ public sealed class CareDb : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in one LiteDB transaction: all of it is committed, or none.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one LiteDB transaction: all of it is committed, or none; and the commit is on
+    /// disk (fsync) before this returns, so a caller may confirm it to a person.
+    /// </summary>
     public T Write<T>(Func<T> work)
     {
-        ArgumentNullException.ThrowIfNull(work);
-
-        // LiteDB locks each collection a transaction writes until it commits. Two transactions taking collections
-        // in different orders (a /notice filling the outbox while a 403 marks a person blocked) would wait on each
-        // other for LiteDB's one-minute lock timeout and then both fail. One transaction at a time removes that
-        // class of deadlock; writes are synchronous and short. (Monitor is re-entrant: a nested Write joins.)
         lock (_writeLock)
         {
-            if (!_db.BeginTrans())
-            {
-                // Already inside a transaction on this thread: join it.
-                return work();
-            }
-
-            try
-            {
-                var result = work();
-                _db.Commit();
-                return result;
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Runs reads (or single auto-committed writes) while no other thread uses the database. LiteDB 5.0.21 has
-    /// known faults when one thread reads or writes while another writes (index pages seen half-changed, e.g.
-    /// "get only index below highest index", which also leaves the engine unusable): the poller, the dispatcher,
-    /// the jobs and the admin verbs therefore take turns. Every call is short; planners hold it for their run.
-    /// </summary>
-    public T Exclusive<T>(Func<T> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        lock (_writeLock)
-        {
-            return work();
-        }
-    }
-
-    public void Exclusive(Action work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        lock (_writeLock)
-        {
-            work();
+            var result = WriteDeferred(work);
+            Sync();
+            return result;
         }
     }
 
@@ -299,117 +252,150 @@ public sealed class CareDb : IDisposable
         return true;
     });
 
+    /// <summary>
+    /// Like <see cref="Write{T}"/>, but leaves the sync to the next <see cref="Sync"/>: the updates of one getUpdates
+    /// batch share one sync (group commit). Nothing written this way may be confirmed to anyone before that Sync.
+    /// </summary>
+    public T WriteDeferred<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+
+        // LiteDB locks each collection a transaction writes until it commits. Two transactions taking collections
+        // in different orders (a /notice filling the outbox while a 403 marks a person blocked) would wait on each
+        // other for LiteDB's one-minute lock timeout and then both fail. One transaction at a time removes that
+        // class of deadlock; writes are synchronous and short. (Monitor is re-entrant: a nested Write joins.)
+        lock (_writeLock)
+        {
+            ThrowIfFailed();
+            if (!Guard(_db.BeginTrans))
+            {
+                // Already inside a transaction on this thread: join it.
+                return work();
+            }
+
+            try
+            {
+                var result = work();
+                Guard(_db.Commit);
+                return result;
+            }
+            catch (Exception ex)
+            {
+                if (_failure is null && !IsFatal(ex))
+                {
+                    _db.Rollback();
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes every commit so far durable: fsyncs the log (and the data file) when anything was written since the last
+    /// sync. Call it before confirming anything written with <see cref="WriteDeferred{T}"/> or an auto-committed
+    /// write inside <see cref="Exclusive{T}"/>. A failed fsync is never retried (the kernel may have dropped the
+    /// pages): the database stops and <see cref="Failed"/> is raised.
+    /// </summary>
+    public void Sync()
+    {
+        lock (_writeLock)
+        {
+            ThrowIfFailed();
+            try
+            {
+                _log?.Sync();
+                _data?.Sync();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                throw Fail(ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs reads (or single auto-committed writes) while no other thread uses the database. LiteDB 5.0.21 has
+    /// known faults when one thread reads or writes while another writes (index pages seen half-changed, e.g.
+    /// "get only index below highest index", which also leaves the engine unusable): the poller, the dispatcher,
+    /// the jobs and the admin verbs therefore take turns. Every call is short; planners hold it for one slice.
+    /// </summary>
+    public T Exclusive<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (_writeLock)
+        {
+            ThrowIfFailed();
+            try
+            {
+                return work();
+            }
+            catch (Exception ex) when (IsFatal(ex))
+            {
+                throw Fail(ex);
+            }
+        }
+    }
+
+    public void Exclusive(Action work) => Exclusive(() =>
+    {
+        work();
+        return true;
+    });
+
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
 
+    /// <summary>Runs one LiteDB call, turning an engine that closed itself after a disk error into a failure.</summary>
+    private T Guard<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception ex) when (IsFatal(ex))
+        {
+            throw Fail(ex);
+        }
+    }
+
     /// <summary>
-    /// Writes a consistent copy of the whole database to <paramref name="file"/> (which must not exist), encrypted
-    /// with <paramref name="password"/> when given. Safe while the process keeps working: every collection is read
-    /// inside one read transaction of this database (a snapshot; writers on other threads are not blocked and their
-    /// later commits are not in the copy). The copy is written to a temporary file and renamed when complete.
-    /// Returns the number of documents per collection.
+    /// LiteDB 5.0.21 closes its engine on any IOException (EngineState.Handle) and from then on rethrows it on every
+    /// call; the engine closing disposes the streams CareDb gave it. Retrying is pointless: the process must restart.
     /// </summary>
-    public IReadOnlyDictionary<string, int> Backup(string file, string? password = null)
+    private bool IsFatal(Exception ex) =>
+        _failure is not null
+        || (_data is not null && (_data.Closed || _log!.Closed) && !_disposed)
+        || ex is StorageFailedException
+        || (ex is LiteException lex && lex.ErrorCode == LiteException.INVALID_DATAFILE_STATE);
+
+    private StorageFailedException Fail(Exception ex)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(file);
-        var full = System.IO.Path.GetFullPath(file);
-        if (File.Exists(full))
+        if (ex is StorageFailedException failed)
         {
-            throw new StorageException($"backup: {file} already exists; choose a new file name.");
+            return failed;
         }
 
-        var dir = System.IO.Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir))
+        var raise = _failure is null;
+        _failure ??= ex;
+        var error = new StorageFailedException(Path, _failure);
+        if (raise)
         {
-            Directory.CreateDirectory(dir);
+            Failed?.Invoke(_failure);
         }
 
-        var temp = full + ".partial";
-        DeleteQuietly(temp);
-        DeleteQuietly(LogFileOf(temp));
-        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        try
+        return error;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
         {
-            var cs = new ConnectionString
-            {
-                Filename = temp,
-                Connection = ConnectionType.Direct,
-                Password = string.IsNullOrEmpty(password) ? null : password,
-            };
-            using (var target = new LiteDatabase(cs, CreateMapper()))
-            {
-                // Same collections and indexes as a live database, then the documents of one snapshot.
-                using (var shaped = new CareDb(target, temp, ownsDatabase: false))
-                {
-                }
-
-                // LiteDB snapshots each collection when the transaction first reads it; holding the write lock
-                // keeps every multi-collection write out meanwhile, so the copy is one consistent moment.
-                lock (_writeLock)
-                {
-                    var ownTransaction = _db.BeginTrans();
-                    try
-                    {
-                        foreach (var name in _db.GetCollectionNames().Order(StringComparer.Ordinal))
-                        {
-                            var docs = _db.GetCollection(name, BsonAutoId.Int64).FindAll().ToList();
-                            var to = target.GetCollection(name, BsonAutoId.Int64);
-                            to.DeleteAll();
-                            to.InsertBulk(docs);
-                            counts[name] = docs.Count;
-                        }
-
-                        target.UserVersion = _db.UserVersion;
-                    }
-                    finally
-                    {
-                        if (ownTransaction)
-                        {
-                            _db.Rollback();
-                        }
-                    }
-                }
-
-                target.Checkpoint();
-            }
-
-            DeleteQuietly(LogFileOf(temp));
-            OwnerOnly(temp);
-            File.Move(temp, full);
-            return counts;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteException)
-        {
-            DeleteQuietly(temp);
-            DeleteQuietly(LogFileOf(temp));
-            throw new StorageException($"backup: cannot write {file}: {ex.Message}", ex);
+            throw new StorageFailedException(Path, _failure);
         }
     }
 
-    /// <summary>Children's records are readable by the owner of the process only (Unix file mode 600).</summary>
-    internal static void OwnerOnly(string file)
-    {
-        if (!OperatingSystem.IsWindows() && File.Exists(file))
-        {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
-
-    private static string LogFileOf(string file) =>
-        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file) ?? "", System.IO.Path.GetFileNameWithoutExtension(file) + "-log" + System.IO.Path.GetExtension(file));
-
-    private static void DeleteQuietly(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    /// <summary>Moves the log into the data file.</summary>
+    /// <summary>Moves the log into the data file (durable: LiteDB syncs the data file before it cuts the log).</summary>
     public void Checkpoint()
     {
         lock (_checkpointLock)
@@ -438,13 +424,35 @@ public sealed class CareDb : IDisposable
 
             try
             {
-                _db.Checkpoint();
+                if (_failure is null)
+                {
+                    _db.Checkpoint();
+                }
             }
             finally
             {
-                _db.Dispose();
+                try
+                {
+                    _db.Dispose();
+                }
+                catch (Exception ex) when (_failure is not null && ex is IOException or LiteException)
+                {
+                    // The engine already stopped on a disk error; closing it again reports the same error.
+                }
+
+                _data?.Dispose();
+                _log?.Dispose();
+                if (_failure is null && _files is not null)
+                {
+                    DatabaseFiles.DeleteEmptyLog(System.IO.Path.GetFullPath(Path), Encrypted, _files);
+                }
+
                 _fileLock?.Dispose();
             }
         }
     }
 }
+
+/// <summary>The database stopped after a disk error; nothing more can be saved until the process restarts.</summary>
+public sealed class StorageFailedException(string path, Exception inner)
+    : Exception($"Storage:DatabasePath: {path}: the database stopped after a disk error ({inner.GetType().Name}: {inner.Message}); restart the worker.", inner);

@@ -219,11 +219,12 @@ public static class CliApp
         _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();
         // Resolved before the run: RunAsync disposes the host (and its service provider) when it returns.
         var background = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+        var storage = host.Services.GetRequiredService<StorageFailureWatch>();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
 
         // On .NET a crashed BackgroundService stops the host but the process would still exit 0: make it fail,
-        // so a container restarts it.
-        var crashed = background.Any(s => s.ExecuteTask?.IsFaulted == true);
+        // so a container restarts it. So does a database that stopped on a disk error.
+        var crashed = storage.Tripped || background.Any(s => s.ExecuteTask?.IsFaulted == true);
         return crashed ? ExitCodes.Unexpected : ExitCodes.Ok;
     }
 }

@@ -36,7 +36,7 @@ internal static class ProtectCommands
         using var scope = open();
         var services = scope.Services;
         var password = services.GetRequiredService<IOptions<StorageOptions>>().Value.Password;
-        var counts = services.GetRequiredService<CareDb>().Backup(file.FullName, password);
+        var counts = DatabaseBackup.Write(services.GetRequiredService<CareDb>(), file.FullName, password);
         stdout.WriteLine($"backup written to {file.FullName}{(string.IsNullOrEmpty(password) ? "" : " (encrypted with Storage:Password)")}: "
             + string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
         return ExitCodes.Ok;

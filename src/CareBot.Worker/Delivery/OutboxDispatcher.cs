@@ -126,6 +126,10 @@ public sealed class OutboxDispatcher : BackgroundService
             return WaitUntilNextDue();
         }
 
+        // A row may come from a commit whose sync is still to come (a getUpdates batch shares one): nothing is sent,
+        // and so confirmed, before it is on disk. A no-op when nothing was written since the last sync.
+        _db.Sync();
+
         var progressed = false;
         var earliestChat = DateTime.MaxValue;
         var people = new Dictionary<int, Person?>();

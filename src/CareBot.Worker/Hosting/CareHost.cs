@@ -97,6 +97,8 @@ public static class CareHost
     /// <summary>Checkpoints the database on a timer; the container disposes it (checkpoint and close) at shutdown.</summary>
     public static IServiceCollection AddCareStorage(this IServiceCollection services)
     {
+        services.AddSingleton<StorageFailureWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<StorageFailureWatch>());
         services.AddHostedService<CheckpointService>();
         services.AddHostedService<AdminRequestService>();
         return services;
@@ -159,6 +161,11 @@ internal sealed class CheckpointService(CareDb db, TimeProvider time, ILogger<Ch
                 try
                 {
                     db.Checkpoint();
+                }
+                catch (StorageFailedException)
+                {
+                    // StorageFailureWatch has said it and stops the worker.
+                    return;
                 }
                 catch (Exception ex) when (ex is LiteDB.LiteException or IOException)
                 {

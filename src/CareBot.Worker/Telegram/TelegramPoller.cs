@@ -1,5 +1,6 @@
 using CareBot.Core.Chat;
 using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
 using CareBot.Core.Text;
 using Telegram.Bot.Types;
 using CareBot.Worker.Delivery;
@@ -19,6 +20,7 @@ namespace CareBot.Worker.Telegram;
 public sealed class TelegramPoller(
     ITelegramBotClient bot,
     UpdateProcessor processor,
+    CareDb db,
     OutboxStore outbox,
     OutboxSignal signal,
     TimeProvider time,
@@ -88,35 +90,57 @@ public sealed class TelegramPoller(
         }
     }
 
-    /// <summary>One getUpdates round: fetch from the committed offset, handle and commit each update in order.</summary>
+    /// <summary>
+    /// One getUpdates round: fetch from the committed offset, handle and commit each update in order, then make the
+    /// batch durable with one sync (group commit) before anything is confirmed: the button answers here, the replies
+    /// by the dispatcher, the offset by the next getUpdates.
+    /// </summary>
     public async Task PollOnceAsync(CancellationToken cancellationToken)
     {
         var offset = checked((int)processor.Offset);
         var pending = bot.GetUpdates(offset, 100, options.Value.PollTimeoutSeconds, Wanted, cancellationToken);
         FirstPoll.TrySetResult();
         var updates = await pending.ConfigureAwait(false);
-        foreach (var update in updates)
+        var handled = new List<(IncomingMessage Message, HandleOutcome Outcome)>();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var message = UpdateMapper.Map(update);
-            if (message is null)
+            foreach (var update in updates)
             {
-                processor.Skip(update.Id);
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                var message = UpdateMapper.Map(update);
+                if (message is null)
+                {
+                    processor.Skip(update.Id);
+                    continue;
+                }
+
+                if (message.ReplyToMessageId is not null)
+                {
+                    await WaitForInFlightAsync(message.ChatId, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Throws after a failed attempt: the batch stops here and the same update comes again next round.
+                var outcome = processor.Process(message);
+                if (outcome is not null)
+                {
+                    handled.Add((message, outcome));
+                }
+            }
+        }
+        finally
+        {
+            // What was committed before a failure is kept too; the failed update comes again.
+            if (db.Failure is null)
+            {
+                db.Sync();
             }
 
-            if (message.ReplyToMessageId is not null)
-            {
-                await WaitForInFlightAsync(message.ChatId, cancellationToken).ConfigureAwait(false);
-            }
-
-            // Throws after a failed attempt: the batch stops here and the same update comes again next round.
-            var outcome = processor.Process(message);
             signal.Notify();
-            if (outcome is not null)
-            {
-                await AfterCommitAsync(message, outcome, cancellationToken).ConfigureAwait(false);
-            }
+        }
+
+        foreach (var (message, outcome) in handled)
+        {
+            await AfterCommitAsync(message, outcome, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -131,7 +131,7 @@ public sealed class ForgetAndBackupTests : IDisposable
             }
 
             // The live database stays open (as in the worker) while the copy is made.
-            var counts = db.Backup(copy, password);
+            var counts = DatabaseBackup.Write(db, copy, password);
             Assert.Equal(50, counts["records"]);
 
             // Writes after the backup still work and are not in the copy.
@@ -168,7 +168,7 @@ public sealed class ForgetAndBackupTests : IDisposable
     {
         var copy = Path.Combine(_dir, "exists.db");
         File.WriteAllText(copy, "keep me");
-        Assert.Throws<StorageException>(() => _kit.Db.Backup(copy));
+        Assert.Throws<StorageException>(() => DatabaseBackup.Write(_kit.Db, copy));
         Assert.Equal("keep me", File.ReadAllText(copy));
     }
 
@@ -177,7 +177,7 @@ public sealed class ForgetAndBackupTests : IDisposable
     {
         _kit.Send(_kit.Text(MentorChat, "/visit 张小红 去了"));
         var copy = Path.Combine(_dir, "mem.db");
-        _kit.Db.Backup(copy);
+        DatabaseBackup.Write(_kit.Db, copy);
         using var restored = new CareDb(copy);
         Assert.Equal(_kit.Db.Records.Count(), restored.Records.Count());
         Assert.Equal(_kit.Db.Outbox.Count(), restored.Outbox.Count());

@@ -1,0 +1,220 @@
+using LiteDB;
+using LiteDB.Engine;
+
+namespace CareBot.Core.Storage;
+
+/// <summary>
+/// Opens the database's two files (FILE and FILE-log) through an <see cref="IFileLayer"/> and hands them to LiteDB as
+/// streams, so that CareDb decides when they reach the disk.
+/// <list type="bullet">
+/// <item>A new database appears whole: it is created as FILE.new, synced, and renamed (a durable rename).</item>
+/// <item>Repair at open: LiteDB's log is append-only and CareDb syncs it after every commit it confirms, so
+/// everything synced is one unbroken run of pages. A power cut in the middle of a later, unconfirmed commit can leave
+/// some of that commit's pages on disk and others not (disks reorder writes): a page of zeros followed by the commit's
+/// last page. LiteDB 5.0.21 would skip the blank page and apply the rest of the commit, half. The log is therefore cut
+/// at its first page of zeros before LiteDB reads it; what is cut was never confirmed to anyone.</item>
+/// </list>
+/// </summary>
+public static class DatabaseFiles
+{
+    /// <summary>LiteDB's page size.</summary>
+    public const int PageSize = 8192;
+
+    public static string LogFileOf(string file) =>
+        Path.Combine(Path.GetDirectoryName(file) ?? "", Path.GetFileNameWithoutExtension(file) + "-log" + Path.GetExtension(file));
+
+    internal static (LiteDatabase Db, EngineFile Data, EngineFile Log, int Repaired) Open(string path, string full, string? password, IFileLayer files)
+    {
+        password = string.IsNullOrEmpty(password) ? null : password;
+        var dir = Path.GetDirectoryName(full);
+        try
+        {
+            if (!string.IsNullOrEmpty(dir))
+            {
+                files.CreateDirectory(dir);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"Storage:DatabasePath: cannot create the folder {dir}: {ex.Message}", ex);
+        }
+
+        EngineFile? data = null;
+        EngineFile? log = null;
+        try
+        {
+            if (!files.Exists(full))
+            {
+                CreateNew(full, password, files);
+            }
+
+            data = new EngineFile(files.Open(full));
+            log = new EngineFile(files.Open(LogFileOf(full)));
+            var repaired = CutLogAtFirstHole(log, password is not null);
+            var settings = new EngineSettings { DataStream = data, LogStream = log, Password = password };
+            var db = new LiteDatabase(new LiteEngine(settings), CareDb.CreateMapper(), disposeOnClose: true);
+            return (db, data, log, repaired);
+        }
+        catch (Exception ex)
+        {
+            data?.Dispose();
+            log?.Dispose();
+            throw Explain(path, password, ex);
+        }
+    }
+
+    /// <summary>An empty log is removed at a clean close, as LiteDB does for its own files.</summary>
+    internal static void DeleteEmptyLog(string full, bool encrypted, IFileLayer files)
+    {
+        var log = LogFileOf(full);
+        try
+        {
+            if (!files.Exists(log))
+            {
+                return;
+            }
+
+            long length;
+            using (var s = files.Open(log))
+            {
+                length = s.Length;
+            }
+
+            if (length == 0 || (encrypted && length <= PageSize))
+            {
+                files.Delete(log);
+            }
+        }
+        catch (IOException)
+        {
+            // A leftover empty log is harmless: it is read as empty at the next open.
+        }
+    }
+
+    private static void CreateNew(string full, string? password, IFileLayer files)
+    {
+        var temp = full + ".new";
+        if (files.Exists(temp))
+        {
+            files.Delete(temp);
+        }
+
+        var stream = files.Open(temp);
+        try
+        {
+            // LiteDB writes the header page (and, encrypted, the salt page) and syncs them.
+            using var engine = new LiteEngine(new EngineSettings { DataStream = stream, LogStream = new MemoryStream(), Password = password });
+        }
+        finally
+        {
+            stream.Dispose();
+        }
+
+        files.Move(temp, full);
+    }
+
+    /// <summary>Cuts the log at its first page of zeros (see the class summary); returns the number of pages cut.</summary>
+    internal static int CutLogAtFirstHole(Stream log, bool encrypted)
+    {
+        var length = log.Length;
+        var page = new byte[PageSize];
+        for (var position = encrypted ? PageSize : 0L; position < length; position += PageSize)
+        {
+            log.Position = position;
+            var read = log.ReadAtLeast(page, PageSize, throwOnEndOfStream: false);
+            if (page.AsSpan(0, read).ContainsAnyExcept((byte)0))
+            {
+                continue;
+            }
+
+            var cut = (int)((length - position + PageSize - 1) / PageSize);
+            log.SetLength(position);
+            log.Flush();
+            return cut;
+        }
+
+        return 0;
+    }
+
+    private static Exception Explain(string path, string? password, Exception ex) => ex switch
+    {
+        StorageException => ex,
+        LiteException lex when lex.ErrorCode == LiteException.INVALID_PASSWORD || lex.Message.Contains("password", StringComparison.OrdinalIgnoreCase) =>
+            new StorageException($"Storage:Password: the database {path} is encrypted and the password is {(password is null ? "missing" : "wrong")}.", ex),
+        LiteException => new StorageException($"Storage:DatabasePath: {path} is not a readable CareBot database ({ex.Message}).", ex),
+        IOException io when IsSharingViolation(io) => new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true),
+        IOException => new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex),
+        UnauthorizedAccessException => new StorageException($"Storage:DatabasePath: no permission to open {path}.", ex),
+        _ => ex,
+    };
+
+    // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION; .NET on Unix reports a held flock the same way.
+    internal static bool IsSharingViolation(IOException ex) => (ex.HResult & 0xFFFF) is 32 or 33 || ex.HResult == 11;
+}
+
+/// <summary>
+/// One of the database's files as LiteDB sees it: counts writes since the last sync, so that CareDb syncs only when
+/// something was written, and notices when LiteDB closes it (which LiteDB does when its engine stops on a disk error).
+/// </summary>
+internal sealed class EngineFile(Stream inner) : Stream
+{
+    private long _unsynced;
+
+    public bool Closed { get; private set; }
+
+    public override bool CanRead => !Closed && inner.CanRead;
+
+    public override bool CanSeek => !Closed && inner.CanSeek;
+
+    public override bool CanWrite => !Closed && inner.CanWrite;
+
+    public override long Length => inner.Length;
+
+    public override long Position
+    {
+        get => inner.Position;
+        set => inner.Position = value;
+    }
+
+    /// <summary>fsync, when anything was written since the last one.</summary>
+    public void Sync()
+    {
+        if (Interlocked.Read(ref _unsynced) == 0)
+        {
+            return;
+        }
+
+        ObjectDisposedException.ThrowIf(Closed, this);
+        Interlocked.Exchange(ref _unsynced, 0);
+        inner.Flush();
+    }
+
+    public override void Flush()
+    {
+        Interlocked.Exchange(ref _unsynced, 0);
+        inner.Flush();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+    public override void SetLength(long value) => inner.SetLength(value);
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        Interlocked.Increment(ref _unsynced);
+        inner.Write(buffer, offset, count);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !Closed)
+        {
+            Closed = true;
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
