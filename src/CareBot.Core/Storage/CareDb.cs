@@ -41,6 +41,12 @@ public sealed class CareDb : IDisposable
 
     /// <summary>Opens (or creates) the database through <paramref name="files"/> (the power-cut tests' layer).</summary>
     public CareDb(string path, string? password, IFileLayer files)
+        : this(path, password, files, repairLog: true)
+    {
+    }
+
+    /// <summary><paramref name="repairLog"/> false: the power-cut tests show what the log repair prevents.</summary>
+    internal CareDb(string path, string? password, IFileLayer files, bool repairLog)
     {
         ArgumentNullException.ThrowIfNull(files);
         Path = path;
@@ -49,7 +55,7 @@ public sealed class CareDb : IDisposable
         _fileLock = files is OsFileLayer ? TakeFileLock(path, full) : null;
         try
         {
-            (_db, _data, _log, RepairedLogPages) = DatabaseFiles.Open(path, full, password, files);
+            (_db, _data, _log, RepairedLogPages) = DatabaseFiles.Open(path, full, password, files, repairLog);
         }
         catch
         {

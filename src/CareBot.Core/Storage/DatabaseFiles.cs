@@ -23,7 +23,7 @@ public static class DatabaseFiles
     public static string LogFileOf(string file) =>
         Path.Combine(Path.GetDirectoryName(file) ?? "", Path.GetFileNameWithoutExtension(file) + "-log" + Path.GetExtension(file));
 
-    internal static (LiteDatabase Db, EngineFile Data, EngineFile Log, int Repaired) Open(string path, string full, string? password, IFileLayer files)
+    internal static (LiteDatabase Db, EngineFile Data, EngineFile Log, int Repaired) Open(string path, string full, string? password, IFileLayer files, bool repairLog = true)
     {
         password = string.IsNullOrEmpty(password) ? null : password;
         var dir = Path.GetDirectoryName(full);
@@ -48,9 +48,14 @@ public static class DatabaseFiles
                 CreateNew(full, password, files);
             }
 
+            if (password is not null)
+            {
+                PrepareEncryptedLog(LogFileOf(full), password, files);
+            }
+
             data = new EngineFile(files.Open(full));
             log = new EngineFile(files.Open(LogFileOf(full)));
-            var repaired = CutLogAtFirstHole(log, password is not null);
+            var repaired = repairLog ? CutLogAtFirstHole(log, password is not null) : 0;
             var settings = new EngineSettings { DataStream = data, LogStream = log, Password = password };
             var db = new LiteDatabase(new LiteEngine(settings), CareDb.CreateMapper(), disposeOnClose: true);
             return (db, data, log, repaired);
@@ -111,6 +116,60 @@ public static class DatabaseFiles
         }
 
         files.Move(temp, full);
+    }
+
+    /// <summary>
+    /// An encrypted log starts with a page holding its salt. LiteDB writes it in three writes the first time it writes
+    /// the log; a cut between them (disks reorder) could leave a salt of zeros beside a password check made with the
+    /// real one, and the next open would report a wrong password. So the salt page is made here, whole and synced, in a
+    /// file of its own renamed into place, before LiteDB sees the log. A log shorter than that page was never synced
+    /// and holds nothing confirmed.
+    /// </summary>
+    private static void PrepareEncryptedLog(string log, string password, IFileLayer files)
+    {
+        if (files.Exists(log))
+        {
+            using var existing = files.Open(log);
+            if (existing.Length >= PageSize)
+            {
+                return;
+            }
+        }
+
+        var temp = log + ".new";
+        if (files.Exists(temp))
+        {
+            files.Delete(temp);
+        }
+
+        using (var stream = files.Open(temp))
+        using (new AesStream(password, new KeepOpen(stream)))
+        {
+            // The constructor writes the salt and the password check and syncs them.
+        }
+
+        files.Move(temp, log);
+    }
+
+    /// <summary>Lets AesStream write the salt page without closing the file under it.</summary>
+    private sealed class KeepOpen(Stream inner) : Stream
+    {
+        public override bool CanRead => inner.CanRead;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => inner.CanWrite;
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => inner.Position = value;
+        }
+
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => inner.SetLength(value);
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
     }
 
     /// <summary>Cuts the log at its first page of zeros (see the class summary); returns the number of pages cut.</summary>
