@@ -1,4 +1,4 @@
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>What the dice decided for one call.</summary>
 internal readonly record struct FaultPlan(FaultKind? Failure, bool Slow, int ServerErrorStatus)

@@ -1,4 +1,4 @@
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>A simulated Telegram user; their private chat has the same id.</summary>
 public sealed record SimUser(long Id, string FirstName, string LanguageCode, string? Username);

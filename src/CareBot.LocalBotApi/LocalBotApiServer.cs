@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// A Telegram Bot API compatible HTTP server on 127.0.0.1 for end-to-end tests and <c>carebot demo</c>:
