@@ -35,22 +35,6 @@ public sealed record BotMessage(
 /// <summary>An answerCallbackQuery call.</summary>
 public sealed record CallbackAnswer(string CallbackQueryId, long UserId, string? Text, bool ShowAlert, DateTimeOffset At);
 
-/// <summary>Kinds of injected faults.</summary>
-public enum FaultKind
-{
-    /// <summary>429 with retry_after <see cref="LocalBotApiOptions.FaultRetryAfterSeconds"/>; nothing delivered.</summary>
-    TooManyRequests,
-
-    /// <summary>500 or 502; nothing delivered.</summary>
-    ServerError,
-
-    /// <summary>Handled only after <see cref="LocalBotApiOptions.SlowDelay"/>; nothing delivered if the client gives up first.</summary>
-    Slow,
-
-    /// <summary>Handled (delivered, if valid), then the connection is aborted without a response.</summary>
-    Drop,
-}
-
 /// <summary>Counters since start; a snapshot.</summary>
 public sealed record LocalBotApiStats(
     int SendMessageCalls,
