@@ -154,6 +154,19 @@ internal sealed class BotApiArgs
         }
     }
 
+    /// <summary>The chat_id when it is a number, else null; never throws (for the call log).</summary>
+    public long? ChatIdIfAny()
+    {
+        try
+        {
+            return Long("chat_id");
+        }
+        catch (BotApiException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>An object parameter, given as JSON or as JSON text; null when absent.</summary>
     public JsonNode? Json(string name, string errorWhat)
     {

@@ -35,6 +35,20 @@ public sealed record BotMessage(
 /// <summary>An answerCallbackQuery call.</summary>
 public sealed record CallbackAnswer(string CallbackQueryId, long UserId, string? Text, bool ShowAlert, DateTimeOffset At);
 
+/// <summary>
+/// One routed Bot API call as the server saw it, on its <see cref="LocalBotApiOptions.TimeProvider"/>: the method as the
+/// client spelt it, the chat_id when it sent a number, when the call arrived and when it was over, and the HTTP status
+/// of the answer (null when none went out: the response was dropped or the client had gone).
+/// </summary>
+public sealed record BotApiCall(string Method, long? ChatId, DateTimeOffset ReceivedAt, DateTimeOffset AnsweredAt, int? Status)
+{
+    /// <summary>How long the server took, by its clock.</summary>
+    public TimeSpan Took => AnsweredAt - ReceivedAt;
+
+    /// <summary>Whether this was a call of <paramref name="method"/> (Bot API method names are case-insensitive).</summary>
+    public bool Is(string method) => string.Equals(Method, method, StringComparison.OrdinalIgnoreCase);
+}
+
 /// <summary>Counters since start; a snapshot.</summary>
 public sealed record LocalBotApiStats(
     int SendMessageCalls,

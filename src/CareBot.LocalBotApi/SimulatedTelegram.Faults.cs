@@ -2,11 +2,15 @@ using Telegram.Bot.Types;
 
 namespace CareBot.LocalBotApi;
 
+/// <summary>A call the server has begun: when it arrived (on the server's clock) and what the fault dice decided for it.</summary>
+internal readonly record struct CallStart(string Method, DateTimeOffset ReceivedAt, FaultPlan Fault);
+
 // The fault model applied to each call: the seeded dice of FaultInjector decide whether a call is answered 429 or
-// 5xx, slowed down or loses its response; the HTTP layer carries the decision out and reports back here.
+// 5xx, slowed down or loses its response; the HTTP layer carries the decision out and reports back here, and each
+// call ends in the call log with its times on the server's clock.
 public sealed partial class SimulatedTelegram
 {
-    internal FaultPlan BeginCall(string method)
+    internal CallStart BeginCall(string method)
     {
         lock (_gate)
         {
@@ -15,7 +19,16 @@ public sealed partial class SimulatedTelegram
                 _sendCalls++;
             }
 
-            return _faults.Applies(method) ? _faults.Roll() : FaultPlan.None;
+            return new CallStart(method, Now(), _faults.Applies(method) ? _faults.Roll() : FaultPlan.None);
+        }
+    }
+
+    /// <summary>Logs a call once it is over: <paramref name="status"/> is the HTTP status sent, null when no answer went out.</summary>
+    internal void EndCall(CallStart call, long? chatId, int? status)
+    {
+        lock (_gate)
+        {
+            _calls.Add(new BotApiCall(call.Method, chatId, call.ReceivedAt, Now(), status));
         }
     }
 

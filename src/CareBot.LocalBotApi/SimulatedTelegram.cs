@@ -35,6 +35,7 @@ public sealed partial class SimulatedTelegram : IDisposable
     private readonly HashSet<long> _blocked = [];
     private readonly Dictionary<string, CallbackQuery> _callbacks = new(StringComparer.Ordinal);
     private readonly List<CallbackAnswer> _callbackAnswers = [];
+    private readonly List<BotApiCall> _calls = [];
     private readonly Dictionary<string, BotCommand[]> _commands = new(StringComparer.Ordinal);
     private readonly List<Update> _pending = [];
     private readonly List<(long ChatId, Func<BotMessage, bool> Predicate, TaskCompletionSource<BotMessage> Done)> _waiters = [];
@@ -140,6 +141,21 @@ public sealed partial class SimulatedTelegram : IDisposable
         lock (_gate)
         {
             return [.. _acceptedTimes.Values.SelectMany(t => t).Order()];
+        }
+    }
+
+    /// <summary>
+    /// Every routed Bot API call that is over, in the order they ended, with when the server received and answered it
+    /// (by the server's <see cref="TimeProvider"/>): tests measure on this clock rather than on their own.
+    /// </summary>
+    public IReadOnlyList<BotApiCall> Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _calls];
+            }
         }
     }
 

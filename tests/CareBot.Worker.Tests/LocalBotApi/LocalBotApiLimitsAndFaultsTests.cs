@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -111,6 +110,34 @@ public sealed class LocalBotApiLimitsAndFaultsTests : LocalBotApiTestBase
         var delivered = Enumerable.Range(0, 600).SelectMany(i => server.MessagesTo(10_000 + i)).ToList();
         Assert.Equal(600 - serverErrors, delivered.Count);
         Assert.Equal(dropped, delivered.Count(m => m.ResponseDropped));
+        var calls = server.Telegram.Calls.Where(c => c.Is("sendMessage")).ToList();
+        Assert.Equal(600, calls.Count);
+        Assert.Equal(serverErrors, calls.Count(c => c.Status is 500 or 502));
+        Assert.Equal(dropped, calls.Count(c => c.Status is null)); // no answer went out
+    }
+
+    [Fact]
+    public async Task Every_call_is_logged_with_its_chat_and_status_on_the_server_clock()
+    {
+        var start = DateTimeOffset.Parse("2026-03-01T11:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var time = new FakeTimeProvider(start);
+        await using var server = await Start(fake: time);
+        var bot = Client(server);
+        server.Block(Mentor);
+
+        await bot.SendMessage(Parent, "周报");
+        await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(Parent, "同一秒内"));
+        time.Advance(TimeSpan.FromSeconds(5));
+        await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(Mentor, "提醒"));
+        time.Advance(TimeSpan.FromSeconds(5));
+        await bot.GetMe();
+
+        var calls = server.Telegram.Calls;
+        Assert.Equal(
+            [("sendMessage", Parent, 200), ("sendMessage", Parent, 429), ("sendMessage", Mentor, 403), ("getMe", null, 200)],
+            calls.Select(c => (c.Method, c.ChatId, c.Status)));
+        Assert.Equal([start, start, start.AddSeconds(5), start.AddSeconds(10)], calls.Select(c => c.ReceivedAt));
+        Assert.All(calls, c => Assert.Equal(c.ReceivedAt, c.AnsweredAt)); // this clock stood still during each call
     }
 
     [Fact]
@@ -129,12 +156,14 @@ public sealed class LocalBotApiLimitsAndFaultsTests : LocalBotApiTestBase
     [Fact]
     public async Task Slow_responses_arrive_late_but_arrive()
     {
-        await using var server = await Start(o => { o.SlowRate = 1; o.SlowDelay = TimeSpan.FromMilliseconds(400); });
-        var clock = Stopwatch.StartNew();
+        var slowDelay = TimeSpan.FromMilliseconds(400);
+        await using var server = await Start(o => { o.SlowRate = 1; o.SlowDelay = slowDelay; });
 
         await Client(server).SendMessage(Parent, "慢");
 
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(380), $"took {clock.Elapsed}");
+        var call = LastCall(server, "sendMessage");
+        Assert.Equal(200, call.Status);
+        Assert.True(call.Took >= slowDelay - TimerSlack, $"the server answered after {call.Took} by its clock"); // held for SlowDelay first
         Assert.Equal(1, server.Stats.Faults(FaultKind.Slow));
         Assert.Single(server.MessagesTo(Parent));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -110,32 +109,38 @@ public sealed class LocalBotApiServerTests : LocalBotApiTestBase
     [Fact]
     public async Task Long_poll_returns_as_soon_as_a_user_writes()
     {
+        const int pollSeconds = 20;
         await using var server = await Start();
         var bot = Client(server);
 
         server.UserSends(Parent, "warm-up");
         var warmUp = await bot.GetUpdates();
 
-        var poll = bot.GetUpdates(offset: warmUp[0].Id + 1, timeout: 5);
+        var poll = bot.GetUpdates(offset: warmUp[0].Id + 1, timeout: pollSeconds);
         await UntilPollWaits(server);
-        var clock = Stopwatch.StartNew();
+        var wrote = ServerClock.GetUtcNow();
         server.UserSends(Parent, "在吗?");
         var updates = await poll;
 
         Assert.Equal("在吗?", Assert.Single(updates).Message!.Text);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed} of the 5 s timeout");
+        var call = LastCall(server, "getUpdates");
+        Assert.Equal(200, call.Status);
+        // On the server's clock: answered once the user wrote, long before the poll's own timeout.
+        Assert.InRange(call.AnsweredAt, wrote, wrote + TimeSpan.FromSeconds(pollSeconds / 4));
     }
 
     [Fact]
     public async Task Long_poll_returns_empty_after_the_timeout_when_nothing_comes()
     {
         await using var server = await Start();
-        var clock = Stopwatch.StartNew();
 
         var updates = await Client(server).GetUpdates(timeout: 1);
 
         Assert.Empty(updates);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
+        var call = LastCall(server, "getUpdates");
+        Assert.Equal(200, call.Status);
+        // On the server's clock: held for the second asked for, then answered (not held to the 50 s maximum).
+        Assert.InRange(call.Took, TimeSpan.FromSeconds(1) - TimerSlack, TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -144,13 +149,17 @@ public sealed class LocalBotApiServerTests : LocalBotApiTestBase
         var server = await Start();
         var poll = Client(server).GetUpdates(timeout: 30);
         await UntilPollWaits(server);
-        var clock = Stopwatch.StartNew();
+        var disposing = ServerClock.GetUtcNow();
 
         await server.DisposeAsync();
         var updates = await poll;
 
         Assert.Empty(updates);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed} of the 30 s timeout");
+        var call = LastCall(server, "getUpdates");
+        Assert.Equal(200, call.Status);
+        // On the server's clock: ended by the server's own shutdown, before its host's 3 s shutdown timeout would
+        // have cut the connection, and long before the poll's 30 s.
+        Assert.InRange(call.AnsweredAt, disposing, disposing + TimeSpan.FromSeconds(3));
     }
 
     [Fact]
@@ -186,7 +195,8 @@ public sealed class LocalBotApiServerTests : LocalBotApiTestBase
     [Fact]
     public async Task SendMessage_with_inline_buttons_arrives_in_the_chat_with_its_buttons()
     {
-        await using var server = await Start();
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T11:00:00.750Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var server = await Start(fake: time);
         var bot = Client(server);
         var markup = new InlineKeyboardMarkup([
             [InlineKeyboardButton.WithCallbackData("已家访", "visit:7"), InlineKeyboardButton.WithCallbackData("稍后", "later:7")],
@@ -200,7 +210,7 @@ public sealed class LocalBotApiServerTests : LocalBotApiTestBase
         Assert.True(sent.From!.IsBot);
         Assert.Equal("小明本周需要家访", sent.Text);
         Assert.Equal("visit:7", sent.ReplyMarkup!.InlineKeyboard.First().First().CallbackData);
-        Assert.True(DateTime.UtcNow - sent.Date < TimeSpan.FromMinutes(1), $"date {sent.Date:o} is unix seconds, now-ish");
+        Assert.Equal(new DateTime(2026, 3, 1, 11, 0, 0, DateTimeKind.Utc), sent.Date); // the server's clock, in unix seconds
         var shown = Assert.Single(server.MessagesTo(Parent));
         Assert.Equal(sent.Id, shown.MessageId);
         Assert.Equal("小明本周需要家访", shown.Text);

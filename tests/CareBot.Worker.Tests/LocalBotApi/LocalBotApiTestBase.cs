@@ -13,6 +13,12 @@ public abstract class LocalBotApiTestBase : IDisposable
     protected const long Mentor = 1001;
     protected const long Parent = 2002;
 
+    /// <summary>The clock of a server started without a fake one; the server logs each call on it.</summary>
+    protected static readonly TimeProvider ServerClock = TimeProvider.System;
+
+    /// <summary>How much earlier than asked a real-time timer may fire (it counts whole milliseconds).</summary>
+    protected static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(20);
+
     protected HttpClient Http { get; } = new();
 
     public void Dispose()
@@ -23,7 +29,7 @@ public abstract class LocalBotApiTestBase : IDisposable
 
     protected static Task<LocalBotApiServer> Start(Action<LocalBotApiOptions>? configure = null, TimeProvider? fake = null)
     {
-        var options = new LocalBotApiOptions { TimeProvider = fake ?? TimeProvider.System };
+        var options = new LocalBotApiOptions { TimeProvider = fake ?? ServerClock };
         configure?.Invoke(options);
         var server = LocalBotApiServer.StartAsync(options);
         return AddFamily(server);
@@ -47,6 +53,10 @@ public abstract class LocalBotApiTestBase : IDisposable
 
         Assert.Equal(1, server.Telegram.LongPollsWaiting);
     }
+
+    /// <summary>The last call of <paramref name="method"/> the server answered, as it logged it.</summary>
+    protected static BotApiCall LastCall(LocalBotApiServer server, string method) =>
+        server.Telegram.Calls.Last(c => c.Is(method));
 
     protected TelegramBotClient Client(LocalBotApiServer server) =>
         new(new TelegramBotClientOptions(server.Token, server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 }, Http);
