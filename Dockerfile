@@ -5,6 +5,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/CareBot.Core/CareBot.Core.csproj src/CareBot.Core/
+COPY src/CareBot.LocalBotApi/CareBot.LocalBotApi.csproj src/CareBot.LocalBotApi/
 COPY src/CareBot.Worker/CareBot.Worker.csproj src/CareBot.Worker/
 RUN dotnet restore src/CareBot.Worker/CareBot.Worker.csproj -r linux-x64
 COPY appsettings.json ./

@@ -3,11 +3,12 @@ using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
+using CareBot.LocalBotApi;
 using CareBot.Worker.Delivery;
-using CareBot.Worker.LocalBotApi;
 using CareBot.Worker.Telegram;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Telegram.Bot;
 using Xunit.Abstractions;
 
@@ -64,16 +65,30 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private static async Task DrainAsync(OutboxDispatcher dispatcher, CareDb db, TimeSpan limit)
+    private static Task DrainAsync(OutboxDispatcher dispatcher, CareDb db, TimeSpan limit) =>
+        DrainUntilAsync(dispatcher, () => !db.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending), limit, "an empty outbox");
+
+    /// <summary>
+    /// Dispatch rounds until <paramref name="done"/> holds, each after the wait the dispatcher asked for (at most
+    /// 200 ms); a <see cref="TimeoutException"/> naming <paramref name="what"/> if it does not hold within <paramref name="limit"/>.
+    /// </summary>
+    private static async Task DrainUntilAsync(OutboxDispatcher dispatcher, Func<bool> done, TimeSpan limit, string what)
     {
         using var cts = new CancellationTokenSource(limit);
-        while (db.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending))
+        try
         {
-            var wait = await dispatcher.DrainOnceAsync(cts.Token);
-            if (wait > TimeSpan.Zero)
+            while (!done())
             {
-                await Task.Delay(wait < TimeSpan.FromMilliseconds(200) ? wait : TimeSpan.FromMilliseconds(200), cts.Token);
+                var wait = await dispatcher.DrainOnceAsync(cts.Token);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait < TimeSpan.FromMilliseconds(200) ? wait : TimeSpan.FromMilliseconds(200), cts.Token);
+                }
             }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"dispatching did not reach {what} within {limit}");
         }
     }
 
@@ -114,19 +129,25 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, stats.RateLimitRejections);
     }
 
-    [Fact]
-    public async Task Retry_after_is_honoured_whatever_its_size()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(47)]
+    public async Task Retry_after_is_honoured_whatever_its_size(int retryAfterSeconds)
     {
-        var dispatcher = await Start(new LocalBotApiOptions { Fault429Rate = 1.0, FaultRetryAfterSeconds = 3 }, ratePerSecond: 25);
-        Queue(chats: 1, perChat: 1);
+        // One clock for the server and the dispatcher, standing still: the retry time is exact.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        var dispatcher = await Start(
+            new LocalBotApiOptions { Fault429Rate = 1.0, FaultRetryAfterSeconds = retryAfterSeconds, TimeProvider = clock }, ratePerSecond: 25, time: clock);
+        Queue(chats: 1, perChat: 1, time: clock);
 
         await dispatcher.DrainOnceAsync(CancellationToken.None);
         var row = _db.Outbox.FindAll().Single();
 
+        var call = Assert.Single(_server.Telegram.Calls, c => c.Is("sendMessage"));
+        Assert.Equal(429, call.Status);
         Assert.Equal(OutboxStatus.Pending, row.Status);
         Assert.Equal(0, row.Attempts);
-        var wait = row.NotBeforeUtc - DateTime.UtcNow;
-        Assert.InRange(wait.TotalSeconds, 2.0, 3.1);
+        Assert.Equal((call.ReceivedAt + TimeSpan.FromSeconds(retryAfterSeconds)).UtcDateTime, row.NotBeforeUtc);
         Assert.Equal("429", row.LastError);
     }
 
@@ -175,17 +196,22 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         _db.People.Insert(mentor);
         store.Enqueue(new OutboxMessage { Key = "remind", PersonId = mentor.Id, ChatId = 2000, Text = "reminder", Priority = OutboxPriority.Bulk });
 
-        for (var i = 0; i < 5; i++)
-        {
-            await dispatcher.DrainOnceAsync(CancellationToken.None);
-            await Task.Delay(300);
-        }
+        // Until the reply and the reminder are sent and the parent's bulk row has had its turn (it waits a second
+        // behind the reply to the same chat).
+        OutboxMessage Row(string key) => _db.Outbox.FindOne(o => o.Key == key);
+        await DrainUntilAsync(
+            dispatcher,
+            () => Row("reply").Status == OutboxStatus.Sent && Row("remind").Status == OutboxStatus.Sent
+                && Row("k:0:0") is { Status: not OutboxStatus.Pending } or { LastError: not null },
+            TimeSpan.FromSeconds(30),
+            "the reply and the reminder sent, the bulk row dealt with");
 
-        var held = _db.Outbox.FindOne(o => o.Key == "k:0:0");
+        var held = Row("k:0:0");
         Assert.Equal(OutboxStatus.Pending, held.Status);
+        Assert.Equal(0, held.Attempts);
         Assert.Equal(new DateTime(2026, 11, 24, 23, 0, 0, DateTimeKind.Utc), held.NotBeforeUtc); // 07:00 Shanghai
-        Assert.Equal(OutboxStatus.Sent, _db.Outbox.FindOne(o => o.Key == "reply").Status);
-        Assert.Equal(OutboxStatus.Sent, _db.Outbox.FindOne(o => o.Key == "remind").Status);
+        Assert.Equal(["reply now"], _server.MessagesTo(1000).Select(m => m.Text));
+        Assert.Equal(["reminder"], _server.MessagesTo(2000).Select(m => m.Text));
     }
 
     /// <summary>Answers from a script: one outcome per call, then Sent.</summary>

@@ -2,13 +2,14 @@ using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
+using CareBot.LocalBotApi;
 using CareBot.Worker.Cli;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
-using CareBot.Worker.LocalBotApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Quartz;
 
 namespace CareBot.Worker.Tests.EndToEnd;
 
@@ -26,6 +27,7 @@ internal sealed class ShiftedTimeProvider(DateTimeOffset start) : TimeProvider
 internal sealed class E2eKit : IAsyncDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("carebot-e2e-").FullName;
+    private CatchUpWatch? _catchUp;
 
     private E2eKit(LocalBotApiServer server, ShiftedTimeProvider time)
     {
@@ -76,6 +78,10 @@ internal sealed class E2eKit : IAsyncDisposable
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
             b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration);
         });
+        // Attached before the scheduler starts, so the start-up catch-up cannot run unseen.
+        var scheduler = await Host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        _catchUp = new CatchUpWatch();
+        scheduler.ListenerManager.AddJobListener(_catchUp, [Matchers.Key(CatchUpJob.Key)]);
         await Host.StartAsync();
     }
 
@@ -93,6 +99,35 @@ internal sealed class E2eKit : IAsyncDisposable
 
     public CarePlanRunner Runner => Host!.Services.GetRequiredService<CarePlanRunner>();
 
+    /// <summary>Until the start-up catch-up job of the running worker has run (its Quartz job listener says so).</summary>
+    public Task WaitForStartUpCatchUpAsync(int timeoutSeconds = 20) =>
+        _catchUp!.Ran.Task.WaitAsync(TimeSpan.FromSeconds(timeoutSeconds));
+
+    /// <summary>Until no outbox row waits to be sent or is being sent (read in the worker's turn on its database).</summary>
+    public Task WaitForIdleOutboxAsync(int timeoutSeconds = 20)
+    {
+        var db = Host!.Services.GetRequiredService<CareDb>();
+        return UntilAsync(
+            () => Task.FromResult(!db.Exclusive(() => db.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending))),
+            timeoutSeconds,
+            "an idle outbox");
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 20 ms; a <see cref="TimeoutException"/> naming <paramref name="what"/> after the timeout.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, int timeoutSeconds, string what)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No {what} within {timeoutSeconds} s.");
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
     /// <summary>
     /// The next bot message to <paramref name="chat"/> containing <paramref name="contains"/>. The test answers it
     /// at once, faster than a person could: the worker must still match such a reply to the message it answers.
@@ -105,5 +140,19 @@ internal sealed class E2eKit : IAsyncDisposable
         await StopWorkerAsync();
         await Server.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>Completes when the start-up catch-up job has run.</summary>
+    private sealed class CatchUpWatch : IJobListener
+    {
+        public TaskCompletionSource Ran { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "e2e-start-up-catch-up";
+
+        public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
+        {
+            Ran.TrySetResult();
+            return ValueTask.CompletedTask;
+        }
     }
 }

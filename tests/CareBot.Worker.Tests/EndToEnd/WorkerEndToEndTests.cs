@@ -1,3 +1,4 @@
+using System.Globalization;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -106,10 +107,13 @@ public sealed class WorkerEndToEndTests
         kit.Runner.RunWeeklyUpdates(DateOnly.FromDateTime(sunday.DateTime));
         var update = await kit.Expect(ParentUser, "爷爷腿脚不便");
         await kit.StopWorkerAsync();
-        await kit.StartWorkerAsync(); // start-up catch-up plans this week again: nothing new
-        kit.Runner.RunWeeklyUpdates(DateOnly.FromDateTime(sunday.DateTime));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await kit.StartWorkerAsync();
+        await kit.WaitForStartUpCatchUpAsync(); // it plans this week again: nothing new
+        Assert.Equal(0, kit.Runner.RunWeeklyUpdates(DateOnly.FromDateTime(sunday.DateTime)).Added);
+        await kit.WaitForIdleOutboxAsync(); // whatever was planned has gone out
 
+        var week = $"{ISOWeek.GetYear(sunday.DateTime)}-W{ISOWeek.GetWeekOfYear(sunday.DateTime):D2}";
+        kit.WithDb(db => Assert.Single(db.Exclusive(() => db.Outbox.Find(o => o.ChatId == ParentUser && o.Key.StartsWith("weekly:")).ToList()), o => o.Key.EndsWith(week, StringComparison.Ordinal)));
         var updates = kit.Server.MessagesTo(ParentUser).Where(m => m.Text.Contains("爷爷腿脚不便", StringComparison.Ordinal)).ToList();
         Assert.True(updates.Count == 1, string.Join("\n----\n", kit.Server.MessagesTo(ParentUser).Select(m => m.Text)));
         Assert.Single(kit.Server.MessagesTo(MentorUser), m => m.Buttons.Any(b => b.CallbackData?.StartsWith("visited:", StringComparison.Ordinal) == true) && m.SentAt < update.SentAt);

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using CareBot.Worker.LocalBotApi;
+using CareBot.LocalBotApi;
 using Microsoft.Extensions.Time.Testing;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
@@ -16,15 +15,8 @@ namespace CareBot.Worker.Tests.LocalBotApi;
 /// The local Bot API server against the documented Bot API behaviour, driven by the real
 /// Telegram.Bot client over HTTP on 127.0.0.1 (its own 429 retry switched off).
 /// </summary>
-public sealed class LocalBotApiServerTests : IDisposable
+public sealed class LocalBotApiServerTests : LocalBotApiTestBase
 {
-    private const long Mentor = 1001;
-    private const long Parent = 2002;
-
-    private readonly HttpClient _http = new();
-
-    public void Dispose() => _http.Dispose();
-
     [Fact]
     public async Task GetMe_returns_the_bot()
     {
@@ -41,7 +33,7 @@ public sealed class LocalBotApiServerTests : IDisposable
     public async Task Wrong_token_gets_401_unauthorized()
     {
         await using var server = await Start();
-        var stranger = new TelegramBotClient(new TelegramBotClientOptions("123456789:AAEwrongwrongwrongwrongwrongwrongwro", server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 }, _http);
+        var stranger = new TelegramBotClient(new TelegramBotClientOptions("123456789:AAEwrongwrongwrongwrongwrongwrongwro", server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 }, Http);
 
         var ex = await Assert.ThrowsAsync<ApiRequestException>(() => stranger.GetMe());
 
@@ -53,7 +45,7 @@ public sealed class LocalBotApiServerTests : IDisposable
     public async Task Unknown_method_gets_404_not_found_with_the_Telegram_body()
     {
         await using var server = await Start();
-        using var response = await _http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendTeleportation"), null);
+        using var response = await Http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendTeleportation"), null);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("""{"ok":false,"error_code":404,"description":"Not Found"}""", await response.Content.ReadAsStringAsync());
@@ -117,32 +109,38 @@ public sealed class LocalBotApiServerTests : IDisposable
     [Fact]
     public async Task Long_poll_returns_as_soon_as_a_user_writes()
     {
+        const int pollSeconds = 20;
         await using var server = await Start();
         var bot = Client(server);
 
         server.UserSends(Parent, "warm-up");
         var warmUp = await bot.GetUpdates();
 
-        var poll = bot.GetUpdates(offset: warmUp[0].Id + 1, timeout: 5);
+        var poll = bot.GetUpdates(offset: warmUp[0].Id + 1, timeout: pollSeconds);
         await UntilPollWaits(server);
-        var clock = Stopwatch.StartNew();
+        var wrote = ServerClock.GetUtcNow();
         server.UserSends(Parent, "在吗?");
         var updates = await poll;
 
         Assert.Equal("在吗?", Assert.Single(updates).Message!.Text);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed} of the 5 s timeout");
+        var call = LastCall(server, "getUpdates");
+        Assert.Equal(200, call.Status);
+        // On the server's clock: answered once the user wrote, long before the poll's own timeout.
+        Assert.InRange(call.AnsweredAt, wrote, wrote + TimeSpan.FromSeconds(pollSeconds / 4));
     }
 
     [Fact]
     public async Task Long_poll_returns_empty_after_the_timeout_when_nothing_comes()
     {
         await using var server = await Start();
-        var clock = Stopwatch.StartNew();
 
         var updates = await Client(server).GetUpdates(timeout: 1);
 
         Assert.Empty(updates);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
+        var call = LastCall(server, "getUpdates");
+        Assert.Equal(200, call.Status);
+        // On the server's clock: held for the second asked for, then answered (not held to the 50 s maximum).
+        Assert.InRange(call.Took, TimeSpan.FromSeconds(1) - TimerSlack, TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -151,13 +149,17 @@ public sealed class LocalBotApiServerTests : IDisposable
         var server = await Start();
         var poll = Client(server).GetUpdates(timeout: 30);
         await UntilPollWaits(server);
-        var clock = Stopwatch.StartNew();
+        var disposing = ServerClock.GetUtcNow();
 
         await server.DisposeAsync();
         var updates = await poll;
 
         Assert.Empty(updates);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed} of the 30 s timeout");
+        var call = LastCall(server, "getUpdates");
+        Assert.Equal(200, call.Status);
+        // On the server's clock: ended by the server's own shutdown, before its host's 3 s shutdown timeout would
+        // have cut the connection, and long before the poll's 30 s.
+        Assert.InRange(call.AnsweredAt, disposing, disposing + TimeSpan.FromSeconds(3));
     }
 
     [Fact]
@@ -193,7 +195,8 @@ public sealed class LocalBotApiServerTests : IDisposable
     [Fact]
     public async Task SendMessage_with_inline_buttons_arrives_in_the_chat_with_its_buttons()
     {
-        await using var server = await Start();
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T11:00:00.750Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var server = await Start(fake: time);
         var bot = Client(server);
         var markup = new InlineKeyboardMarkup([
             [InlineKeyboardButton.WithCallbackData("已家访", "visit:7"), InlineKeyboardButton.WithCallbackData("稍后", "later:7")],
@@ -207,7 +210,7 @@ public sealed class LocalBotApiServerTests : IDisposable
         Assert.True(sent.From!.IsBot);
         Assert.Equal("小明本周需要家访", sent.Text);
         Assert.Equal("visit:7", sent.ReplyMarkup!.InlineKeyboard.First().First().CallbackData);
-        Assert.True(DateTime.UtcNow - sent.Date < TimeSpan.FromMinutes(1), $"date {sent.Date:o} is unix seconds, now-ish");
+        Assert.Equal(new DateTime(2026, 3, 1, 11, 0, 0, DateTimeKind.Utc), sent.Date); // the server's clock, in unix seconds
         var shown = Assert.Single(server.MessagesTo(Parent));
         Assert.Equal(sent.Id, shown.MessageId);
         Assert.Equal("小明本周需要家访", shown.Text);
@@ -300,130 +303,6 @@ public sealed class LocalBotApiServerTests : IDisposable
     }
 
     [Fact]
-    public async Task Second_message_to_a_chat_within_a_second_gets_429_with_retry_after()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T11:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var server = await Start(fake: time);
-        var bot = Client(server);
-
-        await bot.SendMessage(Parent, "one");
-        time.Advance(TimeSpan.FromMilliseconds(500));
-        var ex = await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(Parent, "two"));
-        await bot.SendMessage(Mentor, "other chat is fine");
-        time.Advance(TimeSpan.FromMilliseconds(460)); // within the 50 ms tolerance of a full second
-        await bot.SendMessage(Parent, "two again");
-
-        Assert.Equal(429, ex.ErrorCode);
-        Assert.Equal(1, ex.Parameters!.RetryAfter);
-        Assert.Equal("Too Many Requests: retry after 1", ex.Message);
-        Assert.Equal(["one", "two again"], server.MessagesTo(Parent).Select(m => m.Text));
-        var stats = server.Stats;
-        Assert.Equal((4, 3, 1, 1), (stats.SendMessageCalls, stats.SendMessageAccepted, stats.TooManyRequestsAnswers, stats.RateLimitRejections));
-        var times = server.Telegram.AcceptedSendTimes(Parent);
-        Assert.Equal(TimeSpan.FromMilliseconds(960), times[1] - times[0]);
-    }
-
-    [Fact]
-    public async Task Global_limit_answers_429_past_30_messages_in_a_sliding_second()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T11:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var server = await Start(fake: time);
-        var bot = Client(server);
-        for (var chat = 1; chat <= 31; chat++)
-        {
-            server.AddUser(chat, $"家长{chat}");
-        }
-
-        for (var chat = 1; chat <= 30; chat++)
-        {
-            await bot.SendMessage(chat, "周报");
-            time.Advance(TimeSpan.FromMilliseconds(10));
-        }
-
-        var ex = await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(31, "周报"));
-        time.Advance(TimeSpan.FromMilliseconds(700)); // the first sends leave the window
-        await bot.SendMessage(31, "周报");
-
-        Assert.Equal(429, ex.ErrorCode);
-        Assert.True(ex.Parameters!.RetryAfter >= 1);
-        Assert.Equal(31, server.Stats.SendMessageAccepted);
-        var all = server.Telegram.AcceptedSendTimes();
-        Assert.All(all, t => Assert.True(all.Count(u => u > t - TimeSpan.FromSeconds(1) && u <= t) <= 30));
-    }
-
-    [Fact]
-    public async Task Injected_429s_appear_at_about_their_rate()
-    {
-        await using var server = await Start(o =>
-        {
-            o.Fault429Rate = 0.10;
-            o.FaultRetryAfterSeconds = 3;
-            o.GlobalPerSecond = 1_000_000;
-        });
-        var results = await SendToManyChats(server, 1000);
-
-        var tooMany = results.OfType<ApiRequestException>().ToList();
-        Assert.InRange(tooMany.Count, 60, 140);
-        Assert.All(tooMany, ex => Assert.Equal((429, 3), (ex.ErrorCode, ex.Parameters!.RetryAfter!.Value)));
-        Assert.Equal(tooMany.Count, server.Stats.Faults(FaultKind.TooManyRequests));
-        Assert.Equal(tooMany.Count, server.Stats.TooManyRequestsAnswers);
-        Assert.Equal(0, server.Stats.RateLimitRejections);
-        Assert.Equal(1000 - tooMany.Count, server.Stats.SendMessageAccepted);
-    }
-
-    [Fact]
-    public async Task Injected_5xx_and_dropped_responses_appear_at_about_their_rates_and_drops_are_delivered()
-    {
-        await using var server = await Start(o =>
-        {
-            o.Fault5xxRate = 0.05;
-            o.DropRate = 0.05;
-            o.GlobalPerSecond = 1_000_000;
-        });
-        var results = await SendToManyChats(server, 600);
-
-        var stats = server.Stats;
-        // As Telegram.Bot reports them: 500 (JSON body) as ApiRequestException, 502 (HTML page) as a RequestException
-        // with the status, a dropped response as a RequestException without one (HttpRequestException inside).
-        var serverErrors = results.Count(ex => ex is ApiRequestException { ErrorCode: 500 } or RequestException { HttpStatusCode: HttpStatusCode.BadGateway });
-        var dropped = results.Count(ex => ex is RequestException { HttpStatusCode: null, InnerException: HttpRequestException } and not ApiRequestException);
-        Assert.InRange(stats.Faults(FaultKind.ServerError), 12, 54);
-        Assert.InRange(stats.Faults(FaultKind.Drop), 12, 54);
-        Assert.Equal(stats.Faults(FaultKind.ServerError), serverErrors);
-        Assert.Equal(stats.Faults(FaultKind.Drop), dropped);
-        Assert.Equal(dropped, stats.DroppedButDelivered);
-        var delivered = Enumerable.Range(0, 600).SelectMany(i => server.MessagesTo(10_000 + i)).ToList();
-        Assert.Equal(600 - serverErrors, delivered.Count);
-        Assert.Equal(dropped, delivered.Count(m => m.ResponseDropped));
-    }
-
-    [Fact]
-    public async Task Faults_are_repeatable_for_a_seed()
-    {
-        async Task<int> FaultsWith(int seed)
-        {
-            await using var server = await Start(o => { o.Seed = seed; o.Fault429Rate = 0.2; o.GlobalPerSecond = 1_000_000; });
-            await SendToManyChats(server, 100);
-            return server.Stats.Faults(FaultKind.TooManyRequests);
-        }
-
-        Assert.Equal(await FaultsWith(7), await FaultsWith(7));
-    }
-
-    [Fact]
-    public async Task Slow_responses_arrive_late_but_arrive()
-    {
-        await using var server = await Start(o => { o.SlowRate = 1; o.SlowDelay = TimeSpan.FromMilliseconds(400); });
-        var clock = Stopwatch.StartNew();
-
-        await Client(server).SendMessage(Parent, "慢");
-
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(380), $"took {clock.Elapsed}");
-        Assert.Equal(1, server.Stats.Faults(FaultKind.Slow));
-        Assert.Single(server.MessagesTo(Parent));
-    }
-
-    [Fact]
     public async Task Edits_change_text_and_buttons_and_an_identical_edit_is_400()
     {
         await using var server = await Start();
@@ -480,8 +359,8 @@ public sealed class LocalBotApiServerTests : IDisposable
             ["reply_markup"] = """{"inline_keyboard":[[{"text":"好","callback_data":"ok"}]]}""",
         });
 
-        using var formResponse = await _http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/SENDMESSAGE"), form);
-        using var queryResponse = await _http.GetAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage?chat_id={Parent}&text=query"));
+        using var formResponse = await Http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/SENDMESSAGE"), form);
+        using var queryResponse = await Http.GetAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage?chat_id={Parent}&text=query"));
         using var json = JsonDocument.Parse(await formResponse.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, formResponse.StatusCode);
@@ -508,7 +387,7 @@ public sealed class LocalBotApiServerTests : IDisposable
         server.UserPressesButton(Parent, sent.Id, "ok");
         server.UserSendsSticker(Parent);
 
-        using var json = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/getUpdates")));
+        using var json = JsonDocument.Parse(await Http.GetStringAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/getUpdates")));
 
         var updates = json.RootElement.GetProperty("result");
         var from = updates[0].GetProperty("message").GetProperty("from");
@@ -538,7 +417,7 @@ public sealed class LocalBotApiServerTests : IDisposable
             { new StringContent("""{"inline_keyboard":[[{"text":"是","callback_data":"yes"}]]}"""), "reply_markup" },
         };
 
-        using var response = await _http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage"), form);
+        using var response = await Http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage"), form);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var shown = Assert.Single(server.MessagesTo(Mentor));
@@ -556,7 +435,7 @@ public sealed class LocalBotApiServerTests : IDisposable
             ["reply_markup"] = "{not json",
         });
 
-        using var response = await _http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage"), form);
+        using var response = await Http.PostAsync(new Uri($"{server.BaseUrl}/bot{server.Token}/sendMessage"), form);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("can't parse reply keyboard markup JSON object", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -596,59 +475,5 @@ public sealed class LocalBotApiServerTests : IDisposable
         Assert.Equal("mine", Assert.Single(commands).Command);
         Assert.True(Assert.Single(server.MessagesTo(Parent)).Deleted);
         Assert.Equal(string.Empty, (await bot.GetWebhookInfo()).Url);
-    }
-
-    private static Task<LocalBotApiServer> Start(Action<LocalBotApiOptions>? configure = null, TimeProvider? fake = null)
-    {
-        var options = new LocalBotApiOptions { TimeProvider = fake ?? TimeProvider.System };
-        configure?.Invoke(options);
-        var server = LocalBotApiServer.StartAsync(options);
-        return AddFamily(server);
-
-        static async Task<LocalBotApiServer> AddFamily(Task<LocalBotApiServer> starting)
-        {
-            var server = await starting;
-            server.AddUser(Mentor, "李老师");
-            server.AddUser(Parent, "王芳");
-            return server;
-        }
-    }
-
-    /// <summary>Until the server holds a getUpdates long poll (bounded; polls the server's state, not the clock).</summary>
-    private static async Task UntilPollWaits(LocalBotApiServer server)
-    {
-        for (var i = 0; i < 500 && server.Telegram.LongPollsWaiting == 0; i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.Equal(1, server.Telegram.LongPollsWaiting);
-    }
-
-    private TelegramBotClient Client(LocalBotApiServer server) =>
-        new(new TelegramBotClientOptions(server.Token, server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 }, _http);
-
-    /// <summary>Sends one message to each of <paramref name="count"/> chats, eight at a time; returns the exception or null per send.</summary>
-    private async Task<Exception?[]> SendToManyChats(LocalBotApiServer server, int count)
-    {
-        var bot = Client(server);
-        for (var i = 0; i < count; i++)
-        {
-            server.AddUser(10_000 + i, $"家长{i}");
-        }
-
-        var results = new Exception?[count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-        {
-            try
-            {
-                await bot.SendMessage(10_000 + i, "周报", cancellationToken: ct);
-            }
-            catch (RequestException ex)
-            {
-                results[i] = ex;
-            }
-        });
-        return results;
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
-using CareBot.Worker.LocalBotApi;
+using CareBot.LocalBotApi;
 using Xunit.Abstractions;
 
 namespace CareBot.Worker.Tests.Reliability;

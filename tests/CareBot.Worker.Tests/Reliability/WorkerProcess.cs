@@ -5,7 +5,7 @@ using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
 using CareBot.Core.Storage;
-using CareBot.Worker.LocalBotApi;
+using CareBot.LocalBotApi;
 
 namespace CareBot.Worker.Tests.Reliability;
 

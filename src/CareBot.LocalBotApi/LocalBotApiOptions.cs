@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// Settings of the built-in local Bot API server. Defaults follow Telegram's published limits

@@ -1,4 +1,4 @@
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>An error answer of the Bot API: <c>{"ok":false,"error_code":N,"description":"..."}</c>.</summary>
 internal sealed class BotApiException : Exception

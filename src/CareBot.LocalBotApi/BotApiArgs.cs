@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Telegram.Bot;
 
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// The parameters of one Bot API call, read the ways Telegram reads them: query string, JSON body,
@@ -151,6 +151,19 @@ internal sealed class BotApiArgs
         catch (BotApiException)
         {
             throw BotApiException.BadRequest("chat not found");
+        }
+    }
+
+    /// <summary>The chat_id when it is a number, else null; never throws (for the call log).</summary>
+    public long? ChatIdIfAny()
+    {
+        try
+        {
+            return Long("chat_id");
+        }
+        catch (BotApiException)
+        {
+            return null;
         }
     }
 

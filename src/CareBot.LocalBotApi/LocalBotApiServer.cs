@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// A Telegram Bot API compatible HTTP server on 127.0.0.1 for end-to-end tests and <c>carebot demo</c>:
@@ -192,7 +192,10 @@ public sealed class LocalBotApiServer : IAsyncDisposable
         }
 
         var aborted = context.RequestAborted;
-        var fault = Telegram.BeginCall(method);
+        var call = Telegram.BeginCall(method);
+        var fault = call.Fault;
+        BotApiArgs? args = null;
+        int? answered = null;
         try
         {
             if (fault.Slow)
@@ -208,12 +211,13 @@ public sealed class LocalBotApiServer : IAsyncDisposable
                     context.Response.StatusCode = 502;
                     context.Response.ContentType = "text/html";
                     await context.Response.WriteAsync(BadGatewayPage, aborted);
+                    answered = 502;
                     return;
                 case FaultKind.ServerError:
                     throw new BotApiException(500, "Internal Server Error");
             }
 
-            var args = await BotApiArgs.ReadAsync(context.Request, aborted);
+            args = await BotApiArgs.ReadAsync(context.Request, aborted);
             var result = await handle(args, aborted);
             if (fault.Failure == FaultKind.Drop)
             {
@@ -223,6 +227,7 @@ public sealed class LocalBotApiServer : IAsyncDisposable
             }
 
             await WriteOkAsync(context, result);
+            answered = 200;
         }
         catch (BotApiException ex)
         {
@@ -238,10 +243,15 @@ public sealed class LocalBotApiServer : IAsyncDisposable
             }
 
             await WriteErrorAsync(context, ex.ErrorCode, ex.Message, ex.RetryAfter);
+            answered = ex.ErrorCode;
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             // the client went away; there is nobody to answer
+        }
+        finally
+        {
+            Telegram.EndCall(call, args?.ChatIdIfAny(), answered);
         }
     }
 

@@ -1,4 +1,4 @@
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>A simulated Telegram user; their private chat has the same id.</summary>
 public sealed record SimUser(long Id, string FirstName, string LanguageCode, string? Username);
@@ -35,20 +35,18 @@ public sealed record BotMessage(
 /// <summary>An answerCallbackQuery call.</summary>
 public sealed record CallbackAnswer(string CallbackQueryId, long UserId, string? Text, bool ShowAlert, DateTimeOffset At);
 
-/// <summary>Kinds of injected faults.</summary>
-public enum FaultKind
+/// <summary>
+/// One routed Bot API call as the server saw it, on its <see cref="LocalBotApiOptions.TimeProvider"/>: the method as the
+/// client spelt it, the chat_id when it sent a number, when the call arrived and when it was over, and the HTTP status
+/// of the answer (null when none went out: the response was dropped or the client had gone).
+/// </summary>
+public sealed record BotApiCall(string Method, long? ChatId, DateTimeOffset ReceivedAt, DateTimeOffset AnsweredAt, int? Status)
 {
-    /// <summary>429 with retry_after <see cref="LocalBotApiOptions.FaultRetryAfterSeconds"/>; nothing delivered.</summary>
-    TooManyRequests,
+    /// <summary>How long the server took, by its clock.</summary>
+    public TimeSpan Took => AnsweredAt - ReceivedAt;
 
-    /// <summary>500 or 502; nothing delivered.</summary>
-    ServerError,
-
-    /// <summary>Handled only after <see cref="LocalBotApiOptions.SlowDelay"/>; nothing delivered if the client gives up first.</summary>
-    Slow,
-
-    /// <summary>Handled (delivered, if valid), then the connection is aborted without a response.</summary>
-    Drop,
+    /// <summary>Whether this was a call of <paramref name="method"/> (Bot API method names are case-insensitive).</summary>
+    public bool Is(string method) => string.Equals(Method, method, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Counters since start; a snapshot.</summary>

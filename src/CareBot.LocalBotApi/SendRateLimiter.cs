@@ -1,4 +1,4 @@
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// Telegram's send limits: one message per chat per interval and a global count in a sliding

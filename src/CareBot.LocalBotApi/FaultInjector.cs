@@ -1,4 +1,20 @@
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
+
+/// <summary>Kinds of injected faults.</summary>
+public enum FaultKind
+{
+    /// <summary>429 with retry_after <see cref="LocalBotApiOptions.FaultRetryAfterSeconds"/>; nothing delivered.</summary>
+    TooManyRequests,
+
+    /// <summary>500 or 502; nothing delivered.</summary>
+    ServerError,
+
+    /// <summary>Handled only after <see cref="LocalBotApiOptions.SlowDelay"/>; nothing delivered if the client gives up first.</summary>
+    Slow,
+
+    /// <summary>Handled (delivered, if valid), then the connection is aborted without a response.</summary>
+    Drop,
+}
 
 /// <summary>What the dice decided for one call.</summary>
 internal readonly record struct FaultPlan(FaultKind? Failure, bool Slow, int ServerErrorStatus)

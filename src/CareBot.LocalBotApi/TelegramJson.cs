@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace CareBot.Worker.LocalBotApi;
+namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// Telegram.Bot's serializer leaves out fields at their default value; Telegram itself always sends a

@@ -1,0 +1,57 @@
+using Telegram.Bot.Types;
+
+namespace CareBot.LocalBotApi;
+
+/// <summary>A call the server has begun: when it arrived (on the server's clock) and what the fault dice decided for it.</summary>
+internal readonly record struct CallStart(string Method, DateTimeOffset ReceivedAt, FaultPlan Fault);
+
+// The fault model applied to each call: the seeded dice of FaultInjector decide whether a call is answered 429 or
+// 5xx, slowed down or loses its response; the HTTP layer carries the decision out and reports back here, and each
+// call ends in the call log with its times on the server's clock.
+public sealed partial class SimulatedTelegram
+{
+    internal CallStart BeginCall(string method)
+    {
+        lock (_gate)
+        {
+            if (method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase))
+            {
+                _sendCalls++;
+            }
+
+            return new CallStart(method, Now(), _faults.Applies(method) ? _faults.Roll() : FaultPlan.None);
+        }
+    }
+
+    /// <summary>Logs a call once it is over: <paramref name="status"/> is the HTTP status sent, null when no answer went out.</summary>
+    internal void EndCall(CallStart call, long? chatId, int? status)
+    {
+        lock (_gate)
+        {
+            _calls.Add(new BotApiCall(call.Method, chatId, call.ReceivedAt, Now(), status));
+        }
+    }
+
+    internal void CountTooManyRequests()
+    {
+        lock (_gate)
+        {
+            _tooManyAnswers++;
+        }
+    }
+
+    /// <summary>A sendMessage whose response was dropped still delivered its message: flag it as a possible duplicate source.</summary>
+    internal void ResponseDropped(string method, object? result)
+    {
+        if (!method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase) || result is not Message sent)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _droppedButDelivered++;
+            Replace(sent.Chat.Id, sent.Id, m => m with { ResponseDropped = true });
+        }
+    }
+}
