@@ -29,6 +29,7 @@ public static class SummaryPage
         table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin-bottom: 1mm; }
         th, td { border: 0.5pt solid #c8d2dc; padding: 0.7mm 1.5mm; vertical-align: top; }
         th { background: #e8f0f7; font-weight: 600; text-align: left; }
+        td:first-child { white-space: nowrap; }
         td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         thead { display: table-header-group; }
         tr { break-inside: avoid; }

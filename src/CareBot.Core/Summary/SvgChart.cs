@@ -9,8 +9,8 @@ internal static class SvgChart
     private const double Width = 700;
     private const double Height = 230;
     private const double Left = 40;
-    private const double Right = 10;
-    private const double Top = 30;
+    private const double Right = 24;
+    private const double Top = 34;
     private const double Bottom = 30;
 
     private static readonly string[] Colors = ["#2f6f9f", "#e07b39", "#4f9a45", "#c0392b", "#8e6bb5", "#7f7f7f"];
@@ -28,7 +28,7 @@ internal static class SvgChart
         }
 
         var min = chart.Min ?? 0;
-        var max = chart.Max ?? NiceMax(values.Max());
+        var max = chart.Max ?? NiceMax(values.Max() * 1.15); // room above the highest bar for its label
         var plotW = Width - Left - Right;
         var plotH = Height - Top - Bottom;
         double X(int i) => chart.Kind == SummaryChartKind.Bar ? Left + (plotW * (i + 0.5) / count) : Left + (count == 1 ? plotW / 2 : plotW * i / (count - 1));
@@ -70,22 +70,21 @@ internal static class SvgChart
         {
             for (var s = 0; s < chart.Series.Count; s++)
             {
+                // A week without data has no point; the line joins the weeks around it.
                 var color = Colors[s % Colors.Length];
                 var points = new List<string>();
-                for (var i = 0; i <= count; i++)
+                for (var i = 0; i < count; i++)
                 {
-                    var v = i < count ? chart.Series[s].Values[i] : null;
-                    if (v is { } value)
+                    if (chart.Series[s].Values[i] is { } value)
                     {
                         points.Add(Inv($"{X(i):0.#},{Y(value):0.#}"));
                         svg.Append(Inv($"<circle cx=\"{X(i):0.#}\" cy=\"{Y(value):0.#}\" r=\"2.5\" fill=\"{color}\"/>"));
                     }
-                    else if (points.Count > 0)
-                    {
-                        // A week without data breaks the line.
-                        svg.Append(Inv($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(' ', points)}\"/>"));
-                        points.Clear();
-                    }
+                }
+
+                if (points.Count > 1)
+                {
+                    svg.Append(Inv($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(' ', points)}\"/>"));
                 }
             }
         }

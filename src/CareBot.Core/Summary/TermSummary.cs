@@ -69,7 +69,7 @@ public sealed class SummaryTable
 
 public enum SummaryChartKind
 {
-    /// <summary>One line per series over the categories; a null value breaks the line.</summary>
+    /// <summary>One line per series over the categories; a category without a value has no point.</summary>
     Line,
     /// <summary>One bar per category (the first series).</summary>
     Bar,
