@@ -8,7 +8,8 @@ namespace CareBot.Core.Roster;
 /// Imports the school's roster file (one row per child) into the database, all or nothing: every row is read and
 /// checked first, every problem is reported with its line and column, and only a file without problems is written,
 /// in one transaction. Children are matched by 学号, people by normalised phone, so importing again updates in place
-/// and importing the same file twice changes nothing.
+/// and importing the same file twice changes nothing. The rows come from a CSV file or an .xlsx workbook's sheet
+/// (<see cref="RosterSource"/>); the rules below are the same for both (RosterImporter.Rules.cs).
 /// </summary>
 /// <remarks>
 /// The rules, where the roster contract leaves them open:
