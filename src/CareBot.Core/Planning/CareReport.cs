@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
+using CareBot.Core.Summary;
 using CareBot.Core.Text;
 using CareBot.Core.Time;
 using CsvHelper;
@@ -209,6 +210,33 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
         }
 
         csv.Flush();
+    }
+
+    /// <summary>The report as a table for a workbook (<c>carebot report --xlsx FILE</c>): headings in <paramref name="language"/>, numbers as numbers.</summary>
+    public static SummaryTable ToTable(CareReportData report, string language)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var lang = PlanText.Lang(language);
+        string[] counts = ["children", "due", "overdue", "maxOverdue", "sent", "pending", "failed", "unreachable", "missing"];
+        static object?[] Row(string name, string week, CareReportRow row) =>
+        [
+            name, week, row.Children, row.Due, row.Overdue, row.MaxDaysOverdue,
+            row.Updates.Sent, row.Updates.Pending, row.Updates.Failed, row.Updates.Unreachable, row.Updates.Missing,
+        ];
+
+        return new SummaryTable
+        {
+            Key = "report",
+            Title = Texts.Get(lang, "plan.report.sheet", report.Week),
+            Columns =
+            [
+                new SummaryColumn(Texts.Get(lang, "plan.report.carer"), SummaryCellKind.Text),
+                new SummaryColumn(Texts.Get(lang, "plan.report.week"), SummaryCellKind.Text),
+                .. counts.Select(c => new SummaryColumn(Texts.Get(lang, $"plan.report.{c}"), SummaryCellKind.Count)),
+            ],
+            Rows = report.Rows.Select(r => Row(r.CarerId == 0 ? Texts.Get(lang, "plan.report.unpaired") : r.CarerName, report.Week, r)).ToList(),
+            Total = Row(Texts.Get(lang, "plan.report.total"), report.Week, report.Total),
+        };
     }
 
     private static string[] Cells(string name, CareReportRow row) =>

@@ -3,22 +3,35 @@ using CareBot.Core.Text;
 
 namespace CareBot.Core.Roster;
 
-/// <summary>One problem in the roster file. <see cref="Column"/> is the header as written in the file, or "" for the whole row.</summary>
+/// <summary>
+/// One problem in the roster file. <see cref="Line"/> is the CSV line or the sheet's own row number, 0 for the file as
+/// a whole (not a workbook, no such sheet); <see cref="Column"/> is the header as written in the file, or "" for the
+/// whole row.
+/// </summary>
 public sealed record RosterProblem(int Line, string Column, string Message)
 {
-    /// <summary><c>FILE:LINE: COLUMN: message</c> (or <c>FILE:LINE: message</c> when the whole row or file is meant).</summary>
-    public string Format(string fileName) => Column.Length == 0
-        ? string.Create(CultureInfo.InvariantCulture, $"{fileName}:{Line}: {Message}")
-        : string.Create(CultureInfo.InvariantCulture, $"{fileName}:{Line}: {Column}: {Message}");
+    /// <summary>
+    /// <c>FILE:LINE: COLUMN: message</c>, or <c>FILE:SHEET!ROW: COLUMN: message</c> in a workbook's sheet
+    /// (<c>FILE:LINE: message</c> when the whole row is meant, <c>FILE: message</c> for the whole file).
+    /// </summary>
+    public string Format(string fileName, string? sheet = null)
+    {
+        var at = Line == 0 ? fileName
+            : sheet is null ? string.Create(CultureInfo.InvariantCulture, $"{fileName}:{Line}")
+            : string.Create(CultureInfo.InvariantCulture, $"{fileName}:{sheet}!{Line}");
+        return Column.Length == 0 ? $"{at}: {Message}" : $"{at}: {Column}: {Message}";
+    }
 }
 
 /// <summary>What an import did, or, when <see cref="Problems"/> is not empty, why it wrote nothing.</summary>
 public sealed class ImportResult
 {
     public required string FileName { get; init; }
+    /// <summary>The sheet read, for a workbook; null for CSV.</summary>
+    public string? Sheet { get; init; }
     /// <summary>"zh" or "en": the language of the messages.</summary>
     public required string Language { get; init; }
-    /// <summary>The encoding the file was read with (null when it could not be decoded).</summary>
+    /// <summary>The encoding a CSV file was read with (null for a workbook, or when it could not be decoded).</summary>
     public RosterEncoding? Encoding { get; init; }
     public IReadOnlyList<RosterProblem> Problems { get; init; } = [];
     public bool Succeeded => Problems.Count == 0;
@@ -36,8 +49,11 @@ public sealed class ImportResult
     public int PairingsCreated { get; init; }
     public int PairingsRemoved { get; init; }
 
-    /// <summary>Each problem as one line, <c>FILE:LINE: COLUMN: message</c>, in file order.</summary>
-    public IEnumerable<string> FormatProblems() => Problems.Select(p => p.Format(FileName));
+    /// <summary>Each problem as one line, <c>FILE:LINE: COLUMN: message</c> (<c>FILE:SHEET!ROW: ...</c>), in file order.</summary>
+    public IEnumerable<string> FormatProblems() => Problems.Select(p => p.Format(FileName, Sheet));
+
+    /// <summary>The file as a whole could not be read (not a workbook, no such sheet): one problem says it all.</summary>
+    public bool Unreadable => Problems.Count == 1 && Problems[0].Line == 0;
 
     /// <summary>One line for the admin: what was imported, or how many problems stopped the import.</summary>
     public string Summary() => Succeeded

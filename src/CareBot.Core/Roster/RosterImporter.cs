@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Core.Text;
@@ -10,7 +8,8 @@ namespace CareBot.Core.Roster;
 /// Imports the school's roster file (one row per child) into the database, all or nothing: every row is read and
 /// checked first, every problem is reported with its line and column, and only a file without problems is written,
 /// in one transaction. Children are matched by 学号, people by normalised phone, so importing again updates in place
-/// and importing the same file twice changes nothing.
+/// and importing the same file twice changes nothing. The rows come from a CSV file or an .xlsx workbook's sheet
+/// (<see cref="RosterSource"/>); the rules below are the same for both (RosterImporter.Rules.cs).
 /// </summary>
 /// <remarks>
 /// The rules, where the roster contract leaves them open:
@@ -53,14 +52,14 @@ public sealed partial class RosterImporter
         _maxChildrenPerCarer = maxChildrenPerCarer;
     }
 
-    /// <summary>Reads the file at <paramref name="path"/>; problems are reported with its file name.</summary>
+    /// <summary>Reads the CSV file at <paramref name="path"/>; problems are reported with its file name.</summary>
     public ImportResult Import(string path, RosterEncoding encoding, string language, string actor)
     {
         using var stream = File.OpenRead(path);
         return Import(stream, path, encoding, language, actor);
     }
 
-    /// <param name="data">The file's bytes.</param>
+    /// <param name="data">The CSV file's bytes.</param>
     /// <param name="fileName">Used in problem lines (<c>FILE:LINE: COLUMN: message</c>).</param>
     /// <param name="encoding">Auto, or what the admin said with <c>--encoding</c>.</param>
     /// <param name="language">"zh" or "en" for the messages.</param>
@@ -68,16 +67,43 @@ public sealed partial class RosterImporter
     public ImportResult Import(Stream data, string fileName, RosterEncoding encoding, string language, string actor)
     {
         ArgumentNullException.ThrowIfNull(data);
+        return Import(new CsvRosterSource(data, fileName ?? "roster.csv", encoding), language, actor);
+    }
+
+    /// <summary>Reads the .xlsx workbook at <paramref name="path"/>: its first sheet, or <paramref name="sheet"/>.</summary>
+    public ImportResult ImportWorkbook(string path, string? sheet, string language, string actor)
+    {
+        using var stream = File.OpenRead(path);
+        return ImportWorkbook(stream, path, sheet, language, actor);
+    }
+
+    /// <summary>
+    /// A roster kept as an .xlsx workbook, with the same columns, rules and all-or-nothing behaviour as a CSV file;
+    /// problems read <c>FILE:SHEET!ROW: COLUMN: message</c> with the sheet's own row numbers.
+    /// </summary>
+    /// <param name="data">The workbook (seekable).</param>
+    /// <param name="fileName">Used in problem lines.</param>
+    /// <param name="sheet">The sheet's name; null for the first sheet. A name the workbook lacks is a problem naming it.</param>
+    /// <param name="language">"zh" or "en" for the messages.</param>
+    /// <param name="actor">Written to the audit entries.</param>
+    public ImportResult ImportWorkbook(Stream data, string fileName, string? sheet, string language, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Import(new XlsxRosterSource(data, fileName ?? "roster.xlsx", sheet), language, actor);
+    }
+
+    private ImportResult Import(RosterSource source, string language, string actor)
+    {
         ArgumentException.ThrowIfNullOrEmpty(actor);
         language = Texts.ParseLanguage(language) ?? Texts.Chinese;
-        fileName ??= "roster.csv";
+        var fileName = source.FileName;
 
-        var parsed = RosterReader.Read(data, encoding, language);
+        var parsed = RosterReader.Read(source, language);
         var check = new Check(parsed, language);
         var rows = check.Rows();
-        if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0 && parsed.Encoding is not null)
+        if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0)
         {
-            parsed.Problems.Add(new RosterProblem(parsed.HeaderLine, "", Texts.Get(language, "roster.file.no_rows")));
+            parsed.Problems.Add(new RosterProblem(parsed.HeaderLine, "", Texts.Get(language, source.NoRowsKey)));
         }
 
         // One transaction: the capacity check and the writes see the same data. Everything that needs the
@@ -93,10 +119,10 @@ public sealed partial class RosterImporter
                     .OrderBy(p => p.Line)
                     .ThenBy(p => p.Column.Length == 0 ? -1 : ColumnOrder(parsed, p.Column))
                     .ToList();
-                return new ImportResult { FileName = fileName, Language = language, Encoding = parsed.Encoding, Problems = problems, Rows = parsed.Rows.Count };
+                return new ImportResult { FileName = fileName, Sheet = source.Sheet, Language = language, Encoding = parsed.Encoding, Problems = problems, Rows = parsed.Rows.Count };
             }
 
-            return Apply(rows, people, pairings, fileName, language, parsed.Encoding, actor);
+            return Apply(rows, people, pairings, source, language, parsed.Encoding, actor);
         });
     }
 
@@ -117,7 +143,7 @@ public sealed partial class RosterImporter
         List<ValidRow> rows,
         Dictionary<string, Person> people,
         List<Pairing> pairings,
-        string fileName,
+        RosterSource source,
         string language,
         RosterEncoding? encoding,
         string actor)
@@ -272,7 +298,8 @@ public sealed partial class RosterImporter
 
         return new ImportResult
         {
-            FileName = fileName,
+            FileName = source.FileName,
+            Sheet = source.Sheet,
             Language = language,
             Encoding = encoding,
             Rows = rows.Count,
@@ -313,288 +340,5 @@ public sealed partial class RosterImporter
         public Roles Roles { get; set; }
         public bool IsParent { get; set; }
         public string? WorkCity { get; set; }
-    }
-
-    internal sealed record Contact(string Name, string Phone);
-
-    internal sealed record ValidRow(int Line, string ChildId, string Name, string? Gender, string? Class,
-        string? GuardianName, string? GuardianRelation, string? GuardianPhone, string? Notes,
-        Contact? Father, string? FatherCity, Contact? Mother, string? MotherCity, Contact Mentor, Contact? Volunteer)
-    {
-        public IEnumerable<(Contact Contact, Roles Role, string? City)> Contacts()
-        {
-            if (Father is not null) yield return (Father, Roles.Parent, FatherCity);
-            if (Mother is not null) yield return (Mother, Roles.Parent, MotherCity);
-            yield return (Mentor, Roles.Mentor, null);
-            if (Volunteer is not null) yield return (Volunteer, Roles.Volunteer, null);
-        }
-
-        public Child ToChild(Func<string, int> personId)
-        {
-            var parents = new List<ParentLink>();
-            if (Father is not null) parents.Add(new ParentLink { PersonId = personId(Father.Phone), Relation = ParentRelation.Father });
-            if (Mother is not null) parents.Add(new ParentLink { PersonId = personId(Mother.Phone), Relation = ParentRelation.Mother });
-            return new Child
-            {
-                Id = ChildId,
-                Name = Name,
-                Gender = Gender,
-                Class = Class,
-                GuardianName = GuardianName,
-                GuardianRelation = GuardianRelation,
-                GuardianPhone = GuardianPhone,
-                Notes = Notes,
-                Parents = parents,
-            };
-        }
-    }
-
-    [GeneratedRegex(@"^\d+(\.\d+)?[Ee]\+?\d+$")]
-    private static partial Regex ExcelNumber();
-
-    /// <summary>The checks of every row, collecting problems into the parsed file.</summary>
-    private sealed class Check(ParsedRoster parsed, string language)
-    {
-        private readonly Dictionary<string, (string Name, int Line)> _names = new(StringComparer.Ordinal);
-
-        private void Problem(int line, RosterColumn column, string key, params object?[] args) =>
-            parsed.Problems.Add(new RosterProblem(line, parsed.HeaderOf(column), Texts.Get(language, key, args)));
-
-        private void Problem(int line, string key, params object?[] args) =>
-            parsed.Problems.Add(new RosterProblem(line, "", Texts.Get(language, key, args)));
-
-        public List<ValidRow> Rows()
-        {
-            var valid = new List<ValidRow>(parsed.Rows.Count);
-            if (parsed.MissingRequiredColumn)
-            {
-                return valid;
-            }
-
-            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var row in parsed.Rows)
-            {
-                var before = parsed.Problems.Count;
-                var id = Required(row, RosterColumn.ChildId);
-                if (id is not null && ExcelNumber().IsMatch(id))
-                {
-                    Problem(row.Line, RosterColumn.ChildId, "roster.value.excel_number");
-                }
-                else if (id is not null && !ids.TryAdd(id, row.Line))
-                {
-                    Problem(row.Line, RosterColumn.ChildId, "roster.child.duplicate", id, ids[id]);
-                }
-
-                var name = Required(row, RosterColumn.ChildName);
-                var gender = Gender(row);
-                var guardianPhone = GuardianPhone(row);
-                var father = Person(row, RosterColumn.FatherName, RosterColumn.FatherPhone, optional: true);
-                var mother = Person(row, RosterColumn.MotherName, RosterColumn.MotherPhone, optional: true);
-                var mentor = Person(row, RosterColumn.MentorName, RosterColumn.MentorPhone, optional: false);
-                var volunteer = Person(row, RosterColumn.VolunteerName, RosterColumn.VolunteerPhone, optional: true);
-                if (father is null && mother is null && parsed.Problems.Count == before)
-                {
-                    Problem(row.Line, parsed.Headers.ContainsKey(RosterColumn.FatherPhone) ? RosterColumn.FatherPhone : RosterColumn.MotherPhone,
-                        "roster.parent.none");
-                }
-
-                if (father is not null && mother is not null && father.Phone == mother.Phone)
-                {
-                    Problem(row.Line, RosterColumn.MotherPhone, "roster.phone.same_parents");
-                }
-
-                if (volunteer is not null && mentor is not null && volunteer.Phone == mentor.Phone)
-                {
-                    Problem(row.Line, RosterColumn.VolunteerPhone, "roster.phone.mentor_is_volunteer");
-                }
-
-                if (parsed.Problems.Count == before && id is not null && name is not null && mentor is not null)
-                {
-                    valid.Add(new ValidRow(row.Line, id, name, gender, Optional(row, RosterColumn.Class),
-                        Optional(row, RosterColumn.GuardianName), Optional(row, RosterColumn.GuardianRelation), guardianPhone,
-                        Optional(row, RosterColumn.Notes), father, Optional(row, RosterColumn.FatherWorkCity),
-                        mother, Optional(row, RosterColumn.MotherWorkCity), mentor, volunteer));
-                }
-            }
-
-            return valid;
-        }
-
-        /// <summary>A carer may hold at most <paramref name="max"/> children: their children not in the file plus those in it.</summary>
-        public void Capacity(List<ValidRow> rows, Dictionary<string, Person> people, List<Pairing> pairings, int max)
-        {
-            var inFile = new HashSet<string>(parsed.Rows.Select(r => r.Get(RosterColumn.ChildId)), StringComparer.Ordinal);
-            var outside = pairings
-                .Where(p => !inFile.Contains(p.ChildId))
-                .GroupBy(p => p.CarerId)
-                .ToDictionary(g => g.Key, g => g.Select(p => p.ChildId).Distinct(StringComparer.Ordinal).Count());
-
-            var carers = new Dictionary<string, (Contact Contact, List<(ValidRow Row, RosterColumn Column)> Rows)>(StringComparer.Ordinal);
-            foreach (var row in rows)
-            {
-                Add(row.Mentor, row, RosterColumn.MentorName);
-                if (row.Volunteer is { } volunteer)
-                {
-                    Add(volunteer, row, RosterColumn.VolunteerName);
-                }
-            }
-
-            foreach (var (phone, (contact, list)) in carers)
-            {
-                var already = people.TryGetValue(phone, out var person) ? outside.GetValueOrDefault(person.Id) : 0;
-                var total = already + list.Count;
-                if (total <= max)
-                {
-                    continue;
-                }
-
-                // Reported on the first row that takes the carer over the limit.
-                var (row, column) = list[Math.Max(0, max - already)];
-                Problem(row.Line, column, "roster.carer.over_capacity", contact.Name, Model.Phone.Mask(phone), total, max, already);
-            }
-
-            void Add(Contact contact, ValidRow row, RosterColumn column)
-            {
-                if (!carers.TryGetValue(contact.Phone, out var entry))
-                {
-                    entry = (contact, []);
-                    carers.Add(contact.Phone, entry);
-                }
-
-                entry.Rows.Add((row, column));
-            }
-        }
-
-        private string? Required(RosterRow row, RosterColumn column)
-        {
-            var value = row.Get(column);
-            if (value.Length == 0)
-            {
-                Problem(row.Line, column, "roster.value.required");
-                return null;
-            }
-
-            return value;
-        }
-
-        private static string? Optional(RosterRow row, RosterColumn column)
-        {
-            var value = row.Get(column);
-            return value.Length == 0 ? null : value;
-        }
-
-        private string? Gender(RosterRow row)
-        {
-            var value = row.Get(RosterColumn.Gender);
-            switch (value.ToLowerInvariant())
-            {
-                case "":
-                    return null;
-                case "男" or "m" or "male" or "男生":
-                    return "M";
-                case "女" or "f" or "female" or "女生":
-                    return "F";
-                default:
-                    Problem(row.Line, RosterColumn.Gender, "roster.value.bad_gender");
-                    return null;
-            }
-        }
-
-        private string? GuardianPhone(RosterRow row)
-        {
-            var value = row.Get(RosterColumn.GuardianPhone);
-            if (value.Length == 0)
-            {
-                return null;
-            }
-
-            var phone = Model.Phone.Normalize(value) ?? Landline(value);
-            if (phone is null)
-            {
-                Problem(row.Line, RosterColumn.GuardianPhone, ExcelNumber().IsMatch(value) ? "roster.value.excel_number" : "roster.value.bad_guardian_phone");
-            }
-
-            return phone;
-        }
-
-        /// <summary>A landline such as "0851-8512 3456": 7 to 12 digits once separators are dropped.</summary>
-        private static string? Landline(string value)
-        {
-            var sb = new StringBuilder();
-            foreach (var c in value)
-            {
-                if (c is >= '0' and <= '9')
-                {
-                    sb.Append(c);
-                }
-                else if (c is >= '０' and <= '９')
-                {
-                    sb.Append((char)('0' + (c - '０')));
-                }
-                else if (c is not (' ' or '-' or '(' or ')' or '（' or '）' or '\u3000' or '－'))
-                {
-                    return null;
-                }
-            }
-
-            return sb.Length is >= 7 and <= 12 ? sb.ToString() : null;
-        }
-
-        /// <summary>A name and a mobile phone, both or neither (neither only when <paramref name="optional"/>).</summary>
-        private Contact? Person(RosterRow row, RosterColumn nameColumn, RosterColumn phoneColumn, bool optional)
-        {
-            var name = row.Get(nameColumn);
-            var raw = row.Get(phoneColumn);
-            if (name.Length == 0 && raw.Length == 0)
-            {
-                if (!optional)
-                {
-                    Problem(row.Line, nameColumn, "roster.value.required");
-                    Problem(row.Line, phoneColumn, "roster.value.required");
-                }
-
-                return null;
-            }
-
-            if (name.Length == 0)
-            {
-                Problem(row.Line, nameColumn, "roster.value.name_without_phone_owner");
-            }
-
-            string? phone = null;
-            if (raw.Length == 0)
-            {
-                Problem(row.Line, phoneColumn, "roster.value.phone_missing", name);
-            }
-            else
-            {
-                phone = Model.Phone.Normalize(raw);
-                if (phone is null)
-                {
-                    Problem(row.Line, phoneColumn, ExcelNumber().IsMatch(raw) ? "roster.value.excel_number" : "roster.value.bad_mobile");
-                }
-            }
-
-            if (name.Length == 0 || phone is null)
-            {
-                return null;
-            }
-
-            // One phone is one person: the same phone under two names is a mistake somewhere.
-            if (_names.TryGetValue(phone, out var first))
-            {
-                if (first.Name != name)
-                {
-                    Problem(row.Line, nameColumn, "roster.phone.name_conflict", Model.Phone.Mask(phone), first.Name, first.Line, name);
-                    return null;
-                }
-            }
-            else
-            {
-                _names.Add(phone, (name, row.Line));
-            }
-
-            return new Contact(name, phone);
-        }
     }
 }

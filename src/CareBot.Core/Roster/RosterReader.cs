@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using CsvHelper;
-
 namespace CareBot.Core.Roster;
 
 /// <summary>A data row of the file: its first line number and its fields by column (null when the file has no such column).</summary>
@@ -28,147 +24,32 @@ internal sealed class ParsedRoster
         : ChineseHeaders ? RosterHeaders.Chinese(column) : RosterHeaders.English(column);
 }
 
-/// <summary>Turns the bytes of a roster file into rows: decoding (UTF-8 / GB18030), CSV parsing, header mapping.</summary>
+/// <summary>
+/// Turns the records of a <see cref="RosterSource"/> (CSV or a workbook's sheet) into rows: title rows, the header and
+/// its columns, short or long records. The same for every source.
+/// </summary>
 internal static class RosterReader
 {
-    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
-
     /// <summary>Rows before the header that may hold a sheet title ("XX小学留守儿童档案"); they are skipped.</summary>
     private const int MaxTitleRows = 5;
 
-    static RosterReader() => System.Text.Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
-    public static ParsedRoster Read(Stream data, RosterEncoding encoding, string language)
+    public static ParsedRoster Read(RosterSource source, string language)
     {
         var parsed = new ParsedRoster();
-        byte[] bytes;
-        using (var buffer = new MemoryStream())
-        {
-            data.CopyTo(buffer);
-            bytes = buffer.ToArray();
-        }
-
-        var text = Decode(bytes, encoding, language, parsed);
-        if (text is null)
-        {
-            return parsed;
-        }
-
-        Parse(text, language, parsed);
+        Parse(source.Records(parsed.Problems, language), source, language, parsed);
+        parsed.Encoding = source.Encoding;
         return parsed;
     }
 
-    private static string? Decode(byte[] bytes, RosterEncoding encoding, string language, ParsedRoster parsed)
+    private static void Parse(IEnumerable<SourceRecord> records, RosterSource source, string language, ParsedRoster parsed)
     {
-        var hasBom = bytes.AsSpan().StartsWith(Utf8Bom);
-        var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        var gb = System.Text.Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-        var body = hasBom ? bytes.AsMemory(Utf8Bom.Length) : bytes.AsMemory();
-
-        switch (encoding)
-        {
-            case RosterEncoding.Utf8:
-                parsed.Encoding = RosterEncoding.Utf8;
-                return TryDecode(utf8, body, out var u, out var at)
-                    ? u
-                    : Fail(bytes, at + (hasBom ? Utf8Bom.Length : 0), Texts("roster.file.not_utf8"));
-            case RosterEncoding.Gb18030:
-                if (hasBom)
-                {
-                    return Fail(bytes, 0, Texts("roster.file.bom_but_gb18030"));
-                }
-
-                parsed.Encoding = RosterEncoding.Gb18030;
-                return TryDecode(gb, body, out var g, out at) ? g : Fail(bytes, at, Texts("roster.file.not_gb18030"));
-            default:
-                if (hasBom)
-                {
-                    parsed.Encoding = RosterEncoding.Utf8;
-                    return TryDecode(utf8, body, out u, out at) ? u : Fail(bytes, at + Utf8Bom.Length, Texts("roster.file.not_utf8"));
-                }
-
-                if (TryDecode(utf8, body, out u, out _))
-                {
-                    parsed.Encoding = RosterEncoding.Utf8;
-                    return u;
-                }
-
-                if (TryDecode(gb, body, out g, out at))
-                {
-                    parsed.Encoding = RosterEncoding.Gb18030;
-                    return g;
-                }
-
-                return Fail(bytes, at, Texts("roster.file.unknown_encoding"));
-        }
-
-        string Texts(string key) => Text.Texts.Get(language, key);
-
-        string? Fail(byte[] all, int byteIndex, string message)
-        {
-            parsed.Encoding = null;
-            parsed.Problems.Add(new RosterProblem(LineOfByte(all, byteIndex), "", message));
-            return null;
-        }
-    }
-
-    private static bool TryDecode(System.Text.Encoding encoding, ReadOnlyMemory<byte> bytes, out string text, out int badByte)
-    {
-        try
-        {
-            text = encoding.GetString(bytes.Span);
-            badByte = -1;
-            return true;
-        }
-        catch (DecoderFallbackException ex)
-        {
-            text = "";
-            badByte = Math.Max(0, ex.Index);
-            return false;
-        }
-    }
-
-    private static int LineOfByte(byte[] bytes, int index)
-    {
-        var line = 1;
-        for (var i = 0; i < Math.Min(index, bytes.Length); i++)
-        {
-            if (bytes[i] == (byte)'\n')
-            {
-                line++;
-            }
-        }
-
-        return line;
-    }
-
-    private static void Parse(string text, string language, ParsedRoster parsed)
-    {
-        var malformed = new HashSet<long>();
-        var options = new CsvReaderOptions
-        {
-            HasHeader = false,
-            Separator = ',',
-            SkipEmptyLines = false, // kept so that line numbers stay right; skipped below
-            TrimWhitespace = true,
-            TrackLineNumbers = true,
-            AllowLineBreaksInQuotes = true,
-            MalformedData = CsvMalformedDataHandling.Recover,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            MissingField = CsvMissingFieldHandling.ReturnEmpty,
-            OnMalformedRecord = m => malformed.Add(m.LineNumber),
-        };
-
-        using var reader = CsvReader.FromText(text, options);
         int[]? map = null; // field index → column index, -1 for ignored
         var width = 0;
         var skipped = 0;
-        while (reader.Read())
+        foreach (var (line, record, malformed) in records)
         {
-            var line = (int)reader.LineNumber;
-            var record = reader.Current.ToArray();
             var fields = record.Select(f => f.Trim()).ToArray();
-            if (malformed.Remove(line) && map is not null)
+            if (malformed && map is not null)
             {
                 parsed.Problems.Add(new RosterProblem(line, "", Text.Texts.Get(language, "roster.row.bad_quotes")));
                 continue;
@@ -181,7 +62,7 @@ internal static class RosterReader
 
             if (map is null)
             {
-                if (skipped < MaxTitleRows && fields.Count(f => f.Length > 0) == 1 && RosterHeaders.Parse(fields.First(f => f.Length > 0)) is null)
+                if (skipped < MaxTitleRows && IsTitle(fields))
                 {
                     skipped++; // a sheet title above the header
                     continue;
@@ -195,9 +76,11 @@ internal static class RosterReader
 
             if (record.Length != width)
             {
-                // Excel may add trailing empty cells: only a real difference is a problem.
-                var extraIsEmpty = record.Length > width && fields.Skip(width).All(f => f.Length == 0);
-                if (!extraIsEmpty)
+                // Excel may add trailing empty cells, and a workbook leaves them out: only a real difference is a problem.
+                var complete = record.Length > width
+                    ? fields.Skip(width).All(f => f.Length == 0)
+                    : source.ShortRecordsAreComplete;
+                if (!complete)
                 {
                     parsed.Problems.Add(new RosterProblem(line, "", Text.Texts.Get(language, "roster.row.column_count", record.Length, width)));
                     continue;
@@ -209,17 +92,28 @@ internal static class RosterReader
             {
                 if (map[i] >= 0)
                 {
-                    row[map[i]] = fields[i];
+                    row[map[i]] = i < fields.Length ? fields[i] : "";
                 }
             }
 
             parsed.Rows.Add(new RosterRow(line, row));
         }
 
-        if (map is null)
+        if (map is null && parsed.Problems.Count == 0)
         {
-            parsed.Problems.Add(new RosterProblem(1, "", Text.Texts.Get(language, "roster.file.empty")));
+            // (A source that could not be read at all has said why: bad bytes, not a workbook, no such sheet.)
+            parsed.Problems.Add(new RosterProblem(1, "", Text.Texts.Get(language, source.EmptyKey)));
         }
+    }
+
+    /// <summary>
+    /// A title above the header: one text that names no column, in one cell (or, in a workbook whose merged title cells
+    /// are filled in, the same text in each).
+    /// </summary>
+    private static bool IsTitle(string[] fields)
+    {
+        var texts = fields.Where(f => f.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        return texts.Count == 1 && RosterHeaders.Parse(texts[0]) is null;
     }
 
     private static int[] MapHeader(string[] record, int line, string language, ParsedRoster parsed)

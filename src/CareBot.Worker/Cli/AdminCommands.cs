@@ -5,6 +5,7 @@ using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
+using CareBot.Core.Text;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Telegram;
 using CsvHelper;
@@ -17,11 +18,30 @@ namespace CareBot.Worker.Cli;
 /// <summary>The admin's verbs: import, invite, report.</summary>
 internal static class AdminCommands
 {
-    public static int Import(FileInfo file, string? encoding, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open)
+    public static int Import(FileInfo file, string? encoding, string? sheet, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open)
     {
+        var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
         if (!file.Exists)
         {
-            throw new ConfigurationErrorException($"{file.FullName}: no such file.");
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.no_file", file.FullName));
+        }
+
+        // A workbook or CSV, by the file's extension; the rules are the same.
+        var extension = file.Extension.ToLowerInvariant();
+        var workbook = extension is ".xlsx" or ".xlsm";
+        if (extension == ".xls")
+        {
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.xls_old", file.FullName));
+        }
+
+        if (workbook && encoding is not null)
+        {
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.encoding_not_xlsx"));
+        }
+
+        if (!workbook && sheet is not null)
+        {
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.sheet_not_csv", file.FullName));
         }
 
         using var scope = open();
@@ -37,11 +57,20 @@ internal static class AdminCommands
         ImportResult result;
         try
         {
-            result = importer.Import(file.FullName, rosterEncoding, language, "cli");
+            result = workbook
+                ? importer.ImportWorkbook(file.FullName, sheet, lang, "cli")
+                : importer.Import(file.FullName, rosterEncoding, lang, "cli");
         }
         catch (IOException ex)
         {
-            throw new ConfigurationErrorException($"{file.FullName}: cannot read: {ex.Message}", ex);
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.cannot_read", file.FullName, ex.Message), ex);
+        }
+
+        if (result.Unreadable)
+        {
+            // Not a workbook, or no such sheet: that one line says it all.
+            stderr.WriteLine(result.FormatProblems().Single());
+            return ExitCodes.BadInput;
         }
 
         if (!result.Succeeded)

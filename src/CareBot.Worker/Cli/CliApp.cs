@@ -18,7 +18,7 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
     public void Dispose() => owned?.Dispose();
 }
 
-/// <summary>The <c>carebot</c> command line: run, import, invite, report, demo. Exit codes: 0 ok, 1 unexpected, 2 bad input.</summary>
+/// <summary>The <c>carebot</c> command line: run, import, invite, report, summary, demo. Exit codes: 0 ok, 1 unexpected, 2 bad input.</summary>
 public static class CliApp
 {
     /// <param name="shared">
@@ -48,13 +48,14 @@ public static class CliApp
 
         var lang = new Option<string>("--lang") { Description = "Language of messages: zh (default) or en.", DefaultValueFactory = _ => "zh" };
         lang.AcceptOnlyFromAmong("zh", "en");
-        var importFile = new Argument<FileInfo>("FILE") { Description = "The roster CSV (UTF-8 or GB18030), Chinese or English headers." };
-        var encoding = new Option<string>("--encoding") { Description = "utf-8 or gb18030 (default: detected)." };
+        var importFile = new Argument<FileInfo>("FILE") { Description = "The roster: CSV (UTF-8 or GB18030) or an .xlsx workbook; Chinese or English headers." };
+        var encoding = new Option<string>("--encoding") { Description = "CSV only: utf-8 or gb18030 (default: detected)." };
         encoding.AcceptOnlyFromAmong("utf-8", "utf8", "gb18030");
-        var import = new Command("import", "Import or update the roster; all or nothing.") { importFile, encoding, lang };
+        var sheet = new Option<string>("--sheet") { Description = "Workbook only: the sheet to read (default: the first)." };
+        var import = new Command("import", "Import or update the roster; all or nothing.") { importFile, encoding, sheet, lang };
         import.SetAction((pr, ct) => Admin(
-            ["import", pr.GetValue(importFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--encoding", pr.GetValue(encoding))],
-            () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, mustExist: false))),
+            ["import", pr.GetValue(importFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--encoding", pr.GetValue(encoding)), .. Optional("--sheet", pr.GetValue(sheet))],
+            () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(sheet), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, mustExist: false))),
             ct));
         root.Add(import);
 
@@ -68,12 +69,27 @@ public static class CliApp
         root.Add(invite);
 
         var csv = new Option<bool>("--csv") { Description = "CSV instead of a table." };
-        var report = new Command("report", "Due and overdue visits per mentor, last week's update delivery.") { csv, lang };
+        var xlsx = new Option<FileInfo>("--xlsx") { Description = "Write the report to this new .xlsx workbook." };
+        var report = new Command("report", "Due and overdue visits per mentor, last week's update delivery.") { csv, xlsx, lang };
         report.SetAction((pr, ct) => Admin(
-            ["report", "--lang", pr.GetValue(lang)!, .. pr.GetValue(csv) ? new[] { "--csv" } : []],
-            () => Task.FromResult(AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))),
+            ["report", "--lang", pr.GetValue(lang)!, .. pr.GetValue(csv) ? new[] { "--csv" } : [], .. Optional("--xlsx", pr.GetValue(xlsx)?.FullName)],
+            () => Task.FromResult(pr.GetValue(xlsx) is { } book
+                ? pr.GetValue(csv)
+                    ? throw new ConfigurationErrorException(CareBot.Core.Text.Texts.Get(pr.GetValue(lang)!, "cli.csv_and_xlsx"))
+                    : SheetCommands.ReportWorkbook(book, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))
+                : AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))),
             ct));
         root.Add(report);
+
+        var from = new Option<string>("--from") { Description = "First day of the term, e.g. 2026-03-02.", Required = true };
+        var to = new Option<string>("--to") { Description = "Last day of the term, e.g. 2026-07-10.", Required = true };
+        var summaryFile = new Option<FileInfo>("--out") { Description = "The new file: .xlsx (a sheet per table) or .html (a printable A4 page).", Required = true };
+        var summary = new Command("summary", "The term's work summary (工作总结): a workbook or a printable page with charts.") { from, to, summaryFile, lang };
+        summary.SetAction((pr, ct) => Admin(
+            ["summary", "--from", pr.GetValue(from)!, "--to", pr.GetValue(to)!, "--out", pr.GetValue(summaryFile)!.FullName, "--lang", pr.GetValue(lang)!],
+            () => Task.FromResult(SheetCommands.Summary(pr.GetValue(from)!, pr.GetValue(to)!, pr.GetValue(summaryFile)!, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))),
+            ct));
+        root.Add(summary);
 
         var demo = new Command("demo", "A simulated school week against the built-in local Bot API server; no token, no network.") { lang };
         demo.SetAction((pr, ct) => Guard(stderr, () => new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout).RunAsync(ct)));

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace CareBot.Worker.Hosting;
 
 /// <summary>
-/// The running worker holds the database file, so the admin verbs (<c>import</c>, <c>invite</c>, <c>report</c>,
+/// The running worker holds the database file, so the admin verbs (<c>import</c>, <c>invite</c>, <c>report</c>, <c>summary</c>,
 /// <c>forget</c>, <c>backup</c>) run inside it when started beside it: the CLI drops a request beside the database
 /// (<c>DB.admin-request</c>: the verb's arguments, file paths made absolute); the worker runs the same verb against
 /// its own open database and answers in <c>DB.admin-result</c> (exit code, standard output and error).
@@ -18,7 +18,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "forget", "backup"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup"], StringComparer.Ordinal);
 
     /// <summary>Each request has its own id, so two admins' commands never take each other's answers.</summary>
     public static string RequestPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-request." + id;
@@ -86,7 +86,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
             var args = JsonSerializer.Deserialize<string[]>(await File.ReadAllTextAsync(request, cancellationToken).ConfigureAwait(false)) ?? [];
             if (args.Length == 0 || !Verbs.Contains(args[0]))
             {
-                answer = new AdminResult(ExitCodes.BadInput, "", "carebot: the running worker only takes import, invite, report, forget and backup.\n");
+                answer = new AdminResult(ExitCodes.BadInput, "", "carebot: the running worker only takes import, invite, report, summary, forget and backup.\n");
             }
             else
             {

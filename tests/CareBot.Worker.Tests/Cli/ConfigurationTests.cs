@@ -127,6 +127,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("report")]
     [InlineData("invite")]
     [InlineData("forget", "--child", "S1")]
+    [InlineData("summary", "--from", "2026-03-02", "--to", "2026-04-26", "--out", "no-database-summary.xlsx")]
     public async Task A_verb_other_than_import_finding_no_database_says_where_it_looked(params string[] args)
     {
         var (code, _, err) = await Run(Settings(("Telegram:BotUsername", "CareSchoolBot")), args);

@@ -1,0 +1,128 @@
+using CareBot.Core.Model;
+using CareBot.Core.Storage;
+
+namespace CareBot.Core.Tests.Workbooks;
+
+/// <summary>
+/// A small school's term (2026-03-02 to 2026-04-26, eight weeks) for the summary tests: four children on the roster and
+/// one added after the term, two mentors and a volunteer, records inside and outside the term, and weekly updates.
+/// </summary>
+internal sealed class SummarySeed
+{
+    public static readonly DateOnly From = new(2026, 3, 2);
+    public static readonly DateOnly To = new(2026, 4, 26);
+
+    /// <summary>"Now" for the tests: after the term, Asia/Shanghai.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 5, 6, 10, 0, 0, TimeSpan.FromHours(8));
+
+    private readonly CareDb _db;
+    private int _phone;
+
+    private SummarySeed(CareDb db) => _db = db;
+
+    public Person Wang { get; private set; } = null!;
+    public Person Li { get; private set; } = null!;
+    public Person Zhao { get; private set; } = null!;
+
+    public static SummarySeed Create(CareDb db)
+    {
+        var seed = new SummarySeed(db);
+        seed.Fill();
+        return seed;
+    }
+
+    private void Fill()
+    {
+        Wang = Person("王老师", Roles.Mentor);
+        Li = Person("李老师", Roles.Mentor);
+        Zhao = Person("赵阿姨", Roles.Volunteer);
+        var a1 = Person("王建国", Roles.Parent);
+        var a2 = Person("刘秀英", Roles.Parent);
+        var b = Person("李志强", Roles.Parent);
+        var c = Person("张海峰", Roles.Parent);
+        var d = Person("陈春梅", Roles.Parent);
+        Child("S01", "王小明", "三年级1班", a1, a2);
+        Child("S02", "李小红", "三年级1班", b);
+        Child("S03", "张小刚", "四年级2班", c);
+        Child("S04", "陈小丽", null, d);
+        Child("S05", "新同学", "四年级2班", Person("新家长", Roles.Parent), created: new DateTime(2026, 4, 28, 2, 0, 0, DateTimeKind.Utc));
+        Pair(Wang, "S01", PairingRole.Mentor);
+        Pair(Wang, "S02", PairingRole.Mentor);
+        Pair(Li, "S03", PairingRole.Mentor);
+        Pair(Zhao, "S01", PairingRole.Volunteer);
+        Pair(Li, "S05", PairingRole.Mentor, new DateTime(2026, 4, 28, 2, 0, 0, DateTimeKind.Utc));
+
+        Record("S01", Wang, CareKind.Visit, 2026, 2, 20); // before the term
+        Record("S01", Wang, CareKind.Visit, 2026, 3, 5);
+        Record("S01", Wang, CareKind.Visit, 2026, 3, 20);
+        Record("S01", Zhao, CareKind.Visit, 2026, 4, 10);
+        Record("S01", Wang, CareKind.Talk, 2026, 3, 6);
+        Record("S01", Zhao, CareKind.Diary, 2026, 3, 7);
+        Record("S01", Wang, CareKind.Check, 2026, 3, 4, [3, 3, 2, 4, 4]);
+        Record("S01", Wang, CareKind.Check, 2026, 4, 20, [4, 4, 3, 5, 4]);
+        Record("S01", Wang, CareKind.Visit, 2026, 5, 1); // after the term
+        Record("S02", Wang, CareKind.Visit, 2026, 3, 10);
+        Record("S02", Wang, CareKind.Check, 2026, 3, 11, [2, 2, 2, 2, 2]);
+        Record("S03", Li, CareKind.Talk, 2026, 4, 1);
+        Record("S03", Li, CareKind.Diary, 2026, 4, 2);
+        Record("S03", Li, CareKind.Diary, 2026, 4, 2);
+        Record("S03", Li, CareKind.Check, 2026, 3, 3, [1, 2, 3, 4, 5]);
+        Record("S03", Li, CareKind.Check, 2026, 4, 24, [3, 3, 3, 3, 3]);
+        Record("S03", Li, CareKind.ParentMessage, 2026, 4, 3); // not a care record of the summary
+
+        Update(a1, "S01", "2026-W09", OutboxStatus.Sent); // before the term
+        Update(a1, "S01", "2026-W10", OutboxStatus.Sent);
+        Update(a2, "S01", "2026-W10", OutboxStatus.Failed);
+        Update(b, "S02", "2026-W10", OutboxStatus.Sent);
+        Update(c, "S03", "2026-W10", OutboxStatus.Unreachable);
+        Update(a1, "S01", "2026-W11", OutboxStatus.Sent);
+        Update(d, "S04", "2026-W17", OutboxStatus.Unreachable);
+    }
+
+    private Person Person(string name, Roles roles)
+    {
+        var p = new Person { Name = name, Phone = $"139{++_phone:D8}", Roles = roles, Language = "zh" };
+        _db.People.Insert(p);
+        return p;
+    }
+
+    private void Child(string id, string name, string? cls, Person father, Person? mother = null, DateTime created = default)
+    {
+        var parents = new List<ParentLink> { new() { PersonId = father.Id, Relation = ParentRelation.Father } };
+        if (mother is not null)
+        {
+            parents.Add(new ParentLink { PersonId = mother.Id, Relation = ParentRelation.Mother });
+        }
+
+        _db.Children.Insert(new Child { Id = id, Name = name, Class = cls, Parents = parents, CreatedUtc = created });
+    }
+
+    private void Pair(Person carer, string child, PairingRole role, DateTime created = default) =>
+        _db.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child, Role = role, CreatedUtc = created == default ? new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc) : created });
+
+    private void Record(string child, Person author, CareKind kind, int y, int m, int d, int[]? ratings = null) =>
+        _db.Records.Insert(new CareRecord
+        {
+            ChildId = child,
+            AuthorId = author.Id,
+            Kind = kind,
+            LocalDate = new DateOnly(y, m, d),
+            AtUtc = new DateTime(y, m, d, 2, 0, 0, DateTimeKind.Utc),
+            Text = "日记内容：孩子很好",
+            Ratings = ratings is null ? null : new Ratings { Study = ratings[0], Life = ratings[1], Mood = ratings[2], Safety = ratings[3], Health = ratings[4] },
+        });
+
+    private void Update(Person parent, string child, string week, OutboxStatus status) =>
+        _db.Outbox.Insert(new OutboxMessage
+        {
+            Key = $"weekly:{parent.Id}:{child}:{week}",
+            PersonId = parent.Id,
+            ChatId = 100 + parent.Id,
+            Kind = OutboxKind.WeeklyUpdate,
+            Priority = OutboxPriority.Bulk,
+            ChildId = child,
+            Week = week,
+            Status = status,
+            Text = "本周动态",
+        });
+}
