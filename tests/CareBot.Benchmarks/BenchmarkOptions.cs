@@ -41,7 +41,7 @@ public sealed class BenchmarkOptions
             int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
             switch (a)
             {
-                case "all" or "compose" or "dispatch" or "ingest" or "startup": o.Scenario = a; break;
+                case "all" or "compose" or "dispatch" or "ingest" or "plan-latency" or "startup": o.Scenario = a; break;
                 case "--children": o.Children = Int(); break;
                 case "--months": o.Months = Int(); break;
                 case "--rate": o.Rate = Int(); break;

@@ -29,7 +29,7 @@ public static class BenchmarkRunner
         f.Set("months", options.Months);
         log.WriteLine($"CareBot benchmarks: {options.Scenario}, {options.Children:N0} children, {options.Months} months, {Environment.ProcessorCount} cores, {Environment.Version}");
 
-        if (options.Runs("compose") || options.Runs("ingest"))
+        if (options.Runs("compose") || options.Runs("ingest") || options.Runs("plan-latency"))
         {
             var sw = Stopwatch.StartNew();
             var cached = County.Cached(options.TempRoot, options.Children, options.Months, log);
@@ -46,7 +46,12 @@ public static class BenchmarkRunner
 
             if (options.Runs("ingest"))
             {
-                Ingest(options, cached, f, log);
+                IngestBenchmark.Run(options, cached, f, log);
+            }
+
+            if (options.Runs("plan-latency"))
+            {
+                PlanLatencyBenchmark.Run(options, cached, f, log);
             }
         }
 
@@ -259,88 +264,7 @@ public static class BenchmarkRunner
         public void Dispose() => _stop = true;
     }
 
-    // ---------------------------------------------------------------- ingest
-
-    private static void Ingest(BenchmarkOptions options, string cached, BenchmarkFigures f, TextWriter log)
-    {
-        var work = County.WorkCopy(cached, $"ingest-{options.Children}.db");
-        using var db = new CareDb(work);
-        var time = TimeProvider.System;
-        var clock = new CareClock(time, "Asia/Shanghai");
-        var care = new CareOptions { QuietHours = "00:00-00:00" };
-        var outbox = new OutboxStore(db, time);
-        var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), care);
-        var processor = new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance);
-        var mentors = County.MentorCount(options.Children);
-        var n = options.IngestUpdates;
-
-        // Warm-up (not counted): a few updates through each path.
-        for (var i = 0; i < 20; i++)
-        {
-            processor.Process(new IncomingMessage(400_000_000 + i, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, "/visit 1 热身"));
-        }
-
-        var lat = new double[n];
-        var outboxBefore = db.Outbox.Count();
-        var sw = Stopwatch.StartNew();
-        for (var i = 0; i < n; i++)
-        {
-            var t0 = Stopwatch.GetTimestamp();
-            var outcome = processor.Process(new IncomingMessage(500_000_000 + i, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, $"/visit 1 今天家访第{i}次，一切都好"));
-            lat[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (outcome is null)
-            {
-                throw new InvalidOperationException($"update {i} was seen as a redelivery");
-            }
-        }
-
-        var realS = sw.Elapsed.TotalSeconds;
-        if (processor.Offset != 500_000_000 + n)
-        {
-            throw new InvalidOperationException($"offset {processor.Offset}, expected {500_000_000 + n}");
-        }
-
-        var stored = db.Records.Count(r => r.Text.StartsWith("今天家访第"));
-        var replies = db.Outbox.Count() - outboxBefore;
-
-        // The storage limit: the same documents the real path writes for one update (the care record, its audit
-        // entry, the reply's outbox row, the processed update id and the offset), each update its own transaction.
-        var rawLat = new double[n];
-        var today = clock.Today;
-        sw.Restart();
-        for (var i = 0; i < n; i++)
-        {
-            var t0 = Stopwatch.GetTimestamp();
-            var i1 = i;
-            db.Write(() =>
-            {
-                var record = new CareRecord { ChildId = $"S{(i1 % options.Children):D7}", AuthorId = 1 + (i1 % mentors), Kind = CareKind.Visit, LocalDate = today, AtUtc = DateTime.UtcNow, Text = $"今天家访第{i1}次，一切都好" };
-                db.Records.Insert(record);
-                db.Audit.Insert(new AuditEntry { AtUtc = record.AtUtc, Actor = $"person:{record.AuthorId}", Action = "record.visit", ChildId = record.ChildId, Detail = $"record:{record.Id}" });
-                db.Outbox.Insert(new OutboxMessage { Key = $"reply:{600_000_000 + i1}:{County.MentorChat(1 + (i1 % mentors))}:0", PersonId = record.AuthorId, ChatId = County.MentorChat(1 + (i1 % mentors)), Text = $"✅ 已记录 S{i1} 的家访（11月28日）。", CreatedUtc = record.AtUtc, NotBeforeUtc = record.AtUtc });
-                db.Updates.Insert(new ProcessedUpdate { Id = 600_000_000 + i1, AtUtc = DateTime.UtcNow, Attempts = 1 });
-                db.State.Upsert(new StateEntry { Id = "bench.offset", Value = 600_000_000 + i1 + 1 });
-            });
-            rawLat[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-
-        var rawS = sw.Elapsed.TotalSeconds;
-        Array.Sort(lat);
-        Array.Sort(rawLat);
-        log.WriteLine($"ingest: {n:N0} updates in {realS:F2} s ({n / realS:F0}/s), {stored:N0} records stored, {replies:N0} reply rows; raw inserts {rawS:F2} s ({n / rawS:F0}/s)");
-        f.Set("ingest_s", realS);
-        f.Set("ingest_rate", n / realS);
-        f.Set("ingest_raw_s", rawS);
-        f.Set("ingest_raw_rate", n / rawS);
-        f.Set("ingest_ratio", realS / rawS);
-        f.Set("ingest_p50_ms", Pct(lat, 0.50));
-        f.Set("ingest_p99_ms", Pct(lat, 0.99));
-        f.Set("ingest_raw_p50_ms", Pct(rawLat, 0.50));
-        f.Set("ingest_raw_p99_ms", Pct(rawLat, 0.99));
-        f.Set("ingest_stored", stored);
-    }
-
-    private static double Pct(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    internal static double Pct(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     // ---------------------------------------------------------------- dispatch
 

@@ -18,7 +18,9 @@ public sealed record WeeklyPlanResult(string Week, int Planned, int Added);
 /// week's records with one indexed LocalDate range query, then the check-in look-back window a week at a time going
 /// back (stopping once every child has two check-ins), keeps only the week's visits, talks and diary entries and the
 /// latest two check-ins per child, and inserts rows in batches of
-/// <see cref="OutboxBatch.DefaultSize"/> per transaction. Memory grows with the number of children and with one
+/// <see cref="OutboxBatch.DefaultSize"/> per transaction (one sync each). It works in slices: people, children and
+/// pairings a few thousand at a time, records a day at a time, rows a batch at a time, each slice one short turn on
+/// the database, so that chat updates are handled between slices while a county is planned. Memory grows with the number of children and with one
 /// week of records, not with the history.
 /// </summary>
 public sealed class WeeklyUpdatePlanner
@@ -58,7 +60,7 @@ public sealed class WeeklyUpdatePlanner
 
         var parents = new Dictionary<int, Person>();
         var names = new Dictionary<int, string>();
-        foreach (var p in _db.People.FindAll())
+        foreach (var p in _db.ReadInSlices(d => d.People, p => p.Id))
         {
             names[p.Id] = p.Name;
             if (p.Has(Roles.Parent) && p.Status == Reachability.Reachable && p.ChatId is not null && !p.UpdatesPaused)
@@ -67,7 +69,7 @@ public sealed class WeeklyUpdatePlanner
             }
         }
 
-        var children = _db.Children.FindAll().Where(c => c.Parents.Exists(l => parents.ContainsKey(l.PersonId))).ToList();
+        var children = _db.ReadInSlices(d => d.Children, c => c.Id).Where(c => c.Parents.Exists(l => parents.ContainsKey(l.PersonId))).ToList();
         if (children.Count == 0)
         {
             _logger.LogInformation("Weekly update plan for {Week}: no reachable parent", week);
@@ -75,14 +77,14 @@ public sealed class WeeklyUpdatePlanner
         }
 
         var wanted = children.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var carers = _db.Pairings.FindAll().Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
+        var carers = _db.ReadInSlices(d => d.Pairings, p => p.Id).Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
         var (weekRecords, checks) = ReadRecords(wanted, weekStart, weekEnd);
 
         // The first run for a week (no marker yet) can skip the per-row key look-up: only this planner makes weekly
         // keys, and the marker is committed before its first batch, so a run cut short leaves the marker behind and
         // the next run checks every key again.
         var marker = $"weekly.planned:{week}";
-        var firstRun = _db.State.FindById(marker) is null;
+        var firstRun = _db.Exclusive(() => _db.State.FindById(marker) is null);
         if (firstRun)
         {
             _db.Write(() => _db.State.Upsert(new StateEntry { Id = marker }));
@@ -166,7 +168,7 @@ public sealed class WeeklyUpdatePlanner
         while (to >= limit && complete < wanted.Count)
         {
             var (lo, hi) = (from < limit ? limit : from, to);
-            foreach (var r in _db.Records.Find(r => r.LocalDate >= lo && r.LocalDate <= hi))
+            foreach (var r in DayByDay(lo, hi))
             {
                 if (!wanted.Contains(r.ChildId))
                 {
@@ -204,6 +206,19 @@ public sealed class WeeklyUpdatePlanner
         }
 
         return (week, checks);
+    }
+
+    /// <summary>The records of each day in turn, each day read in one turn on the database (chat goes between).</summary>
+    private IEnumerable<CareRecord> DayByDay(DateOnly from, DateOnly to)
+    {
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            var d = day;
+            foreach (var r in _db.Exclusive(() => _db.Records.Find(r => r.LocalDate == d).ToList()))
+            {
+                yield return r;
+            }
+        }
     }
 
     private static string Render(

@@ -349,6 +349,34 @@ public sealed class CareDb : IDisposable
         return true;
     });
 
+    /// <summary>
+    /// Reads a whole collection in slices of <paramref name="slice"/> documents in _id order, each slice one turn on
+    /// the database, so that a long read (a planner over a county) lets other work through between slices. Not a
+    /// snapshot: a document changed between slices is seen as it is when its slice is read.
+    /// </summary>
+    public IEnumerable<T> ReadInSlices<T>(Func<CareDb, ILiteCollection<T>> collection, Func<T, BsonValue> id, int slice = 5000)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        BsonValue? last = null;
+        while (true)
+        {
+            var after = last;
+            var chunk = Exclusive(() => (after is null ? collection(this).Find(Query.All(), 0, slice) : collection(this).Find(Query.GT("_id", after), 0, slice)).ToList());
+            foreach (var item in chunk)
+            {
+                yield return item;
+            }
+
+            if (chunk.Count < slice)
+            {
+                yield break;
+            }
+
+            last = id(chunk[^1]);
+        }
+    }
+
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
 

@@ -50,6 +50,7 @@ public static class DatabaseFiles
 
             if (password is not null)
             {
+                CheckPassword(full, password, files);
                 PrepareEncryptedLog(LogFileOf(full), password, files);
             }
 
@@ -149,6 +150,28 @@ public static class DatabaseFiles
         }
 
         files.Move(temp, log);
+    }
+
+    /// <summary>A wrong password must be refused before the log is touched (a log made with it would stay behind).</summary>
+    private static void CheckPassword(string full, string password, IFileLayer files)
+    {
+        using var data = files.Open(full);
+        if (data.Length < PageSize)
+        {
+            return;
+        }
+
+        var first = data.ReadByte();
+        if (first != 1)
+        {
+            throw new StorageException($"Storage:Password: the database {full} is not encrypted, but Storage:Password is set; remove the setting.");
+        }
+
+        data.Position = 0;
+        using (new AesStream(password, new KeepOpen(data)))
+        {
+            // The constructor reads the salt and checks the password.
+        }
     }
 
     /// <summary>Lets AesStream write the salt page without closing the file under it.</summary>

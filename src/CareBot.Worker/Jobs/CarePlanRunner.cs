@@ -53,7 +53,8 @@ public sealed class CarePlanRunner(
     {
         lock (_gate)
         {
-            return db.Exclusive(() => new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek));
+            // The planner takes its own short turns on the database, slice by slice, so chat goes on meanwhile.
+            return new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek);
         }
     }
 

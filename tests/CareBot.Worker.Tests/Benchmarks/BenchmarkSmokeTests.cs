@@ -25,7 +25,7 @@ public sealed class BenchmarkSmokeTests : IDisposable
 
         var figures = await BenchmarkRunner.RunAsync(options, log);
 
-        foreach (var key in new[] { "compose_s", "compose_raw_s", "compose_ratio", "compose_peak_mb", "dispatch_rate", "dispatch_rate_ratio", "ingest_rate", "ingest_ratio", "ingest_p50_ms", "ingest_p99_ms", "startup_s" })
+        foreach (var key in new[] { "compose_s", "compose_raw_s", "compose_ratio", "compose_peak_mb", "dispatch_rate", "dispatch_rate_ratio", "ingest_rate", "ingest_ratio", "ingest_p50_ms", "ingest_p99_ms", "ingest_durable_ratio", "ingest_durable_rate", "ingest_group_ratio", "reply_p99_during_plan_s", "startup_s" })
         {
             Assert.True(figures.Has(key), $"{key} missing\n{log}");
             Assert.True(double.IsFinite(figures[key]) && figures[key] > 0, $"{key} = {figures[key]}\n{log}");
@@ -35,6 +35,7 @@ public sealed class BenchmarkSmokeTests : IDisposable
         Assert.Equal(200, figures["dispatch_sent"]);
         Assert.Equal(0, figures["dispatch_429"]);
         Assert.Equal(200, figures["ingest_stored"]);
+        Assert.True(figures["reply_count_during_plan"] >= 1, log.ToString());
         Assert.InRange(figures["dispatch_rate_ratio"], 0.05, 1.05);
         Assert.True(figures["ingest_p99_ms"] >= figures["ingest_p50_ms"]);
         Assert.True(figures["startup_s"] < 60, log.ToString());
