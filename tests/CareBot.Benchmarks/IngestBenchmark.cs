@@ -24,11 +24,7 @@ internal static class IngestBenchmark
     {
         var work = County.WorkCopy(cached, $"ingest-{options.Children}.db");
         using var db = new CareDb(work);
-        var time = TimeProvider.System;
-        var clock = new CareClock(time, "Asia/Shanghai");
-        var outbox = new OutboxStore(db, time);
-        var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), new CareOptions { QuietHours = "00:00-00:00" });
-        var processor = new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance);
+        var (clock, _, processor) = ChatCore(db);
         var mentors = County.MentorCount(options.Children);
         var n = options.IngestUpdates;
 
@@ -92,6 +88,16 @@ internal static class IngestBenchmark
 
         f.Set("ingest_stored", db.Exclusive(() => db.Records.Count(r => r.Text.StartsWith("今天家访第"))) / 3);
         f.Set("ingest_replies", (db.Exclusive(() => db.Outbox.Count()) - outboxBefore) / 3 - n);
+    }
+
+    /// <summary>The chat core as the worker builds it, on the system clock.</summary>
+    internal static (CareClock Clock, OutboxStore Outbox, UpdateProcessor Processor) ChatCore(CareDb db)
+    {
+        var time = TimeProvider.System;
+        var clock = new CareClock(time, "Asia/Shanghai");
+        var outbox = new OutboxStore(db, time);
+        var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), new CareOptions { QuietHours = "00:00-00:00" });
+        return (clock, outbox, new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance));
     }
 
     /// <summary>The documents the real path writes for one update, in one transaction; synced when <paramref name="sync"/> is 1.</summary>

@@ -1,12 +1,7 @@
 using System.Diagnostics;
-using CareBot.Core;
 using CareBot.Core.Chat;
-using CareBot.Core.Invites;
-using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
 using CareBot.Core.Storage;
-using CareBot.Core.Time;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CareBot.Benchmarks;
 
@@ -21,11 +16,7 @@ internal static class PlanLatencyBenchmark
     {
         var work = County.WorkCopy(cached, $"plan-latency-{options.Children}.db");
         using var db = new CareDb(work);
-        var time = TimeProvider.System;
-        var clock = new CareClock(time, "Asia/Shanghai");
-        var outbox = new OutboxStore(db, time);
-        var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), new CareOptions { QuietHours = "00:00-00:00" });
-        var processor = new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance);
+        var (_, outbox, processor) = IngestBenchmark.ChatCore(db);
         var mentors = County.MentorCount(options.Children);
 
         var latencies = new List<double>();
