@@ -285,13 +285,13 @@ public sealed class CareDb : IDisposable
                 Guard(_db.Commit);
                 return result;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (IsFatal(ex))
             {
-                if (_failure is null && !IsFatal(ex))
-                {
-                    _db.Rollback();
-                }
-
+                throw Fail(ex);
+            }
+            catch
+            {
+                _db.Rollback();
                 throw;
             }
         }
@@ -394,13 +394,16 @@ public sealed class CareDb : IDisposable
     }
 
     /// <summary>
-    /// LiteDB 5.0.21 closes its engine on any IOException (EngineState.Handle) and from then on rethrows it on every
-    /// call; the engine closing disposes the streams CareDb gave it. Retrying is pointless: the process must restart.
+    /// LiteDB 5.0.21 closes its engine on an IOException (EngineState.Handle) and from then on rethrows it on every
+    /// call; the engine closing disposes the streams CareDb gave it. Where it does not close (a failed explicit commit),
+    /// its log may hold half a commit. Either way retrying is pointless: any I/O error of the database file stops it,
+    /// and the process must restart (and so repairs and re-reads the log).
     /// </summary>
     private bool IsFatal(Exception ex) =>
         _failure is not null
         || (_data is not null && (_data.Closed || _log!.Closed) && !_disposed)
         || ex is StorageFailedException
+        || (ex is IOException && _data is not null)
         || (ex is LiteException lex && lex.ErrorCode == LiteException.INVALID_DATAFILE_STATE);
 
     private StorageFailedException Fail(Exception ex)
@@ -469,7 +472,7 @@ public sealed class CareDb : IDisposable
                 {
                     _db.Dispose();
                 }
-                catch (Exception ex) when (_failure is not null && ex is IOException or LiteException)
+                catch (Exception) when (_failure is not null)
                 {
                     // The engine already stopped on a disk error; closing it again reports the same error.
                 }

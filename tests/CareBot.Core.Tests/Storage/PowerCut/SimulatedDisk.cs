@@ -47,6 +47,9 @@ public sealed class SimulatedDisk : IFileLayer
 
     public LegacySync Legacy { get; init; }
 
+    /// <summary>When set, every write from then on fails with an I/O error (a dying disk).</summary>
+    public bool Failing { get; set; }
+
     /// <summary>Operations so far (writes, length changes, syncs, creates, deletes, renames), in order.</summary>
     public IReadOnlyList<DiskOp> Ops => _ops;
 
@@ -232,6 +235,11 @@ public sealed class SimulatedDisk : IFileLayer
 
         public override void Flush()
         {
+            if (disk.Failing)
+            {
+                throw new IOException("simulated fsync error");
+            }
+
             if (disk.Legacy == LegacySync.Off || (disk.Legacy == LegacySync.DataFileOnly && !path.Contains("-log", StringComparison.Ordinal)))
             {
                 disk.Record(new DiskOp(OpKind.Sync, path));
@@ -263,6 +271,11 @@ public sealed class SimulatedDisk : IFileLayer
 
         public override void Write(byte[] buffer, int offset, int count)
         {
+            if (disk.Failing)
+            {
+                throw new IOException("simulated disk error");
+            }
+
             var data = buffer.AsSpan(offset, count).ToArray();
             WriteAt(Content, _position, data);
             disk.Record(new DiskOp(OpKind.Write, path) { Offset = _position, Data = data });
