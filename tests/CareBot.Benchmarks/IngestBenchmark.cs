@@ -107,7 +107,7 @@ internal static class IngestBenchmark
         var today = clock.Today;
         Action write = () =>
         {
-            var record = new CareRecord { ChildId = $"S{(i % options.Children):D7}", AuthorId = 1 + (i % mentors), Kind = CareKind.Visit, LocalDate = today, AtUtc = DateTime.UtcNow, Text = $"今天家访第{i}次，一切都好" };
+            var record = new CareRecord { ChildId = $"S{(i % options.Children):D7}", AuthorId = 1 + (i % mentors), Kind = CareKind.Visit, LocalDate = today, AtUtc = DateTime.UtcNow, Text = $"原始插入第{i}次，一切都好" };
             db.Records.Insert(record);
             db.Audit.Insert(new AuditEntry { AtUtc = record.AtUtc, Actor = $"person:{record.AuthorId}", Action = "record.visit", ChildId = record.ChildId, Detail = $"record:{record.Id}" });
             db.Outbox.Insert(new OutboxMessage { Key = $"reply:{id}:{County.MentorChat(1 + (i % mentors))}:0", PersonId = record.AuthorId, ChatId = County.MentorChat(1 + (i % mentors)), Text = $"✅ 已记录 S{i} 的家访（11月28日）。", CreatedUtc = record.AtUtc, NotBeforeUtc = record.AtUtc });
