@@ -15,7 +15,7 @@ internal static class WorkerRequest
 
     public static async Task<int> SendAsync(IDictionary<string, string?>? overrides, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var databasePath = CareHost.DatabasePath(overrides);
+        var databasePath = CareHost.StorageSettings(overrides).DatabasePath;
         var id = Guid.NewGuid().ToString("N");
         var request = AdminRequestService.RequestPath(databasePath, id);
         var result = AdminRequestService.ResultPath(databasePath, id);

@@ -54,10 +54,8 @@ public sealed class OutboxDispatcher : BackgroundService
         _clock = clock;
         _options = options.Value;
         _logger = logger;
-        if (!QuietHours.TryParse(care.Value.QuietHours, out _quiet))
-        {
-            throw new ArgumentException("CareBot:QuietHours is not a range like 22:00-07:00.", nameof(care));
-        }
+        // Parsed and validated with the settings (CareBot:QuietHours); fixed at start.
+        _quiet = care.Value.Quiet ?? throw new ArgumentException("CareBot:QuietHours was not validated.", nameof(care));
 
         // Tokens come in 20 portions a second, and the rate is kept 5% under the setting, so that no sliding
         // one-second window (which is how Telegram and the local server count) ever holds more than the setting.

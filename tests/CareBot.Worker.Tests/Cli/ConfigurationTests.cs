@@ -36,14 +36,40 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("CareBot:Care:TalkEveryDays", "abc")]
     [InlineData("CareBot:QuietHours", "late")]
     [InlineData("Delivery:GlobalPerSecond", "0")]
+    [InlineData("Delivery:SendTimeoutSeconds", "-5")]
+    [InlineData("Delivery:MaxAttempts", "0")]
+    [InlineData("Delivery:PerChatIntervalMs", "-1")]
+    [InlineData("Delivery:BackoffBaseMs", "many")]
+    [InlineData("Telegram:PollTimeoutSeconds", "90")]
+    [InlineData("CareBot:OutboxKeepDays", "1")]
     public async Task Invalid_setting_stops_start_up_with_one_line_naming_the_key(string key, string value)
     {
         var (code, _, err) = await Run(Settings((key, value), ("Telegram:BotToken", "123:abc")), "run");
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains(key, err, StringComparison.Ordinal);
+        Assert.StartsWith("carebot: " + key, err, StringComparison.Ordinal);
         Assert.Single(err.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Several_bad_settings_are_still_one_line_naming_the_first_and_counting_the_rest()
+    {
+        var (code, _, err) = await Run(Settings(("Delivery:SendTimeoutSeconds", "-5"), ("Delivery:MaxAttempts", "0"), ("Telegram:BotToken", "123:abc")), "run");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("Delivery:", err, StringComparison.Ordinal);
+        Assert.Contains("另有 1 处", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_verb_tells_a_bad_setting_in_its_language()
+    {
+        var (code, _, err) = await Run(Settings(("CareBot:TimeZone", "Mars/Olympus")), "report", "--lang", "en");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("carebot: CareBot:TimeZone: 'Mars/Olympus' is not a known IANA time zone (e.g. Asia/Shanghai).", err.Trim());
     }
 
     [Fact]
@@ -132,7 +158,8 @@ public sealed class ConfigurationTests : IDisposable
         var (code, _, err) = await Run(Settings(("Telegram:BotUsername", "CareSchoolBot")), args);
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("no database at", err, StringComparison.Ordinal);
+        Assert.StartsWith("carebot: Storage:DatabasePath", err, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_dir, "c.db"), err, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir, "c.db")));
     }
 

@@ -74,7 +74,7 @@ internal sealed class E2eKit : IAsyncDisposable
         Host = CliApp.BuildHost(overrides, b =>
         {
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
-            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration);
+            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
         });
         await Host.StartAsync();
     }
