@@ -21,6 +21,7 @@ public sealed class LastGoodOptionsMonitor<T> : IOptionsMonitor<T>, IDisposable
     private readonly List<Action<T, string?>> _listeners = [];
     private T? _current;
     private string? _lastRejected;
+    private int _reloads;
 
     public LastGoodOptionsMonitor(IOptionsFactory<T> factory, IEnumerable<IOptionsChangeTokenSource<T>> sources, ILogger<LastGoodOptionsMonitor<T>> logger)
     {
@@ -41,6 +42,21 @@ public sealed class LastGoodOptionsMonitor<T> : IOptionsMonitor<T>, IDisposable
             lock (_gate)
             {
                 return _current ??= _factory.Create(Options.DefaultName);
+            }
+        }
+    }
+
+    /// <summary>How many edits were looked at since start, valid or not (for tests and diagnostics).</summary>
+    internal int Reloads => Volatile.Read(ref _reloads);
+
+    /// <summary>The keys of the last edit that was refused, while it stands; null after a valid one.</summary>
+    internal string? RejectedKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastRejected;
             }
         }
     }
@@ -81,6 +97,7 @@ public sealed class LastGoodOptionsMonitor<T> : IOptionsMonitor<T>, IDisposable
                 "The edited settings are not valid ({Keys}); the worker keeps its last good {Section} settings until they are fixed",
                 keys,
                 typeof(T).Name);
+            Interlocked.Increment(ref _reloads);
             return;
         }
 
@@ -91,6 +108,8 @@ public sealed class LastGoodOptionsMonitor<T> : IOptionsMonitor<T>, IDisposable
             _lastRejected = null;
             listeners = [.. _listeners];
         }
+
+        Interlocked.Increment(ref _reloads);
 
         foreach (var listener in listeners)
         {

@@ -62,7 +62,12 @@ internal sealed class E2eKit : IAsyncDisposable
         action(db);
     }
 
-    public async Task StartWorkerAsync()
+    /// <summary>The folder of the database; tests may put their own files (settings, logs) there.</summary>
+    public string Folder => _dir;
+
+    /// <param name="settings">Extra settings (highest precedence).</param>
+    /// <param name="configure">Runs on the builder before the worker's services are added (e.g. to add a settings file).</param>
+    public async Task StartWorkerAsync(IDictionary<string, string?>? settings = null, Action<HostApplicationBuilder>? configure = null)
     {
         var overrides = new Dictionary<string, string?>(Server.WorkerSettings())
         {
@@ -71,8 +76,14 @@ internal sealed class E2eKit : IAsyncDisposable
             ["CareBot:Admins:0:Name"] = "刘校长",
             ["CareBot:Admins:0:Phone"] = "13600000001",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
         Host = CliApp.BuildHost(overrides, b =>
         {
+            configure?.Invoke(b);
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
             b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
         });
