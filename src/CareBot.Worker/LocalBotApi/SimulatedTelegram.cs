@@ -45,6 +45,7 @@ public sealed class SimulatedTelegram : IDisposable
     private int _sendCalls;
     private int _sendAccepted;
     private int _tooManyAnswers;
+    private readonly List<DateTimeOffset> _tooManyTimes = [];
     private int _rateLimitRejections;
     private int _droppedButDelivered;
     private int _longPollsWaiting;
@@ -353,6 +354,16 @@ public sealed class SimulatedTelegram : IDisposable
         lock (_gate)
         {
             _tooManyAnswers++;
+            _tooManyTimes.Add(Now());
+        }
+    }
+
+    /// <summary>When each 429 answer was given (by the server's <see cref="TimeProvider"/>), oldest first.</summary>
+    public IReadOnlyList<DateTimeOffset> TooManyRequestsTimes()
+    {
+        lock (_gate)
+        {
+            return [.. _tooManyTimes];
         }
     }
 
