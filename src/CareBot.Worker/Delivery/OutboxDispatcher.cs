@@ -275,6 +275,7 @@ public sealed class OutboxDispatcher : BackgroundService
         {
             case SendStatus.Sent:
                 _outbox.MarkSent(row, outcome.MessageId);
+                _logger.LogTrace("Outbox row {RowId} sent", row.Id);
                 break;
             case SendStatus.RateLimited:
                 var wait = outcome.RetryAfter ?? TimeSpan.FromSeconds(1);

@@ -36,7 +36,9 @@ public static class CareHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
-        builder.Services.AddSerilog((_, lc) => lc.ReadFrom.Configuration(builder.Configuration));
+        // The bot token never reaches a sink, whatever the levels (Telegram puts it in every request URL).
+        builder.Services.AddSerilog((services, lc) => lc.ReadFrom.Configuration(builder.Configuration)
+            .Enrich.With(new SecretRedactor(() => BotToken(services))));
         builder.Services.AddSingleton(new CliLanguage(language ?? Texts.Chinese));
         builder.Services.AddCareCore();
 
@@ -59,6 +61,18 @@ public static class CareHost
     {
         using var host = CreateBuilder([], overrides, language).Build();
         return host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+    }
+
+    private static string? BotToken(IServiceProvider services)
+    {
+        try
+        {
+            return services.GetRequiredService<IOptions<TelegramOptions>>().Value.BotToken;
+        }
+        catch (OptionsValidationException)
+        {
+            return null; // a bad Telegram section stops start-up before anything is sent
+        }
     }
 
     private static string ContentRoot() =>
@@ -105,7 +119,8 @@ public static class CareHost
     /// <summary>The Telegram channel: the client, the poller and the outbox dispatcher.</summary>
     public static IServiceCollection AddTelegramChannel(this IServiceCollection services)
     {
-        services.AddHttpClient("telegram").ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(100));
+        // No request logging on this client: its handlers would log every URL, and every Bot API URL holds the token.
+        services.AddHttpClient("telegram").ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(100)).RemoveAllLoggers();
         services.AddSingleton<global::Telegram.Bot.ITelegramBotClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;

@@ -95,6 +95,7 @@ public sealed class TelegramPoller(
         var pending = bot.GetUpdates(offset, 100, options.Value.PollTimeoutSeconds, Wanted, cancellationToken);
         FirstPoll.TrySetResult();
         var updates = await pending.ConfigureAwait(false);
+        logger.LogTrace("getUpdates from offset {Offset}: {Count} updates", offset, updates.Length);
         foreach (var update in updates)
         {
             cancellationToken.ThrowIfCancellationRequested();
