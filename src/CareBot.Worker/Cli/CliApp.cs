@@ -37,7 +37,7 @@ public static class CliApp
             }
             catch (DatabaseInUseException) when (shared is null)
             {
-                return await WorkerRequest.SendAsync(overrides, forward, stdout, stderr, ct).ConfigureAwait(false);
+                return await WorkerRequest.SendAsync(overrides, forward, stdout, stderr, language, ct).ConfigureAwait(false);
             }
         });
 

@@ -149,6 +149,36 @@ public sealed class ConfigurationTests : IDisposable
         Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(printed)));
     }
 
+    [Fact]
+    public async Task Invite_to_an_existing_file_or_a_link_is_refused_and_changes_no_invite()
+    {
+        new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
+        var settings = Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "13600000001"), ("Telegram:BotUsername", "CareSchoolBot"));
+        var first = Path.Combine(_dir, "first.csv");
+        Assert.Equal(0, (await Run(settings, "invite", "--out", first)).Code);
+        var printed = File.ReadAllText(first);
+        var victim = Path.Combine(_dir, "victim.txt");
+        File.WriteAllText(victim, "untouched");
+        var link = Path.Combine(_dir, "link.csv");
+        File.CreateSymbolicLink(link, victim);
+
+        foreach (var target in new[] { first, link })
+        {
+            var (code, _, err) = await Run(settings, "invite", "--out", target);
+
+            Assert.Equal(ExitCodes.BadInput, code);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.StartsWith($"carebot: --out: {target}", err, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(printed, File.ReadAllText(first));
+        Assert.Equal("untouched", File.ReadAllText(victim));
+        using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
+        var code1 = printed.Split('\n')[1].Split(',')[4];
+        Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(code1)));
+        Assert.Equal(1, db.Invites.Count());
+    }
+
     [Theory]
     [InlineData("report")]
     [InlineData("invite")]
