@@ -19,7 +19,10 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
     public void Dispose() => owned?.Dispose();
 }
 
-/// <summary>The <c>carebot</c> command line: run, import, invite, report, demo. Exit codes: 0 ok, 1 unexpected, 2 bad input.</summary>
+/// <summary>
+/// The <c>carebot</c> command line: run, import, invite, report, demo, forget, backup, status. Exit codes: 0 ok,
+/// 1 unexpected (and, for status, not healthy), 2 bad input.
+/// </summary>
 public static class CliApp
 {
     /// <param name="shared">
@@ -97,6 +100,10 @@ public static class CliApp
             () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, stdout, () => OpenDatabase(overrides, shared))),
             ct));
         root.Add(backup);
+
+        var status = new Command("status", "Exit 0 and the worker's last poll, outbox and job runs when a worker on this database beat less than a minute ago; else exit 1 and why (the Docker HEALTHCHECK).") { lang };
+        status.SetAction(pr => StatusCommand.Run(overrides, pr.GetValue(lang)!, TimeProvider.System, stdout, stderr));
+        root.Add(status);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

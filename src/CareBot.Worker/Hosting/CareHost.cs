@@ -9,6 +9,7 @@ using CareBot.Worker.Delivery;
 using CareBot.Worker.Telegram;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -108,11 +109,16 @@ public static class CareHost
         return services;
     }
 
-    /// <summary>Checkpoints the database on a timer; the container disposes it (checkpoint and close) at shutdown.</summary>
+    /// <summary>
+    /// Beside the database: checkpoints on a timer (the container disposes the database, checkpoint and close, at
+    /// shutdown), admin requests from the command line, and the heartbeat file <c>carebot status</c> reads.
+    /// </summary>
     public static IServiceCollection AddCareStorage(this IServiceCollection services)
     {
         services.AddHostedService<CheckpointService>();
         services.AddHostedService<AdminRequestService>();
+        services.TryAddSingleton<WorkerActivity>();
+        services.AddHostedService<HeartbeatService>();
         return services;
     }
 
@@ -139,6 +145,7 @@ public static class CareHost
             return new global::Telegram.Bot.TelegramBotClient(clientOptions, http);
         });
         services.AddSingleton<IChatSender, TelegramChatSender>();
+        services.TryAddSingleton<WorkerActivity>();
         services.AddSingleton<TelegramPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<TelegramPoller>());
         services.AddSingleton<OutboxDispatcher>();

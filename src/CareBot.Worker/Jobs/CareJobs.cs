@@ -1,6 +1,8 @@
 using CareBot.Core;
 using CareBot.Core.Time;
+using CareBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -26,6 +28,7 @@ public static class CareJobs
     /// </summary>
     public static IServiceCollection AddCareJobs(this IServiceCollection services)
     {
+        services.TryAddSingleton<WorkerActivity>();
         services.AddSingleton<CarePlanRunner>();
         services.AddScoped<VisitReminderJob>();
         services.AddScoped<WeeklyUpdateJob>();

@@ -3,6 +3,7 @@ using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
+using CareBot.Worker.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -22,6 +23,7 @@ public sealed class CarePlanRunner(
     CareClock clock,
     IOptionsMonitor<CareOptions> options,
     IOptionsMonitor<ScheduleOptions> schedules,
+    WorkerActivity activity,
     ILoggerFactory loggers)
 {
     private readonly Lock _gate = new();
@@ -45,6 +47,7 @@ public sealed class CarePlanRunner(
             // Daily house-keeping: finished messages older than OutboxKeepDays go (keys the planners could still
             // ask about are days old, never weeks).
             outbox.PruneFinished(clock.UtcNow.AddDays(-current.OutboxKeepDays));
+            activity.RemindersRan(result);
             return result;
         }
     }
@@ -54,7 +57,9 @@ public sealed class CarePlanRunner(
     {
         lock (_gate)
         {
-            return db.Exclusive(() => new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek));
+            var result = db.Exclusive(() => new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek));
+            activity.WeeklyUpdatesRan(result);
+            return result;
         }
     }
 

@@ -3,6 +3,7 @@ using CareBot.Core.Outbox;
 using CareBot.Core.Text;
 using Telegram.Bot.Types;
 using CareBot.Worker.Delivery;
+using CareBot.Worker.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed class TelegramPoller(
     OutboxSignal signal,
     TimeProvider time,
     IOptions<TelegramOptions> options,
+    WorkerActivity activity,
     ILogger<TelegramPoller> logger) : BackgroundService
 {
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
@@ -95,6 +97,7 @@ public sealed class TelegramPoller(
         var pending = bot.GetUpdates(offset, 100, options.Value.PollTimeoutSeconds, Wanted, cancellationToken);
         FirstPoll.TrySetResult();
         var updates = await pending.ConfigureAwait(false);
+        activity.Polled();
         logger.LogTrace("getUpdates from offset {Offset}: {Count} updates", offset, updates.Length);
         foreach (var update in updates)
         {
