@@ -144,7 +144,7 @@ public static class CliApp
         catch (Exception ex)
         {
             Log.Fatal(ex, "The carebot command failed unexpectedly");
-            await stderr.WriteLineAsync($"carebot: unexpected failure: {ex.GetType().Name}. See the log.").ConfigureAwait(false);
+            await stderr.WriteLineAsync("carebot: " + Texts.Get(language, "cli.unexpected", ex.GetType().Name)).ConfigureAwait(false);
             return ExitCodes.Unexpected;
         }
     }

@@ -9,7 +9,7 @@ namespace CareBot.Worker.Tests.Reliability;
 public sealed class StatusProcessTests
 {
     [Fact]
-    public async Task Status_is_0_beside_a_running_worker_and_1_once_it_has_stopped()
+    public async Task Status_is_0_beside_a_running_worker_and_1_once_it_has_stopped_and_admin_verbs_reach_the_worker()
     {
         await using var server = await LocalBotApiServer.StartAsync(new LocalBotApiOptions());
         var dbPath = ReliabilitySeed.TempDb(out var folder);
@@ -33,6 +33,12 @@ public sealed class StatusProcessTests
                 Assert.StartsWith("outbox: ", lines[1], StringComparison.Ordinal);
                 Assert.StartsWith("visit reminders: ", lines[2], StringComparison.Ordinal);
                 Assert.StartsWith("weekly updates: ", lines[3], StringComparison.Ordinal);
+
+                // An admin verb beside the running worker goes through its request files, as docker exec would.
+                using var report = WorkerProcess.Start(env, "report", "--lang", "en");
+                Assert.True(await report.WaitForExitAsync(TimeSpan.FromSeconds(60)), "report did not exit");
+                Assert.True(report.ExitCode == 0, report.StdErr);
+                Assert.Contains("handing the request", report.StdErr, StringComparison.Ordinal);
 
                 Assert.Equal(0, await worker.StopAsync());
             }
