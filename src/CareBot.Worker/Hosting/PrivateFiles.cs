@@ -35,9 +35,12 @@ public static class PrivateFiles
     /// <summary>The effective user id of this process; null where it cannot be told (not Linux).</summary>
     public static uint? EffectiveUser => OperatingSystem.IsLinux() ? Native.geteuid() : null;
 
-    /// <summary>The owner of <paramref name="path"/> itself (a link is not followed); null when it is missing or on other systems.</summary>
+    /// <summary>
+    /// The owner of the file at <paramref name="path"/> (a link is followed: this tells whose the database is, and so
+    /// whose its request, answer and heartbeat files must be); null when it is missing or on other systems.
+    /// </summary>
     public static uint? OwnerOf(string path) =>
-        OperatingSystem.IsLinux() && Native.statx(Native.AtFdCwd, path, Native.AtSymlinkNoFollow, Native.StatxBasicStats, out var st) == 0 ? st.Uid : null;
+        OperatingSystem.IsLinux() && Native.statx(Native.AtFdCwd, path, 0, Native.StatxBasicStats, out var st) == 0 ? st.Uid : null;
 
     /// <summary>
     /// Opens <paramref name="path"/> for reading when it is a regular file with one link, not a symbolic link, mode 0600
@@ -162,7 +165,6 @@ public static class PrivateFiles
     private static class Native
     {
         public const int AtFdCwd = -100;
-        public const int AtSymlinkNoFollow = 0x100;
         public const int AtEmptyPath = 0x1000;
         public const uint StatxBasicStats = 0x7FF;
         public const int FileTypeMask = 0xF000;
