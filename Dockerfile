@@ -30,5 +30,12 @@ USER carebot
 # The LiteDB database (and its -log file) lives here; mount a volume to keep it.
 VOLUME ["/data"]
 # Telegram__BotToken must be given at run time: docker run -e Telegram__BotToken=... -v carebot-data:/data carebot
+# The worker writes a heartbeat beside the database every 15 s; `carebot status` exits 0 while it is under a minute
+# old and 1 otherwise (never 2, which Docker reserves). Exec form: no shell needed; it runs as USER, with this ENV.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["/app/carebot", "status"]
+# SIGTERM starts the host's graceful stop (let a send on the wire finish, wait for a running job, checkpoint and
+# close the database), which may take up to 30 s; Docker kills after 10 s unless told otherwise:
+# docker run --stop-timeout 40 ... / docker stop -t 40 carebot / compose: stop_grace_period: 40s.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["/app/carebot"]
 CMD ["run"]

@@ -1,17 +1,38 @@
 using System.ComponentModel.DataAnnotations;
-
 namespace CareBot.Core;
 
-/// <summary>The <c>CareBot</c> section of appsettings.json.</summary>
+/// <summary>
+/// The <c>CareBot</c> section of appsettings.json. A setting that needs parsing is parsed here, once, when it is bound
+/// (its setter); everything else reads the parsed value (<see cref="Zone"/>, <see cref="Quiet"/>). A parsed value is
+/// null only when its text is invalid, and validation (at start and at every edit) refuses such options.
+/// </summary>
 public sealed class CareOptions
 {
     public const string Section = "CareBot";
 
+    private string _timeZone = "";
+    private string _quietHours = "";
+
+    public CareOptions()
+    {
+        TimeZone = "Asia/Shanghai";
+        QuietHours = "22:00-07:00";
+    }
+
     /// <summary>IANA time zone id; all schedules and "this week" use it.</summary>
     [Required]
-    public string TimeZone { get; set; } = "Asia/Shanghai";
+    public string TimeZone
+    {
+        get => _timeZone;
+        set
+        {
+            _timeZone = value;
+            Zone = string.IsNullOrWhiteSpace(value) ? null : TimeZoneInfo.TryFindSystemTimeZoneById(value.Trim(), out var zone) ? zone : null;
+        }
+    }
 
-    public ScheduleOptions Schedules { get; set; } = new();
+    /// <summary><see cref="TimeZone"/>, parsed; null when it names no known zone.</summary>
+    public TimeZoneInfo? Zone { get; private set; }
 
     public CadenceOptions Care { get; set; } = new();
 
@@ -21,7 +42,19 @@ public sealed class CareOptions
     public List<AdminEntry> Admins { get; set; } = [];
 
     /// <summary>"22:00-07:00": no bulk messages to parents inside it.</summary>
-    public string QuietHours { get; set; } = "22:00-07:00";
+    [Required]
+    public string QuietHours
+    {
+        get => _quietHours;
+        set
+        {
+            _quietHours = value;
+            Quiet = Time.QuietHours.TryParse(value, out var quiet) ? quiet : null;
+        }
+    }
+
+    /// <summary><see cref="QuietHours"/>, parsed; null when it is not a range like 22:00-07:00.</summary>
+    public Time.QuietHours? Quiet { get; private set; }
 
     /// <summary>Sent, failed and unreachable messages are deleted from the outbox after this many days.</summary>
     [Range(14, 3650)]
@@ -30,12 +63,6 @@ public sealed class CareOptions
     /// <summary>How far back the start-up catch-up looks for a missed weekly update, in days.</summary>
     [Range(0, 6)]
     public int CatchUpDays { get; set; } = 2;
-}
-
-public sealed class ScheduleOptions
-{
-    public string VisitReminders { get; set; } = "0 0 8 * * ?";
-    public string WeeklyUpdates { get; set; } = "0 0 19 ? * SUN";
 }
 
 public sealed class CadenceOptions
@@ -55,8 +82,12 @@ public sealed class CadenceOptions
 
 public sealed class AdminEntry
 {
+    [Required]
     public string Name { get; set; } = "";
+
+    /// <summary>A Chinese mobile number (checked by the worker's settings validation).</summary>
     public string Phone { get; set; } = "";
+
     public string? Language { get; set; }
 }
 

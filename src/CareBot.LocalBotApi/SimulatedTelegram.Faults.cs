@@ -37,6 +37,16 @@ public sealed partial class SimulatedTelegram
         lock (_gate)
         {
             _tooManyAnswers++;
+            _tooManyTimes.Add(Now());
+        }
+    }
+
+    /// <summary>When each 429 answer was given (by the server's <see cref="TimeProvider"/>), oldest first.</summary>
+    public IReadOnlyList<DateTimeOffset> TooManyRequestsTimes()
+    {
+        lock (_gate)
+        {
+            return [.. _tooManyTimes];
         }
     }
 

@@ -48,6 +48,7 @@ public sealed partial class SimulatedTelegram : IDisposable
     private int _sendCalls;
     private int _sendAccepted;
     private int _tooManyAnswers;
+    private readonly List<DateTimeOffset> _tooManyTimes = [];
     private int _rateLimitRejections;
     private int _droppedButDelivered;
     private int _longPollsWaiting;

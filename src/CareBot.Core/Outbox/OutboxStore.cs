@@ -107,6 +107,10 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         return next;
     }
 
+    /// <summary>How many rows have each status (what <c>carebot status</c> shows); one short turn on the database.</summary>
+    public Dictionary<OutboxStatus, int> CountByStatus() =>
+        db.Exclusive(() => Enum.GetValues<OutboxStatus>().ToDictionary(status => status, status => db.Outbox.Count(o => o.Status == status)));
+
     public int PendingCount() => db.Exclusive(() => Open.Sum(status => db.Outbox.Count(o => o.Status == status)));
 
     /// <summary>

@@ -6,19 +6,27 @@ namespace CareBot.Core.Time;
 public sealed class CareClock
 {
     private readonly TimeProvider _time;
+    private readonly Func<TimeZoneInfo> _zone;
 
     public CareClock(TimeProvider time, TimeZoneInfo zone)
+        : this(time, () => zone)
     {
-        _time = time;
-        Zone = zone;
     }
 
+    /// <summary>A clock whose zone follows a setting that may change while the worker runs (CareBot:TimeZone).</summary>
+    public CareClock(TimeProvider time, Func<TimeZoneInfo> zone)
+    {
+        _time = time;
+        _zone = zone;
+    }
+
+    /// <summary>For tests and tools with a fixed zone; the worker passes the parsed <c>CareBot:TimeZone</c>.</summary>
     public CareClock(TimeProvider time, string timeZoneId)
         : this(time, TimeZoneInfo.FindSystemTimeZoneById(timeZoneId))
     {
     }
 
-    public TimeZoneInfo Zone { get; }
+    public TimeZoneInfo Zone => _zone();
 
     public TimeProvider Time => _time;
 

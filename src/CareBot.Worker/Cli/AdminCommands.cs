@@ -138,20 +138,20 @@ internal static class AdminCommands
         StreamWriter? writer = null;
         if (output is not null)
         {
+            const string language = Texts.Chinese;
             try
             {
-                // The slips hold live codes and phones: readable by the owner only.
-                var mode = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                {
-                    mode.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                writer = new StreamWriter(output.FullName, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true), mode);
+                // The slips hold live codes and phones: a new file, readable by the owner only. An existing file or a
+                // link in its place is refused, never overwritten or written through.
+                writer = new StreamWriter(PrivateFiles.CreateExclusive(output.FullName), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            }
+            catch (PrivateFileException refused)
+            {
+                throw new ConfigurationErrorException($"--out: {refused.Render(language)} {Texts.Get(language, "files.no_invite_changed")}", refused);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new ConfigurationErrorException($"--out: cannot write {output.FullName}: {ex.Message} No invite was changed.", ex);
+                throw new ConfigurationErrorException($"--out: {Texts.Get(language, "files.cannot_write", output.FullName, ex.Message)} {Texts.Get(language, "files.no_invite_changed")}", ex);
             }
         }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CareBot.Core;
 using CareBot.Core.Storage;
+using CareBot.Core.Text;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,10 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
     public void Dispose() => owned?.Dispose();
 }
 
-/// <summary>The <c>carebot</c> command line: run, import, invite, report, summary, demo. Exit codes: 0 ok, 1 unexpected, 2 bad input.</summary>
+/// <summary>
+/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, status. Exit codes:
+/// 0 ok, 1 unexpected (and, for status, not healthy), 2 bad input.
+/// </summary>
 public static class CliApp
 {
     /// <param name="shared">
@@ -28,7 +32,7 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides = null, IServiceProvider? shared = null)
     {
         // An admin verb opens the database; while a worker holds it, the verb is handed to that worker.
-        Task<int> Admin(string[] forward, Func<Task<int>> verb, CancellationToken ct) => Guard(stderr, async () =>
+        Task<int> Admin(string[] forward, Func<Task<int>> verb, CancellationToken ct, string language = Texts.Chinese) => Guard(stderr, language, async () =>
         {
             try
             {
@@ -36,15 +40,15 @@ public static class CliApp
             }
             catch (DatabaseInUseException) when (shared is null)
             {
-                return await WorkerRequest.SendAsync(overrides, forward, stdout, stderr, ct).ConfigureAwait(false);
+                return await WorkerRequest.SendAsync(overrides, forward, stdout, stderr, language, ct).ConfigureAwait(false);
             }
         });
 
         var root = new RootCommand("CareBot: care programme for left-behind children (留守儿童) — Telegram bot worker and admin tools.");
         var run = new Command("run", "Run the worker: bot polling, jobs and the outbox dispatcher, until SIGTERM / Ctrl-C.");
-        run.SetAction((_, ct) => Guard(stderr, () => RunWorkerAsync(overrides, ct)));
+        run.SetAction((_, ct) => Guard(stderr, Texts.Chinese, () => RunWorkerAsync(overrides, ct)));
         root.Add(run);
-        root.SetAction((_, ct) => Guard(stderr, () => RunWorkerAsync(overrides, ct)));
+        root.SetAction((_, ct) => Guard(stderr, Texts.Chinese, () => RunWorkerAsync(overrides, ct)));
 
         var lang = new Option<string>("--lang") { Description = "Language of messages: zh (default) or en.", DefaultValueFactory = _ => "zh" };
         lang.AcceptOnlyFromAmong("zh", "en");
@@ -55,8 +59,9 @@ public static class CliApp
         var import = new Command("import", "Import or update the roster; all or nothing.") { importFile, encoding, sheet, lang };
         import.SetAction((pr, ct) => Admin(
             ["import", pr.GetValue(importFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--encoding", pr.GetValue(encoding)), .. Optional("--sheet", pr.GetValue(sheet))],
-            () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(sheet), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, mustExist: false))),
-            ct));
+            () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(sheet), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, mustExist: false, pr.GetValue(lang)))),
+            ct,
+            pr.GetValue(lang)!));
         root.Add(import);
 
         var phone = new Option<string>("--phone") { Description = "Only the person with this phone." };
@@ -76,9 +81,10 @@ public static class CliApp
             () => Task.FromResult(pr.GetValue(xlsx) is { } book
                 ? pr.GetValue(csv)
                     ? throw new ConfigurationErrorException(CareBot.Core.Text.Texts.Get(pr.GetValue(lang)!, "cli.csv_and_xlsx"))
-                    : SheetCommands.ReportWorkbook(book, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))
-                : AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))),
-            ct));
+                    : SheetCommands.ReportWorkbook(book, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))
+                : AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
+            ct,
+            pr.GetValue(lang)!));
         root.Add(report);
 
         var from = new Option<string>("--from") { Description = "First day of the term, e.g. 2026-03-02.", Required = true };
@@ -87,12 +93,13 @@ public static class CliApp
         var summary = new Command("summary", "The term's work summary (工作总结): a workbook or a printable page with charts.") { from, to, summaryFile, lang };
         summary.SetAction((pr, ct) => Admin(
             ["summary", "--from", pr.GetValue(from)!, "--to", pr.GetValue(to)!, "--out", pr.GetValue(summaryFile)!.FullName, "--lang", pr.GetValue(lang)!],
-            () => Task.FromResult(SheetCommands.Summary(pr.GetValue(from)!, pr.GetValue(to)!, pr.GetValue(summaryFile)!, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared))),
-            ct));
+            () => Task.FromResult(SheetCommands.Summary(pr.GetValue(from)!, pr.GetValue(to)!, pr.GetValue(summaryFile)!, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
+            ct,
+            pr.GetValue(lang)!));
         root.Add(summary);
 
         var demo = new Command("demo", "A simulated school week against the built-in local Bot API server; no token, no network.") { lang };
-        demo.SetAction((pr, ct) => Guard(stderr, () => new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout).RunAsync(ct)));
+        demo.SetAction((pr, ct) => Guard(stderr, pr.GetValue(lang)!, () => new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout).RunAsync(ct)));
         root.Add(demo);
 
         var childId = new Option<string>("--child") { Description = "The child's id (学号).", Required = true };
@@ -110,6 +117,10 @@ public static class CliApp
             () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, stdout, () => OpenDatabase(overrides, shared))),
             ct));
         root.Add(backup);
+
+        var status = new Command("status", "Exit 0 and the worker's last poll, outbox and job runs when a worker on this database beat less than a minute ago; else exit 1 and why (the Docker HEALTHCHECK).") { lang };
+        status.SetAction(pr => StatusCommand.Run(overrides, pr.GetValue(lang)!, TimeProvider.System, stdout, stderr));
+        root.Add(status);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -136,13 +147,13 @@ public static class CliApp
     }
 
     /// <summary>Turns bad settings and bad input into one line on stderr and exit code 2; anything else is exit code 1.</summary>
-    internal static async Task<int> Guard(TextWriter stderr, Func<Task<int>> action)
+    internal static async Task<int> Guard(TextWriter stderr, string language, Func<Task<int>> action)
     {
         try
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception ex) when (BadInputMessage(ex) is { } message)
+        catch (Exception ex) when (BadInputMessage(ex, language) is { } message)
         {
             await stderr.WriteLineAsync($"carebot: {message}").ConfigureAwait(false);
             return ExitCodes.BadInput;
@@ -150,20 +161,19 @@ public static class CliApp
         catch (Exception ex)
         {
             Log.Fatal(ex, "The carebot command failed unexpectedly");
-            await stderr.WriteLineAsync($"carebot: unexpected failure: {ex.GetType().Name}. See the log.").ConfigureAwait(false);
+            await stderr.WriteLineAsync("carebot: " + Texts.Get(language, "cli.unexpected", ex.GetType().Name)).ConfigureAwait(false);
             return ExitCodes.Unexpected;
         }
     }
 
-    private static string? BadInputMessage(Exception ex) => ex switch
+    /// <summary>The one line for bad input or a bad setting (which names its key), or null for anything else.</summary>
+    internal static string? BadInputMessage(Exception ex, string language) => ex switch
     {
         ConfigurationErrorException c => c.Message,
         StorageException s => s.Message,
-        OptionsValidationException o => string.Join(" ", o.Failures),
-        // Binding "abc" into a number: "Failed to convert configuration value at 'CareBot:Care:VisitEveryDays' ..."
-        InvalidOperationException i when i.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) => i.Message,
-        AggregateException a when a.InnerExceptions.Count > 0 => BadInputMessage(a.InnerExceptions[0]),
-        _ when ex.InnerException is not null => BadInputMessage(ex.InnerException),
+        _ when SettingErrors.Describe(ex, language) is { } setting => setting,
+        AggregateException a when a.InnerExceptions.Count > 0 => BadInputMessage(a.InnerExceptions[0], language),
+        _ when ex.InnerException is not null => BadInputMessage(ex.InnerException, language),
         _ => null,
     };
 
@@ -173,17 +183,16 @@ public static class CliApp
     /// The services of an admin verb: the worker's own when it runs the verb, else a host built for it (which opens
     /// the database; <see cref="DatabaseInUseException"/> when a running worker holds it).
     /// </summary>
-    internal static CareScope OpenDatabase(IDictionary<string, string?>? overrides, IServiceProvider? shared, bool mustExist = true)
+    internal static CareScope OpenDatabase(IDictionary<string, string?>? overrides, IServiceProvider? shared, bool mustExist = true, string? language = null)
     {
         if (shared is not null)
         {
             return new CareScope(shared, null);
         }
 
-
         try
         {
-            var host = BuildHost(overrides, mustExist: mustExist);
+            var host = BuildHost(overrides, mustExist: mustExist, language: language);
             return new CareScope(host.Services, host);
         }
         catch (Exception ex) when (InUse(ex))
@@ -201,7 +210,7 @@ public static class CliApp
     };
 
     /// <summary>Builds the host for a verb, validates every setting, opens the database and syncs the admins.</summary>
-    internal static IHost BuildHost(IDictionary<string, string?>? overrides, Action<HostApplicationBuilder>? configure = null, bool quiet = true, bool mustExist = false)
+    internal static IHost BuildHost(IDictionary<string, string?>? overrides, Action<HostApplicationBuilder>? configure = null, bool quiet = true, bool mustExist = false, string? language = null)
     {
         var settings = new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>());
         if (quiet)
@@ -209,17 +218,17 @@ public static class CliApp
             settings.TryAdd("Serilog:MinimumLevel:Default", "Warning");
         }
 
-        var builder = CareHost.CreateBuilder([], settings);
+        var builder = CareHost.CreateBuilder([], settings, language);
         configure?.Invoke(builder);
         var host = builder.Build();
-        CareHost.ValidateSettings(host.Services);
+        CareSettings.ValidateAll(host.Services);
 
         // Only an import (or the worker) may start a database; another verb finding none has the wrong folder or setting.
         var path = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath;
         if (mustExist && !File.Exists(path))
         {
             host.Dispose();
-            throw new ConfigurationErrorException($"Storage:DatabasePath: no database at {path}; import a roster first (carebot import FILE.csv), or check the setting.");
+            throw new ConfigurationErrorException(Texts.Get(language ?? Texts.Chinese, "settings.no_database", path));
         }
 
         var db = host.Services.GetRequiredService<CareDb>();
@@ -230,7 +239,7 @@ public static class CliApp
 
     private static async Task<int> RunWorkerAsync(IDictionary<string, string?>? overrides, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration), quiet: false);
+        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(), quiet: false);
         // Resolve the client now so a missing token is a clear message, not a stack trace from a background service.
         _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();
         // Resolved before the run: RunAsync disposes the host (and its service provider) when it returns.

@@ -16,6 +16,7 @@ namespace CareBot.Worker.Delivery;
 /// <see cref="DeliveryOptions.PerChatIntervalMs"/> between two messages to one chat. A row is marked Sending before
 /// the call and Sent after; a Sending row found later (after a crash) is sent again. 429 waits retry_after, 5xx and
 /// time-outs back off with jitter up to MaxAttempts, 403 marks the person unreachable, quiet hours hold bulk to parents.
+/// Telegram's flood limit is per bot, not per chat: a 429 pauses all sending for its retry_after.
 /// </summary>
 public sealed class OutboxDispatcher : BackgroundService
 {
@@ -32,6 +33,7 @@ public sealed class OutboxDispatcher : BackgroundService
     private readonly ILogger<OutboxDispatcher> _logger;
     private readonly TokenBucketRateLimiter _global;
     private readonly Dictionary<long, DateTime> _chatReadyUtc = [];
+    private DateTime _pausedUntilUtc = DateTime.MinValue;
 
     public OutboxDispatcher(
         CareDb db,
@@ -54,10 +56,8 @@ public sealed class OutboxDispatcher : BackgroundService
         _clock = clock;
         _options = options.Value;
         _logger = logger;
-        if (!QuietHours.TryParse(care.Value.QuietHours, out _quiet))
-        {
-            throw new ArgumentException("CareBot:QuietHours is not a range like 22:00-07:00.", nameof(care));
-        }
+        // Parsed and validated with the settings (CareBot:QuietHours); fixed at start.
+        _quiet = care.Value.Quiet ?? throw new ArgumentException("CareBot:QuietHours was not validated.", nameof(care));
 
         // Tokens come in 20 portions a second, and the rate is kept 5% under the setting, so that no sliding
         // one-second window (which is how Telegram and the local server count) ever holds more than the setting.
@@ -119,6 +119,11 @@ public sealed class OutboxDispatcher : BackgroundService
     /// </summary>
     public async Task<TimeSpan> DrainOnceAsync(CancellationToken cancellationToken)
     {
+        if (PauseLeft() is { } paused)
+        {
+            return paused;
+        }
+
         var due = _outbox.Due(BatchSize);
         if (due.Count == 0)
         {
@@ -136,6 +141,12 @@ public sealed class OutboxDispatcher : BackgroundService
         foreach (var row in due)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (PauseLeft() is { } pause)
+            {
+                // A 429 during this batch: nothing more goes to any chat until retry_after has passed.
+                return pause;
+            }
+
             var now = _time.GetUtcNow().UtcDateTime;
             if (_chatReadyUtc.TryGetValue(row.ChatId, out var ready) && ready > now)
             {
@@ -231,6 +242,11 @@ public sealed class OutboxDispatcher : BackgroundService
             // wire is let finish (bounded by SendTimeoutSeconds) and recorded, so a graceful stop duplicates nothing.
             using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
             await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+            if (PauseLeft() is { } pause)
+            {
+                await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+            }
+
             if (first)
             {
                 // The batch was read a moment ago: a child erased (carebot forget) or a chat relinked meanwhile
@@ -263,13 +279,19 @@ public sealed class OutboxDispatcher : BackgroundService
         {
             case SendStatus.Sent:
                 _outbox.MarkSent(row, outcome.MessageId);
+                _logger.LogTrace("Outbox row {RowId} sent", row.Id);
                 break;
             case SendStatus.RateLimited:
                 var wait = outcome.RetryAfter ?? TimeSpan.FromSeconds(1);
                 _chatReadyUtc[row.ChatId] = now + wait;
+                if (now + wait > _pausedUntilUtc)
+                {
+                    _pausedUntilUtc = now + wait; // the flood limit is the bot's: every chat waits
+                }
+
                 row.Attempts--; // a 429 is the server pacing us, not a failed attempt
                 _outbox.Retry(row, now + wait, outcome.Error ?? "429");
-                _logger.LogWarning("Outbox row {RowId} rate limited; retry after {RetryAfter}", row.Id, wait);
+                _logger.LogWarning("Outbox row {RowId} rate limited; all sending paused for {RetryAfter}", row.Id, wait);
                 break;
             case SendStatus.Transient when row.Attempts < _options.MaxAttempts:
                 var backoff = Backoff(row.Attempts);
@@ -285,6 +307,13 @@ public sealed class OutboxDispatcher : BackgroundService
                 _logger.LogError("Outbox row {RowId} failed for good after {Attempts} attempts: {Error}", row.Id, row.Attempts, outcome.Error);
                 break;
         }
+    }
+
+    /// <summary>How long all sending still waits after a 429, or null when it may go on.</summary>
+    private TimeSpan? PauseLeft()
+    {
+        var left = _pausedUntilUtc - _time.GetUtcNow().UtcDateTime;
+        return left > TimeSpan.Zero ? left : null;
     }
 
     private async Task WaitForChatAsync(long chatId, CancellationToken cancellationToken)

@@ -93,7 +93,7 @@ public sealed class DemoRunner
             {
                 b.Services.RemoveAll<TimeProvider>();
                 b.Services.AddSingleton<TimeProvider>(_clock);
-                b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration);
+                b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
             });
             var services = host.Services;
             var db = services.GetRequiredService<CareDb>();

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CareBot.Core;
+using CareBot.Core.Text;
 using CareBot.Worker.Cli;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,10 +14,15 @@ namespace CareBot.Worker.Hosting;
 /// <c>forget</c>, <c>backup</c>) run inside it when started beside it: the CLI drops a request beside the database
 /// (<c>DB.admin-request</c>: the verb's arguments, file paths made absolute); the worker runs the same verb against
 /// its own open database and answers in <c>DB.admin-result</c> (exit code, standard output and error).
-/// Whoever can write beside the database file can read that file anyway; only the admin verbs are accepted.
+/// A request is taken only from a file owned by the worker's user, mode 0600, one link, not reached through a symbolic
+/// link (anything else is answered with a refusal and exit code 2); an answer is created new, never written through
+/// whatever is in its place. Only the admin verbs are accepted.
 /// </summary>
 internal sealed class AdminRequestService(IServiceProvider services, IOptions<StorageOptions> storage, TimeProvider time, ILogger<AdminRequestService> logger) : BackgroundService
 {
+    /// <summary>The user a request file must belong to: the worker's own (settable for tests).</summary>
+    internal uint? ExpectedOwner { get; set; } = PrivateFiles.EffectiveUser;
+
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup"], StringComparer.Ordinal);
@@ -25,8 +32,8 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     public static string ResultPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-result." + id;
 
-    /// <summary>Where a request or answer is written before it is moved into place (never matched as a request).</summary>
-    public static string TempPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-tmp." + id;
+    /// <summary>Where a request (<paramref name="what"/> "request") or answer ("result") is written before it is moved into place.</summary>
+    public static string TempPath(string databasePath, string id, string what) => Path.GetFullPath(databasePath) + ".admin-tmp." + id + "." + what;
 
     private static IEnumerable<(string Path, string Id)> Pending(string databasePath)
     {
@@ -80,13 +87,21 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     private async Task HandleAsync(string request, string id, CancellationToken cancellationToken)
     {
+        var language = services.GetService<CliLanguage>()?.Code ?? Texts.Chinese;
         AdminResult answer;
         try
         {
-            var args = JsonSerializer.Deserialize<string[]>(await File.ReadAllTextAsync(request, cancellationToken).ConfigureAwait(false)) ?? [];
+            string text;
+            await using (var stream = PrivateFiles.OpenOwnerOnly(request, ExpectedOwner))
+            using (var reader = new StreamReader(stream))
+            {
+                text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var args = JsonSerializer.Deserialize<string[]>(text) ?? [];
             if (args.Length == 0 || !Verbs.Contains(args[0]))
             {
-                answer = new AdminResult(ExitCodes.BadInput, "", "carebot: the running worker only takes import, invite, report, summary, forget and backup.\n");
+                answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.only_admin_verbs") + "\n");
             }
             else
             {
@@ -99,23 +114,31 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
         }
         catch (JsonException)
         {
-            answer = new AdminResult(ExitCodes.BadInput, "", "carebot: the admin request file is not readable.\n");
+            answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.unreadable_request") + "\n");
         }
-
-        // The answer may hold invite codes and phones: readable by the owner only, and not left lying about.
-        var temp = TempPath(storage.Value.DatabasePath, id);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
+        catch (PrivateFileException refused)
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            // Not the worker's own kind of file: someone else's, readable by others, or a link. Nothing of it is read.
+            logger.LogWarning("Admin request {RequestId} refused ({Reason})", id, refused.TextId);
+            answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.refused_request", refused.Render(language)) + "\n");
         }
 
-        await using (var writer = new StreamWriter(temp, System.Text.Encoding.UTF8, options))
+        // The answer may hold invite codes and phones: readable by the owner only, created new (a file or link put in
+        // its place is never written through), and not left lying about.
+        var temp = TempPath(storage.Value.DatabasePath, id, "result");
+        try
         {
-            await writer.WriteAsync(JsonSerializer.Serialize(answer)).ConfigureAwait(false);
+            PrivateFiles.WriteNew(temp, JsonSerializer.Serialize(answer));
+            File.Move(temp, ResultPath(storage.Value.DatabasePath, id), overwrite: false);
         }
-
-        File.Move(temp, ResultPath(storage.Value.DatabasePath, id), overwrite: true);
+        catch (IOException ex)
+        {
+            logger.LogWarning("Admin request {RequestId}: the answer could not be put in place ({Error}); not answered", id, ex is PrivateFileException p ? p.TextId : ex.GetType().Name);
+            if (ex is not PrivateFileException)
+            {
+                TryDelete(temp);
+            }
+        }
     }
 
     /// <summary>An answer nobody collected (the command gave up waiting) is deleted after this long.</summary>

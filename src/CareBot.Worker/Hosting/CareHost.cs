@@ -3,11 +3,13 @@ using CareBot.Core.Chat;
 using CareBot.Core.Invites;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
+using CareBot.Core.Text;
 using CareBot.Core.Time;
 using CareBot.Worker.Delivery;
 using CareBot.Worker.Telegram;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,8 +23,9 @@ public static class CareHost
     /// <summary>
     /// A host builder with appsettings.json (from the working folder, else beside the executable), environment
     /// variables and <paramref name="overrides"/> (highest), Serilog from the <c>Serilog</c> section, and the care core.
+    /// Settings problems are told in <paramref name="language"/> (the verb's <c>--lang</c>; Chinese by default).
     /// </summary>
-    public static HostApplicationBuilder CreateBuilder(string[] args, IDictionary<string, string?>? overrides = null)
+    public static HostApplicationBuilder CreateBuilder(string[] args, IDictionary<string, string?>? overrides = null, string? language = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -34,7 +37,10 @@ public static class CareHost
             builder.Configuration.AddInMemoryCollection(overrides);
         }
 
-        builder.Services.AddSerilog((_, lc) => lc.ReadFrom.Configuration(builder.Configuration));
+        // The bot token never reaches a sink, whatever the levels (Telegram puts it in every request URL).
+        builder.Services.AddSerilog((services, lc) => lc.ReadFrom.Configuration(builder.Configuration)
+            .Enrich.With(new SecretRedactor(() => BotToken(services))));
+        builder.Services.AddSingleton(new CliLanguage(language ?? Texts.Chinese));
         builder.Services.AddCareCore();
 
         // A relative Storage:DatabasePath is beside appsettings.json, not wherever the command happens to run,
@@ -48,33 +54,42 @@ public static class CareHost
     public static string DatabasePath(string? configured, string contentRoot) =>
         Path.GetFullPath(Path.Combine(contentRoot, string.IsNullOrWhiteSpace(configured) ? new StorageOptions().DatabasePath : configured));
 
-    /// <summary>The database file a verb with these settings would open.</summary>
-    public static string DatabasePath(IDictionary<string, string?>? overrides)
+    /// <summary>
+    /// The validated <c>Storage</c> settings a verb with these settings would use (the database file as a full path),
+    /// without opening the database. Only that section is validated.
+    /// </summary>
+    public static StorageOptions StorageSettings(IDictionary<string, string?>? overrides, string? language = null)
     {
-        var builder = CreateBuilder([], overrides);
-        return DatabasePath(builder.Configuration["Storage:DatabasePath"], builder.Environment.ContentRootPath);
+        using var host = CreateBuilder([], overrides, language).Build();
+        return host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+    }
+
+    private static string? BotToken(IServiceProvider services)
+    {
+        try
+        {
+            return services.GetRequiredService<IOptions<TelegramOptions>>().Value.BotToken;
+        }
+        catch (OptionsValidationException)
+        {
+            return null; // a bad Telegram section stops start-up before anything is sent
+        }
     }
 
     private static string ContentRoot() =>
         File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory;
 
-    /// <summary>Options, clock, storage and the chat core. Options are validated at start.</summary>
+    /// <summary>Settings (validated at start), clock, storage and the chat core.</summary>
     public static IServiceCollection AddCareCore(this IServiceCollection services)
     {
-        services.AddOptionsWithValidateOnStart<CareOptions>().BindConfiguration(CareOptions.Section);
-        services.AddSingleton<IValidateOptions<CareOptions>, CareOptionsValidator>();
-        services.AddOptionsWithValidateOnStart<StorageOptions>().BindConfiguration(StorageOptions.Section)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Storage:DatabasePath: must be set.");
-        services.AddOptionsWithValidateOnStart<TelegramOptions>().BindConfiguration(TelegramOptions.Section)
-            .Validate(o => o.ApiBaseUrl is null || Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Telegram:ApiBaseUrl: must be an absolute http(s) URL.")
-            .Validate(o => o.PollTimeoutSeconds is >= 0 and <= 50, "Telegram:PollTimeoutSeconds: must be 0–50.");
-        services.AddOptionsWithValidateOnStart<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section)
-            .Validate(o => o.GlobalPerSecond is > 0 and <= 1000, "Delivery:GlobalPerSecond: must be above 0 and at most 1000.")
-            .Validate(o => o.PerChatIntervalMs is >= 0 and <= 60_000, "Delivery:PerChatIntervalMs: must be 0–60000.")
-            .Validate(o => o.MaxAttempts is >= 1 and <= 100, "Delivery:MaxAttempts: must be 1–100.");
-
+        services.AddCareSettings();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new CareClock(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<CareOptions>>().Value.TimeZone));
+        services.AddSingleton(sp =>
+        {
+            // CareBot:TimeZone applies while the worker runs: the clock reads the last good, parsed zone.
+            var care = sp.GetRequiredService<IOptionsMonitor<CareOptions>>();
+            return new CareClock(sp.GetRequiredService<TimeProvider>(), () => care.CurrentValue.Zone!);
+        });
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -94,26 +109,32 @@ public static class CareHost
         return services;
     }
 
-    /// <summary>Checkpoints the database on a timer; the container disposes it (checkpoint and close) at shutdown.</summary>
+    /// <summary>
+    /// Beside the database: checkpoints on a timer (the container disposes the database, checkpoint and close, at
+    /// shutdown), admin requests from the command line, and the heartbeat file <c>carebot status</c> reads.
+    /// </summary>
     public static IServiceCollection AddCareStorage(this IServiceCollection services)
     {
         services.AddSingleton<StorageFailureWatch>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageFailureWatch>());
         services.AddHostedService<CheckpointService>();
         services.AddHostedService<AdminRequestService>();
+        services.TryAddSingleton<WorkerActivity>();
+        services.AddHostedService<HeartbeatService>();
         return services;
     }
 
     /// <summary>The Telegram channel: the client, the poller and the outbox dispatcher.</summary>
     public static IServiceCollection AddTelegramChannel(this IServiceCollection services)
     {
-        services.AddHttpClient("telegram").ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(100));
+        // No request logging on this client: its handlers would log every URL, and every Bot API URL holds the token.
+        services.AddHttpClient("telegram").ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(100)).RemoveAllLoggers();
         services.AddSingleton<global::Telegram.Bot.ITelegramBotClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
             if (string.IsNullOrWhiteSpace(o.BotToken))
             {
-                throw new ConfigurationErrorException(MissingTokenMessage);
+                throw new ConfigurationErrorException(Texts.Get(sp.GetRequiredService<CliLanguage>().Code, "settings.missing_token"));
             }
 
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient("telegram");
@@ -126,23 +147,12 @@ public static class CareHost
             return new global::Telegram.Bot.TelegramBotClient(clientOptions, http);
         });
         services.AddSingleton<IChatSender, TelegramChatSender>();
+        services.TryAddSingleton<WorkerActivity>();
         services.AddSingleton<TelegramPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<TelegramPoller>());
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return services;
-    }
-
-    public const string MissingTokenMessage =
-        "Telegram:BotToken is not set. Get a token from @BotFather and set the environment variable Telegram__BotToken=<token> (never in appsettings.json). To try CareBot without a token: carebot demo";
-
-    /// <summary>Resolves and validates every option now, so a bad setting stops start-up with a message naming the key.</summary>
-    public static void ValidateSettings(IServiceProvider services)
-    {
-        _ = services.GetRequiredService<IOptions<CareOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<TelegramOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
     }
 }
 

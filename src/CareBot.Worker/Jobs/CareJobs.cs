@@ -1,7 +1,9 @@
-using CareBot.Worker.Hosting;
 using CareBot.Core;
-using Microsoft.Extensions.Configuration;
+using CareBot.Core.Time;
+using CareBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace CareBot.Worker.Jobs;
@@ -11,29 +13,22 @@ public static class CareJobs
 {
     public const string Group = "carebot";
 
-    public const string VisitRemindersSetting = "CareBot:Schedules:VisitReminders";
-    public const string WeeklyUpdatesSetting = "CareBot:Schedules:WeeklyUpdates";
-    public const string TimeZoneSetting = "CareBot:TimeZone";
+    public const string VisitRemindersSetting = ScheduleOptions.Section + ":" + nameof(ScheduleOptions.VisitReminders);
+    public const string WeeklyUpdatesSetting = ScheduleOptions.Section + ":" + nameof(ScheduleOptions.WeeklyUpdates);
 
     public static readonly TriggerKey VisitRemindersTrigger = new("visit-reminders", Group);
     public static readonly TriggerKey WeeklyUpdatesTrigger = new("weekly-updates", Group);
 
     /// <summary>
-    /// Registers <see cref="VisitReminderJob"/> and <see cref="WeeklyUpdateJob"/> on the cron schedules of
-    /// <c>CareBot:Schedules:*</c> in the <c>CareBot:TimeZone</c> zone, the start-up <see cref="CatchUpJob"/>, the Quartz
-    /// hosted service (waits for running jobs on shutdown) and the <see cref="ScheduleReloader"/>. Quartz uses the
-    /// container's <see cref="TimeProvider"/>. Expects CareDb, TimeProvider, CareClock, OutboxStore and
-    /// IOptionsMonitor&lt;CareOptions&gt; in the container. A bad cron or time zone throws
-    /// <see cref="ConfigurationErrorException"/> naming the setting (exit code 2).
+    /// Registers <see cref="VisitReminderJob"/> and <see cref="WeeklyUpdateJob"/> on the parsed cron expressions of
+    /// <see cref="ScheduleOptions"/> in the clock's zone (<c>CareBot:TimeZone</c>), the start-up <see cref="CatchUpJob"/>,
+    /// the Quartz hosted service (waits for running jobs on shutdown) and the <see cref="ScheduleReloader"/>. Quartz
+    /// uses the container's <see cref="TimeProvider"/>. Expects the settings (<c>AddCareSettings</c>), CareDb,
+    /// TimeProvider, CareClock and OutboxStore in the container; a bad cron or time zone has stopped start-up before.
     /// </summary>
-    public static IServiceCollection AddCareJobs(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddCareJobs(this IServiceCollection services)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var defaults = new ScheduleOptions();
-        var reminders = Setting(config, VisitRemindersSetting, defaults.VisitReminders);
-        var weekly = Setting(config, WeeklyUpdatesSetting, defaults.WeeklyUpdates);
-        var zone = Zone(config[TimeZoneSetting] ?? new CareOptions().TimeZone);
-
+        services.TryAddSingleton<WorkerActivity>();
         services.AddSingleton<CarePlanRunner>();
         services.AddScoped<VisitReminderJob>();
         services.AddScoped<WeeklyUpdateJob>();
@@ -42,9 +37,9 @@ public static class CareJobs
         services.AddQuartz(q =>
         {
             q.AddJob<VisitReminderJob>(j => j.WithIdentity(VisitReminderJob.Key).StoreDurably());
-            q.AddTrigger(t => t.ForJob(VisitReminderJob.Key).WithIdentity(VisitRemindersTrigger).WithSchedule(Schedule(reminders, zone)));
+            q.AddTrigger((sp, t) => t.ForJob(VisitReminderJob.Key).WithIdentity(VisitRemindersTrigger).WithSchedule(Schedule(sp, s => s.VisitRemindersCron)));
             q.AddJob<WeeklyUpdateJob>(j => j.WithIdentity(WeeklyUpdateJob.Key).StoreDurably());
-            q.AddTrigger(t => t.ForJob(WeeklyUpdateJob.Key).WithIdentity(WeeklyUpdatesTrigger).WithSchedule(Schedule(weekly, zone)));
+            q.AddTrigger((sp, t) => t.ForJob(WeeklyUpdateJob.Key).WithIdentity(WeeklyUpdatesTrigger).WithSchedule(Schedule(sp, s => s.WeeklyUpdatesCron)));
             q.AddJob<CatchUpJob>(j => j.WithIdentity(CatchUpJob.Key).StoreDurably());
             q.RunAtStartup(CatchUpJob.Key);
         });
@@ -55,29 +50,11 @@ public static class CareJobs
         return services;
     }
 
-    internal static CronScheduleBuilder Schedule(string cron, TimeZoneInfo zone) => CronScheduleBuilder.Create(cron).InTimeZone(zone);
+    /// <summary>A cron schedule resolved in <paramref name="zone"/>.</summary>
+    internal static CronScheduleBuilder Schedule(CronExpression cron, TimeZoneInfo zone) => CronScheduleBuilder.Create(cron.WithTimeZone(zone));
 
-    private static string Setting(IConfiguration config, string key, string fallback)
-    {
-        var value = config[key];
-        var cron = string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
-        if (!CronExpression.TryParse(cron, out _))
-        {
-            throw new ConfigurationErrorException($"{key}: '{cron}' is not a valid Quartz cron expression (e.g. \"{fallback}\").");
-        }
-
-        return cron;
-    }
-
-    private static TimeZoneInfo Zone(string id)
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            throw new ConfigurationErrorException($"{TimeZoneSetting}: '{id}' is not a known time zone (use an IANA id such as Asia/Shanghai).", ex);
-        }
-    }
+    private static CronScheduleBuilder Schedule(IServiceProvider services, Func<ScheduleOptions, CronExpression?> cron) =>
+        Schedule(
+            cron(services.GetRequiredService<IOptionsMonitor<ScheduleOptions>>().CurrentValue)!, // validated at start
+            services.GetRequiredService<CareClock>().Zone);
 }

@@ -3,6 +3,7 @@ using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
+using CareBot.Worker.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -21,6 +22,8 @@ public sealed class CarePlanRunner(
     OutboxStore outbox,
     CareClock clock,
     IOptionsMonitor<CareOptions> options,
+    IOptionsMonitor<ScheduleOptions> schedules,
+    WorkerActivity activity,
     ILoggerFactory loggers)
 {
     private readonly Lock _gate = new();
@@ -36,7 +39,7 @@ public sealed class CarePlanRunner(
             var current = options.CurrentValue;
             var planner = new ReminderPlanner(db, outbox, clock, current, loggers.CreateLogger<ReminderPlanner>());
             var result = db.Exclusive(planner.Plan);
-            if (Cron(current.Schedules.WeeklyUpdates)?.GetNextValidTimeAfter(clock.Time.GetUtcNow()) is { } nextWeekly)
+            if (InZone(schedules.CurrentValue.WeeklyUpdatesCron).GetNextValidTimeAfter(clock.Time.GetUtcNow()) is { } nextWeekly)
             {
                 db.Exclusive(() => planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime)));
             }
@@ -44,6 +47,7 @@ public sealed class CarePlanRunner(
             // Daily house-keeping: finished messages older than OutboxKeepDays go (keys the planners could still
             // ask about are days old, never weeks).
             outbox.PruneFinished(clock.UtcNow.AddDays(-current.OutboxKeepDays));
+            activity.RemindersRan(result);
             return result;
         }
     }
@@ -54,7 +58,9 @@ public sealed class CarePlanRunner(
         lock (_gate)
         {
             // The planner takes its own short turns on the database, slice by slice, so chat goes on meanwhile.
-            return new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek);
+            var result = new WeeklyUpdatePlanner(db, outbox, loggers.CreateLogger<WeeklyUpdatePlanner>()).Plan(anyDateInWeek);
+            activity.WeeklyUpdatesRan(result);
+            return result;
         }
     }
 
@@ -67,10 +73,11 @@ public sealed class CarePlanRunner(
     public CatchUpResult CatchUp()
     {
         var current = options.CurrentValue;
+        var schedule = schedules.CurrentValue;
         var now = clock.Time.GetUtcNow();
 
         ReminderPlanResult? reminders = null;
-        if (LastFire(current.Schedules.VisitReminders, now, TimeSpan.FromDays(1)) is { } lastReminder
+        if (LastFire(schedule.VisitRemindersCron, now, TimeSpan.FromDays(1)) is { } lastReminder
             && clock.ToLocalDate(lastReminder.UtcDateTime) == clock.Today)
         {
             reminders = RunReminders();
@@ -78,7 +85,7 @@ public sealed class CarePlanRunner(
 
         WeeklyPlanResult? weekly = null;
         if (current.CatchUpDays > 0
-            && LastFire(current.Schedules.WeeklyUpdates, now, TimeSpan.FromDays(current.CatchUpDays)) is { } lastWeekly)
+            && LastFire(schedule.WeeklyUpdatesCron, now, TimeSpan.FromDays(current.CatchUpDays)) is { } lastWeekly)
         {
             weekly = RunWeeklyUpdates(clock.ToLocalDate(lastWeekly.UtcDateTime));
         }
@@ -87,9 +94,9 @@ public sealed class CarePlanRunner(
     }
 
     /// <summary>The latest fire time of <paramref name="cron"/> in [now - window, now], or null.</summary>
-    internal DateTimeOffset? LastFire(string cron, DateTimeOffset now, TimeSpan window) =>
-        Cron(cron)?.GetPreviousValidTimeBefore(now.AddTicks(1)) is { } last && last >= now - window ? last : null;
+    internal DateTimeOffset? LastFire(CronExpression? cron, DateTimeOffset now, TimeSpan window) =>
+        InZone(cron).GetPreviousValidTimeBefore(now.AddTicks(1)) is { } last && last >= now - window ? last : null;
 
-    private CronExpression? Cron(string cron) =>
-        CronExpression.TryParse(cron, out var parsed) ? parsed.WithTimeZone(clock.Zone) : null;
+    /// <summary>A parsed schedule (validated at start and at every edit) resolved in the school's time zone.</summary>
+    private CronExpression InZone(CronExpression? cron) => cron!.WithTimeZone(clock.Zone);
 }

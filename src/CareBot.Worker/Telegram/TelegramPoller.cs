@@ -4,6 +4,7 @@ using CareBot.Core.Storage;
 using CareBot.Core.Text;
 using Telegram.Bot.Types;
 using CareBot.Worker.Delivery;
+using CareBot.Worker.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public sealed class TelegramPoller(
     OutboxSignal signal,
     TimeProvider time,
     IOptions<TelegramOptions> options,
+    WorkerActivity activity,
     ILogger<TelegramPoller> logger) : BackgroundService
 {
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
@@ -101,6 +103,8 @@ public sealed class TelegramPoller(
         var pending = bot.GetUpdates(offset, 100, options.Value.PollTimeoutSeconds, Wanted, cancellationToken);
         FirstPoll.TrySetResult();
         var updates = await pending.ConfigureAwait(false);
+        activity.Polled();
+        logger.LogTrace("getUpdates from offset {Offset}: {Count} updates", offset, updates.Length);
         var handled = new List<(IncomingMessage Message, HandleOutcome Outcome)>();
         try
         {

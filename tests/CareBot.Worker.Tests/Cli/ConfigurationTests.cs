@@ -36,14 +36,40 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("CareBot:Care:TalkEveryDays", "abc")]
     [InlineData("CareBot:QuietHours", "late")]
     [InlineData("Delivery:GlobalPerSecond", "0")]
+    [InlineData("Delivery:SendTimeoutSeconds", "-5")]
+    [InlineData("Delivery:MaxAttempts", "0")]
+    [InlineData("Delivery:PerChatIntervalMs", "-1")]
+    [InlineData("Delivery:BackoffBaseMs", "many")]
+    [InlineData("Telegram:PollTimeoutSeconds", "90")]
+    [InlineData("CareBot:OutboxKeepDays", "1")]
     public async Task Invalid_setting_stops_start_up_with_one_line_naming_the_key(string key, string value)
     {
         var (code, _, err) = await Run(Settings((key, value), ("Telegram:BotToken", "123:abc")), "run");
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains(key, err, StringComparison.Ordinal);
+        Assert.StartsWith("carebot: " + key, err, StringComparison.Ordinal);
         Assert.Single(err.Trim().Split('\n'));
         Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Several_bad_settings_are_still_one_line_naming_the_first_and_counting_the_rest()
+    {
+        var (code, _, err) = await Run(Settings(("Delivery:SendTimeoutSeconds", "-5"), ("Delivery:MaxAttempts", "0"), ("Telegram:BotToken", "123:abc")), "run");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("Delivery:", err, StringComparison.Ordinal);
+        Assert.Contains("另有 1 处", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_verb_tells_a_bad_setting_in_its_language()
+    {
+        var (code, _, err) = await Run(Settings(("CareBot:TimeZone", "Mars/Olympus")), "report", "--lang", "en");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("carebot: CareBot:TimeZone: 'Mars/Olympus' is not a known IANA time zone (e.g. Asia/Shanghai).", err.Trim());
     }
 
     [Fact]
@@ -123,6 +149,36 @@ public sealed class ConfigurationTests : IDisposable
         Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(printed)));
     }
 
+    [Fact]
+    public async Task Invite_to_an_existing_file_or_a_link_is_refused_and_changes_no_invite()
+    {
+        new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
+        var settings = Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "13600000001"), ("Telegram:BotUsername", "CareSchoolBot"));
+        var first = Path.Combine(_dir, "first.csv");
+        Assert.Equal(0, (await Run(settings, "invite", "--out", first)).Code);
+        var printed = File.ReadAllText(first);
+        var victim = Path.Combine(_dir, "victim.txt");
+        File.WriteAllText(victim, "untouched");
+        var link = Path.Combine(_dir, "link.csv");
+        File.CreateSymbolicLink(link, victim);
+
+        foreach (var target in new[] { first, link })
+        {
+            var (code, _, err) = await Run(settings, "invite", "--out", target);
+
+            Assert.Equal(ExitCodes.BadInput, code);
+            Assert.Single(err.Trim().Split('\n'));
+            Assert.StartsWith($"carebot: --out: {target}", err, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(printed, File.ReadAllText(first));
+        Assert.Equal("untouched", File.ReadAllText(victim));
+        using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
+        var code1 = printed.Split('\n')[1].Split(',')[4];
+        Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(code1)));
+        Assert.Equal(1, db.Invites.Count());
+    }
+
     [Theory]
     [InlineData("report")]
     [InlineData("invite")]
@@ -133,7 +189,8 @@ public sealed class ConfigurationTests : IDisposable
         var (code, _, err) = await Run(Settings(("Telegram:BotUsername", "CareSchoolBot")), args);
 
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("no database at", err, StringComparison.Ordinal);
+        Assert.StartsWith("carebot: Storage:DatabasePath", err, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_dir, "c.db"), err, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir, "c.db")));
     }
 

@@ -152,6 +152,33 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_429_pauses_sending_to_every_chat_for_retry_after_on_the_servers_clock()
+    {
+        // The server runs its own clock, days away from this machine's: every time compared below is the server's.
+        var serverClock = new EndToEnd.ShiftedTimeProvider(TimeProvider.System.GetUtcNow().AddDays(3));
+        var retryAfter = TimeSpan.FromSeconds(2);
+        var dispatcher = await Start(
+            new LocalBotApiOptions { Fault429Rate = 0.3, FaultRetryAfterSeconds = (int)retryAfter.TotalSeconds, Seed = 11, TimeProvider = serverClock },
+            ratePerSecond: 25);
+        Queue(chats: 8, perChat: 1);
+
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(60));
+
+        Assert.All(_db.Outbox.FindAll(), o => Assert.Equal(OutboxStatus.Sent, o.Status));
+        var tooMany = _server.Telegram.TooManyRequestsTimes();
+        var accepted = _server.Telegram.AcceptedSendTimes();
+        output.WriteLine($"429 at {string.Join(", ", tooMany.Select(t => t.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}; accepted {accepted.Count}");
+        Assert.NotEmpty(tooMany);
+        Assert.Contains(accepted, a => a > tooMany[0]); // other chats were waiting when the first 429 came
+        Assert.Equal(0, _server.Stats.RateLimitRejections);
+        foreach (var t in tooMany)
+        {
+            Assert.DoesNotContain(accepted, a => a > t && a < t + retryAfter);
+            Assert.DoesNotContain(tooMany, other => other > t && other < t + retryAfter);
+        }
+    }
+
+    [Fact]
     public async Task A_blocked_parent_is_marked_and_their_other_messages_stop()
     {
         var dispatcher = await Start(new LocalBotApiOptions(), ratePerSecond: 25);

@@ -64,7 +64,12 @@ internal sealed class E2eKit : IAsyncDisposable
         action(db);
     }
 
-    public async Task StartWorkerAsync()
+    /// <summary>The folder of the database; tests may put their own files (settings, logs) there.</summary>
+    public string Folder => _dir;
+
+    /// <param name="settings">Extra settings (highest precedence).</param>
+    /// <param name="configure">Runs on the builder before the worker's services are added (e.g. to add a settings file).</param>
+    public async Task StartWorkerAsync(IDictionary<string, string?>? settings = null, Action<HostApplicationBuilder>? configure = null)
     {
         var overrides = new Dictionary<string, string?>(Server.WorkerSettings())
         {
@@ -73,10 +78,16 @@ internal sealed class E2eKit : IAsyncDisposable
             ["CareBot:Admins:0:Name"] = "刘校长",
             ["CareBot:Admins:0:Phone"] = "13600000001",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
         Host = CliApp.BuildHost(overrides, b =>
         {
+            configure?.Invoke(b);
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
-            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(b.Configuration);
+            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
         });
         // Attached before the scheduler starts, so the start-up catch-up cannot run unseen.
         var scheduler = await Host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();

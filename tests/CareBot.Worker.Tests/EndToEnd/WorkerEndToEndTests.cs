@@ -141,7 +141,7 @@ public sealed class AdminVerbsBesideTheWorkerTests
             return (code, stdout.ToString(), stderr.ToString());
         }
 
-        var import = await Cli("import", roster);
+        var import = await Cli("import", roster, "--lang", "en");
         Assert.True(import.Code == 0, import.Err);
         Assert.Contains("handing the request", import.Err, StringComparison.Ordinal);
         kit.WithDb(db => Assert.Equal(5, db.Children.Count()));

@@ -3,6 +3,7 @@ using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
+using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,8 +27,8 @@ public class CareJobsHostTests
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton(new CareClock(time, "Asia/Shanghai"));
         builder.Services.AddSingleton<OutboxStore>();
-        builder.Services.AddOptions<CareOptions>().Bind(builder.Configuration.GetSection(CareOptions.Section));
-        builder.Services.AddCareJobs(builder.Configuration);
+        builder.Services.AddCareSettings();
+        builder.Services.AddCareJobs();
         using var host = builder.Build();
 
         await host.StartAsync();

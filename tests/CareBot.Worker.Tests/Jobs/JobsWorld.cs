@@ -3,12 +3,14 @@ using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
+using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Quartz;
 
@@ -30,10 +32,10 @@ internal sealed class JobsWorld : IAsyncDisposable
         services.AddSingleton<IConfiguration>(Config);
         services.AddSingleton(Db);
         services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton(new CareClock(Time, "Asia/Shanghai"));
+        services.AddCareSettings();
+        services.AddSingleton(sp => new CareClock(Time, () => sp.GetRequiredService<IOptionsMonitor<CareOptions>>().CurrentValue.Zone!));
         services.AddSingleton<OutboxStore>();
-        services.AddOptions<CareOptions>().Bind(Config.GetSection(CareOptions.Section));
-        services.AddCareJobs(Config);
+        services.AddCareJobs();
         Provider = services.BuildServiceProvider();
     }
 

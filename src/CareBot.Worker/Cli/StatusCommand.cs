@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text.Json;
+using CareBot.Core.Model;
+using CareBot.Core.Text;
+using CareBot.Worker.Hosting;
+
+namespace CareBot.Worker.Cli;
+
+/// <summary>
+/// <c>carebot status</c>: exit 0 and one line each for the last poll, the outbox by status, and the last reminder and
+/// weekly runs, when a worker on this database has written its heartbeat (<see cref="WorkerStatus"/>) less than
+/// <see cref="MaxAge"/> ago; exit 1 and the reason otherwise. It never opens the database (the worker holds it), and it
+/// never exits 2, which Docker's HEALTHCHECK reserves: a bad setting is a reason like any other.
+/// </summary>
+internal static class StatusCommand
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(1);
+
+    public const int Healthy = 0;
+    public const int Unhealthy = 1;
+
+    public static int Run(IDictionary<string, string?>? overrides, string language, TimeProvider time, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var database = CareHost.StorageSettings(overrides, language).DatabasePath;
+            return Report(database, language, time, stdout, stderr);
+        }
+        catch (Exception ex) when (CliApp.BadInputMessage(ex, language) is { } message)
+        {
+            stderr.WriteLine("carebot: " + message);
+            return Unhealthy;
+        }
+        catch (Exception ex)
+        {
+            stderr.WriteLine("carebot: " + Texts.Get(language, "status.failed", ex.GetType().Name));
+            return Unhealthy;
+        }
+    }
+
+    /// <summary>Reads the heartbeat of the worker on <paramref name="database"/> and tells it.</summary>
+    internal static int Report(string database, string language, TimeProvider time, TextWriter stdout, TextWriter stderr)
+    {
+        string T(string key, params object?[] args) => Texts.Get(language, key, args);
+        int Fail(string line)
+        {
+            stderr.WriteLine("carebot: " + line);
+            return Unhealthy;
+        }
+
+        if (!File.Exists(database))
+        {
+            return Fail(T("status.no_database", database));
+        }
+
+        var path = WorkerStatus.PathFor(database);
+        WorkerStatus? status;
+        try
+        {
+            // The worker's own file: owned by the database's owner, owner-only, not a link.
+            using var stream = PrivateFiles.OpenOwnerOnly(path, PrivateFiles.OwnerOf(database));
+            status = JsonSerializer.Deserialize<WorkerStatus>(stream);
+        }
+        catch (FileNotFoundException)
+        {
+            return Fail(T("status.no_worker", database, path));
+        }
+        catch (PrivateFileException refused)
+        {
+            return Fail(T("status.unreadable", path, refused.Render(language)));
+        }
+        catch (JsonException ex)
+        {
+            return Fail(T("status.unreadable", path, ex.GetType().Name));
+        }
+
+        if (status is null || status.Version != WorkerStatus.CurrentVersion)
+        {
+            return Fail(T("status.unreadable", path, status is null ? "empty" : "version " + status.Version.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        var now = time.GetUtcNow();
+        var age = now - status.Heartbeat;
+        if (age >= MaxAge)
+        {
+            return Fail(T("status.stale", database, Ago(age, language), Show(status.Heartbeat)));
+        }
+
+        var next = (DateTimeOffset? when) => when is { } w ? Show(w) : T("status.never");
+        stdout.WriteLine(status.LastPoll is { } poll
+            ? T("status.poll", Show(poll), Ago(now - poll, language))
+            : T("status.poll.none", Show(status.Started)));
+        int Count(OutboxStatus s) => status.Outbox.GetValueOrDefault(s);
+        stdout.WriteLine(T("status.outbox", Count(OutboxStatus.Pending), Count(OutboxStatus.Sending), Count(OutboxStatus.Sent), Count(OutboxStatus.Failed), Count(OutboxStatus.Unreachable)));
+        stdout.WriteLine(status.LastReminders is { } r
+            ? T("status.reminders", Show(r.At), r.Reminders, r.Escalations, next(status.NextReminders))
+            : T("status.reminders.none", Show(status.Started), next(status.NextReminders)));
+        stdout.WriteLine(status.LastWeeklyUpdates is { } w
+            ? T("status.weekly", Show(w.At), w.Week, w.Added, next(status.NextWeeklyUpdates))
+            : T("status.weekly.none", Show(status.Started), next(status.NextWeeklyUpdates)));
+        return Healthy;
+    }
+
+    /// <summary>A time as the worker wrote it: the school's local time.</summary>
+    private static string Show(DateTimeOffset when) => when.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    internal static string Ago(TimeSpan age, string language)
+    {
+        var positive = age < TimeSpan.Zero ? TimeSpan.Zero : age;
+        return positive.TotalSeconds < 120 ? Texts.Get(language, "status.seconds", (int)positive.TotalSeconds)
+            : positive.TotalMinutes < 120 ? Texts.Get(language, "status.minutes", (int)positive.TotalMinutes)
+            : positive.TotalHours < 48 ? Texts.Get(language, "status.hours", (int)positive.TotalHours)
+            : Texts.Get(language, "status.days", (int)positive.TotalDays);
+    }
+}
