@@ -67,7 +67,7 @@ public sealed class CareDbTests : IDisposable
         var path = Path.Combine(_dir, "future.db");
         using (var db = new CareDb(path))
         {
-            db.Write(tx => tx.Raw.UserVersion = CareDb.SchemaVersion + 1);
+            db.Read(tx => tx.Raw.UserVersion = CareDb.SchemaVersion + 1);
         }
 
         var ex = Assert.Throws<StorageException>(() => new CareDb(path));
