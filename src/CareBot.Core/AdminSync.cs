@@ -17,20 +17,20 @@ public static class AdminSync
         // (a county database holds a hundred thousand people, and this runs at every start).
         var normalized = admins.Select(a => $"{Phone.Normalize(a.Phone) ?? a.Phone}|{a.Name.Trim()}|{a.Language}").Order(StringComparer.Ordinal);
         var fingerprint = string.Join(";", normalized);
-        if (db.State.FindById(StateKey)?.Text == fingerprint)
+        if (db.Read(tx => tx.State.FindById(StateKey)?.Text) == fingerprint)
         {
             return;
         }
 
-        db.Write(() =>
+        db.Write(tx =>
         {
-            db.State.Upsert(new StateEntry { Id = StateKey, Text = fingerprint });
+            tx.State.Upsert(new StateEntry { Id = StateKey, Text = fingerprint });
             var phones = new HashSet<string>();
             foreach (var admin in admins)
             {
                 var phone = Phone.Normalize(admin.Phone) ?? throw new ArgumentException($"CareBot:Admins: '{admin.Phone}' is not a Chinese mobile number.");
                 phones.Add(phone);
-                var person = db.People.FindOne(p => p.Phone == phone);
+                var person = tx.People.FindOne(p => p.Phone == phone);
                 if (person is null)
                 {
                     person = new Person
@@ -42,24 +42,24 @@ public static class AdminSync
                         CreatedUtc = utcNow,
                         UpdatedUtc = utcNow,
                     };
-                    db.People.Insert(person);
-                    db.AuditWrite(utcNow, "config", "admin.added", null, $"person:{person.Id}");
+                    tx.People.Insert(person);
+                    tx.AuditWrite(utcNow, "config", "admin.added", null, $"person:{person.Id}");
                 }
                 else if (!person.Has(Roles.Admin))
                 {
                     person.Roles |= Roles.Admin;
                     person.UpdatedUtc = utcNow;
-                    db.People.Update(person);
-                    db.AuditWrite(utcNow, "config", "admin.added", null, $"person:{person.Id}");
+                    tx.People.Update(person);
+                    tx.AuditWrite(utcNow, "config", "admin.added", null, $"person:{person.Id}");
                 }
             }
 
-            foreach (var former in db.People.Find(p => p.Roles != Roles.None).Where(p => p.Has(Roles.Admin) && !phones.Contains(p.Phone)).ToList())
+            foreach (var former in tx.People.Find(p => p.Roles != Roles.None).Where(p => p.Has(Roles.Admin) && !phones.Contains(p.Phone)).ToList())
             {
                 former.Roles &= ~Roles.Admin;
                 former.UpdatedUtc = utcNow;
-                db.People.Update(former);
-                db.AuditWrite(utcNow, "config", "admin.removed", null, $"person:{former.Id}");
+                tx.People.Update(former);
+                tx.AuditWrite(utcNow, "config", "admin.removed", null, $"person:{former.Id}");
             }
         });
     }

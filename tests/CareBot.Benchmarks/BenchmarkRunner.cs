@@ -104,18 +104,18 @@ public static class BenchmarkRunner
 
         // Where Plan's time goes: the outbox inserts alone (same rows, fresh keys) into the same file.
         sw.Restart();
-        var rows = db.Outbox.Find(o => o.Kind == OutboxKind.WeeklyUpdate).Take(result.Added).ToList();
+        var rows = db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.WeeklyUpdate).Take(result.Added).ToList());
         var readBackS = sw.Elapsed.TotalSeconds;
         sw.Restart();
         foreach (var chunk in rows.Chunk(500))
         {
-            db.Write(() =>
+            db.Write(tx =>
             {
                 foreach (var r in chunk)
                 {
                     r.Id = 0;
                     r.Key = "bench:" + r.Key;
-                    db.Outbox.Insert(r);
+                    tx.Outbox.Insert(r);
                 }
             });
         }
@@ -127,7 +127,7 @@ public static class BenchmarkRunner
         sw.Restart();
         foreach (var chunk in rows.Chunk(500))
         {
-            db.Write(() =>
+            db.Write(_ =>
             {
                 foreach (var r in chunk)
                 {
@@ -161,17 +161,17 @@ public static class BenchmarkRunner
     private static long RawPass(CareDb db, DateOnly date)
     {
         long n = 0;
-        foreach (var p in db.People.FindAll())
+        foreach (var p in db.Read(tx => tx.People.FindAll().ToList()))
         {
             n += p.Id > 0 ? 1 : 0;
         }
 
-        foreach (var c in db.Children.FindAll())
+        foreach (var c in db.Read(tx => tx.Children.FindAll().ToList()))
         {
             n += c.Parents.Count > 0 ? 1 : 0;
         }
 
-        foreach (var p in db.Pairings.FindAll())
+        foreach (var p in db.Read(tx => tx.Pairings.FindAll().ToList()))
         {
             n += p.CarerId > 0 ? 1 : 0;
         }
@@ -179,7 +179,7 @@ public static class BenchmarkRunner
         var weekStart = CareClock.WeekStart(date);
         var lo = weekStart.AddDays(-56);
         var hi = weekStart.AddDays(6);
-        foreach (var r in db.Records.Find(r => r.LocalDate >= lo && r.LocalDate <= hi))
+        foreach (var r in db.Read(tx => tx.Records.Find(r => r.LocalDate >= lo && r.LocalDate <= hi).ToList()))
         {
             n += r.Id > 0 ? 1 : 0;
         }
@@ -192,7 +192,7 @@ public static class BenchmarkRunner
     {
         var sw = Stopwatch.StartNew();
         var parents = new HashSet<int>();
-        foreach (var p in db.People.FindAll())
+        foreach (var p in db.Read(tx => tx.People.FindAll().ToList()))
         {
             if (p.Has(Roles.Parent))
             {
@@ -200,8 +200,8 @@ public static class BenchmarkRunner
             }
         }
 
-        var wanted = db.Children.FindAll().Where(c => c.Parents.Exists(l => parents.Contains(l.PersonId))).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        _ = db.Pairings.FindAll().Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
+        var wanted = db.Read(tx => tx.Children.FindAll().Where(c => c.Parents.Exists(l => parents.Contains(l.PersonId))).Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
+        _ = db.Read(tx => tx.Pairings.FindAll().Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal));
         var people = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var weekStart = CareClock.WeekStart(date);
@@ -215,7 +215,7 @@ public static class BenchmarkRunner
         {
             weeks++;
             var (lo, hi) = (from < limit ? limit : from, to);
-            foreach (var r in db.Records.Find(r => r.LocalDate >= lo && r.LocalDate <= hi))
+            foreach (var r in db.Read(tx => tx.Records.Find(r => r.LocalDate >= lo && r.LocalDate <= hi).ToList()))
             {
                 if (r.Kind == CareKind.Check && wanted.Contains(r.ChildId))
                 {
@@ -315,9 +315,9 @@ public static class BenchmarkRunner
             people.Add(new Person { Id = i, Name = $"家长{i}", Phone = $"15{i:D9}", Roles = Roles.Parent, ChatId = chat, Status = Reachability.Reachable });
         }
 
-        db.People.InsertBulk(people);
+        db.Read(tx => tx.People.InsertBulk(people));
         var text = "小明的一周（11月16日–11月22日）\n家访：\n· 11月18日 周三 老师1：今天到家里看了看，孩子作业完成得不错，奶奶身体还好，下周再来。\n谈心：\n· 11月20日 周五 老师1：聊了聊学习\n最近一次情况（11月19日）：学习 4↑ 生活 3= 心情 4↑ 安全 5= 健康 4=\n结对老师：老师1\n回复这条消息可以给老师留言。";
-        db.Write(() =>
+        db.Write(_ =>
         {
             foreach (var p in people)
             {
@@ -358,7 +358,7 @@ public static class BenchmarkRunner
 
         var elapsed = sw.Elapsed.TotalSeconds;
         var stats = server.Stats;
-        var sent = db.Outbox.Count(o => o.Status == OutboxStatus.Sent);
+        var sent = db.Read(tx => tx.Outbox.Count(o => o.Status == OutboxStatus.Sent));
         var accepted = stats.SendMessageAccepted - statsBefore.SendMessageAccepted;
         var sendS = (double)sender.Ticks / Stopwatch.Frequency;
         var achieved = sent / elapsed;
@@ -392,7 +392,7 @@ public static class BenchmarkRunner
         var open = Stopwatch.StartNew();
         using (var probe = new CareDb(probePath))
         {
-            _ = probe.State.FindById(UpdateProcessor.OffsetKey);
+            _ = probe.Read(tx => tx.State.FindById(UpdateProcessor.OffsetKey));
         }
 
         var openS = open.Elapsed.TotalSeconds;

@@ -103,9 +103,9 @@ public static class County
             pairings.Add(new Pairing { CarerId = 1 + (i / 3), ChildId = childId, Role = PairingRole.Mentor, CreatedUtc = created });
         }
 
-        db.People.InsertBulk(people, 20_000);
-        db.Children.InsertBulk(kids, 20_000);
-        db.Pairings.InsertBulk(pairings, 20_000);
+        db.Read(tx => tx.People.InsertBulk(people, 20_000));
+        db.Read(tx => tx.Children.InsertBulk(kids, 20_000));
+        db.Read(tx => tx.Pairings.InsertBulk(pairings, 20_000));
 
         var first = Today.AddDays(-(months * 30) + 1);
         var batch = new List<CareRecord>(50_000);
@@ -162,7 +162,7 @@ public static class County
         var n = batch.Count;
         if (n > 0)
         {
-            db.Write(() => db.Records.InsertBulk(batch, n));
+            db.Write(tx => tx.Records.InsertBulk(batch, n));
             batch.Clear();
         }
 

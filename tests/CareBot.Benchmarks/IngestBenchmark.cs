@@ -36,7 +36,7 @@ internal static class IngestBenchmark
         }
 
         var next = 500_000_000L;
-        var outboxBefore = db.Exclusive(() => db.Outbox.Count());
+        var outboxBefore = db.Read(tx => tx.Outbox.Count());
         foreach (var (name, sync) in new[] { ("ingest", 0), ("ingest_durable", 1), ("ingest_group", GroupSize) })
         {
             var lat = new double[n];
@@ -86,8 +86,8 @@ internal static class IngestBenchmark
             f.Set($"{name}_raw_p99_ms", BenchmarkRunner.Pct(rawLat, 0.99));
         }
 
-        f.Set("ingest_stored", db.Exclusive(() => db.Records.Count(r => r.Text.StartsWith("今天家访第"))) / 3);
-        f.Set("ingest_replies", (db.Exclusive(() => db.Outbox.Count()) - outboxBefore) / 3 - n);
+        f.Set("ingest_stored", db.Read(tx => tx.Records.Count(r => r.Text.StartsWith("今天家访第"))) / 3);
+        f.Set("ingest_replies", (db.Read(tx => tx.Outbox.Count()) - outboxBefore) / 3 - n);
     }
 
     /// <summary>The chat core as the worker builds it, on the system clock.</summary>
@@ -105,14 +105,14 @@ internal static class IngestBenchmark
     {
         var i = (int)(id % 1_000_000);
         var today = clock.Today;
-        Action write = () =>
+        Action<CareTx> write = tx =>
         {
             var record = new CareRecord { ChildId = $"S{(i % options.Children):D7}", AuthorId = 1 + (i % mentors), Kind = CareKind.Visit, LocalDate = today, AtUtc = DateTime.UtcNow, Text = $"原始插入第{i}次，一切都好" };
-            db.Records.Insert(record);
-            db.Audit.Insert(new AuditEntry { AtUtc = record.AtUtc, Actor = $"person:{record.AuthorId}", Action = "record.visit", ChildId = record.ChildId, Detail = $"record:{record.Id}" });
-            db.Outbox.Insert(new OutboxMessage { Key = $"reply:{id}:{County.MentorChat(1 + (i % mentors))}:0", PersonId = record.AuthorId, ChatId = County.MentorChat(1 + (i % mentors)), Text = $"✅ 已记录 S{i} 的家访（11月28日）。", CreatedUtc = record.AtUtc, NotBeforeUtc = record.AtUtc });
-            db.Updates.Insert(new ProcessedUpdate { Id = id, AtUtc = DateTime.UtcNow, Attempts = 1 });
-            db.State.Upsert(new StateEntry { Id = "bench.offset", Value = id + 1 });
+            tx.Records.Insert(record);
+            tx.Audit.Insert(new AuditEntry { AtUtc = record.AtUtc, Actor = $"person:{record.AuthorId}", Action = "record.visit", ChildId = record.ChildId, Detail = $"record:{record.Id}" });
+            tx.Outbox.Insert(new OutboxMessage { Key = $"reply:{id}:{County.MentorChat(1 + (i % mentors))}:0", PersonId = record.AuthorId, ChatId = County.MentorChat(1 + (i % mentors)), Text = $"✅ 已记录 S{i} 的家访（11月28日）。", CreatedUtc = record.AtUtc, NotBeforeUtc = record.AtUtc });
+            tx.Updates.Insert(new ProcessedUpdate { Id = id, AtUtc = DateTime.UtcNow, Attempts = 1 });
+            tx.State.Upsert(new StateEntry { Id = "bench.offset", Value = id + 1 });
         };
         if (sync == 1)
         {
@@ -120,11 +120,7 @@ internal static class IngestBenchmark
         }
         else
         {
-            db.WriteDeferred(() =>
-            {
-                write();
-                return true;
-            });
+            db.WriteDeferred(write);
         }
     }
 }

@@ -40,7 +40,7 @@ internal sealed class ChatTestKit : IDisposable
     public Person AddPerson(string name, string phone, Roles roles, long? chatId, string lang = "zh")
     {
         var p = new Person { Name = name, Phone = phone, Roles = roles, ChatId = chatId, Language = lang, Status = chatId is null ? Reachability.NotLinked : Reachability.Reachable };
-        Db.People.Insert(p);
+        Db.Read(tx => tx.People.Insert(p));
         return p;
     }
 
@@ -56,8 +56,8 @@ internal sealed class ChatTestKit : IDisposable
             GuardianPhone = "13900000000",
             Parents = parents.Select((p, i) => new ParentLink { PersonId = p.Id, Relation = i == 0 ? ParentRelation.Father : ParentRelation.Mother }).ToList(),
         };
-        Db.Children.Insert(c);
-        Db.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = id, Role = mentor.Has(Roles.Volunteer) ? PairingRole.Volunteer : PairingRole.Mentor, CreatedUtc = Time.GetUtcNow().UtcDateTime });
+        Db.Read(tx => tx.Children.Insert(c));
+        Db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = id, Role = mentor.Has(Roles.Volunteer) ? PairingRole.Volunteer : PairingRole.Mentor, CreatedUtc = Time.GetUtcNow().UtcDateTime }));
         return c;
     }
 
@@ -70,15 +70,15 @@ internal sealed class ChatTestKit : IDisposable
     /// <summary>Processes the message and returns the texts it queued to <paramref name="chat"/>.</summary>
     public List<string> Send(IncomingMessage message, long? chat = null)
     {
-        var before = Db.Outbox.Count();
+        var before = Db.Read(tx => tx.Outbox.Count());
         Processor.Process(message);
-        return Db.Outbox.FindAll().Skip(before).Where(o => o.ChatId == (chat ?? message.ChatId)).Select(o => o.Text).ToList();
+        return Db.Read(tx => tx.Outbox.FindAll().Skip(before).Where(o => o.ChatId == (chat ?? message.ChatId)).Select(o => o.Text).ToList());
     }
 
     /// <summary>Pretends the dispatcher sent the newest row to <paramref name="chat"/> as channel message <paramref name="messageId"/>.</summary>
     public OutboxMessage MarkLastSent(long chat, int messageId)
     {
-        var row = Db.Outbox.Find(o => o.ChatId == chat).OrderByDescending(o => o.Id).First();
+        var row = Db.Read(tx => tx.Outbox.Find(o => o.ChatId == chat).OrderByDescending(o => o.Id).First());
         Outbox.MarkSent(row, messageId);
         return row;
     }

@@ -8,7 +8,7 @@ using CareBot.Core.Time;
 namespace CareBot.Core.Chat;
 
 /// <summary>Admins: /stats, /overdue, /notice TEXT.</summary>
-internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care)
+internal sealed class AdminCommands(CareClock clock, CareQueries care)
 {
     public bool TryHandle(ChatTurn turn, ChatCommand command)
     {
@@ -33,7 +33,7 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
         var weekStart = CareClock.WeekStart(clock.Today);
         var weekEnd = weekStart.AddDays(7);
         int visits = 0, talks = 0;
-        foreach (var r in db.Records.Find(r => r.LocalDate >= weekStart && r.LocalDate < weekEnd))
+        foreach (var r in turn.Tx.Records.Find(r => r.LocalDate >= weekStart && r.LocalDate < weekEnd))
         {
             if (r.Kind == CareKind.Visit)
             {
@@ -45,12 +45,12 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
             }
         }
 
-        var overdue = OverdueList().Count;
+        var overdue = OverdueList(turn.Tx).Count;
         turn.Reply(
             "admin.stats",
-            db.Children.Count(),
-            db.People.Count(p => p.ChatId != null),
-            db.People.Count(),
+            turn.Tx.Children.Count(),
+            turn.Tx.People.Count(p => p.ChatId != null),
+            turn.Tx.People.Count(),
             visits,
             talks,
             overdue);
@@ -58,7 +58,7 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
 
     private void Overdue(ChatTurn turn)
     {
-        var list = OverdueList();
+        var list = OverdueList(turn.Tx);
         if (list.Count == 0)
         {
             turn.Reply("admin.overdue_none");
@@ -74,12 +74,12 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
         turn.ReplyText(sb.ToString());
     }
 
-    private List<(ChildStanding Standing, string Carers)> OverdueList()
+    private List<(ChildStanding Standing, string Carers)> OverdueList(CareTx tx)
     {
-        var carerNames = db.People.Find(p => p.Roles != Roles.None).ToDictionary(p => p.Id, p => p.Name);
-        var byChild = db.Pairings.FindAll().GroupBy(p => p.ChildId).ToDictionary(g => g.Key, g => g.Select(p => p.CarerId).ToList());
+        var carerNames = tx.People.Find(p => p.Roles != Roles.None).ToDictionary(p => p.Id, p => p.Name);
+        var byChild = tx.Pairings.FindAll().GroupBy(p => p.ChildId).ToDictionary(g => g.Key, g => g.Select(p => p.CarerId).ToList());
         var result = new List<(ChildStanding, string)>();
-        foreach (var standing in care.Standings(db.Children.FindAll().ToList()))
+        foreach (var standing in care.Standings(tx.Children.FindAll().ToList()))
         {
             if (standing.OverdueDays > 0)
             {
@@ -99,7 +99,7 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
         }
 
         var queued = 0;
-        foreach (var parent in db.People.Find(p => p.ChatId != null).Where(p => p.Has(Roles.Parent)).ToList())
+        foreach (var parent in turn.Tx.People.Find(p => p.ChatId != null).Where(p => p.Has(Roles.Parent)).ToList())
         {
             if (turn.SendTo(parent, OutboxKind.Notice, OutboxPriority.Bulk, Texts.Get(parent.Language, "admin.notice_text", text)))
             {
@@ -107,7 +107,7 @@ internal sealed class AdminCommands(CareDb db, CareClock clock, CareQueries care
             }
         }
 
-        db.AuditWrite(clock.UtcNow, turn.Actor, "notice.sent", null, $"recipients:{queued}");
+        turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "notice.sent", null, $"recipients:{queued}");
         turn.Reply("admin.notice_queued", queued);
     }
 }

@@ -14,13 +14,13 @@ internal sealed class CareQueries(CareDb db, CareClock clock, CareOptions option
     private readonly CareStatusCalculator _calculator = new(db, clock, options);
 
     /// <summary>The carer's children in a stable order; /mine numbers them from 1 in this order.</summary>
-    public List<Child> ChildrenOf(int carerId)
+    public static List<Child> ChildrenOf(CareTx tx, int carerId)
     {
-        var ids = db.Pairings.Find(p => p.CarerId == carerId).Select(p => p.ChildId).Distinct().ToList();
-        return ids.Select(id => db.Children.FindById(id)).Where(c => c is not null).OrderBy(c => c!.Id, StringComparer.Ordinal).ToList()!;
+        var ids = tx.Pairings.Find(p => p.CarerId == carerId).Select(p => p.ChildId).Distinct().ToList();
+        return ids.Select(id => tx.Children.FindById(id)).Where(c => c is not null).OrderBy(c => c!.Id, StringComparer.Ordinal).ToList()!;
     }
 
-    public bool IsPaired(int carerId, string childId) => db.Pairings.Exists(p => p.CarerId == carerId && p.ChildId == childId);
+    public static bool IsPaired(CareTx tx, int carerId, string childId) => tx.Pairings.Exists(p => p.CarerId == carerId && p.ChildId == childId);
 
     /// <summary>Where each child stands, computed by the planners' <see cref="CareStatusCalculator"/> in one pass.</summary>
     public List<ChildStanding> Standings(IReadOnlyList<Child> children)

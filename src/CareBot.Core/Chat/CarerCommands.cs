@@ -8,7 +8,7 @@ using CareBot.Core.Time;
 namespace CareBot.Core.Chat;
 
 /// <summary>Mentors and volunteer proxy parents: /mine, /visit, /talk, /diary, /check, /card, replies and buttons.</summary>
-internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care)
+internal sealed class CarerCommands(CareClock clock, CareQueries care)
 {
     private static readonly Dictionary<string, string> RatingKeys = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -56,8 +56,8 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
         var carer = turn.Person!;
         switch (verb)
         {
-            case "visited" when care.IsPaired(carer.Id, arg):
-                var child = db.Children.FindById(arg)!;
+            case "visited" when CareQueries.IsPaired(turn.Tx, carer.Id, arg):
+                var child = turn.Tx.Children.FindById(arg)!;
                 Save(turn, child, CareKind.Visit, turn.T("carer.visit_by_button"), null);
                 return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.saved_short"));
             case "snooze":
@@ -71,7 +71,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
 
     private void Mine(ChatTurn turn)
     {
-        var children = care.ChildrenOf(turn.Person!.Id);
+        var children = CareQueries.ChildrenOf(turn.Tx, turn.Person!.Id);
         if (children.Count == 0)
         {
             turn.Reply("carer.no_children");
@@ -202,7 +202,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
 
         foreach (var link in child.Parents)
         {
-            var parent = db.People.FindById(link.PersonId);
+            var parent = turn.Tx.People.FindById(link.PersonId);
             if (parent is not null)
             {
                 sb.Append('\n').Append(turn.T(
@@ -215,9 +215,9 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
             }
         }
 
-        foreach (var pairing in db.Pairings.Find(p => p.ChildId == child.Id))
+        foreach (var pairing in turn.Tx.Pairings.Find(p => p.ChildId == child.Id))
         {
-            var carer = db.People.FindById(pairing.CarerId);
+            var carer = turn.Tx.People.FindById(pairing.CarerId);
             if (carer is not null)
             {
                 sb.Append('\n').Append(turn.T(pairing.Role == PairingRole.Mentor ? "card.mentor" : "card.volunteer", carer.Name, carer.Phone));
@@ -229,7 +229,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
             sb.Append('\n').Append(turn.T("card.notes", child.Notes));
         }
 
-        db.AuditWrite(clock.UtcNow, turn.Actor, "card.read", child.Id);
+        turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "card.read", child.Id);
         turn.ReplyText(sb.ToString());
     }
 
@@ -242,14 +242,14 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
         }
 
         var carer = turn.Person!;
-        if (original.ChildId is { } about && !care.IsPaired(carer.Id, about))
+        if (original.ChildId is { } about && !CareQueries.IsPaired(turn.Tx, carer.Id, about))
         {
             // Not one of this carer's children. A carer who is also this child's parent is answering as a parent
             // (a teacher's message or the weekly update about their own child); anything else is refused, so a
             // note about someone else's child can never be filed or relayed under their own child.
             if (carer.Has(Roles.Parent)
                 && original.Kind is OutboxKind.Relay or OutboxKind.WeeklyUpdate
-                && db.Children.FindById(about) is { } own
+                && turn.Tx.Children.FindById(about) is { } own
                 && own.Parents.Exists(p => p.PersonId == carer.Id))
             {
                 return false;
@@ -267,8 +267,8 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
         if (original.Kind == OutboxKind.Relay && original.RelayFromPersonId is { } parentId && original.ChildId is { } relayChild)
         {
 
-            var parent = db.People.FindById(parentId);
-            var child = db.Children.FindById(relayChild);
+            var parent = turn.Tx.People.FindById(parentId);
+            var child = turn.Tx.Children.FindById(relayChild);
             if (parent is null || child is null || !child.Parents.Any(p => p.PersonId == parent.Id))
             {
                 turn.Reply("carer.relay_gone");
@@ -289,7 +289,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
 
         if (original.ChildId is { } childId && original.ReplyAs is { } kind)
         {
-            if (db.Children.FindById(childId) is not { } child)
+            if (turn.Tx.Children.FindById(childId) is not { } child)
             {
                 turn.Reply("carer.not_yours");
                 return true;
@@ -308,9 +308,9 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
         return false;
     }
 
-    private Child? ResolveChild(ChatTurn turn, string who)
+    private static Child? ResolveChild(ChatTurn turn, string who)
     {
-        var mine = care.ChildrenOf(turn.Person!.Id);
+        var mine = CareQueries.ChildrenOf(turn.Tx, turn.Person!.Id);
         if (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
         {
             if (n >= 1 && n <= mine.Count)
@@ -362,7 +362,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
 
     private CareRecord SaveMessage(ChatTurn turn, Child child, CareKind kind, string text, int authorId, Ratings? ratings = null)
     {
-        var record = new CareRecord
+        return turn.Tx.SaveRecord(new CareRecord
         {
             ChildId = child.Id,
             AuthorId = authorId,
@@ -371,10 +371,7 @@ internal sealed class CarerCommands(CareDb db, CareClock clock, CareQueries care
             AtUtc = clock.UtcNow,
             Text = text,
             Ratings = ratings,
-        };
-        db.Records.Insert(record);
-        db.AuditWrite(record.AtUtc, turn.Actor, "record." + kind.ToString().ToLowerInvariant(), child.Id, $"record:{record.Id}");
-        return record;
+        }, turn.Actor);
     }
 
     private static string Date(ChatTurn turn, DateOnly? date) =>

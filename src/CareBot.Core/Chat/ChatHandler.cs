@@ -12,13 +12,12 @@ namespace CareBot.Core.Chat;
 /// </summary>
 public interface IChatHandler
 {
-    /// <summary>Handles one message inside the caller's transaction.</summary>
-    HandleOutcome Handle(IncomingMessage message);
+    /// <summary>Handles one message inside the caller's transaction (<paramref name="tx"/>).</summary>
+    HandleOutcome Handle(CareTx tx, IncomingMessage message);
 }
 
 public sealed class ChatHandler : IChatHandler
 {
-    private readonly CareDb _db;
     private readonly CareClock _clock;
     private readonly OutboxStore _outbox;
     private readonly LinkCommands _link;
@@ -29,18 +28,18 @@ public sealed class ChatHandler : IChatHandler
     public ChatHandler(CareDb db, CareClock clock, OutboxStore outbox, InviteService invites, CareOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _db = db;
         _clock = clock;
         _outbox = outbox;
         var care = new CareQueries(db, clock, options);
-        _link = new LinkCommands(db, clock, invites);
-        _carer = new CarerCommands(db, clock, care);
-        _parent = new ParentCommands(db, clock);
-        _admin = new AdminCommands(db, clock, care);
+        _link = new LinkCommands(clock, invites);
+        _carer = new CarerCommands(clock, care);
+        _parent = new ParentCommands(clock);
+        _admin = new AdminCommands(clock, care);
     }
 
-    public HandleOutcome Handle(IncomingMessage message)
+    public HandleOutcome Handle(CareTx tx, IncomingMessage message)
     {
+        ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(message);
 
         // LiteDB stores strings as strict UTF-8: a lone surrogate (a broken emoji) would make every save of this
@@ -53,18 +52,15 @@ public sealed class ChatHandler : IChatHandler
             return HandleOutcome.None;
         }
 
-        var person = _db.People.FindOne(p => p.ChatId == message.ChatId);
-        var turn = new ChatTurn(message, person, _outbox, LanguageHint(message));
+        var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
+        var turn = new ChatTurn(tx, message, person, _outbox, LanguageHint(message));
 
         if (message.Kind == IncomingKind.BlockedBot)
         {
             // Stop messages to them now rather than after a 403 each; /start makes them reachable again.
-            if (person is { Status: Reachability.Reachable })
+            if (person is not null)
             {
-                person.Status = Reachability.Blocked;
-                person.UpdatedUtc = _clock.UtcNow;
-                _db.People.Update(person);
-                _db.AuditWrite(person.UpdatedUtc, turn.Actor, "person.blocked", null, $"person:{person.Id}");
+                tx.MarkBlocked(person, _clock.UtcNow, turn.Actor);
             }
 
             return HandleOutcome.None;

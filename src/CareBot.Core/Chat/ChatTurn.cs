@@ -1,5 +1,6 @@
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
 using CareBot.Core.Text;
 
 namespace CareBot.Core.Chat;
@@ -11,9 +12,12 @@ public sealed record HandleOutcome(string? CallbackId = null, string? CallbackTe
 }
 
 /// <summary>One inbound message being handled: who sent it, in which language, and the replies it produces.</summary>
-internal sealed class ChatTurn(IncomingMessage message, Person? person, OutboxStore outbox, string fallbackLanguage)
+internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? person, OutboxStore outbox, string fallbackLanguage)
 {
     private int _replies;
+
+    /// <summary>The update's transaction: everything this turn reads and writes.</summary>
+    public CareTx Tx { get; } = tx;
 
     public IncomingMessage Message { get; } = message;
     public Person? Person { get; } = person;

@@ -7,7 +7,7 @@ using CareBot.Core.Time;
 namespace CareBot.Core.Chat;
 
 /// <summary>/start CODE (linking a chat through an invite), /start (resume), /lang.</summary>
-internal sealed class LinkCommands(CareDb db, CareClock clock, InviteService invites)
+internal sealed class LinkCommands(CareClock clock, InviteService invites)
 {
     public HandleOutcome HandleUnlinked(ChatTurn turn)
     {
@@ -24,7 +24,7 @@ internal sealed class LinkCommands(CareDb db, CareClock clock, InviteService inv
         }
 
         var code = ChatCommand.SplitFirst(command.Args).First;
-        var result = invites.Redeem(code, turn.Message.ChatId);
+        var result = invites.Redeem(turn.Tx, code, turn.Message.ChatId);
         switch (result.Status)
         {
             case RedeemStatus.Linked:
@@ -60,8 +60,8 @@ internal sealed class LinkCommands(CareDb db, CareClock clock, InviteService inv
         if (changed)
         {
             person.UpdatedUtc = clock.UtcNow;
-            db.People.Update(person);
-            db.AuditWrite(clock.UtcNow, turn.Actor, "person.resumed", null, $"person:{person.Id}");
+            turn.Tx.People.Update(person);
+            turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "person.resumed", null, $"person:{person.Id}");
         }
 
         if (wasPaused)
@@ -88,8 +88,8 @@ internal sealed class LinkCommands(CareDb db, CareClock clock, InviteService inv
         var person = turn.Person!;
         person.Language = lang;
         person.UpdatedUtc = clock.UtcNow;
-        db.People.Update(person);
-        db.AuditWrite(clock.UtcNow, turn.Actor, "person.language", null, $"person:{person.Id}");
+        turn.Tx.People.Update(person);
+        turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "person.language", null, $"person:{person.Id}");
         turn.ReplyText(Texts.Get(lang, "lang.set"));
     }
 

@@ -7,7 +7,7 @@ using CareBot.Core.Time;
 namespace CareBot.Core.Chat;
 
 /// <summary>Parents working away: /stop pauses weekly updates; any other text goes to the child's mentor(s).</summary>
-internal sealed class ParentCommands(CareDb db, CareClock clock)
+internal sealed class ParentCommands(CareClock clock)
 {
     public bool TryHandle(ChatTurn turn, ChatCommand? command)
     {
@@ -31,8 +31,8 @@ internal sealed class ParentCommands(CareDb db, CareClock clock)
         {
             parent.UpdatesPaused = true;
             parent.UpdatedUtc = clock.UtcNow;
-            db.People.Update(parent);
-            db.AuditWrite(clock.UtcNow, turn.Actor, "person.paused", null, $"person:{parent.Id}");
+            turn.Tx.People.Update(parent);
+            turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "person.paused", null, $"person:{parent.Id}");
         }
 
         turn.Reply("parent.paused");
@@ -46,7 +46,7 @@ internal sealed class ParentCommands(CareDb db, CareClock clock)
             return;
         }
 
-        var children = db.Children.Find(ChildQuery.ParentsContain(parent.Id)).ToList();
+        var children = turn.Tx.Children.Find(ChildQuery.ParentsContain(parent.Id)).ToList();
         if (children.Count == 0)
         {
             turn.Reply("parent.no_children");
@@ -81,17 +81,16 @@ internal sealed class ParentCommands(CareDb db, CareClock clock)
                 AtUtc = clock.UtcNow,
                 Text = text,
             };
-            db.Records.Insert(record);
-            db.AuditWrite(record.AtUtc, turn.Actor, "record.parentmessage", child.Id, $"record:{record.Id}");
+            turn.Tx.SaveRecord(record, turn.Actor);
 
-            foreach (var pairing in db.Pairings.Find(p => p.ChildId == child.Id).ToList())
+            foreach (var pairing in turn.Tx.Pairings.Find(p => p.ChildId == child.Id).ToList())
             {
                 if (onlyCarer is not null && pairing.CarerId != onlyCarer)
                 {
                     continue;
                 }
 
-                var carer = db.People.FindById(pairing.CarerId);
+                var carer = turn.Tx.People.FindById(pairing.CarerId);
                 if (carer is null)
                 {
                     continue;

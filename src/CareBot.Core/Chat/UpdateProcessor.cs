@@ -23,7 +23,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     private readonly Dictionary<long, int> _failures = [];
 
     /// <summary>The next update id to ask for.</summary>
-    public long Offset => db.Exclusive(() => db.State.FindById(OffsetKey)?.Value ?? 0);
+    public long Offset => db.Read(tx => tx.State.FindById(OffsetKey)?.Value ?? 0);
 
     /// <summary>
     /// Handles the message; returns null when the update was applied before (a redelivery). The commit is not yet
@@ -35,17 +35,17 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
         ArgumentNullException.ThrowIfNull(message);
         try
         {
-            var outcome = db.WriteDeferred(() =>
+            var outcome = db.WriteDeferred(tx =>
             {
-                if (db.Updates.FindById(message.UpdateId) is not null)
+                if (tx.Updates.FindById(message.UpdateId) is not null)
                 {
-                    AdvanceOffset(message.UpdateId);
+                    AdvanceOffset(tx, message.UpdateId);
                     return null;
                 }
 
-                var result = handler.Handle(message);
-                db.Updates.Insert(new ProcessedUpdate { Id = message.UpdateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
-                AdvanceOffset(message.UpdateId);
+                var result = handler.Handle(tx, message);
+                tx.Updates.Insert(new ProcessedUpdate { Id = message.UpdateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
+                AdvanceOffset(tx, message.UpdateId);
                 return result;
             });
             _failures.Remove(message.UpdateId);
@@ -74,12 +74,12 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
             // One bad update must never block the rest: record it with its error type, tell the sender, move on.
             logger.LogError(ex, "Update {UpdateId} skipped after {Attempts} failed attempts", message.UpdateId, attempts);
-            db.Write(() =>
+            db.Write(tx =>
             {
                 Skip(message.UpdateId, ex.GetType().Name);
                 if (message.ChatKind == ChatKind.Private)
                 {
-                    var person = db.People.FindOne(p => p.ChatId == message.ChatId);
+                    var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
                     outbox.Enqueue(new OutboxMessage
                     {
                         Key = OutboxStore.ReplyKey(message.UpdateId, message.ChatId, 99),
@@ -96,26 +96,26 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     }
 
     /// <summary>Records an update that carries nothing for CareBot (or could not be handled) and advances past it.</summary>
-    public void Skip(long updateId, string? error = null) => db.WriteDeferred(() =>
+    public void Skip(long updateId, string? error = null) => db.WriteDeferred(tx =>
     {
-        if (db.Updates.FindById(updateId) is null)
+        if (tx.Updates.FindById(updateId) is null)
         {
-            db.Updates.Insert(new ProcessedUpdate { Id = updateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
+            tx.Updates.Insert(new ProcessedUpdate { Id = updateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
         }
 
-        AdvanceOffset(updateId);
+        AdvanceOffset(tx, updateId);
         return true;
     });
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
 
-    private void AdvanceOffset(long updateId)
+    private static void AdvanceOffset(CareTx tx, long updateId)
     {
-        var state = db.State.FindById(OffsetKey) ?? new StateEntry { Id = OffsetKey };
+        var state = tx.State.FindById(OffsetKey) ?? new StateEntry { Id = OffsetKey };
         if (updateId + 1 > state.Value)
         {
             state.Value = updateId + 1;
-            db.State.Upsert(state);
+            tx.State.Upsert(state);
         }
     }
 }

@@ -49,7 +49,7 @@ public sealed class InviteService(CareDb db, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var issued = new List<IssuedInvite>();
-        db.Write(() =>
+        db.Write(tx =>
         {
             foreach (var person in people)
             {
@@ -58,11 +58,11 @@ public sealed class InviteService(CareDb db, TimeProvider time)
                     continue;
                 }
 
-                db.Invites.DeleteMany(i => i.PersonId == person.Id && i.UsedUtc == null);
+                tx.Invites.DeleteMany(i => i.PersonId == person.Id && i.UsedUtc == null);
                 var code = NewCode();
                 var expires = now.AddDays(validDays);
-                db.Invites.Insert(new Invite { CodeHash = Hash(code), PersonId = person.Id, CreatedUtc = now, ExpiresUtc = expires });
-                db.AuditWrite(now, actor, "invite.issued", null, $"person:{person.Id}");
+                tx.Invites.Insert(new Invite { CodeHash = Hash(code), PersonId = person.Id, CreatedUtc = now, ExpiresUtc = expires });
+                tx.AuditWrite(now, actor, "invite.issued", null, $"person:{person.Id}");
                 issued.Add(new IssuedInvite(person, code, expires));
             }
         });
@@ -70,16 +70,16 @@ public sealed class InviteService(CareDb db, TimeProvider time)
     }
 
     /// <summary>Links <paramref name="chatId"/> to the invite's person. Call inside the update's transaction.</summary>
-    public RedeemResult Redeem(string code, long chatId)
+    public RedeemResult Redeem(CareTx tx, string code, long chatId)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var throttle = db.Throttles.FindById(chatId);
+        var throttle = tx.Throttles.FindById(chatId);
         if (throttle?.BlockedUntilUtc is { } until && until > now)
         {
             return new RedeemResult(RedeemStatus.Throttled, RetryAfter: until - now);
         }
 
-        var invite = IsWellFormed(code) ? db.Invites.FindOne(i => i.CodeHash == Hash(code)) : null;
+        var invite = IsWellFormed(code) ? tx.Invites.FindOne(i => i.CodeHash == Hash(code)) : null;
         var status = invite switch
         {
             null => RedeemStatus.Unknown,
@@ -90,48 +90,48 @@ public sealed class InviteService(CareDb db, TimeProvider time)
 
         if (status != RedeemStatus.Linked)
         {
-            RecordFailure(chatId, throttle, now);
+            RecordFailure(tx, chatId, throttle, now);
             return new RedeemResult(status);
         }
 
-        var person = db.People.FindById(invite!.PersonId);
+        var person = tx.People.FindById(invite!.PersonId);
         if (person is null)
         {
-            RecordFailure(chatId, throttle, now);
+            RecordFailure(tx, chatId, throttle, now);
             return new RedeemResult(RedeemStatus.Unknown);
         }
 
         // A chat belongs to one person: unlink whoever had this chat before.
         // Their messages still waiting for that chat (a reminder naming children, a weekly update) must not reach
         // its new owner: a family phone handed on, a teacher's phone passed to a colleague.
-        foreach (var previous in db.People.Find(p => p.ChatId == chatId && p.Id != person.Id).ToList())
+        foreach (var previous in tx.People.Find(p => p.ChatId == chatId && p.Id != person.Id).ToList())
         {
             previous.ChatId = null;
             previous.Status = Reachability.NotLinked;
-            db.People.Update(previous);
-            foreach (var waiting in db.Outbox.Find(o => o.ChatId == chatId).Where(o => o.PersonId == previous.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
+            tx.People.Update(previous);
+            foreach (var waiting in tx.Outbox.Find(o => o.ChatId == chatId).Where(o => o.PersonId == previous.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
             {
                 waiting.Status = OutboxStatus.Unreachable;
                 waiting.LastError = "relinked";
-                db.Outbox.Update(waiting);
+                tx.Outbox.Update(waiting);
             }
         }
 
         invite.UsedUtc = now;
-        db.Invites.Update(invite);
+        tx.Invites.Update(invite);
         person.ChatId = chatId;
         person.Status = Reachability.Reachable;
         person.UpdatedUtc = now;
-        db.People.Update(person);
-        db.Throttles.Delete(chatId);
-        db.AuditWrite(now, $"person:{person.Id}", "invite.redeemed", null, $"person:{person.Id}");
+        tx.People.Update(person);
+        tx.Throttles.Delete(chatId);
+        tx.AuditWrite(now, $"person:{person.Id}", "invite.redeemed", null, $"person:{person.Id}");
         return new RedeemResult(RedeemStatus.Linked, person);
     }
 
     private static bool IsWellFormed(string code) =>
         code.Length is > 0 and <= 64 && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    private void RecordFailure(long chatId, ChatThrottle? throttle, DateTime now)
+    private static void RecordFailure(CareTx tx, long chatId, ChatThrottle? throttle, DateTime now)
     {
         throttle ??= new ChatThrottle { Id = chatId };
         if (now - throttle.LastFailureUtc > TimeSpan.FromDays(1))
@@ -148,6 +148,6 @@ public sealed class InviteService(CareDb db, TimeProvider time)
             throttle.BlockedUntilUtc = now.AddMinutes(minutes);
         }
 
-        db.Throttles.Upsert(throttle);
+        tx.Throttles.Upsert(throttle);
     }
 }

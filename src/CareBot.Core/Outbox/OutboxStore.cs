@@ -12,18 +12,22 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
 
     /// <summary>
     /// Adds a message unless a row with the same key exists. Returns false when it already existed.
-    /// Call inside <see cref="CareDb.Write{T}"/> together with the change that caused it.
+    /// Call inside <see cref="CareDb.Write{T}"/> together with the change that caused it (the turn is re-entrant, so
+    /// this joins the caller's transaction).
     /// </summary>
     public bool Enqueue(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (db.Outbox.Exists(o => o.Key == message.Key))
+        return db.Read(tx =>
         {
-            return false;
-        }
+            if (tx.Outbox.Exists(o => o.Key == message.Key))
+            {
+                return false;
+            }
 
-        Insert(message);
-        return true;
+            Insert(tx, message);
+            return true;
+        });
     }
 
     /// <summary>
@@ -33,10 +37,10 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public void EnqueueNew(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Insert(message);
+        db.Read(tx => Insert(tx, message));
     }
 
-    private void Insert(OutboxMessage message)
+    private void Insert(CareTx tx, OutboxMessage message)
     {
         var now = time.GetUtcNow().UtcDateTime;
         message.CreatedUtc = now;
@@ -46,7 +50,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         }
 
         message.Status = OutboxStatus.Pending;
-        db.Outbox.Insert(message);
+        tx.Outbox.Insert(message);
     }
 
     /// <summary>A unique key for a reply that has no natural idempotency key (it is created once, with its cause).</summary>
@@ -57,9 +61,9 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
 
     /// <summary>Rows that may be sent now: pending and due, replies first, oldest first.</summary>
     /// <remarks>Each status is its own query so that it seeks the Status index; an OR of the two scans the outbox.</remarks>
-    public List<OutboxMessage> Due(int max) => db.Exclusive(() => DueLocked(max));
+    public List<OutboxMessage> Due(int max) => db.Read(tx => DueLocked(tx, max));
 
-    private List<OutboxMessage> DueLocked(int max)
+    private List<OutboxMessage> DueLocked(CareTx tx, int max)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var due = new List<OutboxMessage>(max);
@@ -72,7 +76,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
                     return due;
                 }
 
-                due.AddRange(db.Outbox.Query()
+                due.AddRange(tx.Outbox.Query()
                     .Where(o => o.Status == status)
                     .Where(o => o.Priority == priority && o.NotBeforeUtc <= now)
                     .OrderBy(o => o.Id)
@@ -85,14 +89,14 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     }
 
     /// <summary>The earliest time a pending row becomes due, or null when none is pending.</summary>
-    public DateTime? NextDueUtc() => db.Exclusive(NextDueLocked);
+    public DateTime? NextDueUtc() => db.Read(NextDueLocked);
 
-    private DateTime? NextDueLocked()
+    private static DateTime? NextDueLocked(CareTx tx)
     {
         DateTime? next = null;
         foreach (var status in Open)
         {
-            var first = db.Outbox.Query()
+            var first = tx.Outbox.Query()
                 .Where(o => o.Status == status)
                 .OrderBy(o => o.NotBeforeUtc)
                 .Select(o => o.NotBeforeUtc)
@@ -109,31 +113,31 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
 
     /// <summary>How many rows have each status (what <c>carebot status</c> shows); one short turn on the database.</summary>
     public Dictionary<OutboxStatus, int> CountByStatus() =>
-        db.Exclusive(() => Enum.GetValues<OutboxStatus>().ToDictionary(status => status, status => db.Outbox.Count(o => o.Status == status)));
+        db.Read(tx => Enum.GetValues<OutboxStatus>().ToDictionary(status => status, status => tx.Outbox.Count(o => o.Status == status)));
 
-    public int PendingCount() => db.Exclusive(() => Open.Sum(status => db.Outbox.Count(o => o.Status == status)));
+    public int PendingCount() => db.Read(tx => Open.Sum(status => tx.Outbox.Count(o => o.Status == status)));
 
     /// <summary>
     /// Deletes finished rows (sent, failed, unreachable) created before <paramref name="beforeUtc"/>, so the outbox
     /// holds weeks, not years, of messages. Returns how many went.
     /// </summary>
-    public int PruneFinished(DateTime beforeUtc) => db.Write(() =>
+    public int PruneFinished(DateTime beforeUtc) => db.Write(tx =>
         new[] { OutboxStatus.Sent, OutboxStatus.Failed, OutboxStatus.Unreachable }
-            .Sum(status => db.Outbox.DeleteMany(o => o.Status == status && o.CreatedUtc < beforeUtc)));
+            .Sum(status => tx.Outbox.DeleteMany(o => o.Status == status && o.CreatedUtc < beforeUtc)));
 
     /// <summary>Marks the row Sending before the call; after a crash a Sending row is sent again.</summary>
     public void MarkSending(OutboxMessage row)
     {
         row.Status = OutboxStatus.Sending;
         row.Attempts++;
-        db.Exclusive(() => db.Outbox.Update(row));
+        db.Mark(tx => tx.Outbox.Update(row));
     }
 
     /// <summary>Records that the first <paramref name="parts"/> parts of a split text went out.</summary>
     public void MarkPartsSent(OutboxMessage row, int parts)
     {
         row.PartsSent = parts;
-        db.Exclusive(() => db.Outbox.Update(row));
+        db.Mark(tx => tx.Outbox.Update(row));
     }
 
     public void MarkSent(OutboxMessage row, int? channelMessageId)
@@ -142,7 +146,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         row.SentUtc = time.GetUtcNow().UtcDateTime;
         row.ChannelMessageId = channelMessageId;
         row.LastError = null;
-        db.Exclusive(() => db.Outbox.Update(row));
+        db.Mark(tx => tx.Outbox.Update(row));
     }
 
     /// <summary>Back to Pending, to be tried again at <paramref name="notBeforeUtc"/>.</summary>
@@ -151,49 +155,45 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         row.Status = OutboxStatus.Pending;
         row.NotBeforeUtc = notBeforeUtc;
         row.LastError = error;
-        db.Exclusive(() => db.Outbox.Update(row));
+        db.Mark(tx => tx.Outbox.Update(row));
     }
 
     public void MarkFailed(OutboxMessage row, string error)
     {
         row.Status = OutboxStatus.Failed;
         row.LastError = error;
-        db.Exclusive(() => db.Outbox.Update(row));
+        db.Mark(tx => tx.Outbox.Update(row));
     }
 
     /// <summary>The person blocked the bot: their row and every other pending row to them stop, and they are marked.</summary>
     public void MarkBlocked(OutboxMessage row, string error)
     {
-        db.Write(() =>
+        db.Write(tx =>
         {
-            var person = db.People.FindById(row.PersonId);
-            if (person is not null)
+            if (tx.People.FindById(row.PersonId) is { } person)
             {
-                person.Status = Reachability.Blocked;
-                person.UpdatedUtc = time.GetUtcNow().UtcDateTime;
-                db.People.Update(person);
-                db.AuditWrite(person.UpdatedUtc, "system", "person.blocked", null, $"person:{person.Id}");
+                tx.MarkBlocked(person, time.GetUtcNow().UtcDateTime, "system");
             }
 
-            foreach (var other in db.Outbox.Find(o => o.ChatId == row.ChatId).Where(o => o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
+            foreach (var other in tx.Outbox.Find(o => o.ChatId == row.ChatId).Where(o => o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
             {
                 other.Status = OutboxStatus.Unreachable;
                 other.LastError = error;
-                db.Outbox.Update(other);
+                tx.Outbox.Update(other);
             }
 
             row.Status = OutboxStatus.Unreachable;
             row.LastError = error;
-            db.Outbox.Update(row);
+            tx.Outbox.Update(row);
         });
     }
 
     /// <summary>True while a message to <paramref name="chatId"/> is on the wire (Sending, its channel id not yet saved).</summary>
-    public bool HasInFlight(long chatId) => db.Exclusive(() => db.Outbox.Exists(o => o.ChatId == chatId && o.Status == OutboxStatus.Sending));
+    public bool HasInFlight(long chatId) => db.Read(tx => tx.Outbox.Exists(o => o.ChatId == chatId && o.Status == OutboxStatus.Sending));
 
     /// <summary>The sent message a chat reply points at, for context (child, relayed parent).</summary>
     public OutboxMessage? FindSent(long chatId, int channelMessageId) =>
-        db.Exclusive(() => db.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId));
+        db.Read(tx => tx.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId));
 
     /// <summary>Splits a long text into parts of at most <see cref="MaxMessageLength"/> characters, at line breaks where possible.</summary>
     public static List<string> Split(string text, int max = MaxMessageLength)

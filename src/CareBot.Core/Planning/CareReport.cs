@@ -49,18 +49,21 @@ public sealed record CareReportData(DateOnly Today, string Week, IReadOnlyList<C
 /// </summary>
 public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
 {
-    public CareReportData Build()
+    /// <summary>Builds the report in one turn on the database.</summary>
+    public CareReportData Build() => db.Read(Build);
+
+    private CareReportData Build(CareTx tx)
     {
         var today = clock.Today;
         var lastWeekDate = today.AddDays(-7);
         var week = CareClock.IsoWeek(lastWeekDate);
 
-        var people = db.People.FindAll().ToDictionary(p => p.Id);
-        var pairings = db.Pairings.FindAll().ToList();
+        var people = tx.People.FindAll().ToDictionary(p => p.Id);
+        var pairings = tx.Pairings.FindAll().ToList();
         var status = new CareStatusCalculator(db, clock, options).ForAllPaired(today, pairings);
 
         var rows = new Dictionary<(int Parent, string Child), OutboxStatus>();
-        foreach (var o in db.Outbox.Find(o => o.Week == week))
+        foreach (var o in tx.Outbox.Find(o => o.Week == week))
         {
             if (o.Kind == OutboxKind.WeeklyUpdate && o.ChildId is not null)
             {
@@ -69,7 +72,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
         }
 
         var perChild = new Dictionary<string, DeliveryCounts>(StringComparer.Ordinal);
-        foreach (var child in db.Children.FindAll())
+        foreach (var child in tx.Children.FindAll())
         {
             var counts = new DeliveryCounts();
             foreach (var link in child.Parents)

@@ -51,7 +51,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
     public Dictionary<string, ChildCareStatus> ForAllPaired(DateOnly today, IReadOnlyCollection<Pairing> pairings)
     {
         ArgumentNullException.ThrowIfNull(pairings);
-        return Compute(today, SincePaired(today, pairings), byChild: false);
+        return db.Read(tx => Compute(tx, today, SincePaired(today, pairings), byChild: false));
     }
 
     private Dictionary<string, DateOnly> SincePaired(DateOnly today, IEnumerable<Pairing> pairings)
@@ -74,17 +74,22 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
     {
         ArgumentNullException.ThrowIfNull(childIds);
         var ids = childIds.Distinct(StringComparer.Ordinal).ToList();
+        return db.Read(tx => ForChildren(tx, today, ids));
+    }
+
+    private Dictionary<string, ChildCareStatus> ForChildren(CareTx tx, DateOnly today, List<string> ids)
+    {
         var pairings = new List<Pairing>();
         foreach (var id in ids)
         {
-            pairings.AddRange(db.Pairings.Find(p => p.ChildId == id));
+            pairings.AddRange(tx.Pairings.Find(p => p.ChildId == id));
         }
 
-        var result = Compute(today, SincePaired(today, pairings), byChild: ids.Count <= FewChildren);
+        var result = Compute(tx, today, SincePaired(today, pairings), byChild: ids.Count <= FewChildren);
         foreach (var id in ids.Where(id => !result.ContainsKey(id)))
         {
             // Not paired: due from today.
-            result[id] = Compute(today, new Dictionary<string, DateOnly>(StringComparer.Ordinal) { [id] = today }, byChild: true)[id];
+            result[id] = Compute(tx, today, new Dictionary<string, DateOnly>(StringComparer.Ordinal) { [id] = today }, byChild: true)[id];
         }
 
         return result;
@@ -93,7 +98,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
     /// <summary>Up to this many children are looked up one by one rather than by a pass over the recent window.</summary>
     private const int FewChildren = 50;
 
-    private Dictionary<string, ChildCareStatus> Compute(DateOnly today, Dictionary<string, DateOnly> pairedSince, bool byChild)
+    private Dictionary<string, ChildCareStatus> Compute(CareTx tx, DateOnly today, Dictionary<string, DateOnly> pairedSince, bool byChild)
     {
         var care = options.Care;
         var window = Math.Max(care.VisitEveryDays, care.TalkEveryDays) + ChildCareStatus.DueWithinDays;
@@ -108,7 +113,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             foreach (var childId in pairedSince.Keys)
             {
                 var id = childId;
-                foreach (var r in db.Records.Find(r => r.ChildId == id))
+                foreach (var r in tx.Records.Find(r => r.ChildId == id))
                 {
                     Keep(r, lastVisit, lastTalk);
                 }
@@ -116,7 +121,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
         }
         else
         {
-            foreach (var r in db.Records.Find(r => r.LocalDate >= from && r.LocalDate <= today))
+            foreach (var r in tx.Records.Find(r => r.LocalDate >= from && r.LocalDate <= today))
             {
                 if (pairedSince.ContainsKey(r.ChildId))
                 {
@@ -136,7 +141,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             }
 
             var id = childId;
-            foreach (var r in db.Records.Find(r => r.ChildId == id))
+            foreach (var r in tx.Records.Find(r => r.ChildId == id))
             {
                 if (r.LocalDate < from && ((needVisit && r.Kind == CareKind.Visit) || (needTalk && r.Kind == CareKind.Talk)))
                 {

@@ -44,7 +44,7 @@ internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = Outb
         {
             try
             {
-                return db.Write(() =>
+                return db.Write(_ =>
                 {
                     _pending.ForEach(outbox.EnqueueNew);
                     return _pending.Count;
@@ -62,6 +62,6 @@ internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = Outb
             }
         }
 
-        return db.Write(() => _pending.Count(outbox.Enqueue));
+        return db.Write(_ => _pending.Count(outbox.Enqueue));
     }
 }

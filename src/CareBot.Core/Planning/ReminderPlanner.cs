@@ -46,13 +46,15 @@ public sealed class ReminderPlanner
     public static string NudgeKey(int carerId, string isoWeek) => $"nudge:{carerId}:{isoWeek}";
 
     /// <summary>Plans today's reminders and escalations.</summary>
-    public ReminderPlanResult Plan()
+    public ReminderPlanResult Plan() => _db.Read(Plan);
+
+    private ReminderPlanResult Plan(CareTx tx)
     {
         var today = _clock.Today;
         var week = CareClock.IsoWeek(today);
-        var people = _db.People.FindAll().ToDictionary(p => p.Id);
-        var pairings = _db.Pairings.FindAll().ToList();
-        var childNames = ChildNames();
+        var people = tx.People.FindAll().ToDictionary(p => p.Id);
+        var pairings = tx.Pairings.FindAll().ToList();
+        var childNames = ChildNames(tx);
         var status = new CareStatusCalculator(_db, _clock, _options).ForAllPaired(today, pairings);
 
         var batch = new OutboxBatch(_db, _outbox);
@@ -93,7 +95,9 @@ public sealed class ReminderPlanner
     /// On the day before <paramref name="weeklyUpdateDate"/> (and only then), tells each reachable carer which of
     /// their children have nothing recorded in the current ISO week, once per week. Returns the rows planned.
     /// </summary>
-    public int PlanNudges(DateOnly weeklyUpdateDate)
+    public int PlanNudges(DateOnly weeklyUpdateDate) => _db.Read(tx => PlanNudges(tx, weeklyUpdateDate));
+
+    private int PlanNudges(CareTx tx, DateOnly weeklyUpdateDate)
     {
         var today = _clock.Today;
         if (today != weeklyUpdateDate.AddDays(-1))
@@ -104,7 +108,7 @@ public sealed class ReminderPlanner
         var week = CareClock.IsoWeek(today);
         var weekStart = CareClock.WeekStart(today);
         var recorded = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var r in _db.Records.Find(r => r.LocalDate >= weekStart && r.LocalDate <= today))
+        foreach (var r in tx.Records.Find(r => r.LocalDate >= weekStart && r.LocalDate <= today))
         {
             if (r.Kind != CareKind.ParentMessage)
             {
@@ -112,11 +116,11 @@ public sealed class ReminderPlanner
             }
         }
 
-        var people = _db.People.FindAll().ToDictionary(p => p.Id);
-        var childNames = ChildNames();
+        var people = tx.People.FindAll().ToDictionary(p => p.Id);
+        var childNames = ChildNames(tx);
         var batch = new OutboxBatch(_db, _outbox);
         var planned = 0;
-        foreach (var group in _db.Pairings.FindAll().GroupBy(p => p.CarerId))
+        foreach (var group in tx.Pairings.FindAll().GroupBy(p => p.CarerId))
         {
             if (!people.TryGetValue(group.Key, out var carer) || !carer.IsCarer || !IsReachable(carer))
             {
@@ -158,10 +162,10 @@ public sealed class ReminderPlanner
 
     internal static bool IsReachable(Person p) => p.Status == Reachability.Reachable && p.ChatId is not null;
 
-    private Dictionary<string, string> ChildNames()
+    private static Dictionary<string, string> ChildNames(CareTx tx)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var doc in _db.Database.GetCollection("children").Query().Select("{ _id: $._id, n: $.Name }").ToEnumerable())
+        foreach (var doc in tx.Children.Query().Select("{ _id: $._id, n: $.Name }").ToEnumerable())
         {
             names[doc["_id"].AsString] = doc["n"].IsString ? doc["n"].AsString : "";
         }

@@ -60,7 +60,7 @@ public sealed class WeeklyUpdatePlanner
 
         var parents = new Dictionary<int, Person>();
         var names = new Dictionary<int, string>();
-        foreach (var p in _db.ReadInSlices(d => d.People, p => p.Id))
+        foreach (var p in _db.ReadInSlices(tx => tx.People, p => p.Id))
         {
             names[p.Id] = p.Name;
             if (p.Has(Roles.Parent) && p.Status == Reachability.Reachable && p.ChatId is not null && !p.UpdatesPaused)
@@ -69,7 +69,7 @@ public sealed class WeeklyUpdatePlanner
             }
         }
 
-        var children = _db.ReadInSlices(d => d.Children, c => c.Id).Where(c => c.Parents.Exists(l => parents.ContainsKey(l.PersonId))).ToList();
+        var children = _db.ReadInSlices(tx => tx.Children, c => c.Id).Where(c => c.Parents.Exists(l => parents.ContainsKey(l.PersonId))).ToList();
         if (children.Count == 0)
         {
             _logger.LogInformation("Weekly update plan for {Week}: no reachable parent", week);
@@ -77,17 +77,17 @@ public sealed class WeeklyUpdatePlanner
         }
 
         var wanted = children.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var carers = _db.ReadInSlices(d => d.Pairings, p => p.Id).Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
+        var carers = _db.ReadInSlices(tx => tx.Pairings, p => p.Id).Where(p => wanted.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
         var (weekRecords, checks) = ReadRecords(wanted, weekStart, weekEnd);
 
         // The first run for a week (no marker yet) can skip the per-row key look-up: only this planner makes weekly
         // keys, and the marker is committed before its first batch, so a run cut short leaves the marker behind and
         // the next run checks every key again.
         var marker = $"weekly.planned:{week}";
-        var firstRun = _db.Exclusive(() => _db.State.FindById(marker) is null);
+        var firstRun = _db.Read(tx => tx.State.FindById(marker) is null);
         if (firstRun)
         {
-            _db.Write(() => _db.State.Upsert(new StateEntry { Id = marker }));
+            _db.Write(tx => tx.State.Upsert(new StateEntry { Id = marker }));
         }
 
         var batch = new OutboxBatch(_db, _outbox, BatchSize, keysAreNew: firstRun);
@@ -214,7 +214,7 @@ public sealed class WeeklyUpdatePlanner
         for (var day = from; day <= to; day = day.AddDays(1))
         {
             var d = day;
-            foreach (var r in _db.Exclusive(() => _db.Records.Find(r => r.LocalDate == d).ToList()))
+            foreach (var r in _db.Read(tx => tx.Records.Find(r => r.LocalDate == d).ToList()))
             {
                 yield return r;
             }

@@ -24,30 +24,30 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(childId);
         ArgumentException.ThrowIfNullOrEmpty(actor);
-        return db.Write(() =>
+        return db.Write(tx =>
         {
-            var child = db.Children.FindById(childId);
+            var child = tx.Children.FindById(childId);
             if (child is null)
             {
                 return null;
             }
 
-            var records = db.Records.DeleteMany(r => r.ChildId == childId);
-            var pairings = db.Pairings.DeleteMany(p => p.ChildId == childId);
-            var outbox = db.Outbox.DeleteMany(o => o.ChildId == childId);
-            db.Children.Delete(childId);
+            var records = tx.Records.DeleteMany(r => r.ChildId == childId);
+            var pairings = tx.Pairings.DeleteMany(p => p.ChildId == childId);
+            var outbox = tx.Outbox.DeleteMany(o => o.ChildId == childId);
+            tx.Children.Delete(childId);
 
             int parents = 0, invites = 0;
             var erasedPhones = new List<string>();
             foreach (var parentId in child.Parents.Select(p => p.PersonId).Distinct())
             {
-                var person = db.People.FindById(parentId);
+                var person = tx.People.FindById(parentId);
                 if (person is null)
                 {
                     continue;
                 }
 
-                if (db.Children.Exists(ChildQuery.ParentsContain(parentId)))
+                if (tx.Children.Exists(ChildQuery.ParentsContain(parentId)))
                 {
                     continue;
                 }
@@ -58,14 +58,14 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                     person.Roles &= ~Roles.Parent;
                     person.WorkCity = null;
                     person.UpdatedUtc = time.GetUtcNow().UtcDateTime;
-                    db.People.Update(person);
+                    tx.People.Update(person);
                     continue;
                 }
 
-                invites += db.Invites.DeleteMany(i => i.PersonId == parentId);
-                outbox += db.Outbox.DeleteMany(o => o.PersonId == parentId || o.RelayFromPersonId == parentId);
+                invites += tx.Invites.DeleteMany(i => i.PersonId == parentId);
+                outbox += tx.Outbox.DeleteMany(o => o.PersonId == parentId || o.RelayFromPersonId == parentId);
                 erasedPhones.Add(person.Phone);
-                db.People.Delete(parentId);
+                tx.People.Delete(parentId);
                 parents++;
             }
 
@@ -75,17 +75,17 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
             var quoted = new[] { child.Name, child.GuardianPhone }.Concat(erasedPhones).Where(t => t is { Length: >= 2 }).Cast<string>().ToList();
             if (quoted.Count > 0)
             {
-                var delivered = db.Outbox.Find(o => o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Sending).Where(o => quoted.Any(q => o.Text.Contains(q, StringComparison.Ordinal))).Select(o => o.Id).ToList();
+                var delivered = tx.Outbox.Find(o => o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Sending).Where(o => quoted.Any(q => o.Text.Contains(q, StringComparison.Ordinal))).Select(o => o.Id).ToList();
                 foreach (var id in delivered)
                 {
-                    db.Outbox.Delete(id);
+                    tx.Outbox.Delete(id);
                 }
 
                 outbox += delivered.Count;
             }
 
             // Earlier audit entries stay: they hold ids and actions only, never names, notes or phones.
-            db.AuditWrite(time.GetUtcNow().UtcDateTime, actor, "child.forgotten", childId,
+            tx.AuditWrite(time.GetUtcNow().UtcDateTime, actor, "child.forgotten", childId,
                 $"records:{records} pairings:{pairings} outbox:{outbox} parents:{parents} invites:{invites}");
             return new ForgetResult(childId, records, pairings, outbox, parents, invites);
         });

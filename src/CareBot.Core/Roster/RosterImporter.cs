@@ -108,10 +108,10 @@ public sealed partial class RosterImporter
 
         // One transaction: the capacity check and the writes see the same data. Everything that needs the
         // database is read once, up front; nothing is written when there is any problem.
-        return _db.Write(() =>
+        return _db.Write(tx =>
         {
-            var people = _db.People.FindAll().ToDictionary(p => p.Phone, StringComparer.Ordinal);
-            var pairings = _db.Pairings.FindAll().ToList();
+            var people = tx.People.FindAll().ToDictionary(p => p.Phone, StringComparer.Ordinal);
+            var pairings = tx.Pairings.FindAll().ToList();
             check.Capacity(rows, people, pairings, _maxChildrenPerCarer);
             if (parsed.Problems.Count > 0)
             {
@@ -122,7 +122,7 @@ public sealed partial class RosterImporter
                 return new ImportResult { FileName = fileName, Sheet = source.Sheet, Language = language, Encoding = parsed.Encoding, Problems = problems, Rows = parsed.Rows.Count };
             }
 
-            return Apply(rows, people, pairings, source, language, parsed.Encoding, actor);
+            return Apply(tx, rows, people, pairings, source, language, parsed.Encoding, actor);
         });
     }
 
@@ -140,6 +140,7 @@ public sealed partial class RosterImporter
     }
 
     private ImportResult Apply(
+        CareTx tx,
         List<ValidRow> rows,
         Dictionary<string, Person> people,
         List<Pairing> pairings,
@@ -213,13 +214,13 @@ public sealed partial class RosterImporter
             }
         }
 
-        _db.People.Insert(newPeople);
-        _db.People.Update(changedPeople);
+        tx.People.Insert(newPeople);
+        tx.People.Update(changedPeople);
         newPeople.ForEach(p => Audit("person.created", null, $"person:{p.Id} roles:{p.Roles}"));
         changedPeople.ForEach(p => Audit("person.updated", null, $"person:{p.Id} roles:{p.Roles}"));
 
         // Children: matched by 学号, updated in place.
-        var existing = _db.Children.FindAll().ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var existing = tx.Children.FindAll().ToDictionary(c => c.Id, StringComparer.Ordinal);
         var inFile = new HashSet<string>(rows.Select(r => r.ChildId), StringComparer.Ordinal);
         var newChildren = new List<Child>();
         var changedChildren = new List<Child>();
@@ -257,8 +258,8 @@ public sealed partial class RosterImporter
             }
         }
 
-        _db.Children.Insert(newChildren);
-        _db.Children.Update(changedChildren);
+        tx.Children.Insert(newChildren);
+        tx.Children.Update(changedChildren);
 
         // Pairings: for each child in the file, the file is the truth.
         var byChild = pairings.Where(p => inFile.Contains(p.ChildId)).ToLookup(p => p.ChildId, StringComparer.Ordinal);
@@ -281,7 +282,7 @@ public sealed partial class RosterImporter
                     continue;
                 }
 
-                _db.Pairings.Delete(pairing.Id);
+                tx.Pairings.Delete(pairing.Id);
                 removed++;
                 Audit("pairing.removed", row.ChildId, $"carer:{pairing.CarerId} role:{pairing.Role}");
             }
@@ -293,8 +294,8 @@ public sealed partial class RosterImporter
             }
         }
 
-        _db.Pairings.Insert(newPairings);
-        _db.Audit.Insert(audit);
+        tx.Pairings.Insert(newPairings);
+        tx.Audit.Insert(audit);
 
         return new ImportResult
         {

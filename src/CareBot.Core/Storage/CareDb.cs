@@ -64,7 +64,8 @@ public sealed class CareDb : IDisposable
         }
 
         Encrypted = !string.IsNullOrEmpty(password);
-        (People, Children, Pairings, Records, Audit, Invites, Throttles, Outbox, Updates, State) = Collections(_db);
+        _db.UtcDate = true;
+        _tx = new CareTx(_db);
         try
         {
             EnsureSchema();
@@ -115,18 +116,8 @@ public sealed class CareDb : IDisposable
         _ownsDatabase = ownsDatabase;
         _db.UtcDate = true;
         Path = path;
-        (People, Children, Pairings, Records, Audit, Invites, Throttles, Outbox, Updates, State) = Collections(_db);
+        _tx = new CareTx(_db);
         EnsureSchema();
-    }
-
-    private static (ILiteCollection<Person>, ILiteCollection<Child>, ILiteCollection<Pairing>, ILiteCollection<CareRecord>, ILiteCollection<AuditEntry>,
-        ILiteCollection<Invite>, ILiteCollection<ChatThrottle>, ILiteCollection<OutboxMessage>, ILiteCollection<ProcessedUpdate>, ILiteCollection<StateEntry>) Collections(LiteDatabase db)
-    {
-        db.UtcDate = true;
-        return (db.GetCollection<Person>("people"), db.GetCollection<Child>("children"), db.GetCollection<Pairing>("pairings"),
-            db.GetCollection<CareRecord>("records"), db.GetCollection<AuditEntry>("audit"), db.GetCollection<Invite>("invites"),
-            db.GetCollection<ChatThrottle>("throttles"), db.GetCollection<OutboxMessage>("outbox"), db.GetCollection<ProcessedUpdate>("updates"),
-            db.GetCollection<StateEntry>("state"));
     }
 
     /// <summary>An in-memory database for tests and benchmarks.</summary>
@@ -149,17 +140,7 @@ public sealed class CareDb : IDisposable
     /// <summary>The disk error that stopped the database, or null.</summary>
     public Exception? Failure => _failure;
 
-    public ILiteDatabase Database => _db;
-    public ILiteCollection<Person> People { get; }
-    public ILiteCollection<Child> Children { get; }
-    public ILiteCollection<Pairing> Pairings { get; }
-    public ILiteCollection<CareRecord> Records { get; }
-    public ILiteCollection<AuditEntry> Audit { get; }
-    public ILiteCollection<Invite> Invites { get; }
-    public ILiteCollection<ChatThrottle> Throttles { get; }
-    public ILiteCollection<OutboxMessage> Outbox { get; }
-    public ILiteCollection<ProcessedUpdate> Updates { get; }
-    public ILiteCollection<StateEntry> State { get; }
+    private readonly CareTx _tx;
 
     public static BsonMapper CreateMapper()
     {
@@ -194,28 +175,30 @@ public sealed class CareDb : IDisposable
         return DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The schema upgrade has raw access to the database; it runs in the constructor, before any turn.</summary>
     private void EnsureSchema()
     {
+        var tx = _tx;
         var version = _db.UserVersion;
         if (version > SchemaVersion)
         {
             throw new StorageException($"Storage:DatabasePath: {Path} has schema version {version}, newer than this CareBot ({SchemaVersion}). Upgrade CareBot.");
         }
 
-        People.EnsureIndex(p => p.Phone, unique: true);
-        People.EnsureIndex(p => p.ChatId);
-        Children.EnsureIndex("parents", "$.Parents[*].PersonId");
-        Pairings.EnsureIndex(p => p.CarerId);
-        Pairings.EnsureIndex(p => p.ChildId);
-        Records.EnsureIndex(r => r.ChildId);
-        Records.EnsureIndex(r => r.LocalDate);
-        Audit.EnsureIndex(a => a.ChildId);
-        Invites.EnsureIndex(i => i.CodeHash, unique: true);
-        Invites.EnsureIndex(i => i.PersonId);
-        Outbox.EnsureIndex(o => o.Key, unique: true);
-        Outbox.EnsureIndex(o => o.Status);
-        Outbox.EnsureIndex(o => o.ChannelMessageId);
-        Outbox.EnsureIndex(o => o.ChatId);
+        tx.People.EnsureIndex(p => p.Phone, unique: true);
+        tx.People.EnsureIndex(p => p.ChatId);
+        tx.Children.EnsureIndex("parents", "$.Parents[*].PersonId");
+        tx.Pairings.EnsureIndex(p => p.CarerId);
+        tx.Pairings.EnsureIndex(p => p.ChildId);
+        tx.Records.EnsureIndex(r => r.ChildId);
+        tx.Records.EnsureIndex(r => r.LocalDate);
+        tx.Audit.EnsureIndex(a => a.ChildId);
+        tx.Invites.EnsureIndex(i => i.CodeHash, unique: true);
+        tx.Invites.EnsureIndex(i => i.PersonId);
+        tx.Outbox.EnsureIndex(o => o.Key, unique: true);
+        tx.Outbox.EnsureIndex(o => o.Status);
+        tx.Outbox.EnsureIndex(o => o.ChannelMessageId);
+        tx.Outbox.EnsureIndex(o => o.ChatId);
 
         // Upgrade path: each step moves the file one version forward inside a transaction.
         while (version < SchemaVersion)
@@ -242,7 +225,7 @@ public sealed class CareDb : IDisposable
     /// Runs <paramref name="work"/> in one LiteDB transaction: all of it is committed, or none; and the commit is on
     /// disk (fsync) before this returns, so a caller may confirm it to a person.
     /// </summary>
-    public T Write<T>(Func<T> work)
+    public T Write<T>(Func<CareTx, T> work)
     {
         lock (_writeLock)
         {
@@ -252,17 +235,21 @@ public sealed class CareDb : IDisposable
         }
     }
 
-    public void Write(Action work) => Write(() =>
+    public void Write(Action<CareTx> work)
     {
-        work();
-        return true;
-    });
+        ArgumentNullException.ThrowIfNull(work);
+        Write(tx =>
+        {
+            work(tx);
+            return true;
+        });
+    }
 
     /// <summary>
     /// Like <see cref="Write{T}"/>, but leaves the sync to the next <see cref="Sync"/>: the updates of one getUpdates
     /// batch share one sync (group commit). Nothing written this way may be confirmed to anyone before that Sync.
     /// </summary>
-    public T WriteDeferred<T>(Func<T> work)
+    public T WriteDeferred<T>(Func<CareTx, T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
 
@@ -276,12 +263,12 @@ public sealed class CareDb : IDisposable
             if (!Guard(_db.BeginTrans))
             {
                 // Already inside a transaction on this thread: join it.
-                return work();
+                return work(_tx);
             }
 
             try
             {
-                var result = work();
+                var result = work(_tx);
                 Guard(_db.Commit);
                 return result;
             }
@@ -297,10 +284,20 @@ public sealed class CareDb : IDisposable
         }
     }
 
+    public void WriteDeferred(Action<CareTx> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        WriteDeferred(tx =>
+        {
+            work(tx);
+            return true;
+        });
+    }
+
     /// <summary>
     /// Makes every commit so far durable: fsyncs the log (and the data file) when anything was written since the last
     /// sync. Call it before confirming anything written with <see cref="WriteDeferred{T}"/> or an auto-committed
-    /// write inside <see cref="Exclusive{T}"/>. A failed fsync is never retried (the kernel may have dropped the
+    /// write inside <see cref="Mark"/>. A failed fsync is never retried (the kernel may have dropped the
     /// pages): the database stops and <see cref="Failed"/> is raised.
     /// </summary>
     public void Sync()
@@ -321,12 +318,13 @@ public sealed class CareDb : IDisposable
     }
 
     /// <summary>
-    /// Runs reads (or single auto-committed writes) while no other thread uses the database. LiteDB 5.0.21 has
-    /// known faults when one thread reads or writes while another writes (index pages seen half-changed, e.g.
-    /// "get only index below highest index", which also leaves the engine unusable): the poller, the dispatcher,
-    /// the jobs and the admin verbs therefore take turns. Every call is short; planners hold it for one slice.
+    /// Runs reads while no other thread uses the database. LiteDB 5.0.21 has known faults when one thread reads or
+    /// writes while another writes (index pages seen half-changed, e.g. "get only index below highest index", which
+    /// also leaves the engine unusable): the poller, the dispatcher, the jobs and the admin verbs therefore take turns.
+    /// Every call is short; planners hold it for one slice. Re-entrant: inside a <see cref="Write{T}"/> it sees (and
+    /// anything it writes joins) that transaction.
     /// </summary>
-    public T Exclusive<T>(Func<T> work)
+    public T Read<T>(Func<CareTx, T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         lock (_writeLock)
@@ -334,7 +332,7 @@ public sealed class CareDb : IDisposable
             ThrowIfFailed();
             try
             {
-                return work();
+                return work(_tx);
             }
             catch (Exception ex) when (IsFatal(ex))
             {
@@ -343,18 +341,29 @@ public sealed class CareDb : IDisposable
         }
     }
 
-    public void Exclusive(Action work) => Exclusive(() =>
+    public void Read(Action<CareTx> work)
     {
-        work();
-        return true;
-    });
+        ArgumentNullException.ThrowIfNull(work);
+        Read(tx =>
+        {
+            work(tx);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// A turn for single auto-committed writes that need no sync of their own (the dispatcher's Sending and Sent
+    /// marks: a power cut can cause a message to be sent again, never lost). Each LiteDB call commits by itself;
+    /// nothing is synced until the next <see cref="Sync"/> or <see cref="Write{T}"/>.
+    /// </summary>
+    public void Mark(Action<CareTx> work) => Read(work);
 
     /// <summary>
     /// Reads a whole collection in slices of <paramref name="slice"/> documents in _id order, each slice one turn on
     /// the database, so that a long read (a planner over a county) lets other work through between slices. Not a
     /// snapshot: a document changed between slices is seen as it is when its slice is read.
     /// </summary>
-    public IEnumerable<T> ReadInSlices<T>(Func<CareDb, ILiteCollection<T>> collection, Func<T, BsonValue> id, int slice = 5000)
+    public IEnumerable<T> ReadInSlices<T>(Func<CareTx, ILiteCollection<T>> collection, Func<T, BsonValue> id, int slice = 5000)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(id);
@@ -362,7 +371,7 @@ public sealed class CareDb : IDisposable
         while (true)
         {
             var after = last;
-            var chunk = Exclusive(() => (after is null ? collection(this).Find(Query.All(), 0, slice) : collection(this).Find(Query.GT("_id", after), 0, slice)).ToList());
+            var chunk = Read(tx => (after is null ? collection(tx).Find(Query.All(), 0, slice) : collection(tx).Find(Query.GT("_id", after), 0, slice)).ToList());
             foreach (var item in chunk)
             {
                 yield return item;
@@ -376,9 +385,6 @@ public sealed class CareDb : IDisposable
             last = id(chunk[^1]);
         }
     }
-
-    public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
-        Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
 
     /// <summary>Runs one LiteDB call, turning an engine that closed itself after a disk error into a failure.</summary>
     private T Guard<T>(Func<T> call)
@@ -439,7 +445,7 @@ public sealed class CareDb : IDisposable
         {
             if (!_disposed)
             {
-                Exclusive(() => _db.Checkpoint());
+                Read(_ => _db.Checkpoint());
             }
         }
     }

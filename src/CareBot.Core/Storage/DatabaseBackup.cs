@@ -29,24 +29,24 @@ public static class DatabaseBackup
         {
             using (var target = new CareDb(temp, password, files))
             {
-                source.Exclusive(() =>
+                source.Read(tx =>
                 {
-                    var live = source.Database;
+                    var live = tx.Raw;
                     var ownTransaction = live.BeginTrans();
                     try
                     {
-                        target.Write(() =>
+                        target.Write(copy =>
                         {
                             foreach (var name in live.GetCollectionNames().Order(StringComparer.Ordinal))
                             {
                                 var docs = live.GetCollection(name, BsonAutoId.Int64).FindAll().ToList();
-                                var to = target.Database.GetCollection(name, BsonAutoId.Int64);
+                                var to = copy.Raw.GetCollection(name, BsonAutoId.Int64);
                                 to.DeleteAll();
                                 to.InsertBulk(docs);
                                 counts[name] = docs.Count;
                             }
 
-                            target.Database.UserVersion = live.UserVersion;
+                            copy.Raw.UserVersion = live.UserVersion;
                         });
                     }
                     finally

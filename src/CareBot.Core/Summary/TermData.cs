@@ -88,15 +88,15 @@ internal sealed class TermData
     /// <summary>The week index of <paramref name="date"/> in <see cref="Weeks"/>.</summary>
     public int WeekOf(DateOnly date) => (CareClock.WeekStart(date).DayNumber - WeekStarts[0].DayNumber) / 7;
 
-    /// <summary>Reads and tallies; call inside <see cref="CareDb.Exclusive{T}(Func{T})"/>.</summary>
-    public static TermData Read(CareDb db, CareClock clock, DateOnly from, DateOnly to)
+    /// <summary>Reads and tallies inside one turn on the database (<see cref="CareDb.Read{T}"/>).</summary>
+    public static TermData Read(CareTx tx, CareClock clock, DateOnly from, DateOnly to)
     {
-        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(clock);
         var data = new TermData(from, to, clock.Today);
         var endUtc = clock.StartOfDayUtc(to.AddDays(1));
 
-        foreach (var child in db.Children.FindAll())
+        foreach (var child in tx.Children.FindAll())
         {
             if (child.CreatedUtc < endUtc)
             {
@@ -106,12 +106,12 @@ internal sealed class TermData
 
         data.Children.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         var onRoster = data.Children.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var person in db.People.FindAll())
+        foreach (var person in tx.People.FindAll())
         {
             data.People[person.Id] = person;
         }
 
-        foreach (var pairing in db.Pairings.FindAll().OrderBy(p => p.Role).ThenBy(p => p.Id))
+        foreach (var pairing in tx.Pairings.FindAll().OrderBy(p => p.Role).ThenBy(p => p.Id))
         {
             if (pairing.CreatedUtc < endUtc && onRoster.Contains(pairing.ChildId))
             {
@@ -129,7 +129,7 @@ internal sealed class TermData
         }
 
         data.PerWeek = data.Weeks.Select(_ => new int[Kinds.Length]).ToArray();
-        var records = db.Records.Query()
+        var records = tx.Records.Query()
             .Where(r => r.LocalDate >= from && r.LocalDate <= to)
             .Select(r => new TermRecord { ChildId = r.ChildId, AuthorId = r.AuthorId, Kind = r.Kind, LocalDate = r.LocalDate, AtUtc = r.AtUtc, Ratings = r.Ratings })
             .ToEnumerable();
@@ -166,7 +166,7 @@ internal sealed class TermData
         }
 
         var weeks = data.Weeks.ToHashSet(StringComparer.Ordinal);
-        var updates = db.Outbox.Query()
+        var updates = tx.Outbox.Query()
             .Where(o => o.Kind == OutboxKind.WeeklyUpdate)
             .Select(o => new TermUpdate { PersonId = o.PersonId, ChildId = o.ChildId, Week = o.Week, Status = o.Status })
             .ToEnumerable();

@@ -67,7 +67,7 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
         }
 
         var text = new SummaryText(Texts.ParseLanguage(language) ?? Texts.Chinese);
-        var data = db.Exclusive(() => TermData.Read(db, clock, from, to));
+        var data = db.Read(tx => TermData.Read(tx, clock, from, to));
         data.OldestUpdate = clock.Today.AddDays(-outboxKeepDays);
         var sections = Sections.Select(s => s.Build(data, text)).ToList();
         var generated = clock.LocalNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);

@@ -93,7 +93,7 @@ internal static class AdminCommands
         using var scope = open();
         var services = scope.Services;
         var report = new CareReport(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareBot.Core.Time.CareClock>(), services.GetRequiredService<IOptions<CareOptions>>().Value);
-        var data = services.GetRequiredService<CareDb>().Exclusive(report.Build);
+        var data = report.Build();
         if (csv)
         {
             CareReport.WriteCsv(data, stdout);
@@ -117,7 +117,7 @@ internal static class AdminCommands
         if (phone is not null)
         {
             var normalized = Phone.Normalize(phone) ?? throw new ConfigurationErrorException($"--phone: '{phone}' is not a Chinese mobile number.");
-            var person = db.Exclusive(() => db.People.FindOne(p => p.Phone == normalized)) ?? throw new ConfigurationErrorException($"--phone: nobody with {Phone.Mask(normalized)} is in the roster or CareBot:Admins.");
+            var person = db.Read(tx => tx.People.FindOne(p => p.Phone == normalized)) ?? throw new ConfigurationErrorException($"--phone: nobody with {Phone.Mask(normalized)} is in the roster or CareBot:Admins.");
             if (person.ChatId is not null)
             {
                 await stderr.WriteLineAsync($"carebot: {person.Name} is already linked to a chat; no invite made.").ConfigureAwait(false);
@@ -128,7 +128,7 @@ internal static class AdminCommands
         }
         else
         {
-            people = db.Exclusive(() => db.People.Find(p => p.ChatId == null).Where(p => p.Roles != Roles.None).OrderBy(p => p.Id).ToList());
+            people = db.Read(tx => tx.People.Find(p => p.ChatId == null).Where(p => p.Roles != Roles.None).OrderBy(p => p.Id).ToList());
         }
 
         var username = await BotUsernameAsync(services, cancellationToken).ConfigureAwait(false);

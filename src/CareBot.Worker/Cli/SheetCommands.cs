@@ -70,7 +70,7 @@ internal static class SheetCommands
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
         var report = new CareReport(db, services.GetRequiredService<CareClock>(), services.GetRequiredService<IOptions<CareOptions>>().Value);
-        var data = db.Exclusive(report.Build);
+        var data = report.Build();
         WriteExclusive(output, lang, stream => SummaryWorkbook.WriteTables([CareReport.ToTable(data, lang)], stream));
         stdout.WriteLine(Texts.Get(lang, "cli.report_written", output.FullName));
         return ExitCodes.Ok;

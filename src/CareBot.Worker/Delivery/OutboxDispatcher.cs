@@ -156,7 +156,7 @@ public sealed class OutboxDispatcher : BackgroundService
 
             if (!people.TryGetValue(row.PersonId, out var person))
             {
-                person = _db.Exclusive(() => _db.People.FindById(row.PersonId));
+                person = _db.Read(tx => tx.People.FindById(row.PersonId));
                 people[row.PersonId] = person;
             }
 
@@ -251,7 +251,7 @@ public sealed class OutboxDispatcher : BackgroundService
             {
                 // The batch was read a moment ago: a child erased (carebot forget) or a chat relinked meanwhile
                 // takes its rows away, and those must not go out.
-                if (_db.Exclusive(() => _db.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
+                if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
                 {
                     return;
                 }

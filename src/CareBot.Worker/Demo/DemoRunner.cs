@@ -123,12 +123,17 @@ public sealed class DemoRunner
                 }
             }
 
-            var people = db.People.FindAll().Where(p => p.Roles != Roles.None).OrderBy(p => p.Id).ToList();
-            foreach (var p in people)
+            var people = db.Read(tx =>
             {
-                p.Language = _lang;
-                db.People.Update(p);
-            }
+                var all = tx.People.FindAll().Where(p => p.Roles != Roles.None).OrderBy(p => p.Id).ToList();
+                foreach (var p in all)
+                {
+                    p.Language = _lang;
+                    tx.People.Update(p);
+                }
+
+                return all;
+            });
 
             var invites = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "demo");
             var simIds = new Dictionary<int, long>();
@@ -144,7 +149,7 @@ public sealed class DemoRunner
             var carers = people.Where(p => (p.Roles & (Roles.Mentor | Roles.Volunteer)) != 0).ToList();
             var parents = people.Where(p => (p.Roles & Roles.Parent) != 0).ToList();
             WriteLine(T("demo.title"));
-            WriteLine(T("demo.school", db.Children.Count(), carers.Count, parents.Count, adminName));
+            WriteLine(T("demo.school", db.Read(tx => tx.Children.Count()), carers.Count, parents.Count, adminName));
 
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -159,21 +164,21 @@ public sealed class DemoRunner
                 await NextAsync(simIds[invite.Person.Id], 0).ConfigureAwait(false);
             }
 
-            WriteLine(T("demo.linked", db.People.Count(p => p.ChatId != null)));
+            WriteLine(T("demo.linked", db.Read(tx => tx.People.Count(p => p.ChatId != null))));
             _printing = true;
 
             var runner = services.GetRequiredService<CarePlanRunner>();
             var signal = services.GetRequiredService<OutboxSignal>();
-            var pairings = db.Pairings.FindAll().ToList();
-            var children = db.Children.FindAll().OrderBy(c => c.Id).ToList();
+            var pairings = db.Read(tx => tx.Pairings.FindAll().ToList());
+            var children = db.Read(tx => tx.Children.FindAll().OrderBy(c => c.Id).ToList());
             long Sim(Person p) => simIds[p.Id];
-            Person Mentor(Child c) => db.People.FindById(pairings.First(x => x.ChildId == c.Id && x.Role == PairingRole.Mentor).CarerId);
+            Person Mentor(Child c) => db.Read(tx => tx.People.FindById(pairings.First(x => x.ChildId == c.Id && x.Role == PairingRole.Mentor).CarerId));
             var mentorA = Mentor(children[0]);        // one child: replies to the reminder
             var mentorB = Mentor(children[1]);        // one child: replies to the reminder on Tuesday
             var mentorC = Mentor(children[2]);        // two children: presses the button
             var mentorD = Mentor(children[4]);        // two children: /talk
             var mentorE = Mentor(children[6]);        // two children: /check
-            var parent = db.People.FindById(children[0].Parents[0].PersonId);
+            var parent = db.Read(tx => tx.People.FindById(children[0].Parents[0].PersonId));
 
             async Task<Dictionary<long, BotMessage>> MorningAsync(int day)
             {
@@ -186,7 +191,7 @@ public sealed class DemoRunner
                 foreach (var c in carers)
                 {
                     var key = CareBot.Core.Planning.ReminderPlanner.ReminderKey(c.Id, date);
-                    if (!db.Outbox.Exists(o => o.Key == key))
+                    if (!db.Read(tx => tx.Outbox.Exists(o => o.Key == key)))
                     {
                         continue;   // nothing due for this carer today
                     }
@@ -255,8 +260,8 @@ public sealed class DemoRunner
             await Task.Delay(TimeSpan.FromSeconds(1.2), cancellationToken).ConfigureAwait(false);
             _printing = false;
 
-            var records = db.Records.FindAll().ToList();
-            var weekly = db.Outbox.Count(o => o.Kind == OutboxKind.WeeklyUpdate && o.Status == OutboxStatus.Sent);
+            var records = db.Read(tx => tx.Records.FindAll().ToList());
+            var weekly = db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.WeeklyUpdate && o.Status == OutboxStatus.Sent));
             WriteLine("");
             WriteLine(T("demo.summary"));
             WriteLine(T("demo.summary.visits", records.Count(x => x.Kind == CareKind.Visit)));
@@ -360,7 +365,7 @@ public sealed class DemoRunner
     /// </summary>
     private async Task RecordedAsync(long chat, int messageId)
     {
-        for (var i = 0; i < 40 && !_db.Outbox.Exists(o => o.ChatId == chat && o.ChannelMessageId == messageId); i++)
+        for (var i = 0; i < 40 && !_db.Read(tx => tx.Outbox.Exists(o => o.ChatId == chat && o.ChannelMessageId == messageId)); i++)
         {
             await Task.Delay(50).ConfigureAwait(false);
         }

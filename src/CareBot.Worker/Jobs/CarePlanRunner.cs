@@ -38,10 +38,10 @@ public sealed class CarePlanRunner(
         {
             var current = options.CurrentValue;
             var planner = new ReminderPlanner(db, outbox, clock, current, loggers.CreateLogger<ReminderPlanner>());
-            var result = db.Exclusive(planner.Plan);
+            var result = planner.Plan();
             if (InZone(schedules.CurrentValue.WeeklyUpdatesCron).GetNextValidTimeAfter(clock.Time.GetUtcNow()) is { } nextWeekly)
             {
-                db.Exclusive(() => planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime)));
+                planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime));
             }
 
             // Daily house-keeping: finished messages older than OutboxKeepDays go (keys the planners could still

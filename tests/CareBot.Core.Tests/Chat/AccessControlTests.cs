@@ -68,7 +68,7 @@ public sealed class AccessControlTests(ITestOutputHelper output)
             _ => [],
         };
         var childId = target == Target.Own ? own ?? "S001" : "S003";
-        var childName = kit.Db.Children.FindById(childId).Name;
+        var childName = kit.Db.Read(tx => tx.Children.FindById(childId).Name);
 
         var text = command switch
         {
@@ -85,16 +85,16 @@ public sealed class AccessControlTests(ITestOutputHelper output)
             ? kit.Button(chat, $"visited:{childId}") with { ChatKind = role == Role.Group ? ChatKind.Group : ChatKind.Private }
             : kit.Text(chat, text, kind: role == Role.Group ? ChatKind.Group : ChatKind.Private);
 
-        var auditBefore = kit.Db.Audit.Count();
-        var outboxBefore = kit.Db.Outbox.Count();
+        var auditBefore = kit.Db.Read(tx => tx.Audit.Count());
+        var outboxBefore = kit.Db.Read(tx => tx.Outbox.Count());
         kit.Processor.Process(message);
-        var newAudit = kit.Db.Audit.FindAll().Skip(auditBefore).ToList();
-        var newOutbox = kit.Db.Outbox.FindAll().Skip(outboxBefore).ToList();
+        var newAudit = kit.Db.Read(tx => tx.Audit.FindAll().Skip(auditBefore).ToList());
+        var newOutbox = kit.Db.Read(tx => tx.Outbox.FindAll().Skip(outboxBefore).ToList());
         var replies = newOutbox.Where(o => o.ChatId == chat).Select(o => o.Text).ToList();
-        var records = kit.Db.Records.FindAll().ToList();
+        var records = kit.Db.Read(tx => tx.Records.FindAll().ToList());
 
         // Every update is recorded as processed, whatever happened.
-        Assert.NotNull(kit.Db.Updates.FindById(message.UpdateId));
+        Assert.NotNull(kit.Db.Read(tx => tx.Updates.FindById(message.UpdateId)));
 
         if (role == Role.Group)
         {

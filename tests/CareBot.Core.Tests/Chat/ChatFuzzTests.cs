@@ -145,9 +145,9 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
 
             var ex = Record.Exception(() => kit.Processor.Process(message));
             Assert.True(ex is null, $"input {i} ({Escape(message.Text ?? message.ButtonData)}) threw {ex}");
-            Assert.NotNull(kit.Db.Updates.FindById(message.UpdateId));
+            Assert.NotNull(kit.Db.Read(tx => tx.Updates.FindById(message.UpdateId)));
 
-            var newRecords = kit.Db.Records.Find(x => x.Id > lastRecord).ToList();
+            var newRecords = kit.Db.Read(tx => tx.Records.Find(x => x.Id > lastRecord).ToList());
             foreach (var rec in newRecords)
             {
                 Assert.True(sender is not null && !group, $"input {i}: a record from an unlinked or group chat");
@@ -156,7 +156,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
                 lastRecord = rec.Id;
             }
 
-            var newRows = kit.Db.Outbox.Find(x => x.Id > lastOutbox).ToList();
+            var newRows = kit.Db.Read(tx => tx.Outbox.Find(x => x.Id > lastOutbox).ToList());
             if (group)
             {
                 Assert.Empty(newRows);
@@ -188,7 +188,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"chat inputs tried: {ChatInputs}; records written: {kit.Db.Records.Count()}; outbox rows: {kit.Db.Outbox.Count()}");
+        output.WriteLine($"chat inputs tried: {ChatInputs}; records written: {kit.Db.Read(tx => tx.Records.Count())}; outbox rows: {kit.Db.Read(tx => tx.Outbox.Count())}");
         Console.WriteLine($"chat fuzz: {ChatInputs} inputs");
     }
 

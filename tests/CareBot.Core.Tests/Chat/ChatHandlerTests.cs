@@ -24,7 +24,7 @@ public sealed class ChatHandlerTests : IDisposable
 
     public void Dispose() => _kit.Dispose();
 
-    private List<CareRecord> Records(string childId) => _kit.Db.Records.Find(r => r.ChildId == childId).ToList();
+    private List<CareRecord> Records(string childId) => _kit.Db.Read(tx => tx.Records.Find(r => r.ChildId == childId).ToList());
 
     [Fact]
     public void Visit_by_name_is_saved_for_that_child_with_author_date_and_audit()
@@ -37,7 +37,7 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Equal("和奶奶聊了学习", record.Text);
         Assert.Equal(new DateOnly(2026, 11, 23), record.LocalDate);
         Assert.Contains("已记录 张小红 的家访", Assert.Single(replies));
-        Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "record.visit" && a.ChildId == "S001" && a.Actor == $"person:{_mentor.Id}");
+        Assert.Contains(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "record.visit" && a.ChildId == "S001" && a.Actor == $"person:{_mentor.Id}");
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class ChatHandlerTests : IDisposable
         var reply = Assert.Single(_kit.Send(_kit.Text(MentorChat, "/visit 小刚 去了")));
         Assert.Contains("没有“小刚”", reply);
         Assert.Contains("1. 张小红", reply);
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class ChatHandlerTests : IDisposable
         _kit.AddChild("S004", "张小红", _mentor);
         var reply = Assert.Single(_kit.Send(_kit.Text(MentorChat, "/diary 张小红 今天很开心")));
         Assert.Contains("多个孩子", reply);
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Contains("没有“孙小军”", visit);
         Assert.DoesNotContain("13800000002", card);
         Assert.Empty(Records("S003"));
-        Assert.DoesNotContain(_kit.Db.Audit.FindAll(), a => a.Action == "card.read");
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "card.read");
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Contains("张小红", card);
         Assert.Contains("13700000001", card);
         Assert.Contains("李奶奶", card);
-        Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "card.read" && a.ChildId == "S001");
+        Assert.Contains(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "card.read" && a.ChildId == "S001");
     }
 
     [Theory]
@@ -115,7 +115,7 @@ public sealed class ChatHandlerTests : IDisposable
     {
         var reply = Assert.Single(_kit.Send(_kit.Text(MentorChat, text)));
         Assert.Contains("1–5", reply);
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Theory]
@@ -127,7 +127,7 @@ public sealed class ChatHandlerTests : IDisposable
     {
         var replies = _kit.Send(_kit.Text(MentorChat, text));
         Assert.Contains(replies, r => r.Contains(expected, StringComparison.Ordinal));
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class ChatHandlerTests : IDisposable
     {
         var replies = _kit.Send(_kit.Text(MentorChat, "/visit 1 去了", kind: ChatKind.Group));
         Assert.Empty(replies);
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class ChatHandlerTests : IDisposable
         var reply = Assert.Single(_kit.Send(_kit.Text(StrangerChat, "/card 1")));
         Assert.Contains("邀请", reply);
         Assert.DoesNotContain("张小红", reply);
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Contains("文字", Assert.Single(_kit.Send(sticker)));
         var huge = _kit.Text(MentorChat, "/visit 1 " + new string('很', 10_000));
         Assert.Contains("太长", Assert.Single(_kit.Send(huge)));
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public sealed class ChatHandlerTests : IDisposable
     {
         var edited = new IncomingMessage(78, MentorChat, ChatKind.Private, IncomingKind.Edited, "/visit 1 改了");
         _kit.Send(edited);
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public sealed class ChatHandlerTests : IDisposable
     {
         var parentReplies = _kit.Send(_kit.Text(ParentChat, "孩子最近学习怎么样？"));
         Assert.Contains("已转给老师", Assert.Single(parentReplies));
-        var relay = _kit.Db.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay);
+        var relay = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay));
         Assert.Contains("张小红的父亲张大山", relay.Text);
         Assert.Contains("孩子最近学习怎么样？", relay.Text);
         Assert.Equal(CareKind.ParentMessage, Assert.Single(Records("S001")).Kind);
@@ -229,19 +229,19 @@ public sealed class ChatHandlerTests : IDisposable
         _kit.Outbox.MarkSent(relay, 5151);
         _kit.Send(_kit.Text(MentorChat, "挺好的，数学进步了", replyTo: 5151));
 
-        var back = _kit.Db.Outbox.FindOne(o => o.ChatId == ParentChat && o.Kind == OutboxKind.Relay);
+        var back = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == ParentChat && o.Kind == OutboxKind.Relay));
         Assert.Contains("挺好的，数学进步了", back.Text);
         Assert.Contains("王老师", back.Text);
-        Assert.DoesNotContain(_kit.Db.Outbox.FindAll(), o => o.ChatId == OtherMentorChat);
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.ChatId == OtherMentorChat);
     }
 
     [Fact]
     public void Parent_stop_pauses_and_start_resumes_weekly_updates()
     {
         Assert.Contains("暂停", Assert.Single(_kit.Send(_kit.Text(ParentChat, "/stop"))));
-        Assert.True(_kit.Db.People.FindById(_father.Id).UpdatesPaused);
+        Assert.True(_kit.Db.Read(tx => tx.People.FindById(_father.Id).UpdatesPaused));
         Assert.Contains("恢复", Assert.Single(_kit.Send(_kit.Text(ParentChat, "/start"))));
-        Assert.False(_kit.Db.People.FindById(_father.Id).UpdatesPaused);
+        Assert.False(_kit.Db.Read(tx => tx.People.FindById(_father.Id).UpdatesPaused));
     }
 
     [Fact]
@@ -250,8 +250,8 @@ public sealed class ChatHandlerTests : IDisposable
         var replies = _kit.Send(_kit.Text(ParentChat, "/card 张小红"));
         Assert.Contains(replies, r => r.Contains("没有 /card", StringComparison.Ordinal));
         replies = _kit.Send(_kit.Text(ParentChat, "/notice 明天开会"));
-        Assert.DoesNotContain(_kit.Db.Outbox.FindAll(), o => o.Kind == OutboxKind.Notice);
-        Assert.DoesNotContain(_kit.Db.Audit.FindAll(), a => a.Action == "card.read");
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.Kind == OutboxKind.Notice);
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "card.read");
     }
 
     [Fact]
@@ -271,7 +271,7 @@ public sealed class ChatHandlerTests : IDisposable
 
         var notice = Assert.Single(_kit.Send(_kit.Text(AdminChat, "/notice 春节前家长会 2月5日")));
         Assert.Contains("1 位家长", notice);
-        var sent = _kit.Db.Outbox.FindOne(o => o.Kind == OutboxKind.Notice);
+        var sent = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Kind == OutboxKind.Notice));
         Assert.Equal(ParentChat, sent.ChatId);
         Assert.Equal(OutboxPriority.Bulk, sent.Priority);
     }
@@ -281,7 +281,7 @@ public sealed class ChatHandlerTests : IDisposable
     {
         var replies = _kit.Send(_kit.Text(MentorChat, "/notice hi"));
         Assert.Contains(replies, r => r.Contains("没有 /notice", StringComparison.Ordinal));
-        Assert.DoesNotContain(_kit.Db.Outbox.FindAll(), o => o.Kind == OutboxKind.Notice);
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.Kind == OutboxKind.Notice);
     }
 
     [Fact]
@@ -302,16 +302,16 @@ public sealed class ChatHandlerTests : IDisposable
         _kit.AddChild("S010", "孙小军的同学", _mentor, teacherParent); // 王老师 mentors 钱老师's own child
 
         _kit.Send(_kit.Text(TeacherParentChat, "孩子最近作业多吗？"));
-        var relay = _kit.Db.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay && o.ChildId == "S010");
+        var relay = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay && o.ChildId == "S010"));
         _kit.Outbox.MarkSent(relay, 6001);
         _kit.Send(_kit.Text(MentorChat, "不多，每天半小时", replyTo: 6001));
-        var answer = _kit.Db.Outbox.FindOne(o => o.ChatId == TeacherParentChat && o.Kind == OutboxKind.Relay);
+        var answer = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == TeacherParentChat && o.Kind == OutboxKind.Relay));
         _kit.Outbox.MarkSent(answer, 6002);
 
         var replies = _kit.Send(_kit.Text(TeacherParentChat, "好的，谢谢王老师", replyTo: 6002));
 
         Assert.Contains(replies, r => r.Contains("已转给老师", StringComparison.Ordinal));
-        Assert.Contains(_kit.Db.Outbox.FindAll(), o => o.ChatId == MentorChat && o.Text.Contains("好的，谢谢王老师", StringComparison.Ordinal));
+        Assert.Contains(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.ChatId == MentorChat && o.Text.Contains("好的，谢谢王老师", StringComparison.Ordinal));
         Assert.DoesNotContain(replies, r => r.Contains("不在您的结对名单", StringComparison.Ordinal));
     }
 
@@ -330,15 +330,15 @@ public sealed class ChatHandlerTests : IDisposable
     [Fact]
     public void A_blocked_person_who_sends_start_is_reachable_again()
     {
-        var father = _kit.Db.People.FindById(_father.Id);
+        var father = _kit.Db.Read(tx => tx.People.FindById(_father.Id));
         father.Status = Reachability.Blocked;
-        _kit.Db.People.Update(father);
+        _kit.Db.Read(tx => tx.People.Update(father));
 
         var reply = Assert.Single(_kit.Send(_kit.Text(ParentChat, "/start")));
 
         Assert.Contains("张大山", reply, StringComparison.Ordinal);
-        Assert.Equal(Reachability.Reachable, _kit.Db.People.FindById(_father.Id).Status);
-        Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "person.resumed");
+        Assert.Equal(Reachability.Reachable, _kit.Db.Read(tx => tx.People.FindById(_father.Id).Status));
+        Assert.Contains(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "person.resumed");
     }
 
     [Fact]
@@ -347,8 +347,8 @@ public sealed class ChatHandlerTests : IDisposable
         var replies = _kit.Send(new IncomingMessage(4242, ParentChat, ChatKind.Private, IncomingKind.BlockedBot, null));
 
         Assert.Empty(replies);
-        Assert.Equal(Reachability.Blocked, _kit.Db.People.FindById(_father.Id).Status);
-        Assert.Contains(_kit.Db.Audit.FindAll(), a => a.Action == "person.blocked");
+        Assert.Equal(Reachability.Blocked, _kit.Db.Read(tx => tx.People.FindById(_father.Id).Status));
+        Assert.Contains(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "person.blocked");
     }
 
     [Fact]
@@ -365,6 +365,6 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Contains(replies, r => r.Contains("不在您的结对名单", StringComparison.Ordinal));
         Assert.Empty(Records("S020"));
         Assert.Empty(Records("S002"));
-        Assert.DoesNotContain(_kit.Db.Outbox.FindAll(), o => o.ChatId == MentorChat && o.Text.Contains("奶奶生病", StringComparison.Ordinal));
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.ChatId == MentorChat && o.Text.Contains("奶奶生病", StringComparison.Ordinal));
     }
 }

@@ -17,7 +17,7 @@ public sealed class InviteTests : IDisposable
 
         Assert.InRange(issued.Code.Length, 32, 64);
         Assert.Matches("^[A-Za-z0-9_-]+$", issued.Code);
-        var stored = Assert.Single(_kit.Db.Invites.FindAll());
+        var stored = Assert.Single(_kit.Db.Read(tx => tx.Invites.FindAll().ToList()));
         Assert.NotEqual(issued.Code, stored.CodeHash);
         Assert.Equal(InviteService.Hash(issued.Code), stored.CodeHash);
         Assert.NotEqual(issued.Code, Assert.Single(_kit.Invites.Issue([_kit.AddPerson("b", "13800000009", Roles.Parent, null)], 14, "t")).Code);
@@ -32,11 +32,11 @@ public sealed class InviteTests : IDisposable
         var greeting = Assert.Single(_kit.Send(_kit.Text(555, $"/start {code}")));
         Assert.Contains("王老师", greeting);
         Assert.Contains("结对老师", greeting);
-        Assert.Equal(555, _kit.Db.People.FindById(mentor.Id).ChatId);
+        Assert.Equal(555, _kit.Db.Read(tx => tx.People.FindById(mentor.Id).ChatId));
 
         var again = Assert.Single(_kit.Send(_kit.Text(556, $"/start {code}")));
         Assert.Contains("用过", again);
-        Assert.Null(_kit.Db.People.FindOne(p => p.ChatId == 556));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == 556)));
     }
 
     [Fact]
@@ -49,9 +49,9 @@ public sealed class InviteTests : IDisposable
 
         _kit.Send(_kit.Text(600, $"/start {code}"));
 
-        Assert.Equal(OutboxStatus.Unreachable, _kit.Db.Outbox.FindOne(o => o.Key == "weekly:x").Status);
-        Assert.Null(_kit.Db.People.FindById(grandpaPhone.Id).ChatId);
-        Assert.Equal(600, _kit.Db.People.FindById(teacher.Id).ChatId);
+        Assert.Equal(OutboxStatus.Unreachable, _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Key == "weekly:x").Status));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(grandpaPhone.Id).ChatId));
+        Assert.Equal(600, _kit.Db.Read(tx => tx.People.FindById(teacher.Id).ChatId));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class InviteTests : IDisposable
         Assert.Contains("不正确", Assert.Single(_kit.Send(_kit.Text(600, "/start wrongcode"))));
         _kit.Time.Advance(TimeSpan.FromDays(15));
         Assert.Contains("过期", Assert.Single(_kit.Send(_kit.Text(600, $"/start {code}"))));
-        Assert.Null(_kit.Db.People.FindById(parent.Id).ChatId);
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(parent.Id).ChatId));
     }
 
     [Fact]
@@ -76,11 +76,11 @@ public sealed class InviteTests : IDisposable
         }
 
         Assert.Contains("分钟后再试", Assert.Single(_kit.Send(_kit.Text(600, $"/start {code}"))));
-        Assert.Null(_kit.Db.People.FindById(parent.Id).ChatId);
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(parent.Id).ChatId));
 
         _kit.Time.Advance(TimeSpan.FromMinutes(2));
         _kit.Send(_kit.Text(600, $"/start {code}"));
-        Assert.Equal(600, _kit.Db.People.FindById(parent.Id).ChatId);
+        Assert.Equal(600, _kit.Db.Read(tx => tx.People.FindById(parent.Id).ChatId));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class InviteTests : IDisposable
         for (var i = 0; i < guesses; i++)
         {
             var chat = 10_000 + (i % 50); // 50 attacking chats
-            var result = _kit.Db.Write(() => _kit.Invites.Redeem(InviteService.NewCode(), chat));
+            var result = _kit.Db.Write(tx => _kit.Invites.Redeem(tx, InviteService.NewCode(), chat));
             linked += result.Status == RedeemStatus.Linked ? 1 : 0;
             throttled += result.Status == RedeemStatus.Throttled ? 1 : 0;
             _kit.Time.Advance(TimeSpan.FromSeconds(1));
@@ -103,7 +103,7 @@ public sealed class InviteTests : IDisposable
         Assert.Equal(0, linked);
         // Each chat gets 5 free tries, then waits 1, 2, 4, ... minutes: almost every guess is refused unchecked.
         Assert.True(throttled > guesses * 0.9, $"{throttled} of {guesses} guesses throttled");
-        Assert.All(_kit.Db.People.FindAll(), p => Assert.Null(p.ChatId));
+        Assert.All(_kit.Db.Read(tx => tx.People.FindAll().ToList()), p => Assert.Null(p.ChatId));
     }
 
     [Fact]

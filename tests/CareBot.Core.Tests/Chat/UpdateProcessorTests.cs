@@ -15,13 +15,13 @@ public sealed class UpdateProcessorTests : IDisposable
     public void Dispose() => _db.Dispose();
 
     /// <summary>Writes a record and a reply, then fails while <see cref="FailuresLeft"/> is above zero.</summary>
-    private sealed class FlakyHandler(CareDb db, OutboxStore outbox) : IChatHandler
+    private sealed class FlakyHandler(OutboxStore outbox) : IChatHandler
     {
         public int FailuresLeft { get; set; }
 
-        public HandleOutcome Handle(IncomingMessage message)
+        public HandleOutcome Handle(CareTx tx, IncomingMessage message)
         {
-            db.Records.Insert(new CareRecord { ChildId = "S1", Text = message.Text ?? "" });
+            tx.Records.Insert(new CareRecord { ChildId = "S1", Text = message.Text ?? "" });
             outbox.Enqueue(new OutboxMessage { Key = $"r:{message.UpdateId}", ChatId = message.ChatId, Text = "ok" });
             if (FailuresLeft-- > 0)
             {
@@ -35,26 +35,26 @@ public sealed class UpdateProcessorTests : IDisposable
     [Fact]
     public void A_failed_attempt_writes_nothing_and_a_retry_applies_the_update_once()
     {
-        var handler = new FlakyHandler(_db, new OutboxStore(_db, _time)) { FailuresLeft = 1 };
+        var handler = new FlakyHandler(new OutboxStore(_db, _time)) { FailuresLeft = 1 };
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
         var message = new IncomingMessage(10, 1, ChatKind.Private, IncomingKind.Text, "note");
 
         Assert.Throws<InvalidOperationException>(() => processor.Process(message));
-        Assert.Equal(0, _db.Records.Count());
-        Assert.Equal(0, _db.Outbox.Count());
+        Assert.Equal(0, _db.Read(tx => tx.Records.Count()));
+        Assert.Equal(0, _db.Read(tx => tx.Outbox.Count()));
         Assert.Equal(0, processor.Offset);
 
         processor.Process(message);
         processor.Process(message);
-        Assert.Equal(1, _db.Records.Count());
-        Assert.Equal(1, _db.Outbox.Count());
+        Assert.Equal(1, _db.Read(tx => tx.Records.Count()));
+        Assert.Equal(1, _db.Read(tx => tx.Outbox.Count()));
         Assert.Equal(11, processor.Offset);
     }
 
     [Fact]
     public void An_update_that_keeps_failing_is_recorded_with_its_error_and_skipped()
     {
-        var handler = new FlakyHandler(_db, new OutboxStore(_db, _time)) { FailuresLeft = 100 };
+        var handler = new FlakyHandler(new OutboxStore(_db, _time)) { FailuresLeft = 100 };
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
         var bad = new IncomingMessage(20, 1, ChatKind.Private, IncomingKind.Text, "poison");
 
@@ -64,16 +64,16 @@ public sealed class UpdateProcessorTests : IDisposable
         }
 
         Assert.NotNull(processor.Process(bad));
-        var apology = Assert.Single(_db.Outbox.Find(o => o.ChatId == 1 && o.Text.Contains("没能保存")));
+        var apology = Assert.Single(_db.Read(tx => tx.Outbox.Find(o => o.ChatId == 1 && o.Text.Contains("没能保存")).ToList()));
         Assert.Equal(OutboxPriority.Reply, apology.Priority);
-        var recorded = _db.Updates.FindById(20);
+        var recorded = _db.Read(tx => tx.Updates.FindById(20));
         Assert.Equal(nameof(InvalidOperationException), recorded.Error);
         Assert.Equal(21, processor.Offset);
-        Assert.Equal(0, _db.Records.Count());
+        Assert.Equal(0, _db.Read(tx => tx.Records.Count()));
 
         handler.FailuresLeft = 0;
         processor.Process(new IncomingMessage(21, 1, ChatKind.Private, IncomingKind.Text, "next"));
-        Assert.Equal(1, _db.Records.Count());
+        Assert.Equal(1, _db.Read(tx => tx.Records.Count()));
         Assert.Equal(22, processor.Offset);
     }
 
@@ -89,7 +89,7 @@ public sealed class UpdateProcessorTests : IDisposable
             Assert.Throws<LiteDB.LiteException>(() => processor.Process(message));
         }
 
-        Assert.Null(_db.Updates.FindById(30));
+        Assert.Null(_db.Read(tx => tx.Updates.FindById(30)));
         Assert.Equal(0, processor.Offset);
     }
 
@@ -106,13 +106,13 @@ public sealed class UpdateProcessorTests : IDisposable
         }
 
         processor.Process(message);
-        Assert.Equal("LiteException", _db.Updates.FindById(31).Error);
+        Assert.Equal("LiteException", _db.Read(tx => tx.Updates.FindById(31).Error));
         Assert.Equal(32, processor.Offset);
     }
 
     private sealed class ThrowingHandler(Exception ex) : IChatHandler
     {
-        public HandleOutcome Handle(IncomingMessage message) => throw ex;
+        public HandleOutcome Handle(CareTx tx, IncomingMessage message) => throw ex;
     }
 
     [Fact]
@@ -133,17 +133,17 @@ public sealed class UpdateProcessorTests : IDisposable
         foreach (var (key, status) in new[] { ("old-sent", OutboxStatus.Sent), ("old-failed", OutboxStatus.Failed), ("old-pending", OutboxStatus.Pending) })
         {
             store.Enqueue(new OutboxMessage { Key = key, ChatId = 1, Text = "x" });
-            var row = _db.Outbox.FindOne(o => o.Key == key);
+            var row = _db.Read(tx => tx.Outbox.FindOne(o => o.Key == key));
             row.Status = status;
-            _db.Outbox.Update(row);
+            _db.Read(tx => tx.Outbox.Update(row));
         }
 
         _time.Advance(TimeSpan.FromDays(100));
         store.Enqueue(new OutboxMessage { Key = "new-sent", ChatId = 1, Text = "x" });
-        store.MarkSent(_db.Outbox.FindOne(o => o.Key == "new-sent"), 5);
+        store.MarkSent(_db.Read(tx => tx.Outbox.FindOne(o => o.Key == "new-sent")), 5);
 
         Assert.Equal(2, store.PruneFinished(_time.GetUtcNow().UtcDateTime.AddDays(-90)));
-        Assert.Equal(["new-sent", "old-pending"], _db.Outbox.FindAll().Select(o => o.Key).Order().ToArray());
+        Assert.Equal(["new-sent", "old-pending"], _db.Read(tx => tx.Outbox.FindAll().Select(o => o.Key).Order().ToArray()));
         Assert.Equal(1, store.PendingCount());
     }
 }

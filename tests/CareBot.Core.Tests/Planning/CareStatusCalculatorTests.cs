@@ -36,7 +36,7 @@ public class CareStatusCalculatorTests
         w.Record(child, mentor, CareKind.Talk, new DateOnly(2026, 11, 2), "谈心");
         var calc = new CareStatusCalculator(w.Db, w.Clock, w.Options);
 
-        var pairings = w.Db.Pairings.FindAll().ToList();
+        var pairings = w.Db.Read(tx => tx.Pairings.FindAll().ToList());
         var s = calc.ForAllPaired(w.Clock.Today, pairings)["S1"];
         Assert.False(s.AnythingDue);
         Assert.Equal(new DateOnly(2026, 11, 16), s.NextVisitDue);
@@ -66,7 +66,7 @@ public class CareStatusCalculatorTests
         w.Record(child, mentor, CareKind.Visit, new DateOnly(2026, 9, 1));
         w.Record(child, mentor, CareKind.Diary, new DateOnly(2026, 11, 20));
 
-        var s = new CareStatusCalculator(w.Db, w.Clock, w.Options).ForAllPaired(w.Clock.Today, w.Db.Pairings.FindAll().ToList())["S1"];
+        var s = new CareStatusCalculator(w.Db, w.Clock, w.Options).ForAllPaired(w.Clock.Today, w.Db.Read(tx => tx.Pairings.FindAll().ToList()))["S1"];
         Assert.Equal(new DateOnly(2026, 9, 1), s.LastVisit);
         Assert.Null(s.LastTalk);
         Assert.Equal(new DateOnly(2026, 11, 23).DayNumber - new DateOnly(2026, 9, 15).DayNumber, s.VisitOverdueDays);

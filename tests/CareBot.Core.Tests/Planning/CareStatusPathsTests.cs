@@ -23,18 +23,18 @@ public sealed class CareStatusPathsTests : IDisposable
             // Visits long ago (outside the recent window), recently, or never; talks likewise.
             if (i % 3 != 2)
             {
-                _kit.Db.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Visit, LocalDate = today.AddDays(i % 3 == 0 ? -40 : -3) });
+                _kit.Db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Visit, LocalDate = today.AddDays(i % 3 == 0 ? -40 : -3) }));
             }
 
             if (i % 2 == 0)
             {
-                _kit.Db.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Talk, LocalDate = today.AddDays(-1 - (i * 5)) });
+                _kit.Db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Talk, LocalDate = today.AddDays(-1 - (i * 5)) }));
             }
         }
 
         var calculator = new CareStatusCalculator(_kit.Db, _kit.Clock, _kit.Options);
         var few = calculator.ForChildren(today, ids);
-        var county = calculator.ForAllPaired(today, _kit.Db.Pairings.FindAll().ToList());
+        var county = calculator.ForAllPaired(today, _kit.Db.Read(tx => tx.Pairings.FindAll().ToList()));
 
         Assert.Equal(ids.Count, few.Count);
         foreach (var id in ids)

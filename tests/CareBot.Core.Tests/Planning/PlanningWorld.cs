@@ -51,7 +51,7 @@ internal sealed class PlanningWorld : IDisposable
             Status = status ?? (linked ? Reachability.Reachable : Reachability.NotLinked),
             UpdatesPaused = paused,
         };
-        Db.People.Insert(p);
+        Db.Read(tx => tx.People.Insert(p));
         return p;
     }
 
@@ -63,12 +63,12 @@ internal sealed class PlanningWorld : IDisposable
             Name = name,
             Parents = parents.Select((p, i) => new ParentLink { PersonId = p.Id, Relation = i == 0 ? ParentRelation.Father : ParentRelation.Mother }).ToList(),
         };
-        Db.Children.Insert(c);
+        Db.Read(tx => tx.Children.Insert(c));
         return c;
     }
 
     public void Pair(Person carer, Child child, DateOnly since, PairingRole role = PairingRole.Mentor) =>
-        Db.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child.Id, Role = role, CreatedUtc = Clock.StartOfDayUtc(since).AddHours(2) });
+        Db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child.Id, Role = role, CreatedUtc = Clock.StartOfDayUtc(since).AddHours(2) }));
 
     public CareRecord Record(Child child, Person author, CareKind kind, DateOnly date, string text = "", Ratings? ratings = null)
     {
@@ -82,11 +82,11 @@ internal sealed class PlanningWorld : IDisposable
             Text = text,
             Ratings = ratings,
         };
-        Db.Records.Insert(r);
+        Db.Read(tx => tx.Records.Insert(r));
         return r;
     }
 
-    public List<OutboxMessage> Rows(OutboxKind kind) => Db.Outbox.FindAll().Where(o => o.Kind == kind).OrderBy(o => o.Id).ToList();
+    public List<OutboxMessage> Rows(OutboxKind kind) => Db.Read(tx => tx.Outbox.FindAll().Where(o => o.Kind == kind).OrderBy(o => o.Id).ToList());
 
     public void Dispose() => Db.Dispose();
 }

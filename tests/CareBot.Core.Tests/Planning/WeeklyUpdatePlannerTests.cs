@@ -46,13 +46,13 @@ public class WeeklyUpdatePlannerTests
         w.Weekly().Plan(w.Clock.Today);
 
         // A run cut short: the marker stays, a row is missing.
-        w.Db.Outbox.DeleteMany(o => o.PersonId == father.Id);
+        w.Db.Read(tx => tx.Outbox.DeleteMany(o => o.PersonId == father.Id));
         Assert.Equal(new WeeklyPlanResult("2026-W48", 2, 1), w.Weekly().Plan(w.Clock.Today));
 
         // Rows without the marker (a database from before markers): the fast path meets an existing key, falls
         // back to checking every key, and adds only what is missing.
-        w.Db.State.Delete("weekly.planned:2026-W48");
-        w.Db.Outbox.DeleteMany(o => o.PersonId == father.Id);
+        w.Db.Read(tx => tx.State.Delete("weekly.planned:2026-W48"));
+        w.Db.Read(tx => tx.Outbox.DeleteMany(o => o.PersonId == father.Id));
         Assert.Equal(new WeeklyPlanResult("2026-W48", 2, 1), w.Weekly().Plan(w.Clock.Today));
         Assert.Equal(2, w.Rows(OutboxKind.WeeklyUpdate).Count);
     }
@@ -200,6 +200,6 @@ public class WeeklyUpdatePlannerTests
         var result = new WeeklyUpdatePlanner(w.Db, w.Outbox) { BatchSize = 100 }.Plan(w.Clock.Today);
 
         Assert.Equal(1200, result.Added);
-        Assert.Equal(1200, w.Db.Outbox.Count());
+        Assert.Equal(1200, w.Db.Read(tx => tx.Outbox.Count()));
     }
 }

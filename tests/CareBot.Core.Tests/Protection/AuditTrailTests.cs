@@ -38,22 +38,22 @@ public sealed class AuditTrailTests : IDisposable
     [MemberData(nameof(Writes))]
     public void Each_write_command_is_audited_with_who_when_what_and_which_child(string input, long chat, string action, string? childId)
     {
-        var sender = _kit.Db.People.FindOne(p => p.ChatId == chat);
+        var sender = _kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == chat));
         _kit.Time.Advance(TimeSpan.FromMinutes(7));
         var now = _kit.Time.GetUtcNow().UtcDateTime;
-        var before = _kit.Db.Audit.Count();
-        var recordsBefore = _kit.Db.Records.Count();
+        var before = _kit.Db.Read(tx => tx.Audit.Count());
+        var recordsBefore = _kit.Db.Read(tx => tx.Records.Count());
 
         _kit.Processor.Process(input.StartsWith("button:", StringComparison.Ordinal) ? _kit.Button(chat, input["button:".Length..]) : _kit.Text(chat, input));
 
-        var entries = _kit.Db.Audit.FindAll().Skip(before).ToList();
+        var entries = _kit.Db.Read(tx => tx.Audit.FindAll().Skip(before).ToList());
         var entry = Assert.Single(entries, a => a.Action == action);
         Assert.Equal($"person:{sender.Id}", entry.Actor);
         Assert.Equal(now, entry.AtUtc);
         Assert.Equal(childId, entry.ChildId);
 
         // Each new record is named by an audit entry, and no audit entry carries the text.
-        foreach (var record in _kit.Db.Records.FindAll().Skip(recordsBefore))
+        foreach (var record in _kit.Db.Read(tx => tx.Records.FindAll().Skip(recordsBefore).ToList()))
         {
             Assert.Contains(entries, a => a.Detail == $"record:{record.Id}" && a.ChildId == record.ChildId);
         }
@@ -68,14 +68,14 @@ public sealed class AuditTrailTests : IDisposable
         _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:test", PersonId = _mentor.Id, ChatId = MentorChat, Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S001", ReplyAs = CareKind.Visit });
         _kit.MarkLastSent(MentorChat, 41);
         _kit.Processor.Process(_kit.Text(MentorChat, "去过了", replyTo: 41));
-        Assert.Single(_kit.Db.Audit.FindAll(), a => a.Action == "record.visit" && a.ChildId == "S001" && a.Actor == $"person:{_mentor.Id}");
+        Assert.Single(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "record.visit" && a.ChildId == "S001" && a.Actor == $"person:{_mentor.Id}");
 
         // The father writes; the mentor answers the relay.
         _kit.Processor.Process(_kit.Text(ParentChat, "谢谢老师"));
         _kit.MarkLastSent(MentorChat, 42);
         _kit.Processor.Process(_kit.Text(MentorChat, "不客气", replyTo: 42));
-        Assert.Single(_kit.Db.Audit.FindAll(), a => a.Action == "record.parentmessage" && a.ChildId == "S001" && a.Actor == $"person:{_father.Id}");
-        Assert.Single(_kit.Db.Audit.FindAll(), a => a.Action == "record.parentmessage" && a.ChildId == "S001" && a.Actor == $"person:{_mentor.Id}");
+        Assert.Single(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "record.parentmessage" && a.ChildId == "S001" && a.Actor == $"person:{_father.Id}");
+        Assert.Single(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "record.parentmessage" && a.ChildId == "S001" && a.Actor == $"person:{_mentor.Id}");
     }
 
     [Fact]
@@ -83,13 +83,13 @@ public sealed class AuditTrailTests : IDisposable
     {
         _kit.Processor.Process(_kit.Text(ParentChat, "/stop"));
         _kit.Processor.Process(_kit.Text(ParentChat, "/start"));
-        Assert.Single(_kit.Db.Audit.FindAll(), a => a.Action == "person.resumed" && a.Actor == $"person:{_father.Id}");
+        Assert.Single(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "person.resumed" && a.Actor == $"person:{_father.Id}");
 
         var mother = _kit.AddPerson("李小花", "13700000002", Roles.Parent, null);
         var code = _kit.Invites.Issue([mother], 14, "cli").Single().Code;
         _kit.Processor.Process(_kit.Text(602, $"/start {code}"));
-        Assert.Single(_kit.Db.Audit.FindAll(), a => a.Action == "invite.issued" && a.Actor == "cli");
-        Assert.Single(_kit.Db.Audit.FindAll(), a => a.Action == "invite.redeemed" && a.Actor == $"person:{mother.Id}");
+        Assert.Single(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "invite.issued" && a.Actor == "cli");
+        Assert.Single(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "invite.redeemed" && a.Actor == $"person:{mother.Id}");
     }
 
     [Fact]
@@ -97,14 +97,14 @@ public sealed class AuditTrailTests : IDisposable
     {
         var other = _kit.AddPerson("赵老师", "13800000002", Roles.Mentor, 502);
         _kit.AddChild("S003", "孙小军", other);
-        var before = _kit.Db.Audit.Count();
+        var before = _kit.Db.Read(tx => tx.Audit.Count());
 
         _kit.Processor.Process(_kit.Text(MentorChat, "/card 孙小军"));
         _kit.Processor.Process(_kit.Text(MentorChat, "/visit 孙小军 去了"));
         _kit.Processor.Process(_kit.Button(MentorChat, "visited:S003"));
         _kit.Processor.Process(_kit.Text(ParentChat, "/notice 假通知"));
 
-        Assert.Equal(before, _kit.Db.Audit.Count());
-        Assert.Equal(0, _kit.Db.Records.Count());
+        Assert.Equal(before, _kit.Db.Read(tx => tx.Audit.Count()));
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
 }

@@ -35,33 +35,33 @@ public sealed class ForgetAndBackupTests : IDisposable
         _kit.Send(_kit.Text(MentorChat, "/diary 陈小明 今天很开心"));
         _kit.Send(_kit.Text(FatherChat, "孩子最近好吗"));
         _kit.Invites.Issue([_mother], 14, "test");
-        var otherRecords = _kit.Db.Records.Count(r => r.ChildId != "S001");
+        var otherRecords = _kit.Db.Read(tx => tx.Records.Count(r => r.ChildId != "S001"));
 
         var result = new ForgetService(_kit.Db, _kit.Time).Forget("S001", "cli");
 
         Assert.NotNull(result);
-        Assert.Null(_kit.Db.Children.FindById("S001"));
-        Assert.Equal(0, _kit.Db.Records.Count(r => r.ChildId == "S001"));
-        Assert.Equal(0, _kit.Db.Pairings.Count(p => p.ChildId == "S001"));
-        Assert.Equal(0, _kit.Db.Outbox.Count(o => o.ChildId == "S001"));
-        Assert.Null(_kit.Db.People.FindById(_father.Id));
-        Assert.Null(_kit.Db.People.FindById(_mother.Id));
-        Assert.Equal(0, _kit.Db.Invites.Count(i => i.PersonId == _mother.Id));
-        Assert.Equal(0, _kit.Db.Outbox.Count(o => o.PersonId == _father.Id));
+        Assert.Null(_kit.Db.Read(tx => tx.Children.FindById("S001")));
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count(r => r.ChildId == "S001")));
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Pairings.Count(p => p.ChildId == "S001")));
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Outbox.Count(o => o.ChildId == "S001")));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(_father.Id)));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(_mother.Id)));
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Invites.Count(i => i.PersonId == _mother.Id)));
+        Assert.Equal(0, _kit.Db.Read(tx => tx.Outbox.Count(o => o.PersonId == _father.Id)));
         Assert.Equal(2, result.ParentsErased);
         Assert.Equal(2, result.Records);
 
         // Others are untouched: the mentor, the other children and their records.
-        Assert.NotNull(_kit.Db.People.FindById(_mentor.Id));
-        Assert.Equal(otherRecords, _kit.Db.Records.Count());
-        Assert.Equal(2, _kit.Db.Children.Count());
+        Assert.NotNull(_kit.Db.Read(tx => tx.People.FindById(_mentor.Id)));
+        Assert.Equal(otherRecords, _kit.Db.Read(tx => tx.Records.Count()));
+        Assert.Equal(2, _kit.Db.Read(tx => tx.Children.Count()));
 
-        var audit = Assert.Single(_kit.Db.Audit.Find(a => a.Action == "child.forgotten"));
+        var audit = Assert.Single(_kit.Db.Read(tx => tx.Audit.Find(a => a.Action == "child.forgotten").ToList()));
         Assert.Equal("S001", audit.ChildId);
         Assert.Equal("cli", audit.Actor);
         foreach (var secret in new[] { "张小红", "张大山", "李小花", "13700000001", "13900000000", "和奶奶" })
         {
-            Assert.DoesNotContain(_kit.Db.Audit.FindAll(), a => (a.Detail ?? "").Contains(secret, StringComparison.Ordinal) || a.Action.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => (a.Detail ?? "").Contains(secret, StringComparison.Ordinal) || a.Action.Contains(secret, StringComparison.Ordinal));
         }
     }
 
@@ -73,12 +73,12 @@ public sealed class ForgetAndBackupTests : IDisposable
         _kit.Send(_kit.Text(MentorChat, "/visit 张小红 去了"));
         _kit.MarkLastSent(MentorChat, 78);
         _kit.Send(_kit.Text(MentorChat, "/visit 陈小明 去了"));
-        var pendingOther = _kit.Db.Outbox.FindAll().Last();
+        var pendingOther = _kit.Db.Read(tx => tx.Outbox.FindAll().Last());
 
         new ForgetService(_kit.Db, _kit.Time).Forget("S001", "cli");
 
-        Assert.DoesNotContain(_kit.Db.Outbox.FindAll(), o => o.Text.Contains("张小红", StringComparison.Ordinal) || o.Text.Contains("13700000001", StringComparison.Ordinal) || o.Text.Contains("13900000000", StringComparison.Ordinal));
-        Assert.NotNull(_kit.Db.Outbox.FindById(pendingOther.Id));
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.Text.Contains("张小红", StringComparison.Ordinal) || o.Text.Contains("13700000001", StringComparison.Ordinal) || o.Text.Contains("13900000000", StringComparison.Ordinal));
+        Assert.NotNull(_kit.Db.Read(tx => tx.Outbox.FindById(pendingOther.Id)));
     }
 
     [Fact]
@@ -87,8 +87,8 @@ public sealed class ForgetAndBackupTests : IDisposable
         var result = new ForgetService(_kit.Db, _kit.Time).Forget("S002", "cli");
 
         Assert.Equal(0, result!.ParentsErased);
-        Assert.NotNull(_kit.Db.People.FindById(_sharedParent.Id));
-        Assert.NotNull(_kit.Db.Children.FindById("S003"));
+        Assert.NotNull(_kit.Db.Read(tx => tx.People.FindById(_sharedParent.Id)));
+        Assert.NotNull(_kit.Db.Read(tx => tx.Children.FindById("S003")));
     }
 
     [Fact]
@@ -99,17 +99,17 @@ public sealed class ForgetAndBackupTests : IDisposable
 
         new ForgetService(_kit.Db, _kit.Time).Forget("S009", "cli");
 
-        var kept = _kit.Db.People.FindById(teacherParent.Id);
+        var kept = _kit.Db.Read(tx => tx.People.FindById(teacherParent.Id));
         Assert.Equal(Roles.Mentor, kept.Roles);
     }
 
     [Fact]
     public void Forget_of_an_unknown_child_changes_nothing_and_returns_null()
     {
-        var audit = _kit.Db.Audit.Count();
+        var audit = _kit.Db.Read(tx => tx.Audit.Count());
         Assert.Null(new ForgetService(_kit.Db, _kit.Time).Forget("S404", "cli"));
-        Assert.Equal(3, _kit.Db.Children.Count());
-        Assert.Equal(audit, _kit.Db.Audit.Count());
+        Assert.Equal(3, _kit.Db.Read(tx => tx.Children.Count()));
+        Assert.Equal(audit, _kit.Db.Read(tx => tx.Audit.Count()));
     }
 
     [Theory]
@@ -122,12 +122,12 @@ public sealed class ForgetAndBackupTests : IDisposable
         using (var db = new CareDb(source, password))
         {
             var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor };
-            db.People.Insert(mentor);
-            db.Children.Insert(new Child { Id = "S001", Name = "张小红" });
-            db.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" });
+            db.Read(tx => tx.People.Insert(mentor));
+            db.Read(tx => tx.Children.Insert(new Child { Id = "S001", Name = "张小红" }));
+            db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" }));
             for (var i = 0; i < 50; i++)
             {
-                db.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Diary, Text = $"日记{i}" });
+                db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Diary, Text = $"日记{i}" }));
             }
 
             // The live database stays open (as in the worker) while the copy is made.
@@ -135,22 +135,22 @@ public sealed class ForgetAndBackupTests : IDisposable
             Assert.Equal(50, counts["records"]);
 
             // Writes after the backup still work and are not in the copy.
-            db.Records.Insert(new CareRecord { ChildId = "S001", Text = "later" });
+            db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", Text = "later" }));
         }
 
         Assert.False(File.Exists(copy + ".partial"));
         using (var restored = new CareDb(copy, password))
         {
-            Assert.Equal(1, restored.People.Count());
-            Assert.Equal(1, restored.Children.Count());
-            Assert.Equal(1, restored.Pairings.Count());
-            Assert.Equal(50, restored.Records.Count());
-            Assert.Equal("张小红", restored.Children.FindById("S001").Name);
-            Assert.Equal(CareDb.SchemaVersion, restored.Database.UserVersion);
+            Assert.Equal(1, restored.Read(tx => tx.People.Count()));
+            Assert.Equal(1, restored.Read(tx => tx.Children.Count()));
+            Assert.Equal(1, restored.Read(tx => tx.Pairings.Count()));
+            Assert.Equal(50, restored.Read(tx => tx.Records.Count()));
+            Assert.Equal("张小红", restored.Read(tx => tx.Children.FindById("S001").Name));
+            Assert.Equal(CareDb.SchemaVersion, restored.Read(tx => tx.Raw.UserVersion));
 
             // Auto ids continue after the copied ones.
             var next = new CareRecord { ChildId = "S001", Text = "x" };
-            restored.Records.Insert(next);
+            restored.Read(tx => tx.Records.Insert(next));
             Assert.Equal(51, next.Id);
         }
 
@@ -179,9 +179,9 @@ public sealed class ForgetAndBackupTests : IDisposable
         var copy = Path.Combine(_dir, "mem.db");
         DatabaseBackup.Write(_kit.Db, copy);
         using var restored = new CareDb(copy);
-        Assert.Equal(_kit.Db.Records.Count(), restored.Records.Count());
-        Assert.Equal(_kit.Db.Outbox.Count(), restored.Outbox.Count());
-        Assert.Equal(_kit.Db.Audit.Count(), restored.Audit.Count());
-        Assert.Equal(_kit.Db.Updates.Count(), restored.Updates.Count());
+        Assert.Equal(_kit.Db.Read(tx => tx.Records.Count()), restored.Read(tx => tx.Records.Count()));
+        Assert.Equal(_kit.Db.Read(tx => tx.Outbox.Count()), restored.Read(tx => tx.Outbox.Count()));
+        Assert.Equal(_kit.Db.Read(tx => tx.Audit.Count()), restored.Read(tx => tx.Audit.Count()));
+        Assert.Equal(_kit.Db.Read(tx => tx.Updates.Count()), restored.Read(tx => tx.Updates.Count()));
     }
 }

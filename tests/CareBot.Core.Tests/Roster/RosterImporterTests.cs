@@ -21,20 +21,20 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         Assert.True(result.Succeeded, Problems(result));
         Assert.Equal(8, result.ChildrenCreated);
-        Assert.Equal(8, db.Children.Count());
-        var mentors = db.People.Find(p => p.Roles == Roles.Mentor).ToList();
+        Assert.Equal(8, db.Read(tx => tx.Children.Count()));
+        var mentors = db.Read(tx => tx.People.Find(p => p.Roles == Roles.Mentor).ToList());
         Assert.Equal(3, mentors.Count);
-        Assert.Single(db.People.FindAll(), p => p.Has(Roles.Volunteer));
-        Assert.Equal(8, db.Pairings.Count(p => p.Role == PairingRole.Mentor));
-        Assert.Equal(2, db.Pairings.Count(p => p.Role == PairingRole.Volunteer));
-        Assert.All(mentors, m => Assert.InRange(db.Pairings.Count(p => p.CarerId == m.Id), 1, 3));
+        Assert.Single(db.Read(tx => tx.People.FindAll().ToList()), p => p.Has(Roles.Volunteer));
+        Assert.Equal(8, db.Read(tx => tx.Pairings.Count(p => p.Role == PairingRole.Mentor)));
+        Assert.Equal(2, db.Read(tx => tx.Pairings.Count(p => p.Role == PairingRole.Volunteer)));
+        Assert.All(mentors, m => Assert.InRange(db.Read(tx => tx.Pairings.Count(p => p.CarerId == m.Id)), 1, 3));
 
-        var first = db.Children.FindById("20240001");
+        var first = db.Read(tx => tx.Children.FindById("20240001"));
         Assert.Equal("王小明", first.Name);
         Assert.Equal("M", first.Gender);
         Assert.Equal("一年级1班", first.Class);
         Assert.Equal("085180000000", first.GuardianPhone);
-        var father = db.People.FindById(first.Parents.Single(p => p.Relation == ParentRelation.Father).PersonId);
+        var father = db.Read(tx => tx.People.FindById(first.Parents.Single(p => p.Relation == ParentRelation.Father).PersonId));
         Assert.Equal("王建国", father.Name);
         Assert.Equal("13900000000", father.Phone);
         Assert.Equal("广东深圳", father.WorkCity);
@@ -52,13 +52,13 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var result = Importer(db).Import(csv);
 
         Assert.True(result.Succeeded, Problems(result));
-        var child = db.Children.FindById("S-1");
+        var child = db.Read(tx => tx.Children.FindById("S-1"));
         Assert.Equal("Li Na", child.Name);
         Assert.Equal("F", child.Gender);
-        var mother = db.People.FindById(child.Parents.Single().PersonId);
+        var mother = db.Read(tx => tx.People.FindById(child.Parents.Single().PersonId));
         Assert.Equal(("Zhang Min", ParentRelation.Mother), (mother.Name, child.Parents.Single().Relation));
-        var pairing = db.Pairings.FindOne(p => p.ChildId == "S-1");
-        Assert.Equal("13800000009", db.People.FindById(pairing.CarerId).Phone);
+        var pairing = db.Read(tx => tx.Pairings.FindOne(p => p.ChildId == "S-1"));
+        Assert.Equal("13800000009", db.Read(tx => tx.People.FindById(pairing.CarerId).Phone));
     }
 
     [Theory]
@@ -83,10 +83,10 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         Assert.True(result.Succeeded, Problems(result));
         Assert.Equal(expected, result.Encoding);
-        var child = db.Children.FindById("1");
+        var child = db.Read(tx => tx.Children.FindById("1"));
         Assert.Equal("张欣怡", child.Name);
         Assert.Equal("喜欢画画，性格内向", child.Notes);
-        Assert.Equal("李丽", db.People.FindOne(p => p.Phone == "13800000001").Name);
+        Assert.Equal("李丽", db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000001").Name));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         Assert.Equal(2, problem.Line);
         Assert.Contains("not valid UTF-8", problem.Message, StringComparison.Ordinal);
         Assert.Contains("gb18030", problem.Message, StringComparison.Ordinal);
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -126,9 +126,9 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var file = RosterSample.Create(30);
         var first = importer.Import(file);
         Assert.True(first.Succeeded, Problems(first));
-        var audit = db.Audit.Count();
-        var updated = db.Children.FindAll().ToDictionary(c => c.Id, c => c.UpdatedUtc);
-        var people = db.People.FindAll().ToDictionary(p => p.Id, p => p.UpdatedUtc);
+        var audit = db.Read(tx => tx.Audit.Count());
+        var updated = db.Read(tx => tx.Children.FindAll().ToDictionary(c => c.Id, c => c.UpdatedUtc));
+        var people = db.Read(tx => tx.People.FindAll().ToDictionary(p => p.Id, p => p.UpdatedUtc));
 
         time.Advance(TimeSpan.FromDays(1));
         var second = importer.Import(file);
@@ -137,9 +137,9 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         Assert.Equal((0, 0, 30), (second.ChildrenCreated, second.ChildrenUpdated, second.ChildrenUnchanged));
         Assert.Equal((0, 0, first.PeopleCreated), (second.PeopleCreated, second.PeopleUpdated, second.PeopleUnchanged));
         Assert.Equal((0, 0), (second.PairingsCreated, second.PairingsRemoved));
-        Assert.Equal(audit, db.Audit.Count());
-        Assert.Equal(updated, db.Children.FindAll().ToDictionary(c => c.Id, c => c.UpdatedUtc));
-        Assert.Equal(people, db.People.FindAll().ToDictionary(p => p.Id, p => p.UpdatedUtc));
+        Assert.Equal(audit, db.Read(tx => tx.Audit.Count()));
+        Assert.Equal(updated, db.Read(tx => tx.Children.FindAll().ToDictionary(c => c.Id, c => c.UpdatedUtc)));
+        Assert.Equal(people, db.Read(tx => tx.People.FindAll().ToDictionary(p => p.Id, p => p.UpdatedUtc)));
     }
 
     [Fact]
@@ -151,9 +151,9 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         Assert.True(importer.Import(Csv(ZhHeader,
             Row("1", "张三", mentor: "李丽", mentorPhone: "13800000001"),
             Row("2", "张四", father: "张父", fatherPhone: "13900000002", mentor: "吴敏", mentorPhone: "13800000002"))).Succeeded);
-        var fatherId = db.People.FindOne(p => p.Phone == "13900000001").Id;
-        var oldMentorId = db.People.FindOne(p => p.Phone == "13800000001").Id;
-        var created = db.Children.FindById("1").CreatedUtc;
+        var fatherId = db.Read(tx => tx.People.FindOne(p => p.Phone == "13900000001").Id);
+        var oldMentorId = db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000001").Id);
+        var created = db.Read(tx => tx.Children.FindById("1").CreatedUtc);
 
         time.Advance(TimeSpan.FromDays(3));
         var result = importer.Import(Csv(ZhHeader,
@@ -164,19 +164,19 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         Assert.Equal((0, 1, 1), (result.ChildrenCreated, result.ChildrenUpdated, result.ChildrenUnchanged));
         Assert.Equal((1, 1), (result.PairingsCreated, result.PairingsRemoved));
         Assert.Equal((1, 1), (result.PeopleCreated, result.PeopleUpdated));
-        var child = db.Children.FindById("1");
+        var child = db.Read(tx => tx.Children.FindById("1"));
         Assert.Equal(("张珊", "三年级2班"), (child.Name, child.Class));
         Assert.Equal(created, child.CreatedUtc);
         Assert.Equal(time.GetUtcNow().UtcDateTime, child.UpdatedUtc);
-        var father = db.People.FindById(fatherId);
+        var father = db.Read(tx => tx.People.FindById(fatherId));
         Assert.Equal("王建军", father.Name);
         Assert.Equal(fatherId, child.Parents.Single().PersonId);
-        var pairing = Assert.Single(db.Pairings.Find(p => p.ChildId == "1"));
-        Assert.Equal("13800000005", db.People.FindById(pairing.CarerId).Phone);
-        Assert.Empty(db.Pairings.Find(p => p.CarerId == oldMentorId));
-        Assert.NotNull(db.People.FindById(oldMentorId)); // people are never deleted by an import
-        Assert.Contains(db.Audit.FindAll(), a => a.Action == "pairing.removed" && a.ChildId == "1");
-        Assert.Contains(db.Audit.FindAll(), a => a.Action == "child.updated" && a.ChildId == "1" && a.Detail == "fields:Name,Class");
+        var pairing = Assert.Single(db.Read(tx => tx.Pairings.Find(p => p.ChildId == "1").ToList()));
+        Assert.Equal("13800000005", db.Read(tx => tx.People.FindById(pairing.CarerId).Phone));
+        Assert.Empty(db.Read(tx => tx.Pairings.Find(p => p.CarerId == oldMentorId).ToList()));
+        Assert.NotNull(db.Read(tx => tx.People.FindById(oldMentorId))); // people are never deleted by an import
+        Assert.Contains(db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "pairing.removed" && a.ChildId == "1");
+        Assert.Contains(db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "child.updated" && a.ChildId == "1" && a.Detail == "fields:Name,Class");
     }
 
     [Fact]
@@ -188,9 +188,9 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
             Row("2", "王小红", fatherPhone: "+86 139-0000-0001", mentor: "吴敏", mentorPhone: "13800000002")));
 
         Assert.True(result.Succeeded, Problems(result));
-        var parents = db.People.Find(p => p.Phone == "13900000001").ToList();
+        var parents = db.Read(tx => tx.People.Find(p => p.Phone == "13900000001").ToList());
         var father = Assert.Single(parents);
-        Assert.All(db.Children.FindAll(), c => Assert.Equal(father.Id, c.Parents.Single().PersonId));
+        Assert.All(db.Read(tx => tx.Children.FindAll().ToList()), c => Assert.Equal(father.Id, c.Parents.Single().PersonId));
         Assert.Equal(3, result.PeopleCreated);
     }
 
@@ -203,9 +203,9 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
             Row("2", "李小红", father: "李丽", fatherPhone: "13800000001", mentor: "吴敏", mentorPhone: "13800000002", volunteer: "李丽", volunteerPhone: "13800000001")));
 
         Assert.True(result.Succeeded, Problems(result));
-        var li = db.People.FindOne(p => p.Phone == "13800000001");
+        var li = db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000001"));
         Assert.Equal(Roles.Mentor | Roles.Volunteer | Roles.Parent, li.Roles);
-        Assert.Equal(2, db.Pairings.Count(p => p.CarerId == li.Id));
+        Assert.Equal(2, db.Read(tx => tx.Pairings.Count(p => p.CarerId == li.Id)));
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
             ],
             result.FormatProblems());
         Assert.Equal(before, Counts(db));
-        Assert.Equal("三年级1班", db.Children.FindById("1").Class);
+        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("1").Class));
         Assert.Equal("roster.csv: 10 problem(s) found; nothing was imported. Fix them and import again.", result.Summary());
     }
 
@@ -271,7 +271,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var problem = Assert.Single(result.Problems);
         Assert.Equal((5, "结对教师"), (problem.Line, problem.Column));
         Assert.Equal("王老师 (138****8000) would have 4 children (0 of them not in this file); the limit is 3 (CareBot:Care:MaxChildrenPerMentor)", problem.Message);
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -290,7 +290,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var problem = Assert.Single(result.Problems);
         Assert.Equal((3, "代理家长"), (problem.Line, problem.Column));
         Assert.StartsWith("赵阿姨 (137****0001) would have 4 children (2 of them not in this file)", problem.Message, StringComparison.Ordinal);
-        Assert.Equal(2, db.Children.Count());
+        Assert.Equal(2, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -324,7 +324,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
                 "roster.csv:3: 母亲电话: the mother's phone is the father's phone",
             ],
             result.FormatProblems());
-        Assert.Equal(0, db.Pairings.Count());
+        Assert.Equal(0, db.Read(tx => tx.Pairings.Count()));
     }
 
     [Fact]
@@ -336,7 +336,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var problem = Assert.Single(result.Problems);
         Assert.Equal(1, problem.Line);
         Assert.Contains("--encoding gb18030", problem.Message, StringComparison.Ordinal);
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -376,7 +376,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
                 "roster.csv:1: 老师: unknown column (the README lists the columns: child_id, child_name, gender, class, ...)",
             ],
             result.FormatProblems().Order(StringComparer.Ordinal));
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Theory]
@@ -392,7 +392,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", mentorPhone: $"\"{written}\"")));
 
         Assert.True(result.Succeeded, Problems(result));
-        Assert.Equal("李丽", db.People.FindOne(p => p.Phone == "13800138000").Name);
+        Assert.Equal("李丽", db.Read(tx => tx.People.FindOne(p => p.Phone == "13800138000").Name));
     }
 
     [Theory]
@@ -409,7 +409,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         var problem = Assert.Single(result.Problems);
         Assert.Equal((2, "教师电话", message), (problem.Line, problem.Column, problem.Message));
-        Assert.Equal(0, db.People.Count());
+        Assert.Equal(0, db.Read(tx => tx.People.Count()));
     }
 
     [Theory]
@@ -422,7 +422,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", guardianPhone: written)));
 
         Assert.True(result.Succeeded, Problems(result));
-        Assert.Equal(stored, db.Children.FindById("1").GuardianPhone);
+        Assert.Equal(stored, db.Read(tx => tx.Children.FindById("1").GuardianPhone));
     }
 
     [Fact]
@@ -448,7 +448,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         var ok = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", notes: "\"爱读书, 数学好\r\n有哮喘\"")));
         Assert.True(ok.Succeeded, Problems(ok));
-        Assert.Equal("爱读书, 数学好\r\n有哮喘", db.Children.FindById("1").Notes);
+        Assert.Equal("爱读书, 数学好\r\n有哮喘", db.Read(tx => tx.Children.FindById("1").Notes));
     }
 
     [Fact]
@@ -459,7 +459,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         var problem = Assert.Single(result.Problems);
         Assert.Equal((2, ""), (problem.Line, problem.Column));
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -491,8 +491,8 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         Assert.True(result.Succeeded, Problems(result));
         Assert.Equal(6, result.ChildrenUntouched);
-        Assert.Equal(7, db.Children.Count());
-        Assert.Equal(6 + 2 + 1, db.Pairings.Count());
+        Assert.Equal(7, db.Read(tx => tx.Children.Count()));
+        Assert.Equal(6 + 2 + 1, db.Read(tx => tx.Pairings.Count()));
         Assert.Contains("6 children not in the file left untouched", result.Summary(), StringComparison.Ordinal);
     }
 
@@ -502,7 +502,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         using var db = CareDb.InMemory();
         Assert.True(Importer(db).Import(RosterSample.Create(5)).Succeeded);
 
-        var audit = db.Audit.FindAll().ToList();
+        var audit = db.Read(tx => tx.Audit.FindAll().ToList());
         Assert.Equal(5, audit.Count(a => a.Action == "child.created"));
         Assert.Equal(5 + 1, audit.Count(a => a.Action == "pairing.created")); // one volunteer pairing in the first five
         Assert.Contains(audit, a => a.Action == "person.created");
@@ -527,8 +527,8 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         output.WriteLine($"2,000-child re-import (no changes): {again.ElapsedMilliseconds} ms");
 
         Assert.True(result.Succeeded, Problems(result));
-        Assert.Equal(2000, db.Children.Count());
-        Assert.Equal(2000 + 500, db.Pairings.Count());
+        Assert.Equal(2000, db.Read(tx => tx.Children.Count()));
+        Assert.Equal(2000 + 500, db.Read(tx => tx.Pairings.Count()));
         Assert.Equal(2000, second.ChildrenUnchanged);
     }
 
@@ -544,8 +544,8 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         output.WriteLine($"50,000-child import: {watch.ElapsedMilliseconds} ms");
 
         Assert.True(result.Succeeded, Problems(result));
-        Assert.Equal(50_000, db.Children.Count());
-        Assert.Equal(50_000 + 12_500, db.Pairings.Count());
+        Assert.Equal(50_000, db.Read(tx => tx.Children.Count()));
+        Assert.Equal(50_000 + 12_500, db.Read(tx => tx.Pairings.Count()));
     }
 
     [Fact]
@@ -563,8 +563,8 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
             using (var db = new CareDb(path))
             {
-                Assert.Equal(8, db.Children.Count());
-                Assert.Equal("王小明", db.Children.FindById("20240001").Name);
+                Assert.Equal(8, db.Read(tx => tx.Children.Count()));
+                Assert.Equal("王小明", db.Read(tx => tx.Children.FindById("20240001").Name));
                 var again = Importer(db).Import(RosterSample.Create(8));
                 Assert.Equal(8, again.ChildrenUnchanged);
             }

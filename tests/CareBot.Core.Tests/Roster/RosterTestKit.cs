@@ -51,5 +51,5 @@ internal static class RosterTestKit
 
     /// <summary>Documents per collection, to show that a failed import wrote nothing.</summary>
     public static (int People, int Children, int Pairings, int Audit) Counts(CareDb db) =>
-        (db.People.Count(), db.Children.Count(), db.Pairings.Count(), db.Audit.Count());
+        (db.Read(tx => tx.People.Count()), db.Read(tx => tx.Children.Count()), db.Read(tx => tx.Pairings.Count()), db.Read(tx => tx.Audit.Count()));
 }

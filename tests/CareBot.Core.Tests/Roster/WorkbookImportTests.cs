@@ -43,14 +43,14 @@ public sealed class WorkbookImportTests
 
         Assert.True(result.Succeeded, Problems(result));
         Assert.Equal(("名单", 3), (result.Sheet, result.ChildrenCreated));
-        var first = db.Children.FindById("20240001");
+        var first = db.Read(tx => tx.Children.FindById("20240001"));
         Assert.Equal("2024-09-01", first.Notes);
-        var father = db.People.FindById(first.Parents.Single().PersonId);
+        var father = db.Read(tx => tx.People.FindById(first.Parents.Single().PersonId));
         Assert.Equal(("王建国", "13900000001"), (father.Name, father.Phone));
-        Assert.Equal("三年级1班", db.Children.FindById("20240002").Class);
-        Assert.Equal(father.Id, db.Children.FindById("20240002").Parents.Single().PersonId);
-        Assert.Equal("085185123456", db.Children.FindById("S-3").GuardianPhone);
-        Assert.Equal("13800000001", db.People.FindById(db.Pairings.FindOne(p => p.ChildId == "S-3").CarerId).Phone);
+        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("20240002").Class));
+        Assert.Equal(father.Id, db.Read(tx => tx.Children.FindById("20240002").Parents.Single().PersonId));
+        Assert.Equal("085185123456", db.Read(tx => tx.Children.FindById("S-3").GuardianPhone));
+        Assert.Equal("13800000001", db.Read(tx => tx.People.FindById(tx.Pairings.FindOne(p => p.ChildId == "S-3").CarerId).Phone));
     }
 
     [Fact]
@@ -95,13 +95,13 @@ public sealed class WorkbookImportTests
 
     private static List<string> Snapshot(CareDb db)
     {
-        var phone = db.People.FindAll().ToDictionary(p => p.Id, p => p.Phone);
+        var phone = db.Read(tx => tx.People.FindAll().ToDictionary(p => p.Id, p => p.Phone));
         return
         [
-            .. db.People.FindAll().Select(p => $"person {p.Phone} {p.Name} {p.Roles} {p.WorkCity}"),
-            .. db.Children.FindAll().Select(c => $"child {c.Id} {c.Name} {c.Gender} {c.Class} {c.GuardianName} {c.GuardianRelation} {c.GuardianPhone} {c.Notes} "
-                + string.Join('/', c.Parents.Select(p => $"{p.Relation}:{phone[p.PersonId]}"))),
-            .. db.Pairings.FindAll().Select(p => $"pairing {p.ChildId} {phone[p.CarerId]} {p.Role}"),
+            .. db.Read(tx => tx.People.FindAll().Select(p => $"person {p.Phone} {p.Name} {p.Roles} {p.WorkCity}").ToList()),
+            .. db.Read(tx => tx.Children.FindAll().Select(c => $"child {c.Id} {c.Name} {c.Gender} {c.Class} {c.GuardianName} {c.GuardianRelation} {c.GuardianPhone} {c.Notes} "
+                + string.Join('/', c.Parents.Select(p => $"{p.Relation}:{phone[p.PersonId]}"))).ToList()),
+            .. db.Read(tx => tx.Pairings.FindAll().Select(p => $"pairing {p.ChildId} {phone[p.CarerId]} {p.Role}").ToList()),
         ];
     }
 
@@ -116,11 +116,11 @@ public sealed class WorkbookImportTests
         var first = ImportBook(db, book);
         Assert.True(first.Succeeded, Problems(first));
         Assert.Equal("一年级", first.Sheet);
-        Assert.Equal(["1"], db.Children.FindAll().Select(c => c.Id));
+        Assert.Equal(["1"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).ToList()));
 
         var second = ImportBook(db, book, sheet: "二年级");
         Assert.True(second.Succeeded, Problems(second));
-        Assert.Equal(["1", "2"], db.Children.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["1", "2"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal)));
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class WorkbookImportTests
             ],
             result.FormatProblems());
         Assert.Equal(before, Counts(db));
-        Assert.Equal("三年级1班", db.Children.FindById("1").Class);
+        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("1").Class));
         Assert.Equal("roster.xlsx: 4 problem(s) found; nothing was imported. Fix them and import again.", result.Summary());
     }
 
@@ -172,7 +172,7 @@ public sealed class WorkbookImportTests
         Assert.True(en.Unreadable);
         Assert.Equal("roster.xlsx: no sheet named \"名单\" in this workbook; its sheets are: Sheet1, 说明", Assert.Single(en.FormatProblems()));
         Assert.Equal("roster.xlsx: 工作簿中没有名为“名单”的工作表；现有工作表：Sheet1, 说明", Assert.Single(zh.FormatProblems()));
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -183,7 +183,7 @@ public sealed class WorkbookImportTests
 
         Assert.True(result.Unreadable);
         Assert.StartsWith("roster.xlsx: not a readable .xlsx workbook", Assert.Single(result.FormatProblems()), StringComparison.Ordinal);
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -209,10 +209,10 @@ public sealed class WorkbookImportTests
         var result = ImportBook(db, book);
 
         Assert.True(result.Succeeded, Problems(result));
-        var child = db.Children.FindById("S1");
+        var child = db.Read(tx => tx.Children.FindById("S1"));
         Assert.Null(child.Notes);
-        Assert.Equal("13900000002", db.People.FindById(child.Parents.Single().PersonId).Phone);
-        Assert.Equal(Roles.Mentor, db.People.FindOne(p => p.Phone == "13800000009").Roles);
+        Assert.Equal("13900000002", db.Read(tx => tx.People.FindById(child.Parents.Single().PersonId).Phone));
+        Assert.Equal(Roles.Mentor, db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000009").Roles));
     }
 
     [Theory]

@@ -16,10 +16,10 @@ public sealed class CareDbTests : IDisposable
         var path = Path.Combine(_dir, "secret.db");
         using (var db = new CareDb(path, "s3cret-pass"))
         {
-            db.Write(() =>
+            db.Write(tx =>
             {
-                db.Children.Insert(new Child { Id = "S1", Name = "张小红", GuardianPhone = "13912345678" });
-                db.People.Insert(new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor });
+                tx.Children.Insert(new Child { Id = "S1", Name = "张小红", GuardianPhone = "13912345678" });
+                tx.People.Insert(new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor });
             });
         }
 
@@ -34,7 +34,7 @@ public sealed class CareDbTests : IDisposable
         Assert.StartsWith("Storage:Password", wrong.Message, StringComparison.Ordinal);
 
         using var right = new CareDb(path, "s3cret-pass");
-        Assert.Equal("张小红", right.Children.FindById("S1").Name);
+        Assert.Equal("张小红", right.Read(tx => tx.Children.FindById("S1").Name));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class CareDbTests : IDisposable
         var path = Path.Combine(_dir, "plain.db");
         using (var db = new CareDb(path))
         {
-            db.Write(() => db.Children.Insert(new Child { Id = "S1", Name = "张小红" }));
+            db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "张小红" }));
         }
 
         Assert.NotEqual(-1, IndexOf(File.ReadAllBytes(path), Encoding.UTF8.GetBytes("张小红")));
@@ -53,12 +53,12 @@ public sealed class CareDbTests : IDisposable
     public void Failed_unit_of_work_writes_nothing()
     {
         using var db = CareDb.InMemory();
-        Assert.Throws<InvalidOperationException>(() => db.Write(() =>
+        Assert.Throws<InvalidOperationException>(() => db.Write(tx =>
         {
-            db.Children.Insert(new Child { Id = "S1", Name = "a" });
+            tx.Children.Insert(new Child { Id = "S1", Name = "a" });
             throw new InvalidOperationException("boom");
         }));
-        Assert.Equal(0, db.Children.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class CareDbTests : IDisposable
         var path = Path.Combine(_dir, "future.db");
         using (var db = new CareDb(path))
         {
-            db.Database.UserVersion = CareDb.SchemaVersion + 1;
+            db.Read(tx => tx.Raw.UserVersion = CareDb.SchemaVersion + 1);
         }
 
         var ex = Assert.Throws<StorageException>(() => new CareDb(path));

@@ -17,7 +17,7 @@ public sealed class DurableStorageTests : IDisposable
         using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
         var before = disk.Syncs;
 
-        db.Write(() => db.Children.Insert(new Child { Id = "S1", Name = "a" }));
+        db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
 
         Assert.True(disk.Syncs > before);
         var last = disk.Ops[^1];
@@ -33,7 +33,7 @@ public sealed class DurableStorageTests : IDisposable
 
         for (var i = 0; i < 10; i++)
         {
-            db.WriteDeferred(() => db.Children.Insert(new Child { Id = $"S{i}", Name = "a" }));
+            db.WriteDeferred(tx => tx.Children.Insert(new Child { Id = $"S{i}", Name = "a" }));
         }
 
         Assert.Equal(before, disk.Syncs);
@@ -52,20 +52,20 @@ public sealed class DurableStorageTests : IDisposable
         using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
         var raised = new List<Exception>();
         db.Failed += raised.Add;
-        db.Write(() => db.Children.Insert(new Child { Id = "S1", Name = "a" }));
+        db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
 
         if (duringSync)
         {
-            db.WriteDeferred(() => db.Children.Insert(new Child { Id = "S2", Name = "b" }));
+            db.WriteDeferred(tx => tx.Children.Insert(new Child { Id = "S2", Name = "b" }));
         }
 
         disk.Failing = true;
-        Assert.Throws<StorageFailedException>(() => db.Write(() => db.Children.Insert(new Child { Id = "S3", Name = "c" })));
+        Assert.Throws<StorageFailedException>(() => db.Write(tx => tx.Children.Insert(new Child { Id = "S3", Name = "c" })));
 
         // Healthy again underneath, but a closed engine or an fsync that failed is never trusted again.
         disk.Failing = false;
-        Assert.Throws<StorageFailedException>(() => db.Exclusive(() => db.Children.Count()));
-        Assert.Throws<StorageFailedException>(() => db.Write(() => db.Children.Insert(new Child { Id = "S4", Name = "d" })));
+        Assert.Throws<StorageFailedException>(() => db.Read(tx => tx.Children.Count()));
+        Assert.Throws<StorageFailedException>(() => db.Write(tx => tx.Children.Insert(new Child { Id = "S4", Name = "d" })));
         Assert.Single(raised);
         Assert.NotNull(db.Failure);
     }
@@ -81,7 +81,7 @@ public sealed class DurableStorageTests : IDisposable
         var folder = Path.Combine(_dir, "data");
         var path = Path.Combine(folder, "carebot.db");
         using var db = new CareDb(path);
-        db.Write(() => db.Children.Insert(new Child { Id = "S1", Name = "a" }));
+        db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
@@ -102,7 +102,7 @@ public sealed class DurableStorageTests : IDisposable
         var path = Path.Combine(_dir, "old.db");
         using (var db = new CareDb(path))
         {
-            db.Write(() => db.Children.Insert(new Child { Id = "S1", Name = "a" }));
+            db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
         }
 
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);

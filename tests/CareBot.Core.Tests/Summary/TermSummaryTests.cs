@@ -25,7 +25,7 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
     private static int Figure(TermSummary summary, string label) => summary.Sections.SelectMany(s => s.Figures).Single(f => f.Label == label).Value;
 
     /// <summary>Counts straight from the database, the way a person would check them: records of a kind in the term.</summary>
-    private Dictionary<string, int> Counted(CareKind kind) => _db.Records.FindAll()
+    private Dictionary<string, int> Counted(CareKind kind) => _db.Read(tx => tx.Records.FindAll().ToList())
         .Where(r => r.Kind == kind && r.LocalDate >= SummarySeed.From && r.LocalDate <= SummarySeed.To)
         .GroupBy(r => r.ChildId)
         .ToDictionary(g => g.Key, g => g.Count());
@@ -166,7 +166,7 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
 
         var perChild = book.Sheet("每名儿童的记录");
         Assert.Equal(["学号", "儿童姓名", "班级", "结对教师/代理家长姓名", "家访", "谈心", "成长日记", "情况登记", "最近家访"], perChild[0]);
-        Assert.Equal(_db.Children.Count() - 1, perChild.Count - 1);
+        Assert.Equal(_db.Read(tx => tx.Children.Count()) - 1, perChild.Count - 1);
         foreach (var row in perChild.Skip(1))
         {
             Assert.Equal((double)visits.GetValueOrDefault((string)row[0]!), row[4]);
@@ -184,9 +184,9 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
     public void The_page_is_self_contained_printable_and_escapes_names()
     {
         SummarySeed.Create(_db);
-        var child = _db.Children.FindById("S04");
+        var child = _db.Read(tx => tx.Children.FindById("S04"));
         child.Name = "<b>陈小丽</b>";
-        _db.Children.Update(child);
+        _db.Read(tx => tx.Children.Update(child));
         var writer = new StringWriter();
 
         SummaryPage.Write(Build(), writer);
@@ -226,7 +226,7 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
             people.Add(new Person { Name = $"人{i}", Phone = $"13{i:D9}", Roles = i < children / 3 ? Roles.Mentor : Roles.Parent });
         }
 
-        _db.People.InsertBulk(people);
+        _db.Read(tx => tx.People.InsertBulk(people));
         var kids = new List<Child>();
         var pairings = new List<Pairing>();
         var records = new List<CareRecord>();
@@ -251,10 +251,10 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
             updates.Add(new OutboxMessage { Key = $"weekly:{parent}:{id}:2026-W12", PersonId = parent, ChildId = id, Kind = OutboxKind.WeeklyUpdate, Week = "2026-W12", Status = i % 10 == 0 ? OutboxStatus.Failed : OutboxStatus.Sent });
         }
 
-        _db.Children.InsertBulk(kids);
-        _db.Pairings.InsertBulk(pairings);
-        _db.Records.InsertBulk(records);
-        _db.Outbox.InsertBulk(updates);
+        _db.Read(tx => tx.Children.InsertBulk(kids));
+        _db.Read(tx => tx.Pairings.InsertBulk(pairings));
+        _db.Read(tx => tx.Records.InsertBulk(records));
+        _db.Read(tx => tx.Outbox.InsertBulk(updates));
 
         var watch = Stopwatch.StartNew();
         var summary = new TermSummaryBuilder(_db, _clock).Build(from, from.AddDays(118), "zh", 3650);

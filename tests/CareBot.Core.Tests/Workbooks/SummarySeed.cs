@@ -82,7 +82,7 @@ internal sealed class SummarySeed
     private Person Person(string name, Roles roles)
     {
         var p = new Person { Name = name, Phone = $"139{++_phone:D8}", Roles = roles, Language = "zh" };
-        _db.People.Insert(p);
+        _db.Read(tx => tx.People.Insert(p));
         return p;
     }
 
@@ -94,14 +94,14 @@ internal sealed class SummarySeed
             parents.Add(new ParentLink { PersonId = mother.Id, Relation = ParentRelation.Mother });
         }
 
-        _db.Children.Insert(new Child { Id = id, Name = name, Class = cls, Parents = parents, CreatedUtc = created });
+        _db.Read(tx => tx.Children.Insert(new Child { Id = id, Name = name, Class = cls, Parents = parents, CreatedUtc = created }));
     }
 
     private void Pair(Person carer, string child, PairingRole role, DateTime created = default) =>
-        _db.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child, Role = role, CreatedUtc = created == default ? new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc) : created });
+        _db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child, Role = role, CreatedUtc = created == default ? new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc) : created }));
 
     private void Record(string child, Person author, CareKind kind, int y, int m, int d, int[]? ratings = null) =>
-        _db.Records.Insert(new CareRecord
+        _db.Read(tx => tx.Records.Insert(new CareRecord
         {
             ChildId = child,
             AuthorId = author.Id,
@@ -110,10 +110,10 @@ internal sealed class SummarySeed
             AtUtc = new DateTime(y, m, d, 2, 0, 0, DateTimeKind.Utc),
             Text = "日记内容：孩子很好",
             Ratings = ratings is null ? null : new Ratings { Study = ratings[0], Life = ratings[1], Mood = ratings[2], Safety = ratings[3], Health = ratings[4] },
-        });
+        }));
 
     private void Update(Person parent, string child, string week, OutboxStatus status) =>
-        _db.Outbox.Insert(new OutboxMessage
+        _db.Read(tx => tx.Outbox.Insert(new OutboxMessage
         {
             Key = $"weekly:{parent.Id}:{child}:{week}",
             PersonId = parent.Id,
@@ -124,5 +124,5 @@ internal sealed class SummarySeed
             Week = week,
             Status = status,
             Text = "本周动态",
-        });
+        }));
 }

@@ -146,7 +146,7 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("--out", err, StringComparison.Ordinal);
         using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
         var printed = File.ReadAllLines(first)[1].Split(',')[4];
-        Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(printed)));
+        Assert.NotNull(db.Read(tx => tx.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(printed))));
     }
 
     [Fact]
@@ -175,8 +175,8 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal("untouched", File.ReadAllText(victim));
         using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
         var code1 = printed.Split('\n')[1].Split(',')[4];
-        Assert.NotNull(db.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(code1)));
-        Assert.Equal(1, db.Invites.Count());
+        Assert.NotNull(db.Read(tx => tx.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(code1))));
+        Assert.Equal(1, db.Read(tx => tx.Invites.Count()));
     }
 
     [Theory]

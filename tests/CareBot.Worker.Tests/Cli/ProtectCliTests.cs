@@ -34,11 +34,11 @@ public sealed class ProtectCliTests : IDisposable
         using var db = new CareDb(DbPath, password);
         var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor };
         var father = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent };
-        db.People.Insert(mentor);
-        db.People.Insert(father);
-        db.Children.Insert(new Child { Id = "S001", Name = "张小红", Parents = [new ParentLink { PersonId = father.Id, Relation = ParentRelation.Father }] });
-        db.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" });
-        db.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Visit, Text = "去了" });
+        db.Read(tx => tx.People.Insert(mentor));
+        db.Read(tx => tx.People.Insert(father));
+        db.Read(tx => tx.Children.Insert(new Child { Id = "S001", Name = "张小红", Parents = [new ParentLink { PersonId = father.Id, Relation = ParentRelation.Father }] }));
+        db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" }));
+        db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Visit, Text = "去了" }));
     }
 
     [Fact]
@@ -52,10 +52,10 @@ public sealed class ProtectCliTests : IDisposable
         Assert.DoesNotContain("张小红", output, StringComparison.Ordinal);
         Assert.Equal("", err);
         using var db = new CareDb(DbPath);
-        Assert.Equal(0, db.Children.Count());
-        Assert.Equal(0, db.Records.Count());
-        Assert.Equal(1, db.People.Count());
-        Assert.Single(db.Audit.Find(a => a.Action == "child.forgotten"));
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
+        Assert.Equal(0, db.Read(tx => tx.Records.Count()));
+        Assert.Equal(1, db.Read(tx => tx.People.Count()));
+        Assert.Single(db.Read(tx => tx.Audit.Find(a => a.Action == "child.forgotten").ToList()));
     }
 
     [Fact]
@@ -79,8 +79,8 @@ public sealed class ProtectCliTests : IDisposable
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("records 1", output, StringComparison.Ordinal);
         using var restored = new CareDb(copy, "pw");
-        Assert.Equal(1, restored.Children.Count());
-        Assert.Equal(2, restored.People.Count());
+        Assert.Equal(1, restored.Read(tx => tx.Children.Count()));
+        Assert.Equal(2, restored.Read(tx => tx.People.Count()));
         Assert.Throws<StorageException>(() => new CareDb(copy).Dispose());
     }
 }

@@ -57,7 +57,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
             var chatId = 1000 + c;
             _server.AddUser(chatId, $"u{c}");
             var person = new Person { Name = $"p{c}", Phone = $"137{c:D8}", Roles = role, ChatId = chatId, Status = Reachability.Reachable };
-            _db.People.Insert(person);
+            _db.Read(tx => tx.People.Insert(person));
             for (var i = 0; i < perChat; i++)
             {
                 store.Enqueue(new OutboxMessage { Key = $"k:{c}:{i}", PersonId = person.Id, ChatId = chatId, Text = $"msg {c}/{i}", Priority = priority });
@@ -66,7 +66,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private static Task DrainAsync(OutboxDispatcher dispatcher, CareDb db, TimeSpan limit) =>
-        DrainUntilAsync(dispatcher, () => !db.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending), limit, "an empty outbox");
+        DrainUntilAsync(dispatcher, () => !db.Read(tx => tx.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending)), limit, "an empty outbox");
 
     /// <summary>
     /// Dispatch rounds until <paramref name="done"/> holds, each after the wait the dispatcher asked for (at most
@@ -102,7 +102,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
 
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(90));
 
-        Assert.All(_db.Outbox.FindAll(), o => Assert.Equal(OutboxStatus.Sent, o.Status));
+        Assert.All(_db.Read(tx => tx.Outbox.FindAll().ToList()), o => Assert.Equal(OutboxStatus.Sent, o.Status));
         for (var c = 0; c < 40; c++)
         {
             var texts = _server.MessagesTo(1000 + c).Select(m => m.Text).ToList();
@@ -141,7 +141,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         Queue(chats: 1, perChat: 1, time: clock);
 
         await dispatcher.DrainOnceAsync(CancellationToken.None);
-        var row = _db.Outbox.FindAll().Single();
+        var row = _db.Read(tx => tx.Outbox.FindAll().Single());
 
         var call = Assert.Single(_server.Telegram.Calls, c => c.Is("sendMessage"));
         Assert.Equal(429, call.Status);
@@ -164,7 +164,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
 
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(60));
 
-        Assert.All(_db.Outbox.FindAll(), o => Assert.Equal(OutboxStatus.Sent, o.Status));
+        Assert.All(_db.Read(tx => tx.Outbox.FindAll().ToList()), o => Assert.Equal(OutboxStatus.Sent, o.Status));
         var tooMany = _server.Telegram.TooManyRequestsTimes();
         var accepted = _server.Telegram.AcceptedSendTimes();
         output.WriteLine($"429 at {string.Join(", ", tooMany.Select(t => t.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}; accepted {accepted.Count}");
@@ -187,9 +187,9 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
 
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(30));
 
-        var blocked = _db.People.FindOne(p => p.ChatId == 1000);
+        var blocked = _db.Read(tx => tx.People.FindOne(p => p.ChatId == 1000));
         Assert.Equal(Reachability.Blocked, blocked.Status);
-        Assert.All(_db.Outbox.Find(o => o.ChatId == 1000), o => Assert.Equal(OutboxStatus.Unreachable, o.Status));
+        Assert.All(_db.Read(tx => tx.Outbox.Find(o => o.ChatId == 1000).ToList()), o => Assert.Equal(OutboxStatus.Unreachable, o.Status));
         Assert.Equal(1, _server.Stats.SendMessageCalls - _server.Stats.SendMessageAccepted);
         Assert.Equal(2, _server.MessagesTo(1001).Count);
     }
@@ -202,7 +202,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
 
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(30));
 
-        var row = _db.Outbox.FindAll().Single();
+        var row = _db.Read(tx => tx.Outbox.FindAll().Single());
         Assert.Equal(OutboxStatus.Failed, row.Status);
         Assert.Equal(3, row.Attempts);
         Assert.Matches("^50[02]$", row.LastError);
@@ -216,16 +216,16 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         var dispatcher = await Start(new LocalBotApiOptions(), ratePerSecond: 25, quietHours: "22:00-07:00", time: lateEvening);
         Queue(chats: 1, perChat: 1, Roles.Parent, OutboxPriority.Bulk, lateEvening);
         var store = new OutboxStore(_db, lateEvening);
-        var parent = _db.People.FindOne(p => p.ChatId == 1000);
+        var parent = _db.Read(tx => tx.People.FindOne(p => p.ChatId == 1000));
         store.Enqueue(new OutboxMessage { Key = "reply", PersonId = parent.Id, ChatId = 1000, Text = "reply now", Priority = OutboxPriority.Reply });
         _server.AddUser(2000, "mentor");
         var mentor = new Person { Name = "m", Phone = "13800000009", Roles = Roles.Mentor, ChatId = 2000, Status = Reachability.Reachable };
-        _db.People.Insert(mentor);
+        _db.Read(tx => tx.People.Insert(mentor));
         store.Enqueue(new OutboxMessage { Key = "remind", PersonId = mentor.Id, ChatId = 2000, Text = "reminder", Priority = OutboxPriority.Bulk });
 
         // Until the reply and the reminder are sent and the parent's bulk row has had its turn (it waits a second
         // behind the reply to the same chat).
-        OutboxMessage Row(string key) => _db.Outbox.FindOne(o => o.Key == key);
+        OutboxMessage Row(string key) => _db.Read(tx => tx.Outbox.FindOne(o => o.Key == key));
         await DrainUntilAsync(
             dispatcher,
             () => Row("reply").Status == OutboxStatus.Sent && Row("remind").Status == OutboxStatus.Sent
@@ -269,7 +269,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         var dispatcher = new OutboxDispatcher(_db, new OutboxStore(_db, TimeProvider.System), sender, new OutboxSignal(), TimeProvider.System,
             new CareClock(TimeProvider.System, "Asia/Shanghai"), delivery, Options.Create(new CareOptions { QuietHours = "00:00-00:00" }), NullLogger<OutboxDispatcher>.Instance);
         var person = new Person { Name = "p", Phone = "13700000001", Roles = Roles.Mentor, ChatId = 1, Status = Reachability.Reachable };
-        _db.People.Insert(person);
+        _db.Read(tx => tx.People.Insert(person));
         var text = string.Join('\n', Enumerable.Range(0, 700).Select(i => $"第{i}行 本周家访记录"));
         new OutboxStore(_db, TimeProvider.System).Enqueue(new OutboxMessage { Key = "long", PersonId = person.Id, ChatId = 1, Text = text, Priority = OutboxPriority.Reply });
         var parts = OutboxStore.Split(text);
@@ -278,7 +278,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(20));
 
         Assert.Equal(parts, sender.Sent);
-        var row = _db.Outbox.FindOne(o => o.Key == "long");
+        var row = _db.Read(tx => tx.Outbox.FindOne(o => o.Key == "long"));
         Assert.Equal(OutboxStatus.Sent, row.Status);
         Assert.Equal(2, row.Attempts);
     }

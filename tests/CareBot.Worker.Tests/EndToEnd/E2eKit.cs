@@ -119,7 +119,7 @@ internal sealed class E2eKit : IAsyncDisposable
     {
         var db = Host!.Services.GetRequiredService<CareDb>();
         return UntilAsync(
-            () => Task.FromResult(!db.Exclusive(() => db.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending))),
+            () => Task.FromResult(!db.Read(tx => tx.Outbox.Exists(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending))),
             timeoutSeconds,
             "an idle outbox");
     }

@@ -13,9 +13,9 @@ public sealed class WorkerEndToEndTests
 
     private static (Person Mentor, Person Parent, Child Child) FirstFamily(CareDb db)
     {
-        var child = db.Children.FindAll().OrderBy(c => c.Id).First();
-        var mentor = db.People.FindById(db.Pairings.FindOne(p => p.ChildId == child.Id && p.Role == PairingRole.Mentor).CarerId);
-        var parent = db.People.FindById(child.Parents[0].PersonId);
+        var child = db.Read(tx => tx.Children.FindAll().OrderBy(c => c.Id).First());
+        var mentor = db.Read(tx => tx.People.FindById(tx.Pairings.FindOne(p => p.ChildId == child.Id && p.Role == PairingRole.Mentor).CarerId));
+        var parent = db.Read(tx => tx.People.FindById(child.Parents[0].PersonId));
         return (mentor, parent, child);
     }
 
@@ -63,7 +63,7 @@ public sealed class WorkerEndToEndTests
         await kit.StopWorkerAsync();
         using var db = new CareDb(kit.DatabasePath);
         var (m, p, c) = FirstFamily(db);
-        var records = db.Records.Find(r => r.ChildId == c.Id).ToList();
+        var records = db.Read(tx => tx.Records.Find(r => r.ChildId == c.Id).ToList());
         Assert.Equal(2, records.Count(r => r.Kind == CareKind.Visit && r.AuthorId == m.Id));
         Assert.Contains(records, r => r.Text == "第一次家访，见到了奶奶");
         Assert.Contains(records, r => r.Kind == CareKind.ParentMessage && r.AuthorId == p.Id);
@@ -82,8 +82,8 @@ public sealed class WorkerEndToEndTests
             mentor.Status = Reachability.Reachable;
             parent.ChatId = ParentUser;
             parent.Status = Reachability.Reachable;
-            db.People.Update(mentor);
-            db.People.Update(parent);
+            db.Read(tx => tx.People.Update(mentor));
+            db.Read(tx => tx.People.Update(parent));
         });
         kit.Server.AddUser(MentorUser, "王老师");
         kit.Server.AddUser(ParentUser, "张大山");
@@ -113,7 +113,7 @@ public sealed class WorkerEndToEndTests
         await kit.WaitForIdleOutboxAsync(); // whatever was planned has gone out
 
         var week = $"{ISOWeek.GetYear(sunday.DateTime)}-W{ISOWeek.GetWeekOfYear(sunday.DateTime):D2}";
-        kit.WithDb(db => Assert.Single(db.Exclusive(() => db.Outbox.Find(o => o.ChatId == ParentUser && o.Key.StartsWith("weekly:")).ToList()), o => o.Key.EndsWith(week, StringComparison.Ordinal)));
+        kit.WithDb(db => Assert.Single(db.Read(tx => tx.Outbox.Find(o => o.ChatId == ParentUser && o.Key.StartsWith("weekly:")).ToList()), o => o.Key.EndsWith(week, StringComparison.Ordinal)));
         var updates = kit.Server.MessagesTo(ParentUser).Where(m => m.Text.Contains("爷爷腿脚不便", StringComparison.Ordinal)).ToList();
         Assert.True(updates.Count == 1, string.Join("\n----\n", kit.Server.MessagesTo(ParentUser).Select(m => m.Text)));
         Assert.Single(kit.Server.MessagesTo(MentorUser), m => m.Buttons.Any(b => b.CallbackData?.StartsWith("visited:", StringComparison.Ordinal) == true) && m.SentAt < update.SentAt);
@@ -144,7 +144,7 @@ public sealed class AdminVerbsBesideTheWorkerTests
         var import = await Cli("import", roster, "--lang", "en");
         Assert.True(import.Code == 0, import.Err);
         Assert.Contains("handing the request", import.Err, StringComparison.Ordinal);
-        kit.WithDb(db => Assert.Equal(5, db.Children.Count()));
+        kit.WithDb(db => Assert.Equal(5, db.Read(tx => tx.Children.Count())));
 
         var report = await Cli("report", "--csv");
         Assert.True(report.Code == 0, report.Err);
@@ -160,6 +160,6 @@ public sealed class AdminVerbsBesideTheWorkerTests
 
         await kit.StopWorkerAsync();
         using var restored = new CareDb(copy);
-        Assert.Equal(5, restored.Children.Count());
+        Assert.Equal(5, restored.Read(tx => tx.Children.Count()));
     }
 }

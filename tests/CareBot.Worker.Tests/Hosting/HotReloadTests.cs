@@ -53,11 +53,11 @@ public sealed class HotReloadTests
         var mentors = 0;
         kit.Seed(2, db =>
         {
-            foreach (var mentor in db.People.FindAll().Where(p => p.Roles.HasFlag(Roles.Mentor)).ToList())
+            foreach (var mentor in db.Read(tx => tx.People.FindAll().Where(p => p.Roles.HasFlag(Roles.Mentor)).ToList()))
             {
                 mentor.ChatId = 70_000 + mentor.Id;
                 mentor.Status = Reachability.Reachable;
-                db.People.Update(mentor);
+                db.Read(tx => tx.People.Update(mentor));
                 kit.Server.AddUser(mentor.ChatId.Value, mentor.Name);
                 mentors++;
             }
@@ -119,7 +119,7 @@ public sealed class HotReloadTests
     private static int Reminders(E2eKit kit)
     {
         var count = 0;
-        kit.WithDb(db => count = db.Outbox.Count(o => o.Kind == OutboxKind.Reminder));
+        kit.WithDb(db => count = db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.Reminder)));
         return count;
     }
 }

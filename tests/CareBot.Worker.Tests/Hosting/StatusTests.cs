@@ -78,7 +78,7 @@ public sealed class StatusTests : IDisposable
         var store = new OutboxStore(db, time);
         store.Enqueue(new OutboxMessage { Key = "a", PersonId = 1, ChatId = 1, Text = "x" });
         store.Enqueue(new OutboxMessage { Key = "b", PersonId = 1, ChatId = 1, Text = "y" });
-        store.MarkSent(db.Outbox.FindOne(o => o.Key == "b"), 7);
+        store.MarkSent(db.Read(tx => tx.Outbox.FindOne(o => o.Key == "b")), 7);
         time.Advance(TimeSpan.FromSeconds(5));
         activity.Polled();
         activity.RemindersRan(new ReminderPlanResult(4, 1));

@@ -28,14 +28,14 @@ public sealed class StorageFailureWatchTests : IDisposable
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         await host.StartAsync();
 
-        db.Write(() => db.Children.Insert(new Child { Id = "S1", Name = "a" }));
+        db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
         Assert.False(watch.Tripped);
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
 
         files.Broken = true;
-        Assert.Throws<StorageFailedException>(() => db.Write(() => db.Children.Insert(new Child { Id = "S2", Name = "b" })));
+        Assert.Throws<StorageFailedException>(() => db.Write(tx => tx.Children.Insert(new Child { Id = "S2", Name = "b" })));
         files.Broken = false;
-        Assert.Throws<StorageFailedException>(() => db.Exclusive(() => db.Children.Count()));
+        Assert.Throws<StorageFailedException>(() => db.Read(tx => tx.Children.Count()));
 
         Assert.True(watch.Tripped);
         Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);

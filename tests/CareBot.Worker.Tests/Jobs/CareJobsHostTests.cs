@@ -18,8 +18,8 @@ public class CareJobsHostTests
     {
         var time = new FakeTimeProvider(JobsWorld.Local(2026, 11, 30, 8).ToUniversalTime()); // Monday after a missed Sunday
         using var db = CareDb.InMemory();
-        db.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, ChatId = 102, Status = Reachability.Reachable });
-        db.Children.Insert(new Child { Id = "S1", Name = "小明", Parents = [new ParentLink { PersonId = 2, Relation = ParentRelation.Father }] });
+        db.Read(tx => tx.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, ChatId = 102, Status = Reachability.Reachable }));
+        db.Read(tx => tx.Children.Insert(new Child { Id = "S1", Name = "小明", Parents = [new ParentLink { PersonId = 2, Relation = ParentRelation.Father }] }));
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Services.AddLogging();
@@ -35,7 +35,7 @@ public class CareJobsHostTests
         try
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            while (db.Outbox.Count() == 0)
+            while (db.Read(tx => tx.Outbox.Count()) == 0)
             {
                 await Task.Delay(50, cts.Token);
                 time.Advance(TimeSpan.FromMilliseconds(100));
@@ -46,6 +46,6 @@ public class CareJobsHostTests
             await host.StopAsync();
         }
 
-        Assert.Equal("weekly:2:S1:2026-W48", Assert.Single(db.Outbox.FindAll()).Key);
+        Assert.Equal("weekly:2:S1:2026-W48", Assert.Single(db.Read(tx => tx.Outbox.FindAll().ToList())).Key);
     }
 }

@@ -57,7 +57,7 @@ public sealed class CrashTests(ITestOutputHelper output)
             var duplicates = counts.Sum(c => c - 1);
             using (var db = new CareDb(dbPath))
             {
-                var rows = db.Outbox.FindAll().ToList();
+                var rows = db.Read(tx => tx.Outbox.FindAll().ToList());
                 Assert.Equal(parents, rows.Count);
                 Assert.All(rows, r => Assert.Equal(OutboxStatus.Sent, r.Status));
             }
@@ -127,10 +127,10 @@ public sealed class CrashTests(ITestOutputHelper output)
             }
 
             using var db = new CareDb(dbPath);
-            var stored = db.Records.FindAll().Where(r => r.Kind == CareKind.Visit).GroupBy(r => r.Text).ToDictionary(g => g.Key, g => g.Count());
+            var stored = db.Read(tx => tx.Records.FindAll().Where(r => r.Kind == CareKind.Visit).GroupBy(r => r.Text).ToDictionary(g => g.Key, g => g.Count()));
             var missing = Enumerable.Range(0, notes).Count(i => !stored.ContainsKey($"note-{i}"));
             var twice = stored.Count(p => p.Value > 1);
-            output.WriteLine($"notes sent {notes} by {mentors} mentors, kills survived {kills} (unconfirmed updates at each kill: {string.Join(", ", pendingAtKill)}), distinct notes stored {stored.Count}, missing {missing}, stored more than once {twice}, updates processed {db.Updates.Count()}, {clock.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"notes sent {notes} by {mentors} mentors, kills survived {kills} (unconfirmed updates at each kill: {string.Join(", ", pendingAtKill)}), distinct notes stored {stored.Count}, missing {missing}, stored more than once {twice}, updates processed {db.Read(tx => tx.Updates.Count())}, {clock.Elapsed.TotalSeconds:F1} s");
             Assert.Equal(0, missing);
             Assert.Equal(0, twice);
             Assert.Equal(notes, stored.Count);

@@ -74,13 +74,13 @@ public sealed class FaultAndStopTests(ITestOutputHelper output)
             {
                 foreach (var i in blocked)
                 {
-                    Assert.Equal(Reachability.Blocked, db.People.FindById(i).Status);
+                    Assert.Equal(Reachability.Blocked, db.Read(tx => tx.People.FindById(i).Status));
                 }
 
-                var rows = db.Outbox.FindAll().ToList();
+                var rows = db.Read(tx => tx.Outbox.FindAll().ToList());
                 Assert.All(rows.Where(r => blocked.Contains(r.PersonId)), r => Assert.Equal(OutboxStatus.Unreachable, r.Status));
                 Assert.All(rows.Where(r => !blocked.Contains(r.PersonId)), r => Assert.Equal(OutboxStatus.Sent, r.Status));
-                Assert.Equal(mentors * repliesPerMentor, db.Records.Count(r => r.Kind == CareKind.Visit));
+                Assert.Equal(mentors * repliesPerMentor, db.Read(tx => tx.Records.Count(r => r.Kind == CareKind.Visit)));
                 output.WriteLine(
                     $"rows {rows.Count} ({rows.Count(r => r.Status == OutboxStatus.Sent)} sent, {rows.Count(r => r.Status == OutboxStatus.Unreachable)} unreachable); " +
                     $"sendMessage calls {stats.SendMessageCalls}, accepted {stats.SendMessageAccepted}, 429 {stats.Faults(FaultKind.TooManyRequests)}, 5xx {stats.Faults(FaultKind.ServerError)}, slow {stats.Faults(FaultKind.Slow)}; " +
@@ -132,8 +132,8 @@ public sealed class FaultAndStopTests(ITestOutputHelper output)
             int sentRows;
             using (var db = new CareDb(dbPath))
             {
-                sentRows = db.Outbox.Count(r => r.Status == OutboxStatus.Sent);
-                Assert.Equal(parents, db.Outbox.Count());
+                sentRows = db.Read(tx => tx.Outbox.Count(r => r.Status == OutboxStatus.Sent));
+                Assert.Equal(parents, db.Read(tx => tx.Outbox.Count()));
             }
 
             Assert.True(sentRows < parents, "the broadcast was over before the SIGTERM");
@@ -151,7 +151,7 @@ public sealed class FaultAndStopTests(ITestOutputHelper output)
             var duplicates = counts.Sum(c => c - 1);
             using (var db = new CareDb(dbPath))
             {
-                Assert.All(db.Outbox.FindAll(), r => Assert.Equal(OutboxStatus.Sent, r.Status));
+                Assert.All(db.Read(tx => tx.Outbox.FindAll().ToList()), r => Assert.Equal(OutboxStatus.Sent, r.Status));
             }
 
             output.WriteLine($"SIGTERM after {sentBeforeStop} accepted, exit 0 in {stopTook.TotalSeconds:F1} s, rows Sent at stop {sentRows}/{parents}, files beside the db after stop: {leftovers.Count}; after restart every parent served, duplicates {duplicates}; {clock.Elapsed.TotalSeconds:F1} s");

@@ -38,7 +38,7 @@ public sealed class ImportKillTests(ITestOutputHelper output)
             {
                 var result = new RosterImporter(db, TimeProvider.System, maxChildrenPerCarer: 3).Import(small, RosterEncoding.Auto, "zh", "test");
                 Assert.True(result.Succeeded);
-                Assert.Equal(oldChildren, db.Children.Count());
+                Assert.Equal(oldChildren, db.Read(tx => tx.Children.Count()));
             }
 
             // A full run first: how long the import takes, and what "new" looks like.
@@ -94,6 +94,6 @@ public sealed class ImportKillTests(ITestOutputHelper output)
     private static int Children(string path)
     {
         using var db = new CareDb(path);
-        return db.Children.Count();
+        return db.Read(tx => tx.Children.Count());
     }
 }

@@ -239,9 +239,9 @@ internal static class ReliabilitySeed
         }
 
         AddMentors(people, children, pairings, server, mentors, now);
-        db.People.InsertBulk(people);
-        db.Children.InsertBulk(children);
-        db.Pairings.InsertBulk(pairings);
+        db.Read(tx => tx.People.InsertBulk(people));
+        db.Read(tx => tx.Children.InsertBulk(children));
+        db.Read(tx => tx.Pairings.InsertBulk(pairings));
         var plan = new WeeklyUpdatePlanner(db, new OutboxStore(db, TimeProvider.System)).Plan(DateOnly.FromDateTime(now.AddHours(8)));
         return plan.Added;
     }
@@ -272,9 +272,9 @@ internal static class ReliabilitySeed
         var children = new List<Child>();
         var pairings = new List<Pairing>();
         AddMentors(people, children, pairings, server, mentors, now);
-        db.People.InsertBulk(people);
-        db.Children.InsertBulk(children);
-        db.Pairings.InsertBulk(pairings);
+        db.Read(tx => tx.People.InsertBulk(people));
+        db.Read(tx => tx.Children.InsertBulk(children));
+        db.Read(tx => tx.Pairings.InsertBulk(pairings));
     }
 
     public static void DeleteFolder(string folder)

@@ -70,8 +70,8 @@ public sealed partial class SheetsCliTests : IDisposable
         using var db = new CareDb(DbPath);
         var from = new DateOnly(2026, 3, 2);
         var to = new DateOnly(2026, 4, 26);
-        var roster = db.Children.FindAll().Where(c => c.CreatedUtc < new DateTime(2026, 4, 26, 16, 0, 0, DateTimeKind.Utc)).ToList();
-        var inTerm = db.Records.FindAll().Where(r => r.LocalDate >= from && r.LocalDate <= to && roster.Any(c => c.Id == r.ChildId)).ToList();
+        var roster = db.Read(tx => tx.Children.FindAll().Where(c => c.CreatedUtc < new DateTime(2026, 4, 26, 16, 0, 0, DateTimeKind.Utc)).ToList());
+        var inTerm = db.Read(tx => tx.Records.FindAll().Where(r => r.LocalDate >= from && r.LocalDate <= to && roster.Any(c => c.Id == r.ChildId)).ToList());
         var visited = inTerm.Where(r => r.Kind == CareKind.Visit).Select(r => r.ChildId).ToHashSet();
         db.Dispose();
 
@@ -126,7 +126,7 @@ public sealed partial class SheetsCliTests : IDisposable
         var book = WorkbookReader.Read(file);
         Assert.Equal("概况", book[0].Name);
         using var db = new CareDb(DbPath);
-        var updates = db.Outbox.FindAll().Where(o => o.Kind == OutboxKind.WeeklyUpdate && string.CompareOrdinal(o.Week, "2026-W10") >= 0 && string.CompareOrdinal(o.Week, "2026-W17") <= 0).ToList();
+        var updates = db.Read(tx => tx.Outbox.FindAll().Where(o => o.Kind == OutboxKind.WeeklyUpdate && string.CompareOrdinal(o.Week, "2026-W10") >= 0 && string.CompareOrdinal(o.Week, "2026-W17") <= 0).ToList());
         var overview = book.Sheet("概况");
         Assert.Contains(overview, r => "周报已发送（条）".Equals(r.At(0)) && ((double)updates.Count(u => u.Status == OutboxStatus.Sent)).Equals(r.At(1)));
         Assert.Contains(overview, r => "无法送达（条）".Equals(r.At(0)) && ((double)updates.Count(u => u.Status == OutboxStatus.Unreachable)).Equals(r.At(1)));
@@ -217,8 +217,8 @@ public sealed partial class SheetsCliTests : IDisposable
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("已导入 2 名儿童", output, StringComparison.Ordinal);
         using var db = new CareDb(DbPath);
-        Assert.Equal(["20240001", "20240002"], db.Children.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal));
-        Assert.Equal("王建国", db.People.FindOne(p => p.Phone == "13900000001").Name);
+        Assert.Equal(["20240001", "20240002"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal)));
+        Assert.Equal("王建国", db.Read(tx => tx.People.FindOne(p => p.Phone == "13900000001").Name));
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public sealed partial class SheetsCliTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, csvWithSheet.Code);
         Assert.Contains("--sheet", csvWithSheet.Err, StringComparison.Ordinal);
         using var db = new CareDb(DbPath);
-        Assert.Equal(0, db.Children.Count());
-        Assert.Equal(0, db.People.Count());
+        Assert.Equal(0, db.Read(tx => tx.Children.Count()));
+        Assert.Equal(0, db.Read(tx => tx.People.Count()));
     }
 }

@@ -66,11 +66,11 @@ internal static class PowerCutSweep
     private static int Recover(PowerCutWorkload workload, SimulatedDisk recovered, int cutAfter, bool repairLog)
     {
         using var db = new CareDb(PowerCutWorkload.DbPath, workload.Password, recovered, repairLog);
-        db.Exclusive(() =>
+        db.Read(tx =>
         {
-            foreach (var name in db.Database.GetCollectionNames())
+            foreach (var name in tx.Raw.GetCollectionNames())
             {
-                _ = db.Database.GetCollection(name).FindAll().Count();
+                _ = tx.Raw.GetCollection(name).FindAll().Count();
             }
         });
 
@@ -80,7 +80,7 @@ internal static class PowerCutSweep
             {
                 try
                 {
-                    db.Exclusive(() => check(db));
+                    db.Read(check);
                 }
                 catch (InvariantBrokenException ex)
                 {
@@ -100,14 +100,14 @@ internal static class PowerCutSweep
         }
 
         db.Sync();
-        db.Exclusive(() =>
+        db.Read(tx =>
         {
             foreach (var (message, childId) in fetched)
             {
-                PowerCutWorkload.AssertTrue(db.Updates.FindById(message.UpdateId) is not null, $"redelivered update {message.UpdateId} is not recorded");
-                if (db.Children.FindById(childId) is not null)
+                PowerCutWorkload.AssertTrue(tx.Updates.FindById(message.UpdateId) is not null, $"redelivered update {message.UpdateId} is not recorded");
+                if (tx.Children.FindById(childId) is not null)
                 {
-                    PowerCutWorkload.AssertStoredOnce(db, message.UpdateId);
+                    PowerCutWorkload.AssertStoredOnce(tx, message.UpdateId);
                 }
             }
         });
@@ -116,16 +116,16 @@ internal static class PowerCutSweep
         if (cutAfter > workload.PlannerStartedAtOps)
         {
             new WeeklyUpdatePlanner(db, outbox) { BatchSize = 2 }.Plan(PowerCutWorkload.Today);
-            db.Exclusive(() =>
+            db.Read(tx =>
             {
-                var children = db.Children.FindAll().Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+                var children = tx.Children.FindAll().Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
                 foreach (var key in workload.WeeklyKeys)
                 {
                     var childId = key.Split(':')[2];
-                    PowerCutWorkload.AssertTrue(!children.Contains(childId) || db.Outbox.Exists(o => o.Key == key), $"weekly update {key} is missing after the catch-up");
+                    PowerCutWorkload.AssertTrue(!children.Contains(childId) || tx.Outbox.Exists(o => o.Key == key), $"weekly update {key} is missing after the catch-up");
                 }
 
-                PowerCutWorkload.AssertTrue(db.Outbox.Count(o => o.Kind == OutboxKind.WeeklyUpdate) <= workload.WeeklyKeys.Count, "a weekly update was planned twice");
+                PowerCutWorkload.AssertTrue(tx.Outbox.Count(o => o.Kind == OutboxKind.WeeklyUpdate) <= workload.WeeklyKeys.Count, "a weekly update was planned twice");
             });
         }
 

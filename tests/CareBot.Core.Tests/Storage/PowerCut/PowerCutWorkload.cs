@@ -26,7 +26,7 @@ internal sealed class PowerCutWorkload
 
     private const string ForgottenChild = "20240002";
 
-    private readonly List<(int AfterOps, string What, Action<CareDb> Check)> _confirmed = [];
+    private readonly List<(int AfterOps, string What, Action<CareTx> Check)> _confirmed = [];
     private readonly List<(int FetchedAtOps, IncomingMessage Message, string ChildId)> _updates = [];
     private long _nextUpdate = 500;
 
@@ -39,7 +39,7 @@ internal sealed class PowerCutWorkload
 
     public static DateOnly Today => new(2026, 11, 23);
 
-    public IReadOnlyList<(int AfterOps, string What, Action<CareDb> Check)> Confirmed => _confirmed;
+    public IReadOnlyList<(int AfterOps, string What, Action<CareTx> Check)> Confirmed => _confirmed;
 
     /// <summary>The weekly keys the planning run made; empty before the run.</summary>
     public HashSet<string> WeeklyKeys { get; } = new(StringComparer.Ordinal);
@@ -57,7 +57,7 @@ internal sealed class PowerCutWorkload
         var linked = Link(db);
         Confirm(disk, "linked", d => AssertTrue(linked.All(id => d.People.FindById(id) is not { ChatId: null }), "a confirmed link is missing"));
 
-        var mentors = db.Exclusive(() => db.People.FindAll().Where(p => p.Has(Roles.Mentor)).ToList());
+        var mentors = db.Read(tx => tx.People.FindAll().Where(p => p.Has(Roles.Mentor)).ToList());
         for (var batch = 0; batch < 3; batch++)
         {
             Batch(db, disk, processor, mentors, batch);
@@ -66,7 +66,7 @@ internal sealed class PowerCutWorkload
 
         PlannerStartedAtOps = disk.Ops.Count;
         var planned = new WeeklyUpdatePlanner(db, outbox) { BatchSize = 2 }.Plan(Today);
-        var keys = db.Exclusive(() => db.Outbox.Find(o => o.Kind == OutboxKind.WeeklyUpdate).Select(o => o.Key).ToList());
+        var keys = db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.WeeklyUpdate).Select(o => o.Key).ToList());
         WeeklyKeys.UnionWith(keys);
         if (planned.Planned == 0 || keys.Count != planned.Planned)
         {
@@ -107,7 +107,7 @@ internal sealed class PowerCutWorkload
         var ids = new List<(long Id, string ChildId)>();
         foreach (var mentor in mentors)
         {
-            var children = db.Exclusive(() => db.Pairings.Find(p => p.CarerId == mentor.Id).Select(p => db.Children.FindById(p.ChildId)).Where(c => c is not null).ToList());
+            var children = db.Read(tx => tx.Pairings.Find(p => p.CarerId == mentor.Id).Select(p => tx.Children.FindById(p.ChildId)).Where(c => c is not null).ToList());
             foreach (var child in children.Take(2))
             {
                 var id = ++_nextUpdate;
@@ -148,14 +148,14 @@ internal sealed class PowerCutWorkload
         }
     }
 
-    private static List<int> Link(CareDb db) => db.Write(() =>
+    private static List<int> Link(CareDb db) => db.Write(tx =>
     {
-        var people = db.People.FindAll().ToList();
+        var people = tx.People.FindAll().ToList();
         foreach (var person in people)
         {
             person.ChatId = 7000 + person.Id;
             person.Status = Reachability.Reachable;
-            db.People.Update(person);
+            tx.People.Update(person);
         }
 
         return people.Select(p => p.Id).ToList();
@@ -179,12 +179,12 @@ internal sealed class PowerCutWorkload
         return Encoding.UTF8.GetBytes(string.Join('\n', lines.Where(l => skip is null || !l.StartsWith(skip + ",", StringComparison.Ordinal))));
     }
 
-    private void Confirm(SimulatedDisk disk, string what, Action<CareDb> check)
+    private void Confirm(SimulatedDisk disk, string what, Action<CareTx> check)
     {
         _confirmed.Add((disk.Ops.Count, what, check));
     }
 
-    public static void AssertStoredOnce(CareDb d, long id)
+    public static void AssertStoredOnce(CareTx d, long id)
     {
         var token = Token(id);
         var count = d.Records.Count(r => r.Text != null && r.Text.Contains(token));
