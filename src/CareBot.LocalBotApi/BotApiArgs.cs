@@ -13,8 +13,13 @@ namespace CareBot.LocalBotApi;
 internal sealed class BotApiArgs
 {
     private readonly Dictionary<string, JsonNode?> _values;
+    private readonly HashSet<string> _uploads;
 
-    private BotApiArgs(Dictionary<string, JsonNode?> values) => _values = values;
+    private BotApiArgs(Dictionary<string, JsonNode?> values, HashSet<string>? uploads = null)
+    {
+        _values = values;
+        _uploads = uploads ?? [];
+    }
 
     public static BotApiArgs Of(params (string Name, object? Value)[] values)
     {
@@ -30,6 +35,7 @@ internal sealed class BotApiArgs
     public static async Task<BotApiArgs> ReadAsync(HttpRequest request, CancellationToken ct)
     {
         var map = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var uploads = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, value) in request.Query)
         {
             map[name] = JsonValue.Create(value.ToString());
@@ -41,6 +47,11 @@ internal sealed class BotApiArgs
             foreach (var (name, value) in form)
             {
                 map[name] = JsonValue.Create(value.ToString());
+            }
+
+            foreach (var file in form.Files)
+            {
+                uploads.Add(file.Name);
             }
         }
         else if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
@@ -70,8 +81,11 @@ internal sealed class BotApiArgs
             }
         }
 
-        return new BotApiArgs(map);
+        return new BotApiArgs(map, uploads);
     }
+
+    /// <summary>Whether a multipart body carried a file part of this name (the local server keeps no uploads).</summary>
+    public bool HasUpload(string name) => _uploads.Contains(name);
 
     public bool Has(string name) => _values.TryGetValue(name, out var v) && v is not null;
 

@@ -31,9 +31,15 @@ internal sealed class FaultInjector(LocalBotApiOptions options)
     private readonly Random _random = new(options.Seed);
     private readonly Dictionary<FaultKind, int> _counts = [];
 
+    private static readonly HashSet<string> SendMethods =
+        new(StringComparer.OrdinalIgnoreCase) { "sendMessage", "sendPhoto", "sendVoice", "sendMediaGroup", "copyMessage" };
+
+    /// <summary>The methods that deliver messages: faults hit them by default, and they share the send limits.</summary>
+    public static bool IsSend(string method) => SendMethods.Contains(method);
+
     public bool Applies(string method)
     {
-        if (method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase))
+        if (IsSend(method))
         {
             return true;
         }

@@ -24,13 +24,13 @@ public sealed class LocalBotApiOptions
     /// <summary>Clock for rate windows and message dates. Long polls and <see cref="SlowDelay"/> wait in real time.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>At most one accepted sendMessage per chat per this interval (Telegram: about 1 s).</summary>
+    /// <summary>At most one accepted message per chat per this interval (Telegram: about 1 s); an album of N waits N intervals.</summary>
     public TimeSpan PerChatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Slack for clients that schedule on their own clocks; applied to both limits.</summary>
     public TimeSpan PerChatTolerance { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Accepted sendMessage calls in any sliding 1-second window, across all chats (Telegram: about 30).</summary>
+    /// <summary>Accepted messages (an album counts one per item) in any sliding 1-second window, across all chats (Telegram: about 30).</summary>
     public int GlobalPerSecond { get; set; } = 30;
 
     /// <summary>Seed of the fault dice, so a run with faults is repeatable.</summary>
@@ -52,7 +52,10 @@ public sealed class LocalBotApiOptions
     /// <summary>Share of calls that are carried out and then lose their response (connection aborted).</summary>
     public double DropRate { get; set; }
 
-    /// <summary>Faults hit sendMessage only unless this is set (then every method except getUpdates).</summary>
+    /// <summary>
+    /// Faults hit the send methods (sendMessage, sendPhoto, sendVoice, sendMediaGroup, copyMessage) only unless this is
+    /// set (then every method except getUpdates).
+    /// </summary>
     public bool FaultsOnAllMethods { get; set; }
 
     /// <summary>Lets faults hit getUpdates too (needs <see cref="FaultsOnAllMethods"/>).</summary>

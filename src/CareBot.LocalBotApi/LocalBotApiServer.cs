@@ -20,7 +20,7 @@ namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// A Telegram Bot API compatible HTTP server on 127.0.0.1 for end-to-end tests and <c>carebot demo</c>:
-/// routes <c>/bot{token}/{method}</c> (GET or POST; query, JSON, form or multipart parameters), answers
+/// routes <c>/bot{token}/{method}</c> (GET or POST; query, JSON, form or multipart parameters; files by file_id), answers
 /// the way Telegram does, and lets tests play the users through <see cref="Telegram"/>.
 /// </summary>
 public sealed class LocalBotApiServer : IAsyncDisposable
@@ -46,6 +46,10 @@ public sealed class LocalBotApiServer : IAsyncDisposable
             ["getMe"] = (_, _) => Task.FromResult<object>(telegram.Bot),
             ["getUpdates"] = async (args, ct) => await telegram.GetUpdatesAsync(args, ct),
             ["sendMessage"] = (args, _) => Task.FromResult<object>(telegram.SendMessage(args)),
+            ["sendPhoto"] = (args, _) => Task.FromResult<object>(telegram.SendPhoto(args)),
+            ["sendVoice"] = (args, _) => Task.FromResult<object>(telegram.SendVoice(args)),
+            ["sendMediaGroup"] = (args, _) => Task.FromResult<object>(telegram.SendMediaGroup(args)),
+            ["copyMessage"] = (args, _) => Task.FromResult<object>(telegram.CopyMessage(args)),
             ["editMessageText"] = (args, _) => Task.FromResult<object>(telegram.EditMessage(args, textToo: true)),
             ["editMessageReplyMarkup"] = (args, _) => Task.FromResult<object>(telegram.EditMessage(args, textToo: false)),
             ["deleteMessage"] = (args, _) => Task.FromResult<object>(telegram.DeleteMessage(args)),
@@ -138,6 +142,14 @@ public sealed class LocalBotApiServer : IAsyncDisposable
 
     public Message UserSendsSticker(long userId, string emoji = "👍") => Telegram.UserSendsSticker(userId, emoji);
 
+    /// <summary>The user sends a photo (new file ids, remembered by the server), with an optional caption such as "/visit 小明 去家访了".</summary>
+    public Message UserSendsPhoto(long userId, string? caption = null, int? replyToMessageId = null, int width = 1280, int height = 960) =>
+        Telegram.UserSendsPhoto(userId, caption, replyToMessageId, width, height);
+
+    /// <summary>The user sends a voice note (audio/ogg, a new file id remembered by the server).</summary>
+    public Message UserSendsVoice(long userId, int durationSeconds = 5, string? caption = null, int? replyToMessageId = null) =>
+        Telegram.UserSendsVoice(userId, durationSeconds, caption, replyToMessageId);
+
     public Message UserEdits(long userId, int messageId, string newText) => Telegram.UserEdits(userId, messageId, newText);
 
     public CallbackQuery UserPressesButton(long userId, int botMessageId, string data) =>
@@ -221,7 +233,7 @@ public sealed class LocalBotApiServer : IAsyncDisposable
             var result = await handle(args, aborted);
             if (fault.Failure == FaultKind.Drop)
             {
-                Telegram.ResponseDropped(method, result);
+                Telegram.ResponseDropped(method, result, args.ChatIdIfAny());
                 context.Abort();
                 return;
             }

@@ -6,7 +6,22 @@ public sealed record SimUser(long Id, string FirstName, string LanguageCode, str
 /// <summary>An inline keyboard button the bot sent.</summary>
 public sealed record BotButton(string Text, string? CallbackData, string? Url);
 
-/// <summary>A message the bot sent, as the user's chat now shows it.</summary>
+/// <summary>What a message the bot sent shows.</summary>
+public enum BotMessageKind
+{
+    Text,
+    Photo,
+    Voice,
+
+    /// <summary>Only a copy of a user's sticker (copyMessage) can be one.</summary>
+    Sticker,
+}
+
+/// <summary>
+/// A message the bot sent, as the user's chat now shows it. <see cref="Text"/> is the text of a text message and the
+/// caption (empty when none) of a media message, so text waits and checks see captions too; <see cref="Kind"/>,
+/// <see cref="FileId"/> and <see cref="Caption"/> tell media apart.
+/// </summary>
 public sealed record BotMessage(
     long ChatId,
     int MessageId,
@@ -17,6 +32,20 @@ public sealed record BotMessage(
 {
     /// <summary>All buttons, row by row.</summary>
     public IReadOnlyList<BotButton> Buttons => [.. Keyboard.SelectMany(row => row)];
+
+    public BotMessageKind Kind { get; init; } = BotMessageKind.Text;
+
+    /// <summary>The file_id the bot sent (sendPhoto, sendVoice, an album item) or the copied message's file; null for text.</summary>
+    public string? FileId { get; init; }
+
+    /// <summary>The caption of a media message; null for text and for media without one.</summary>
+    public string? Caption { get; init; }
+
+    /// <summary>Shared by the items of one sendMediaGroup album; null otherwise.</summary>
+    public string? MediaGroupId { get; init; }
+
+    /// <summary>Sent by copyMessage: (from_chat_id, message_id) of the original; shown without "forwarded from".</summary>
+    public (long ChatId, int MessageId)? CopiedFrom { get; init; }
 
     /// <summary>Set by editMessageText / editMessageReplyMarkup.</summary>
     public DateTimeOffset? EditedAt { get; init; }
@@ -50,13 +79,20 @@ public sealed record BotApiCall(string Method, long? ChatId, DateTimeOffset Rece
 }
 
 /// <summary>Counters since start; a snapshot.</summary>
+/// <remarks>
+/// <see cref="SendMessageCalls"/> and <see cref="SendMessageAccepted"/> count sendMessage only; <see cref="MediaCalls"/>
+/// counts sendPhoto, sendVoice, sendMediaGroup and copyMessage calls, and <see cref="MediaMessagesAccepted"/> the messages
+/// they delivered (an album one per item). <see cref="RateLimitRejections"/> and <see cref="DroppedButDelivered"/> cover all five.
+/// </remarks>
 public sealed record LocalBotApiStats(
     int SendMessageCalls,
     int SendMessageAccepted,
     int TooManyRequestsAnswers,
     int RateLimitRejections,
     int DroppedButDelivered,
-    IReadOnlyDictionary<FaultKind, int> FaultsInjected)
+    IReadOnlyDictionary<FaultKind, int> FaultsInjected,
+    int MediaCalls = 0,
+    int MediaMessagesAccepted = 0)
 {
     public int Faults(FaultKind kind) => FaultsInjected.TryGetValue(kind, out var n) ? n : 0;
 }

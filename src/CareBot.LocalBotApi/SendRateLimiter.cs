@@ -2,7 +2,9 @@ namespace CareBot.LocalBotApi;
 
 /// <summary>
 /// Telegram's send limits: one message per chat per interval and a global count in a sliding
-/// one-second window. Not thread-safe; the caller holds its lock.
+/// one-second window. A call that delivers several messages at once (an album) counts as that many:
+/// it needs room for all of them in the window, and the chat's next message waits one interval per message.
+/// Not thread-safe; the caller holds its lock.
 /// </summary>
 internal sealed class SendRateLimiter(LocalBotApiOptions options)
 {
@@ -10,8 +12,8 @@ internal sealed class SendRateLimiter(LocalBotApiOptions options)
     private readonly Dictionary<long, DateTimeOffset> _lastPerChat = [];
     private readonly Queue<DateTimeOffset> _recent = new();
 
-    /// <summary>Null when a message to <paramref name="chatId"/> may go now, else retry_after in whole seconds (≥ 1).</summary>
-    public int? RetryAfter(long chatId, DateTimeOffset now)
+    /// <summary>Null when <paramref name="count"/> messages to <paramref name="chatId"/> may go now, else retry_after in whole seconds (≥ 1).</summary>
+    public int? RetryAfter(long chatId, DateTimeOffset now, int count = 1)
     {
         if (_lastPerChat.TryGetValue(chatId, out var last))
         {
@@ -28,18 +30,23 @@ internal sealed class SendRateLimiter(LocalBotApiOptions options)
             _recent.Dequeue();
         }
 
-        if (_recent.Count >= options.GlobalPerSecond)
+        // An album larger than the whole budget may still go into an empty window, or it could never go.
+        if (_recent.Count > 0 && _recent.Count + count > options.GlobalPerSecond)
         {
-            return Seconds(_recent.Peek() - windowStart);
+            var mustLeave = Math.Min(_recent.Count, _recent.Count + count - options.GlobalPerSecond);
+            return Seconds(_recent.ElementAt(mustLeave - 1) - windowStart);
         }
 
         return null;
     }
 
-    public void Accepted(long chatId, DateTimeOffset now)
+    public void Accepted(long chatId, DateTimeOffset now, int count = 1)
     {
-        _lastPerChat[chatId] = now;
-        _recent.Enqueue(now);
+        _lastPerChat[chatId] = now + (options.PerChatInterval * (count - 1));
+        for (var i = 0; i < count; i++)
+        {
+            _recent.Enqueue(now);
+        }
     }
 
     private static int Seconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));

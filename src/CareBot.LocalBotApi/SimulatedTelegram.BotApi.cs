@@ -98,9 +98,7 @@ public sealed partial class SimulatedTelegram
     {
         var chatId = args.ChatId();
         var text = args.String("text");
-        var replyParameters = args.Object<ReplyParameters>("reply_parameters", "reply parameters");
-        var replyTo = replyParameters?.MessageId ?? args.Int("reply_to_message_id");
-        var allowWithoutReply = replyParameters?.AllowSendingWithoutReply ?? args.Bool("allow_sending_without_reply");
+        var (replyTo, allowWithoutReply) = ReadReplyTo(args);
         var keyboard = InlineKeyboard(args);
 
         BotMessage record;
@@ -185,6 +183,11 @@ public sealed partial class SimulatedTelegram
                 throw BotApiException.BadRequest("message to edit not found");
             }
 
+            if (textToo && current.Text is null)
+            {
+                throw BotApiException.BadRequest("there is no text in the message to edit");
+            }
+
             if (current.From?.Id != Bot.Id)
             {
                 throw BotApiException.BadRequest("message can't be edited");
@@ -206,7 +209,7 @@ public sealed partial class SimulatedTelegram
             _messages[(chatId, messageId)] = edited;
             record = Replace(chatId, messageId, m => m with
             {
-                Text = newText ?? "",
+                Text = textToo ? newText! : m.Text,
                 Keyboard = newButtons,
                 EditedAt = now,
                 EditCount = m.EditCount + 1,
@@ -336,6 +339,14 @@ public sealed partial class SimulatedTelegram
                 _pending.RemoveRange(0, _pending.Count - keep);
             }
         }
+    }
+
+    /// <summary>reply_parameters (or the older reply_to_message_id and allow_sending_without_reply).</summary>
+    private static (int? MessageId, bool AllowWithoutReply) ReadReplyTo(BotApiArgs args)
+    {
+        var replyParameters = args.Object<ReplyParameters>("reply_parameters", "reply parameters");
+        return (replyParameters?.MessageId ?? args.Int("reply_to_message_id"),
+            replyParameters?.AllowSendingWithoutReply ?? args.Bool("allow_sending_without_reply"));
     }
 
     private Chat KnownChat(long chatId) =>

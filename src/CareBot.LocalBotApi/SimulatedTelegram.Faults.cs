@@ -18,6 +18,10 @@ public sealed partial class SimulatedTelegram
             {
                 _sendCalls++;
             }
+            else if (FaultInjector.IsSend(method))
+            {
+                _mediaCalls++;
+            }
 
             return new CallStart(method, Now(), _faults.Applies(method) ? _faults.Roll() : FaultPlan.None);
         }
@@ -50,10 +54,22 @@ public sealed partial class SimulatedTelegram
         }
     }
 
-    /// <summary>A sendMessage whose response was dropped still delivered its message: flag it as a possible duplicate source.</summary>
-    internal void ResponseDropped(string method, object? result)
+    /// <summary>A send whose response was dropped still delivered its messages: flag them as possible duplicate sources.</summary>
+    internal void ResponseDropped(string method, object? result, long? chatId)
     {
-        if (!method.Equals("sendMessage", StringComparison.OrdinalIgnoreCase) || result is not Message sent)
+        if (!FaultInjector.IsSend(method))
+        {
+            return;
+        }
+
+        (long Chat, int Id)[] delivered = result switch
+        {
+            Message sent => [(sent.Chat.Id, sent.Id)],
+            Message[] album => [.. album.Select(m => (m.Chat.Id, m.Id))],
+            MessageId copy when chatId is { } chat => [(chat, copy.Id)],
+            _ => [],
+        };
+        if (delivered.Length == 0)
         {
             return;
         }
@@ -61,7 +77,10 @@ public sealed partial class SimulatedTelegram
         lock (_gate)
         {
             _droppedButDelivered++;
-            Replace(sent.Chat.Id, sent.Id, m => m with { ResponseDropped = true });
+            foreach (var (chat, id) in delivered)
+            {
+                Replace(chat, id, m => m with { ResponseDropped = true });
+            }
         }
     }
 }

@@ -36,6 +36,38 @@ public sealed partial class SimulatedTelegram
         }
     }
 
+    /// <summary>
+    /// The user sends a photo in their private chat, with an optional caption (a command caption such as
+    /// "/visit 小明 去家访了" too), optionally as a reply. The update carries Message.Photo: the sizes Telegram makes, smallest
+    /// first, each with a new file_id the server remembers so the bot can send it again; the original size is last.
+    /// </summary>
+    public Message UserSendsPhoto(long userId, string? caption = null, int? replyToMessageId = null, int width = 1280, int height = 960)
+    {
+        lock (_gate)
+        {
+            var message = NewUserMessage(userId, userId, replyToMessageId);
+            message.Photo = NewPhoto(width, height);
+            message.Caption = string.IsNullOrEmpty(caption) ? null : caption;
+            return Deliver(message, "message", m => new Update { Message = m });
+        }
+    }
+
+    /// <summary>
+    /// The user sends a voice note (Message.Voice: a new file_id the server remembers, the duration, mime_type "audio/ogg",
+    /// file_size), with an optional caption, optionally as a reply.
+    /// </summary>
+    public Message UserSendsVoice(long userId, int durationSeconds = 5, string? caption = null, int? replyToMessageId = null)
+    {
+        lock (_gate)
+        {
+            var voice = NewVoice(durationSeconds);
+            var message = NewUserMessage(userId, userId, replyToMessageId);
+            message.Voice = voice;
+            message.Caption = string.IsNullOrEmpty(caption) ? null : caption;
+            return Deliver(message, "message", m => new Update { Message = m });
+        }
+    }
+
     public Message UserSendsSticker(long userId, string emoji = "👍")
     {
         lock (_gate)
@@ -79,7 +111,7 @@ public sealed partial class SimulatedTelegram
         }
     }
 
-    /// <summary>The user edits one of their own earlier messages (an edited_message update).</summary>
+    /// <summary>The user edits one of their own earlier messages (an edited_message update): its text, or a photo's or voice note's caption.</summary>
     public Message UserEdits(long userId, int messageId, string newText, long? chatId = null)
     {
         ArgumentNullException.ThrowIfNull(newText);
@@ -92,7 +124,15 @@ public sealed partial class SimulatedTelegram
             }
 
             var edited = Copy(original);
-            edited.Text = newText;
+            if (original.Photo is not null || original.Voice is not null)
+            {
+                edited.Caption = newText;
+            }
+            else
+            {
+                edited.Text = newText;
+            }
+
             edited.EditDate = Now().UtcDateTime;
             _messages[key] = edited;
             return Deliver(edited, "edited_message", m => new Update { EditedMessage = m }, store: false);

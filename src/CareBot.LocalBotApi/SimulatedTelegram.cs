@@ -8,10 +8,11 @@ namespace CareBot.LocalBotApi;
 /// events and waits run outside it. The HTTP layer is <see cref="LocalBotApiServer"/>.
 /// </summary>
 /// <remarks>
-/// One class in four files, one lock: this file holds the state, what tests observe and the shared helpers;
-/// SimulatedTelegram.BotApi.cs the Telegram semantics of each Bot API method; SimulatedTelegram.People.cs the
-/// simulated people (they write, edit, press buttons, block the bot); SimulatedTelegram.Faults.cs the fault model
-/// applied to each call (with <see cref="FaultInjector"/>).
+/// One class in five files, one lock: this file holds the state, what tests observe and the shared helpers;
+/// SimulatedTelegram.BotApi.cs the Telegram semantics of each Bot API method; SimulatedTelegram.Media.cs those of the
+/// media methods (sendPhoto, sendVoice, sendMediaGroup, copyMessage) and the files the server knows;
+/// SimulatedTelegram.People.cs the simulated people (they write, send photos and voice notes, edit, press buttons, block
+/// the bot); SimulatedTelegram.Faults.cs the fault model applied to each call (with <see cref="FaultInjector"/>).
 /// </remarks>
 public sealed partial class SimulatedTelegram : IDisposable
 {
@@ -51,6 +52,8 @@ public sealed partial class SimulatedTelegram : IDisposable
     private readonly List<DateTimeOffset> _tooManyTimes = [];
     private int _rateLimitRejections;
     private int _droppedButDelivered;
+    private int _mediaCalls;
+    private int _mediaAccepted;
     private int _longPollsWaiting;
 
     public SimulatedTelegram(LocalBotApiOptions options)
@@ -100,7 +103,8 @@ public sealed partial class SimulatedTelegram : IDisposable
             lock (_gate)
             {
                 return new LocalBotApiStats(
-                    _sendCalls, _sendAccepted, _tooManyAnswers, _rateLimitRejections, _droppedButDelivered, _faults.Snapshot());
+                    _sendCalls, _sendAccepted, _tooManyAnswers, _rateLimitRejections, _droppedButDelivered, _faults.Snapshot(),
+                    _mediaCalls, _mediaAccepted);
             }
         }
     }
@@ -118,7 +122,10 @@ public sealed partial class SimulatedTelegram : IDisposable
 
     // ---------------------------------------------------------------- what tests observe
 
-    /// <summary>What the bot sent to a chat, in order (edits applied, deleted ones flagged).</summary>
+    /// <summary>
+    /// What the bot sent to a chat, in order (edits applied, deleted ones flagged): a simulated user's inbox. Each entry
+    /// has its <see cref="BotMessage.Kind"/>, and for media its <see cref="BotMessage.FileId"/> and <see cref="BotMessage.Caption"/>.
+    /// </summary>
     public IReadOnlyList<BotMessage> MessagesTo(long chatId)
     {
         lock (_gate)
@@ -127,7 +134,7 @@ public sealed partial class SimulatedTelegram : IDisposable
         }
     }
 
-    /// <summary>Times of accepted sendMessage calls to a chat (by the server's <see cref="TimeProvider"/>).</summary>
+    /// <summary>Times of accepted messages to a chat, all send methods, one per album item (by the server's <see cref="TimeProvider"/>).</summary>
     public IReadOnlyList<DateTimeOffset> AcceptedSendTimes(long chatId)
     {
         lock (_gate)
@@ -136,7 +143,7 @@ public sealed partial class SimulatedTelegram : IDisposable
         }
     }
 
-    /// <summary>Times of all accepted sendMessage calls, in order.</summary>
+    /// <summary>Times of all accepted messages, in order.</summary>
     public IReadOnlyList<DateTimeOffset> AcceptedSendTimes()
     {
         lock (_gate)
@@ -241,6 +248,10 @@ public sealed partial class SimulatedTelegram : IDisposable
         EditDate = m.EditDate,
         Text = m.Text,
         Sticker = m.Sticker,
+        Photo = m.Photo,
+        Voice = m.Voice,
+        Caption = m.Caption,
+        MediaGroupId = m.MediaGroupId,
         ReplyToMessage = m.ReplyToMessage,
         ReplyMarkup = m.ReplyMarkup,
     };
