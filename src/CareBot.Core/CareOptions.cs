@@ -41,6 +41,12 @@ public sealed class CareOptions
 
     public List<AdminEntry> Admins { get; set; } = [];
 
+    /// <summary>The county's schools; none or one means a single school.</summary>
+    public List<SchoolEntry> Schools { get; set; } = [];
+
+    /// <summary><see cref="Schools"/> as a directory (a default school when none is configured).</summary>
+    public SchoolDirectory Directory => new(Schools);
+
     /// <summary>"22:00-07:00": no bulk messages to parents inside it.</summary>
     [Required]
     public string QuietHours
@@ -89,6 +95,9 @@ public sealed class AdminEntry
     public string Phone { get; set; } = "";
 
     public string? Language { get; set; }
+
+    /// <summary>The school ids this admin sees and acts on; absent or empty means the whole county.</summary>
+    public List<string>? Schools { get; set; }
 }
 
 /// <summary>The <c>Storage</c> section.</summary>

@@ -7,9 +7,16 @@ using CareBot.Core.Time;
 
 namespace CareBot.Core.Chat;
 
-/// <summary>Admins: /stats, /overdue, /notice TEXT.</summary>
-internal sealed class AdminCommands(CareClock clock, CareQueries care)
+/// <summary>
+/// Admins: /stats, /overdue, /notice TEXT, each within the admin's schools (<c>CareBot:Admins[].Schools</c>; none
+/// listed: the whole county, and /stats then adds a line per school).
+/// </summary>
+internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptions options)
 {
+    private readonly SchoolDirectory _schools = options.Directory;
+
+    private IReadOnlyCollection<string>? Scope(ChatTurn turn) => SchoolDirectory.AdminScope(options.Admins, turn.Person?.Phone ?? "");
+
     public bool TryHandle(ChatTurn turn, ChatCommand command)
     {
         switch (command.Name)
@@ -30,35 +37,76 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care)
 
     private void Stats(ChatTurn turn)
     {
+        var scope = Scope(turn);
         var weekStart = CareClock.WeekStart(clock.Today);
         var weekEnd = weekStart.AddDays(7);
-        int visits = 0, talks = 0;
+        var children = turn.Tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).ToList();
+        var schoolOf = children.ToDictionary(c => c.Id, c => c.SchoolId, StringComparer.Ordinal);
+        var visits = new Dictionary<string, int>(StringComparer.Ordinal);
+        var talks = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var r in turn.Tx.Records.Find(r => r.LocalDate >= weekStart && r.LocalDate < weekEnd))
         {
+            if (!schoolOf.TryGetValue(r.ChildId, out var school))
+            {
+                continue;
+            }
+
             if (r.Kind == CareKind.Visit)
             {
-                visits++;
+                visits[school] = visits.GetValueOrDefault(school) + 1;
             }
             else if (r.Kind == CareKind.Talk)
             {
-                talks++;
+                talks[school] = talks.GetValueOrDefault(school) + 1;
             }
         }
 
-        var overdue = OverdueList(turn.Tx).Count;
-        turn.Reply(
+        var overdue = OverdueList(turn.Tx, scope);
+        var people = PeopleInScope(turn.Tx, children, scope);
+        var text = new StringBuilder(turn.T(
             "admin.stats",
-            turn.Tx.Children.Count(),
-            turn.Tx.People.Count(p => p.ChatId != null),
-            turn.Tx.People.Count(),
-            visits,
-            talks,
-            overdue);
+            children.Count,
+            people.Count(p => p.ChatId != null),
+            people.Count,
+            visits.Values.Sum(),
+            talks.Values.Sum(),
+            overdue.Count));
+        var schools = _schools.All.Where(x => SchoolDirectory.InScope(scope, x.Id)).ToList();
+        if (schools.Count > 1)
+        {
+            text.Append('\n').Append(turn.T("admin.stats_by_school"));
+            foreach (var school in schools)
+            {
+                text.Append('\n').Append(turn.T(
+                    "admin.stats_school",
+                    _schools.NameOf(school.Id),
+                    children.Count(c => c.SchoolId == school.Id),
+                    visits.GetValueOrDefault(school.Id),
+                    talks.GetValueOrDefault(school.Id),
+                    overdue.Count(o => o.Standing.Child.SchoolId == school.Id)));
+            }
+        }
+
+        turn.ReplyText(text.ToString());
+    }
+
+    /// <summary>The people of the children in scope: their parents and carers, and the mentors of the schools.</summary>
+    private static List<Person> PeopleInScope(CareTx tx, List<Child> children, IReadOnlyCollection<string>? scope)
+    {
+        if (scope is null)
+        {
+            return tx.People.FindAll().ToList();
+        }
+
+        var ids = new HashSet<string>(children.Select(c => c.Id), StringComparer.Ordinal);
+        var personIds = new HashSet<int>(children.SelectMany(c => c.Parents.Select(p => p.PersonId)));
+        personIds.UnionWith(tx.Pairings.FindAll().Where(p => ids.Contains(p.ChildId)).Select(p => p.CarerId));
+        return tx.People.FindAll().Where(p => personIds.Contains(p.Id) || SchoolDirectory.InScope(scope, p.SchoolId)).ToList();
     }
 
     private void Overdue(ChatTurn turn)
     {
-        var list = OverdueList(turn.Tx);
+        var list = OverdueList(turn.Tx, Scope(turn));
         if (list.Count == 0)
         {
             turn.Reply("admin.overdue_none");
@@ -74,12 +122,12 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care)
         turn.ReplyText(sb.ToString());
     }
 
-    private List<(ChildStanding Standing, string Carers)> OverdueList(CareTx tx)
+    private List<(ChildStanding Standing, string Carers)> OverdueList(CareTx tx, IReadOnlyCollection<string>? scope)
     {
         var carerNames = tx.People.Find(p => p.Roles != Roles.None).ToDictionary(p => p.Id, p => p.Name);
         var byChild = tx.Pairings.FindAll().GroupBy(p => p.ChildId).ToDictionary(g => g.Key, g => g.Select(p => p.CarerId).ToList());
         var result = new List<(ChildStanding, string)>();
-        foreach (var standing in care.Standings(tx.Children.FindAll().ToList()))
+        foreach (var standing in care.Standings(tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).ToList()))
         {
             if (standing.OverdueDays > 0)
             {
@@ -98,8 +146,10 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care)
             return;
         }
 
+        var scope = Scope(turn);
+        var parentsInScope = turn.Tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).SelectMany(c => c.Parents.Select(p => p.PersonId)).ToHashSet();
         var queued = 0;
-        foreach (var parent in turn.Tx.People.Find(p => p.ChatId != null).Where(p => p.Has(Roles.Parent)).ToList())
+        foreach (var parent in turn.Tx.People.Find(p => p.ChatId != null).Where(p => p.Has(Roles.Parent) && parentsInScope.Contains(p.Id)).ToList())
         {
             if (turn.SendTo(parent, OutboxKind.Notice, OutboxPriority.Bulk, Texts.Get(parent.Language, "admin.notice_text", text)))
             {

@@ -193,7 +193,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
         }
 
         var sb = new StringBuilder();
-        sb.Append(turn.T("card.title", child.Name, child.Id));
+        sb.Append(turn.T("card.title", child.Name, child.No));
         sb.Append('\n').Append(turn.T("card.class", child.Gender ?? "-", child.Class ?? "-"));
         if (child.GuardianName is not null)
         {

@@ -34,7 +34,7 @@ public sealed class ChatHandler : IChatHandler
         _link = new LinkCommands(clock, invites);
         _carer = new CarerCommands(clock, care);
         _parent = new ParentCommands(clock);
-        _admin = new AdminCommands(clock, care);
+        _admin = new AdminCommands(clock, care, options);
     }
 
     public HandleOutcome Handle(CareTx tx, IncomingMessage message)

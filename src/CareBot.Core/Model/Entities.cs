@@ -35,6 +35,10 @@ public sealed class Person
     /// <summary>A parent who sent /stop gets no weekly updates until /start.</summary>
     public bool UpdatesPaused { get; set; }
     public string? WorkCity { get; set; }
+
+    /// <summary>A mentor's school (mentors belong to one school); null for parents, volunteers and admins.</summary>
+    public string? SchoolId { get; set; }
+
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
 
@@ -57,8 +61,19 @@ public sealed class ParentLink
 /// <summary>A left-behind child: the record and contact card (留守儿童档案).</summary>
 public sealed class Child
 {
-    /// <summary>The school's id (学号).</summary>
+    /// <summary>The child's key: school and 学号, <c>{school}/{学号}</c> (<see cref="SchoolDirectory.ChildKey"/>).</summary>
     public string Id { get; set; } = "";
+
+    /// <summary>The school (<c>CareBot:Schools</c> id).</summary>
+    public string SchoolId { get; set; } = SchoolDirectory.DefaultId;
+
+    /// <summary>The school's id for the child (学号), unique within the school.</summary>
+    public string StudentNo { get; set; } = "";
+
+    /// <summary>The 学号 as the school writes it (the key for children made before schools had numbers of their own).</summary>
+    [LiteDB.BsonIgnore]
+    public string No => StudentNo.Length > 0 ? StudentNo : Id;
+
     public string Name { get; set; } = "";
     public string? Gender { get; set; }
     public string? Class { get; set; }

@@ -49,17 +49,17 @@ public sealed record CareReportData(DateOnly Today, string Week, IReadOnlyList<C
 /// </summary>
 public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
 {
-    /// <summary>Builds the report in one turn on the database.</summary>
-    public CareReportData Build() => db.Read(Build);
+    /// <summary>Builds the report in one turn on the database, for <paramref name="schools"/> (null: the whole county).</summary>
+    public CareReportData Build(IReadOnlyCollection<string>? schools = null) => db.Read(tx => Build(tx, schools));
 
-    private CareReportData Build(CareTx tx)
+    private CareReportData Build(CareTx tx, IReadOnlyCollection<string>? schools)
     {
         var today = clock.Today;
         var lastWeekDate = today.AddDays(-7);
         var week = CareClock.IsoWeek(lastWeekDate);
 
         var people = tx.People.FindAll().ToDictionary(p => p.Id);
-        var pairings = tx.Pairings.FindAll().ToList();
+        var pairings = tx.Pairings.FindAll().Where(p => SchoolDirectory.InScope(schools, SchoolDirectory.SchoolOfKey(p.ChildId))).ToList();
         var status = new CareStatusCalculator(db, clock, options).ForAllPaired(today, pairings);
 
         var rows = new Dictionary<(int Parent, string Child), OutboxStatus>();
@@ -72,7 +72,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
         }
 
         var perChild = new Dictionary<string, DeliveryCounts>(StringComparer.Ordinal);
-        foreach (var child in tx.Children.FindAll())
+        foreach (var child in tx.Children.FindAll().Where(c => SchoolDirectory.InScope(schools, c)))
         {
             var counts = new DeliveryCounts();
             foreach (var link in child.Parents)

@@ -265,11 +265,12 @@ public sealed class ReminderPlanner
                 .OfType<string>()
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
-            foreach (var admin in admins)
+            var school = SchoolDirectory.SchoolOfKey(s.ChildId);
+            foreach (var admin in admins.Where(a => SchoolDirectory.InScope(SchoolDirectory.AdminScope(_options.Admins, a.Phone), school)))
             {
                 var lang = PlanText.Lang(admin.Language);
                 var name = PlanText.Compact(childNames.GetValueOrDefault(s.ChildId, s.ChildId), NameMax);
-                var text = new StringBuilder(Texts.Get(lang, "plan.escalate.header", name, s.ChildId));
+                var text = new StringBuilder(Texts.Get(lang, "plan.escalate.header", name, _options.Directory.Label(s.ChildId)));
                 if (s.VisitOverdueDays > limit)
                 {
                     text.Append('\n').Append(Texts.Get(lang, "plan.escalate.visit", s.VisitOverdueDays));

@@ -23,6 +23,7 @@ public enum RosterColumn
     VolunteerName,
     VolunteerPhone,
     Notes,
+    School,
 }
 
 /// <summary>Header names of <see cref="RosterColumn"/>, in the order the sample file uses.</summary>
@@ -48,6 +49,7 @@ public static class RosterHeaders
         (RosterColumn.VolunteerName, "代理家长", "volunteer_name"),
         (RosterColumn.VolunteerPhone, "代理家长电话", "volunteer_phone"),
         (RosterColumn.Notes, "备注", "notes"),
+        (RosterColumn.School, "学校", "school"),
     ];
 
     private static readonly FrozenDictionary<string, RosterColumn> ByHeader = All

@@ -10,10 +10,13 @@ public sealed partial class RosterImporter
 {
     internal sealed record Contact(string Name, string Phone);
 
-    internal sealed record ValidRow(int Line, string ChildId, string Name, string? Gender, string? Class,
+    internal sealed record ValidRow(int Line, string School, string StudentNo, string Name, string? Gender, string? Class,
         string? GuardianName, string? GuardianRelation, string? GuardianPhone, string? Notes,
         Contact? Father, string? FatherCity, Contact? Mother, string? MotherCity, Contact Mentor, Contact? Volunteer)
     {
+        /// <summary>The child's key: school and 学号.</summary>
+        public string ChildId => SchoolDirectory.ChildKey(School, StudentNo);
+
         public IEnumerable<(Contact Contact, Roles Role, string? City)> Contacts()
         {
             if (Father is not null) yield return (Father, Roles.Parent, FatherCity);
@@ -30,6 +33,8 @@ public sealed partial class RosterImporter
             return new Child
             {
                 Id = ChildId,
+                SchoolId = School,
+                StudentNo = StudentNo,
                 Name = Name,
                 Gender = Gender,
                 Class = Class,
@@ -46,8 +51,10 @@ public sealed partial class RosterImporter
     private static partial Regex ExcelNumber();
 
     /// <summary>The checks of every row, collecting problems into the parsed file.</summary>
-    private sealed class Check(ParsedRoster parsed, string language)
+    private sealed class Check(ParsedRoster parsed, string language, SchoolDirectory schools)
     {
+        private readonly Dictionary<string, (string School, int Line)> _mentorSchools = new(StringComparer.Ordinal);
+
         private readonly Dictionary<string, (string Name, int Line)> _names = new(StringComparer.Ordinal);
 
         private void Problem(int line, RosterColumn column, string key, params object?[] args) =>
@@ -69,13 +76,14 @@ public sealed partial class RosterImporter
             {
                 var before = parsed.Problems.Count;
                 var id = Required(row, RosterColumn.ChildId);
+                var school = School(row);
                 if (id is not null && ExcelNumber().IsMatch(id))
                 {
                     Problem(row.Line, RosterColumn.ChildId, "roster.value.excel_number");
                 }
-                else if (id is not null && !ids.TryAdd(id, row.Line))
+                else if (id is not null && school is not null && !ids.TryAdd(SchoolDirectory.ChildKey(school, id), row.Line))
                 {
-                    Problem(row.Line, RosterColumn.ChildId, "roster.child.duplicate", id, ids[id]);
+                    Problem(row.Line, RosterColumn.ChildId, "roster.child.duplicate", id, ids[SchoolDirectory.ChildKey(school, id)]);
                 }
 
                 var name = Required(row, RosterColumn.ChildName);
@@ -101,9 +109,17 @@ public sealed partial class RosterImporter
                     Problem(row.Line, RosterColumn.VolunteerPhone, "roster.phone.mentor_is_volunteer");
                 }
 
-                if (parsed.Problems.Count == before && id is not null && name is not null && mentor is not null)
+                if (mentor is not null && school is not null)
                 {
-                    valid.Add(new ValidRow(row.Line, id, name, gender, Optional(row, RosterColumn.Class),
+                    if (!_mentorSchools.TryAdd(mentor.Phone, (school, row.Line)) && _mentorSchools[mentor.Phone].School != school)
+                    {
+                        Problem(row.Line, RosterColumn.MentorName, "roster.school.mentor_two", mentor.Name, schools.NameOf(_mentorSchools[mentor.Phone].School), _mentorSchools[mentor.Phone].Line);
+                    }
+                }
+
+                if (parsed.Problems.Count == before && id is not null && school is not null && name is not null && mentor is not null)
+                {
+                    valid.Add(new ValidRow(row.Line, school, id, name, gender, Optional(row, RosterColumn.Class),
                         Optional(row, RosterColumn.GuardianName), Optional(row, RosterColumn.GuardianRelation), guardianPhone,
                         Optional(row, RosterColumn.Notes), father, Optional(row, RosterColumn.FatherWorkCity),
                         mother, Optional(row, RosterColumn.MotherWorkCity), mentor, volunteer));
@@ -113,10 +129,34 @@ public sealed partial class RosterImporter
             return valid;
         }
 
+        /// <summary>The row's school id: by id or name; left out or empty only when one school is configured.</summary>
+        private string? School(RosterRow row)
+        {
+            var text = Optional(row, RosterColumn.School);
+            if (text is null)
+            {
+                if (schools.OnlySchool is { } only)
+                {
+                    return only;
+                }
+
+                Problem(row.Line, parsed.Headers.ContainsKey(RosterColumn.School) ? RosterColumn.School : RosterColumn.ChildId, "roster.school.required");
+                return null;
+            }
+
+            if (schools.Find(text) is { } found)
+            {
+                return found.Id;
+            }
+
+            Problem(row.Line, RosterColumn.School, "roster.school.unknown", text, string.Join(", ", schools.All.Select(s => s.Name.Length > 0 ? $"{s.Id} ({s.Name})" : s.Id)));
+            return null;
+        }
+
         /// <summary>A carer may hold at most <paramref name="max"/> children: their children not in the file plus those in it.</summary>
         public void Capacity(List<ValidRow> rows, Dictionary<string, Person> people, List<Pairing> pairings, int max)
         {
-            var inFile = new HashSet<string>(parsed.Rows.Select(r => r.Get(RosterColumn.ChildId)), StringComparer.Ordinal);
+            var inFile = new HashSet<string>(rows.Select(r => r.ChildId), StringComparer.Ordinal);
             var outside = pairings
                 .Where(p => !inFile.Contains(p.ChildId))
                 .GroupBy(p => p.CarerId)

@@ -36,14 +36,16 @@ public sealed partial class RosterImporter
     private readonly CareDb _db;
     private readonly TimeProvider _time;
     private readonly int _maxChildrenPerCarer;
+    private readonly SchoolDirectory _schools;
 
-    public RosterImporter(CareDb db, TimeProvider time, CadenceOptions cadence)
-        : this(db, time, (cadence ?? throw new ArgumentNullException(nameof(cadence))).MaxChildrenPerMentor)
+    public RosterImporter(CareDb db, TimeProvider time, CadenceOptions cadence, SchoolDirectory? schools = null)
+        : this(db, time, (cadence ?? throw new ArgumentNullException(nameof(cadence))).MaxChildrenPerMentor, schools)
     {
     }
 
-    public RosterImporter(CareDb db, TimeProvider time, int maxChildrenPerCarer)
+    public RosterImporter(CareDb db, TimeProvider time, int maxChildrenPerCarer, SchoolDirectory? schools = null)
     {
+        _schools = schools ?? new SchoolDirectory(null);
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChildrenPerCarer, 1);
@@ -99,7 +101,7 @@ public sealed partial class RosterImporter
         var fileName = source.FileName;
 
         var parsed = RosterReader.Read(source, language);
-        var check = new Check(parsed, language);
+        var check = new Check(parsed, language, _schools);
         var rows = check.Rows();
         if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0)
         {
@@ -173,6 +175,10 @@ public sealed partial class RosterImporter
                     plan.IsParent = true;
                     plan.WorkCity = city ?? plan.WorkCity;
                 }
+                else if (role == Roles.Mentor)
+                {
+                    plan.School = row.School;
+                }
             }
         }
 
@@ -185,7 +191,8 @@ public sealed partial class RosterImporter
             {
                 var roles = person.Roles | plan.Roles;
                 var city = plan.IsParent ? plan.WorkCity : person.WorkCity;
-                if (person.Name == plan.Name && person.Roles == roles && person.WorkCity == city)
+                var school = plan.School ?? person.SchoolId;
+                if (person.Name == plan.Name && person.Roles == roles && person.WorkCity == city && person.SchoolId == school)
                 {
                     peopleUnchanged++;
                     continue;
@@ -194,6 +201,7 @@ public sealed partial class RosterImporter
                 person.Name = plan.Name;
                 person.Roles = roles;
                 person.WorkCity = city;
+                person.SchoolId = school;
                 person.UpdatedUtc = now;
                 changedPeople.Add(person);
             }
@@ -205,6 +213,7 @@ public sealed partial class RosterImporter
                     Phone = plan.Phone,
                     Roles = plan.Roles,
                     WorkCity = plan.IsParent ? plan.WorkCity : null,
+                    SchoolId = plan.School,
                     Language = Texts.Chinese,
                     CreatedUtc = now,
                     UpdatedUtc = now,
@@ -341,5 +350,6 @@ public sealed partial class RosterImporter
         public Roles Roles { get; set; }
         public bool IsParent { get; set; }
         public string? WorkCity { get; set; }
+        public string? School { get; set; }
     }
 }

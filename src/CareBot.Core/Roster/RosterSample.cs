@@ -22,7 +22,10 @@ public static class RosterSample
     private static readonly string[] Notes = ["", "性格内向，喜欢画画", "", "数学好, 爱读书", "", "有哮喘，需随身带药", "", "父母离异，逢年过节才见到父亲"];
 
     /// <summary>The Chinese headers, in the usual order of the sheet.</summary>
-    public static IReadOnlyList<string> ChineseHeaders { get; } = RosterHeaders.Columns.Select(RosterHeaders.Chinese).ToArray();
+    public static IReadOnlyList<string> ChineseHeaders { get; } = SampleColumns.Select(RosterHeaders.Chinese).ToArray();
+
+    /// <summary>The sample is one school's sheet: every column but 学校.</summary>
+    private static RosterColumn[] SampleColumns => RosterHeaders.Columns.Where(c => c != RosterColumn.School).ToArray();
 
     /// <summary>The rows of a sample roster, values as they would stand in the file (phones in several spellings).</summary>
     public static IReadOnlyList<string[]> Rows(int children, int perCarer = 3)
@@ -44,7 +47,7 @@ public static class RosterSample
             var volunteer = i % 4 == 1 ? withVolunteer++ / perCarer : -1;
             var hasMother = family % 6 != 2;
 
-            var row = new string[RosterHeaders.Columns.Count];
+            var row = new string[SampleColumns.Length];
             row[(int)RosterColumn.ChildId] = (20240001 + i).ToString(CultureInfo.InvariantCulture);
             row[(int)RosterColumn.ChildName] = surname + ChildNames[(i / Surnames.Length + i) % ChildNames.Length];
             row[(int)RosterColumn.Gender] = i % 2 == 0 ? "男" : "女";

@@ -17,7 +17,7 @@ public sealed class StorageException(string message, Exception? inner = null, bo
 public sealed class CareDb : IDisposable
 {
     /// <summary>The schema this code reads and writes, kept in the file's <c>UserVersion</c>.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly LiteDatabase _db;
     private readonly object _checkpointLock = new();
@@ -27,6 +27,7 @@ public sealed class CareDb : IDisposable
     private readonly IFileLayer? _files;
     private bool _disposed;
     private Exception? _failure;
+    private readonly string _upgradeSchool = SchoolDirectory.DefaultId;
 
     /// <summary>
     /// Opens (or creates) the database file through the real file system. Held for the life of the database: an
@@ -34,20 +35,21 @@ public sealed class CareDb : IDisposable
     /// process (a CLI verb next to the running worker) could open and write the same file; with it, that is a clear
     /// "in use" error on every platform.
     /// </summary>
-    public CareDb(string path, string? password = null)
-        : this(path, password, OsFileLayer.Instance)
+    public CareDb(string path, string? password = null, string? upgradeSchool = null)
+        : this(path, password, OsFileLayer.Instance, upgradeSchool)
     {
     }
 
     /// <summary>Opens (or creates) the database through <paramref name="files"/> (the power-cut tests' layer).</summary>
-    public CareDb(string path, string? password, IFileLayer files)
-        : this(path, password, files, repairLog: true)
+    public CareDb(string path, string? password, IFileLayer files, string? upgradeSchool = null)
+        : this(path, password, files, repairLog: true, upgradeSchool)
     {
     }
 
     /// <summary><paramref name="repairLog"/> false: the power-cut tests show what the log repair prevents.</summary>
-    internal CareDb(string path, string? password, IFileLayer files, bool repairLog)
+    internal CareDb(string path, string? password, IFileLayer files, bool repairLog, string? upgradeSchool = null)
     {
+        _upgradeSchool = upgradeSchool ?? SchoolDirectory.DefaultId;
         ArgumentNullException.ThrowIfNull(files);
         Path = path;
         _files = files;
@@ -206,15 +208,32 @@ public sealed class CareDb : IDisposable
             version++;
             Upgrade(version);
             _db.UserVersion = version;
+            _db.Checkpoint();
         }
     }
 
-    private static void Upgrade(int toVersion)
+    private void Upgrade(int toVersion)
     {
         switch (toVersion)
         {
             case 1:
                 // Version 1 is the first schema: collections and indexes are ensured above.
+                break;
+            case 2:
+                // Schools: a child's key becomes {school}/{学号}; every child of a one-school database goes to the
+                // configured school (or the first, or "default"). One transaction; safe to run again.
+                _db.BeginTrans();
+                try
+                {
+                    SchemaUpgrades.ToSchools(_db, _upgradeSchool);
+                    _db.Commit();
+                }
+                catch
+                {
+                    _db.Rollback();
+                    throw;
+                }
+
                 break;
             default:
                 throw new StorageException($"No upgrade step to schema version {toVersion}.");

@@ -54,8 +54,13 @@ public static class DatabaseFiles
                 PrepareEncryptedLog(LogFileOf(full), password, files);
             }
 
-            data = new EngineFile(files.Open(full));
             log = new EngineFile(files.Open(LogFileOf(full)));
+
+            // LiteDB writes the data file only when it copies the log into it (a checkpoint, also automatic inside a
+            // commit). Pages of a commit not yet synced must not reach the data file before the log holds them
+            // durably: a cut would leave them in the data file while the repair at open drops them from the log.
+            var durableLog = log;
+            data = new EngineFile(files.Open(full), beforeWrite: durableLog.Sync);
             var repaired = repairLog ? CutLogAtFirstHole(log, password is not null) : 0;
             var settings = new EngineSettings { DataStream = data, LogStream = log, Password = password };
             var db = new LiteDatabase(new LiteEngine(settings), CareDb.CreateMapper(), disposeOnClose: true);
@@ -238,7 +243,7 @@ public static class DatabaseFiles
 /// One of the database's files as LiteDB sees it: counts writes since the last sync, so that CareDb syncs only when
 /// something was written, and notices when LiteDB closes it (which LiteDB does when its engine stops on a disk error).
 /// </summary>
-internal sealed class EngineFile(Stream inner) : Stream
+internal sealed class EngineFile(Stream inner, Action? beforeWrite = null) : Stream
 {
     private long _unsynced;
 
@@ -285,6 +290,7 @@ internal sealed class EngineFile(Stream inner) : Stream
 
     public override void Write(byte[] buffer, int offset, int count)
     {
+        beforeWrite?.Invoke();
         Interlocked.Increment(ref _unsynced);
         inner.Write(buffer, offset, count);
     }

@@ -134,11 +134,11 @@ internal sealed class RecordsSection : ISummarySection
             var counts = data.PerChild.GetValueOrDefault(child.Id) ?? empty;
             var carers = text.Names(data.CarersByChild.GetValueOrDefault(child.Id) ?? [], data);
             var cls = text.Class(child.Class);
-            perChild.Add([child.Id, child.Name, cls, carers, counts[0], counts[1], counts[2], counts[3], data.LastVisit.TryGetValue(child.Id, out var last) ? last : null]);
+            perChild.Add([child.No, child.Name, cls, carers, counts[0], counts[1], counts[2], counts[3], data.LastVisit.TryGetValue(child.Id, out var last) ? last : null]);
             var missing = Enumerable.Range(0, 3).Where(k => counts[k] == 0).Select(text.Kind).ToList();
             if (missing.Count > 0)
             {
-                without.Add((cls, [child.Id, child.Name, cls, carers, counts[0], counts[1], counts[2], string.Join(text.T("sum.name_separator"), missing)]));
+                without.Add((cls, [child.No, child.Name, cls, carers, counts[0], counts[1], counts[2], string.Join(text.T("sum.name_separator"), missing)]));
             }
         }
 

@@ -47,7 +47,7 @@ internal static class AdminCommands
         using var scope = open();
         var services = scope.Services;
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
-        var importer = new RosterImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), care.Care);
+        var importer = new RosterImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), care.Care, care.Directory);
         var rosterEncoding = encoding?.ToLowerInvariant() switch
         {
             "gb18030" => RosterEncoding.Gb18030,
@@ -88,12 +88,13 @@ internal static class AdminCommands
         return ExitCodes.Ok;
     }
 
-    public static int Report(bool csv, string language, TextWriter stdout, Func<CareScope> open)
+    public static int Report(bool csv, string language, TextWriter stdout, Func<CareScope> open, string? school = null)
     {
         using var scope = open();
         var services = scope.Services;
-        var report = new CareReport(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareBot.Core.Time.CareClock>(), services.GetRequiredService<IOptions<CareOptions>>().Value);
-        var data = report.Build();
+        var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
+        var report = new CareReport(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareBot.Core.Time.CareClock>(), care);
+        var data = report.Build(SchoolOption.Scope(school, care, language));
         if (csv)
         {
             CareReport.WriteCsv(data, stdout);
@@ -106,7 +107,7 @@ internal static class AdminCommands
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken)
+    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, string? school = null, string language = Texts.Chinese)
     {
         using var scope = open();
         var services = scope.Services;
@@ -128,7 +129,8 @@ internal static class AdminCommands
         }
         else
         {
-            people = db.Read(tx => tx.People.Find(p => p.ChatId == null).Where(p => p.Roles != Roles.None).OrderBy(p => p.Id).ToList());
+            var inSchool = SchoolOption.Scope(school, care, language) is { } schools ? db.Read(tx => SchoolDirectory.PeopleOf(tx, schools, care.Admins)) : null;
+            people = db.Read(tx => tx.People.Find(p => p.ChatId == null).Where(p => p.Roles != Roles.None && (inSchool is null || inSchool.Contains(p.Id))).OrderBy(p => p.Id).ToList());
         }
 
         var username = await BotUsernameAsync(services, cancellationToken).ConfigureAwait(false);
@@ -138,7 +140,6 @@ internal static class AdminCommands
         StreamWriter? writer = null;
         if (output is not null)
         {
-            const string language = Texts.Chinese;
             try
             {
                 // The slips hold live codes and phones: a new file, readable by the owner only. An existing file or a

@@ -66,23 +66,25 @@ public static class CliApp
 
         var phone = new Option<string>("--phone") { Description = "Only the person with this phone." };
         var output = new Option<FileInfo>("--out") { Description = "Write person_id,name,role,phone,code,link to this CSV file." };
-        var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output };
+        var school = new Option<string>("--school") { Description = "Only this school (id or name), where the county has several." };
+        var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output, school, lang };
         invite.SetAction((pr, ct) => Admin(
-            ["invite", .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName)],
-            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, () => OpenDatabase(overrides, shared), ct),
-            ct));
+            ["invite", "--lang", pr.GetValue(lang)!, .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName), .. Optional("--school", pr.GetValue(school))],
+            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), ct, pr.GetValue(school), pr.GetValue(lang)!),
+            ct,
+            pr.GetValue(lang)!));
         root.Add(invite);
 
         var csv = new Option<bool>("--csv") { Description = "CSV instead of a table." };
         var xlsx = new Option<FileInfo>("--xlsx") { Description = "Write the report to this new .xlsx workbook." };
-        var report = new Command("report", "Due and overdue visits per mentor, last week's update delivery.") { csv, xlsx, lang };
+        var report = new Command("report", "Due and overdue visits per mentor, last week's update delivery.") { csv, xlsx, school, lang };
         report.SetAction((pr, ct) => Admin(
-            ["report", "--lang", pr.GetValue(lang)!, .. pr.GetValue(csv) ? new[] { "--csv" } : [], .. Optional("--xlsx", pr.GetValue(xlsx)?.FullName)],
+            ["report", "--lang", pr.GetValue(lang)!, .. pr.GetValue(csv) ? new[] { "--csv" } : [], .. Optional("--xlsx", pr.GetValue(xlsx)?.FullName), .. Optional("--school", pr.GetValue(school))],
             () => Task.FromResult(pr.GetValue(xlsx) is { } book
                 ? pr.GetValue(csv)
                     ? throw new ConfigurationErrorException(CareBot.Core.Text.Texts.Get(pr.GetValue(lang)!, "cli.csv_and_xlsx"))
-                    : SheetCommands.ReportWorkbook(book, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))
-                : AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
+                    : SheetCommands.ReportWorkbook(book, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), pr.GetValue(school))
+                : AdminCommands.Report(pr.GetValue(csv), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), pr.GetValue(school))),
             ct,
             pr.GetValue(lang)!));
         root.Add(report);
@@ -103,11 +105,12 @@ public static class CliApp
         root.Add(demo);
 
         var childId = new Option<string>("--child") { Description = "The child's id (学号).", Required = true };
-        var forget = new Command("forget", "Erase a child: records, pairings, contact card, messages, and parents with no other child. One audit entry stays.") { childId };
+        var forget = new Command("forget", "Erase a child: records, pairings, contact card, messages, and parents with no other child. One audit entry stays.") { childId, school, lang };
         forget.SetAction((pr, ct) => Admin(
-            ["forget", "--child", pr.GetValue(childId)!],
-            () => Task.FromResult(ProtectCommands.Forget(pr.GetValue(childId)!, stdout, () => OpenDatabase(overrides, shared))),
-            ct));
+            ["forget", "--child", pr.GetValue(childId)!, "--lang", pr.GetValue(lang)!, .. Optional("--school", pr.GetValue(school))],
+            () => Task.FromResult(ProtectCommands.Forget(pr.GetValue(childId)!, pr.GetValue(school), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
+            ct,
+            pr.GetValue(lang)!));
         root.Add(forget);
 
         var backupFile = new Argument<FileInfo>("FILE") { Description = "The new backup file (must not exist); encrypted with Storage:Password when set." };

@@ -10,7 +10,7 @@ namespace CareBot.Worker.Cli;
 /// <summary>Data protection verbs: forget (erase a child), backup (a consistent copy of the database).</summary>
 internal static class ProtectCommands
 {
-    public static int Forget(string childId, TextWriter stdout, Func<CareScope> open)
+    public static int Forget(string childId, string? school, string language, TextWriter stdout, Func<CareScope> open)
     {
         if (string.IsNullOrWhiteSpace(childId))
         {
@@ -19,8 +19,21 @@ internal static class ProtectCommands
 
         using var scope = open();
         var services = scope.Services;
-        var forget = new ForgetService(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>());
-        var result = forget.Forget(childId.Trim(), "cli")
+        var db = services.GetRequiredService<CareDb>();
+        var schools = services.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
+        if (school is not null && schools.Find(school) is null)
+        {
+            throw new ConfigurationErrorException("--school: " + CareBot.Core.Text.Texts.Get(language, "cli.school_unknown", school));
+        }
+
+        var (key, ambiguous) = db.Read(tx => schools.Resolve(tx, childId, school));
+        if (ambiguous.Count > 0)
+        {
+            throw new ConfigurationErrorException("--child: " + CareBot.Core.Text.Texts.Get(language, "cli.child_ambiguous", childId.Trim(), string.Join(", ", ambiguous)));
+        }
+
+        var forget = new ForgetService(db, services.GetRequiredService<TimeProvider>());
+        var result = (key is null ? null : forget.Forget(key, "cli"))
             ?? throw new ConfigurationErrorException($"--child: no child with id '{childId.Trim()}' in the database; nothing was erased.");
         stdout.WriteLine(result.Summary());
         return ExitCodes.Ok;

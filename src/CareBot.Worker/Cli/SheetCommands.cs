@@ -62,15 +62,16 @@ internal static class SheetCommands
     }
 
     /// <summary><c>carebot report --xlsx FILE</c>: the report's table as a workbook.</summary>
-    public static int ReportWorkbook(FileInfo output, string language, TextWriter stdout, Func<CareScope> open)
+    public static int ReportWorkbook(FileInfo output, string language, TextWriter stdout, Func<CareScope> open, string? school = null)
     {
         var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
         RefuseExisting(output, lang);
         using var scope = open();
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
-        var report = new CareReport(db, services.GetRequiredService<CareClock>(), services.GetRequiredService<IOptions<CareOptions>>().Value);
-        var data = report.Build();
+        var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
+        var report = new CareReport(db, services.GetRequiredService<CareClock>(), care);
+        var data = report.Build(SchoolOption.Scope(school, care, lang));
         WriteExclusive(output, lang, stream => SummaryWorkbook.WriteTables([CareReport.ToTable(data, lang)], stream));
         stdout.WriteLine(Texts.Get(lang, "cli.report_written", output.FullName));
         return ExitCodes.Ok;

@@ -116,7 +116,7 @@ public sealed class DemoRunner
 
                 csv.Write(Encoding.UTF8.GetBytes(text.ToString()));
                 csv.Position = 0;
-                var imported = new RosterImporter(db, _clock, care.Care).Import(csv, "demo-school.csv", RosterEncoding.Utf8, _lang, "demo");
+                var imported = new RosterImporter(db, _clock, care.Care, care.Directory).Import(csv, "demo-school.csv", RosterEncoding.Utf8, _lang, "demo");
                 if (!imported.Succeeded)
                 {
                     throw new InvalidOperationException("The demo roster did not import: " + imported.Summary());

@@ -93,7 +93,9 @@ public static class CareHost
         services.AddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return new CareDb(storage.DatabasePath, storage.Password);
+            // A database from before schools is upgraded in place to the configured school (or the first, or "default").
+            var schools = sp.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
+            return new CareDb(storage.DatabasePath, storage.Password, schools.UpgradeTo);
         });
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<InviteService>();

@@ -105,6 +105,30 @@ public static class CareSettings
                 // Never the value: it is someone's phone number, and settings problems are logged on a bad edit.
                 yield return new(string.Create(CultureInfo.InvariantCulture, $"{s}:{nameof(o.Admins)}:{i}:{nameof(AdminEntry.Phone)}"), "settings.admin_phone");
             }
+
+            var schools = o.Admins[i].Schools ?? [];
+            for (var j = 0; j < schools.Count; j++)
+            {
+                if (!o.Schools.Exists(x => x.Id == schools[j]))
+                {
+                    yield return new(string.Create(CultureInfo.InvariantCulture, $"{s}:{nameof(o.Admins)}:{i}:{nameof(AdminEntry.Schools)}:{j}"), "settings.admin_school", schools[j]);
+                }
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < o.Schools.Count; i++)
+        {
+            var id = o.Schools[i].Id ?? "";
+            var key = string.Create(CultureInfo.InvariantCulture, $"{s}:{nameof(o.Schools)}:{i}:{nameof(SchoolEntry.Id)}");
+            if (id.Length is 0 or > 32 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                yield return new(key, "settings.school_id", id);
+            }
+            else if (!seen.Add(id))
+            {
+                yield return new(key, "settings.school_duplicate", id);
+            }
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         Assert.Equal(2, db.Read(tx => tx.Pairings.Count(p => p.Role == PairingRole.Volunteer)));
         Assert.All(mentors, m => Assert.InRange(db.Read(tx => tx.Pairings.Count(p => p.CarerId == m.Id)), 1, 3));
 
-        var first = db.Read(tx => tx.Children.FindById("20240001"));
+        var first = db.Read(tx => tx.Children.FindById("default/20240001"));
         Assert.Equal("王小明", first.Name);
         Assert.Equal("M", first.Gender);
         Assert.Equal("一年级1班", first.Class);
@@ -52,12 +52,12 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var result = Importer(db).Import(csv);
 
         Assert.True(result.Succeeded, Problems(result));
-        var child = db.Read(tx => tx.Children.FindById("S-1"));
+        var child = db.Read(tx => tx.Children.FindById("default/S-1"));
         Assert.Equal("Li Na", child.Name);
         Assert.Equal("F", child.Gender);
         var mother = db.Read(tx => tx.People.FindById(child.Parents.Single().PersonId));
         Assert.Equal(("Zhang Min", ParentRelation.Mother), (mother.Name, child.Parents.Single().Relation));
-        var pairing = db.Read(tx => tx.Pairings.FindOne(p => p.ChildId == "S-1"));
+        var pairing = db.Read(tx => tx.Pairings.FindOne(p => p.ChildId == "default/S-1"));
         Assert.Equal("13800000009", db.Read(tx => tx.People.FindById(pairing.CarerId).Phone));
     }
 
@@ -83,7 +83,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         Assert.True(result.Succeeded, Problems(result));
         Assert.Equal(expected, result.Encoding);
-        var child = db.Read(tx => tx.Children.FindById("1"));
+        var child = db.Read(tx => tx.Children.FindById("default/1"));
         Assert.Equal("张欣怡", child.Name);
         Assert.Equal("喜欢画画，性格内向", child.Notes);
         Assert.Equal("李丽", db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000001").Name));
@@ -153,7 +153,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
             Row("2", "张四", father: "张父", fatherPhone: "13900000002", mentor: "吴敏", mentorPhone: "13800000002"))).Succeeded);
         var fatherId = db.Read(tx => tx.People.FindOne(p => p.Phone == "13900000001").Id);
         var oldMentorId = db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000001").Id);
-        var created = db.Read(tx => tx.Children.FindById("1").CreatedUtc);
+        var created = db.Read(tx => tx.Children.FindById("default/1").CreatedUtc);
 
         time.Advance(TimeSpan.FromDays(3));
         var result = importer.Import(Csv(ZhHeader,
@@ -164,19 +164,19 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         Assert.Equal((0, 1, 1), (result.ChildrenCreated, result.ChildrenUpdated, result.ChildrenUnchanged));
         Assert.Equal((1, 1), (result.PairingsCreated, result.PairingsRemoved));
         Assert.Equal((1, 1), (result.PeopleCreated, result.PeopleUpdated));
-        var child = db.Read(tx => tx.Children.FindById("1"));
+        var child = db.Read(tx => tx.Children.FindById("default/1"));
         Assert.Equal(("张珊", "三年级2班"), (child.Name, child.Class));
         Assert.Equal(created, child.CreatedUtc);
         Assert.Equal(time.GetUtcNow().UtcDateTime, child.UpdatedUtc);
         var father = db.Read(tx => tx.People.FindById(fatherId));
         Assert.Equal("王建军", father.Name);
         Assert.Equal(fatherId, child.Parents.Single().PersonId);
-        var pairing = Assert.Single(db.Read(tx => tx.Pairings.Find(p => p.ChildId == "1").ToList()));
+        var pairing = Assert.Single(db.Read(tx => tx.Pairings.Find(p => p.ChildId == "default/1").ToList()));
         Assert.Equal("13800000005", db.Read(tx => tx.People.FindById(pairing.CarerId).Phone));
         Assert.Empty(db.Read(tx => tx.Pairings.Find(p => p.CarerId == oldMentorId).ToList()));
         Assert.NotNull(db.Read(tx => tx.People.FindById(oldMentorId))); // people are never deleted by an import
-        Assert.Contains(db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "pairing.removed" && a.ChildId == "1");
-        Assert.Contains(db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "child.updated" && a.ChildId == "1" && a.Detail == "fields:Name,Class");
+        Assert.Contains(db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "pairing.removed" && a.ChildId == "default/1");
+        Assert.Contains(db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "child.updated" && a.ChildId == "default/1" && a.Detail == "fields:Name,Class");
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
             ],
             result.FormatProblems());
         Assert.Equal(before, Counts(db));
-        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("1").Class));
+        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("default/1").Class));
         Assert.Equal("roster.csv: 10 problem(s) found; nothing was imported. Fix them and import again.", result.Summary());
     }
 
@@ -422,7 +422,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", guardianPhone: written)));
 
         Assert.True(result.Succeeded, Problems(result));
-        Assert.Equal(stored, db.Read(tx => tx.Children.FindById("1").GuardianPhone));
+        Assert.Equal(stored, db.Read(tx => tx.Children.FindById("default/1").GuardianPhone));
     }
 
     [Fact]
@@ -448,7 +448,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
 
         var ok = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", notes: "\"爱读书, 数学好\r\n有哮喘\"")));
         Assert.True(ok.Succeeded, Problems(ok));
-        Assert.Equal("爱读书, 数学好\r\n有哮喘", db.Read(tx => tx.Children.FindById("1").Notes));
+        Assert.Equal("爱读书, 数学好\r\n有哮喘", db.Read(tx => tx.Children.FindById("default/1").Notes));
     }
 
     [Fact]
@@ -564,7 +564,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
             using (var db = new CareDb(path))
             {
                 Assert.Equal(8, db.Read(tx => tx.Children.Count()));
-                Assert.Equal("王小明", db.Read(tx => tx.Children.FindById("20240001").Name));
+                Assert.Equal("王小明", db.Read(tx => tx.Children.FindById("default/20240001").Name));
                 var again = Importer(db).Import(RosterSample.Create(8));
                 Assert.Equal(8, again.ChildrenUnchanged);
             }

@@ -43,14 +43,14 @@ public sealed class WorkbookImportTests
 
         Assert.True(result.Succeeded, Problems(result));
         Assert.Equal(("名单", 3), (result.Sheet, result.ChildrenCreated));
-        var first = db.Read(tx => tx.Children.FindById("20240001"));
+        var first = db.Read(tx => tx.Children.FindById("default/20240001"));
         Assert.Equal("2024-09-01", first.Notes);
         var father = db.Read(tx => tx.People.FindById(first.Parents.Single().PersonId));
         Assert.Equal(("王建国", "13900000001"), (father.Name, father.Phone));
-        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("20240002").Class));
-        Assert.Equal(father.Id, db.Read(tx => tx.Children.FindById("20240002").Parents.Single().PersonId));
-        Assert.Equal("085185123456", db.Read(tx => tx.Children.FindById("S-3").GuardianPhone));
-        Assert.Equal("13800000001", db.Read(tx => tx.People.FindById(tx.Pairings.FindOne(p => p.ChildId == "S-3").CarerId).Phone));
+        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("default/20240002").Class));
+        Assert.Equal(father.Id, db.Read(tx => tx.Children.FindById("default/20240002").Parents.Single().PersonId));
+        Assert.Equal("085185123456", db.Read(tx => tx.Children.FindById("default/S-3").GuardianPhone));
+        Assert.Equal("13800000001", db.Read(tx => tx.People.FindById(tx.Pairings.FindOne(p => p.ChildId == "default/S-3").CarerId).Phone));
     }
 
     [Fact]
@@ -116,11 +116,11 @@ public sealed class WorkbookImportTests
         var first = ImportBook(db, book);
         Assert.True(first.Succeeded, Problems(first));
         Assert.Equal("一年级", first.Sheet);
-        Assert.Equal(["1"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).ToList()));
+        Assert.Equal(["1"], db.Read(tx => tx.Children.FindAll().Select(c => c.StudentNo).ToList()));
 
         var second = ImportBook(db, book, sheet: "二年级");
         Assert.True(second.Succeeded, Problems(second));
-        Assert.Equal(["1", "2"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal)));
+        Assert.Equal(["1", "2"], db.Read(tx => tx.Children.FindAll().Select(c => c.StudentNo).Order(StringComparer.Ordinal)));
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class WorkbookImportTests
             ],
             result.FormatProblems());
         Assert.Equal(before, Counts(db));
-        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("1").Class));
+        Assert.Equal("三年级1班", db.Read(tx => tx.Children.FindById("default/1").Class));
         Assert.Equal("roster.xlsx: 4 problem(s) found; nothing was imported. Fix them and import again.", result.Summary());
     }
 
@@ -209,7 +209,7 @@ public sealed class WorkbookImportTests
         var result = ImportBook(db, book);
 
         Assert.True(result.Succeeded, Problems(result));
-        var child = db.Read(tx => tx.Children.FindById("S1"));
+        var child = db.Read(tx => tx.Children.FindById("default/S1"));
         Assert.Null(child.Notes);
         Assert.Equal("13900000002", db.Read(tx => tx.People.FindById(child.Parents.Single().PersonId).Phone));
         Assert.Equal(Roles.Mentor, db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000009").Roles));

@@ -24,7 +24,8 @@ internal sealed class PowerCutWorkload
 {
     public const string DbPath = "/sim/data/carebot.db";
 
-    private const string ForgottenChild = "20240002";
+    private const string ForgottenNo = "20240002";
+    private const string ForgottenChild = "default/20240002";
 
     private readonly List<(int AfterOps, string What, Action<CareTx> Check)> _confirmed = [];
     private readonly List<(int FetchedAtOps, IncomingMessage Message, string ChildId)> _updates = [];
@@ -83,7 +84,7 @@ internal sealed class PowerCutWorkload
             AssertTrue(!d.Outbox.Exists(o => o.ChildId == ForgottenChild), "a forgotten child's messages came back");
         });
 
-        Import(db, disk, time, RosterCsv(7, skip: ForgottenChild), "import 2", 7);
+        Import(db, disk, time, RosterCsv(7, skip: ForgottenNo), "import 2", 7);
         Batch(db, disk, processor, mentors, 3);
     }
 
@@ -169,7 +170,7 @@ internal sealed class PowerCutWorkload
             throw new InvalidOperationException(string.Join("\n", result.FormatProblems()));
         }
 
-        var ids = RosterSample.Rows(children).Select(r => r[0]).Where(id => id != ForgottenChild || what == "import 1").ToList();
+        var ids = RosterSample.Rows(children).Select(r => "default/" + r[0]).Where(id => id != ForgottenChild || what == "import 1").ToList();
         Confirm(disk, what, d => AssertTrue(ids.All(id => d.Children.FindById(id) is not null || id == ForgottenChild), $"a child of the confirmed {what} is missing"));
     }
 
