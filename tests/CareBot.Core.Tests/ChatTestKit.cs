@@ -44,6 +44,16 @@ internal sealed class ChatTestKit : IDisposable
         return p;
     }
 
+    /// <summary>A child of <paramref name="school"/> with 学号 <paramref name="no"/> (key {school}/{no}).</summary>
+    public Child AddSchoolChild(string school, string no, string name, Person mentor, params Person[] parents)
+    {
+        var c = AddChild(SchoolDirectory.ChildKey(school, no), name, mentor, parents);
+        c.SchoolId = school;
+        c.StudentNo = no;
+        Db.Read(tx => tx.Children.Update(c));
+        return c;
+    }
+
     public Child AddChild(string id, string name, Person mentor, params Person[] parents)
     {
         var c = new Child

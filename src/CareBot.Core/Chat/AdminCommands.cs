@@ -13,7 +13,7 @@ namespace CareBot.Core.Chat;
 /// </summary>
 internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptions options)
 {
-    private readonly SchoolDirectory _schools = options.Directory;
+    private SchoolDirectory _schools => options.Directory;
 
     private IReadOnlyCollection<string>? Scope(ChatTurn turn) => SchoolDirectory.AdminScope(options.Admins, turn.Person?.Phone ?? "");
 
