@@ -89,7 +89,7 @@ internal sealed class TermData
     public int WeekOf(DateOnly date) => (CareClock.WeekStart(date).DayNumber - WeekStarts[0].DayNumber) / 7;
 
     /// <summary>Reads and tallies inside one turn on the database (<see cref="CareDb.Read{T}"/>).</summary>
-    public static TermData Read(CareTx tx, CareClock clock, DateOnly from, DateOnly to)
+    public static TermData Read(CareTx tx, CareClock clock, DateOnly from, DateOnly to, IReadOnlyCollection<string>? schools = null)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(clock);
@@ -98,7 +98,7 @@ internal sealed class TermData
 
         foreach (var child in tx.Children.FindAll())
         {
-            if (child.CreatedUtc < endUtc)
+            if (child.CreatedUtc < endUtc && SchoolDirectory.InScope(schools, child))
             {
                 data.Children.Add(child);
             }

@@ -59,7 +59,7 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
     /// <param name="to">Last day (local), inclusive; at most <see cref="MaxDays"/> days after <paramref name="from"/>.</param>
     /// <param name="language">"zh" or "en".</param>
     /// <param name="outboxKeepDays">CareBot:OutboxKeepDays: weekly updates older than this are no longer in the outbox.</param>
-    public TermSummary Build(DateOnly from, DateOnly to, string language, int outboxKeepDays)
+    public TermSummary Build(DateOnly from, DateOnly to, string language, int outboxKeepDays, IReadOnlyCollection<string>? schools = null)
     {
         if (to < from || to.DayNumber - from.DayNumber >= MaxDays)
         {
@@ -67,7 +67,7 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
         }
 
         var text = new SummaryText(Texts.ParseLanguage(language) ?? Texts.Chinese);
-        var data = db.Read(tx => TermData.Read(tx, clock, from, to));
+        var data = db.Read(tx => TermData.Read(tx, clock, from, to, schools));
         data.OldestUpdate = clock.Today.AddDays(-outboxKeepDays);
         var sections = Sections.Select(s => s.Build(data, text)).ToList();
         var generated = clock.LocalNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);

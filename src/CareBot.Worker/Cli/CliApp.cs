@@ -92,10 +92,10 @@ public static class CliApp
         var from = new Option<string>("--from") { Description = "First day of the term, e.g. 2026-03-02.", Required = true };
         var to = new Option<string>("--to") { Description = "Last day of the term, e.g. 2026-07-10.", Required = true };
         var summaryFile = new Option<FileInfo>("--out") { Description = "The new file: .xlsx (a sheet per table) or .html (a printable A4 page).", Required = true };
-        var summary = new Command("summary", "The term's work summary (工作总结): a workbook or a printable page with charts.") { from, to, summaryFile, lang };
+        var summary = new Command("summary", "The term's work summary (工作总结): a workbook or a printable page with charts.") { from, to, summaryFile, school, lang };
         summary.SetAction((pr, ct) => Admin(
-            ["summary", "--from", pr.GetValue(from)!, "--to", pr.GetValue(to)!, "--out", pr.GetValue(summaryFile)!.FullName, "--lang", pr.GetValue(lang)!],
-            () => Task.FromResult(SheetCommands.Summary(pr.GetValue(from)!, pr.GetValue(to)!, pr.GetValue(summaryFile)!, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
+            ["summary", "--from", pr.GetValue(from)!, "--to", pr.GetValue(to)!, "--out", pr.GetValue(summaryFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--school", pr.GetValue(school))],
+            () => Task.FromResult(SheetCommands.Summary(pr.GetValue(from)!, pr.GetValue(to)!, pr.GetValue(summaryFile)!, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), pr.GetValue(school))),
             ct,
             pr.GetValue(lang)!));
         root.Add(summary);

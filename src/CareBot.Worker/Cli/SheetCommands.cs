@@ -15,7 +15,7 @@ namespace CareBot.Worker.Cli;
 internal static class SheetCommands
 {
     /// <summary><c>carebot summary --from D --to D --out FILE.xlsx|FILE.html [--lang zh|en]</c>.</summary>
-    public static int Summary(string from, string to, FileInfo output, string language, TextWriter stdout, Func<CareScope> open)
+    public static int Summary(string from, string to, FileInfo output, string language, TextWriter stdout, Func<CareScope> open, string? school = null)
     {
         var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
         var start = Date("--from", from, lang);
@@ -42,7 +42,7 @@ internal static class SheetCommands
         var services = scope.Services;
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
         var summary = new TermSummaryBuilder(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareClock>())
-            .Build(start, end, lang, care.OutboxKeepDays);
+            .Build(start, end, lang, care.OutboxKeepDays, SchoolOption.Scope(school, care, lang));
         WriteExclusive(output, lang, stream =>
         {
             if (html)

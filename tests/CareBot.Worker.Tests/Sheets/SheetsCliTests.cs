@@ -217,7 +217,7 @@ public sealed partial class SheetsCliTests : IDisposable
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("已导入 2 名儿童", output, StringComparison.Ordinal);
         using var db = new CareDb(DbPath);
-        Assert.Equal(["20240001", "20240002"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal)));
+        Assert.Equal(["20240001", "20240002"], db.Read(tx => tx.Children.FindAll().Select(c => c.StudentNo).Order(StringComparer.Ordinal)));
         Assert.Equal("王建国", db.Read(tx => tx.People.FindOne(p => p.Phone == "13900000001").Name));
     }
 
