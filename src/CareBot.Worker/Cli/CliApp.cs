@@ -171,9 +171,10 @@ public static partial class CliApp
 
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
+            // --lang belongs to the root and to each verb, so its validator may report the same problem twice.
+            foreach (var message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
             {
-                await stderr.WriteLineAsync($"carebot: {error.Message}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"carebot: {message}").ConfigureAwait(false);
             }
 
             return ExitCodes.BadInput;
