@@ -8,6 +8,30 @@ public sealed class StorageException(string message, Exception? inner = null, bo
 {
     /// <summary>The file is held by another process (the worker runs; LiteDB direct mode opens the file exclusively).</summary>
     public bool InUse { get; } = inUse;
+
+    /// <summary>What went wrong, so the command line can say it in the admin's language; <see cref="StorageError.Other"/> otherwise.</summary>
+    public StorageError Error { get; init; }
+
+    /// <summary>The values the message names (paths, versions), in the order of the text's placeholders.</summary>
+    public IReadOnlyList<object?> Args { get; init; } = [];
+}
+
+/// <summary>The kinds of <see cref="StorageException"/> the admin sees; each has a text <c>storage.{kind}</c> (snake case).</summary>
+public enum StorageError
+{
+    Other,
+    CannotCreateFolder,
+    NotEncrypted,
+    PasswordMissing,
+    PasswordWrong,
+    NotADatabase,
+    InUse,
+    CannotOpen,
+    NoPermission,
+    NewerSchema,
+    BackupExists,
+    BackupAppeared,
+    BackupCannotWrite,
 }
 
 /// <summary>
@@ -102,11 +126,11 @@ public sealed class CareDb : IDisposable
         }
         catch (IOException ex) when (ex is not (DirectoryNotFoundException or PathTooLongException or FileNotFoundException) && (DatabaseFiles.IsSharingViolation(ex) || File.Exists(full + ".lock")))
         {
-            throw new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true);
+            throw new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true) { Error = StorageError.InUse, Args = [path] };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex);
+            throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex) { Error = StorageError.CannotOpen, Args = [path, ex.Message] };
         }
     }
 
@@ -184,7 +208,7 @@ public sealed class CareDb : IDisposable
         var version = _db.UserVersion;
         if (version > SchemaVersion)
         {
-            throw new StorageException($"Storage:DatabasePath: {Path} has schema version {version}, newer than this CareBot ({SchemaVersion}). Upgrade CareBot.");
+            throw new StorageException($"Storage:DatabasePath: {Path} has schema version {version}, newer than this CareBot ({SchemaVersion}). Upgrade CareBot.") { Error = StorageError.NewerSchema, Args = [Path, version, SchemaVersion] };
         }
 
         tx.People.EnsureIndex(p => p.Phone, unique: true);

@@ -19,7 +19,7 @@ public static class DatabaseBackup
         var full = Path.GetFullPath(file);
         if (files.Exists(full))
         {
-            throw new StorageException($"backup: {file} already exists; choose a new file name.");
+            throw new StorageException($"backup: {file} already exists; choose a new file name.") { Error = StorageError.BackupExists, Args = [file] };
         }
 
         var temp = full + ".partial";
@@ -61,7 +61,7 @@ public static class DatabaseBackup
 
             if (files.Exists(full))
             {
-                throw new StorageException($"backup: {file} appeared while the copy was written; choose a new file name.");
+                throw new StorageException($"backup: {file} appeared while the copy was written; choose a new file name.") { Error = StorageError.BackupAppeared, Args = [file] };
             }
 
             files.Move(temp, full);
@@ -72,7 +72,7 @@ public static class DatabaseBackup
         {
             Remove(files, temp);
             Remove(files, temp + ".lock");
-            throw ex as StorageException ?? new StorageException($"backup: cannot write {file}: {ex.Message}", ex);
+            throw ex as StorageException ?? new StorageException($"backup: cannot write {file}: {ex.Message}", ex) { Error = StorageError.BackupCannotWrite, Args = [file, ex.Message] };
         }
     }
 

@@ -36,7 +36,7 @@ public static class DatabaseFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new StorageException($"Storage:DatabasePath: cannot create the folder {dir}: {ex.Message}", ex);
+            throw new StorageException($"Storage:DatabasePath: cannot create the folder {dir}: {ex.Message}", ex) { Error = StorageError.CannotCreateFolder, Args = [dir, ex.Message] };
         }
 
         EngineFile? data = null;
@@ -169,7 +169,7 @@ public static class DatabaseFiles
         var first = data.ReadByte();
         if (first != 1)
         {
-            throw new StorageException($"Storage:Password: the database {full} is not encrypted, but Storage:Password is set; remove the setting.");
+            throw new StorageException($"Storage:Password: the database {full} is not encrypted, but Storage:Password is set; remove the setting.") { Error = StorageError.NotEncrypted, Args = [full] };
         }
 
         data.Position = 0;
@@ -227,11 +227,11 @@ public static class DatabaseFiles
     {
         StorageException => ex,
         LiteException lex when lex.ErrorCode == LiteException.INVALID_PASSWORD || lex.Message.Contains("password", StringComparison.OrdinalIgnoreCase) =>
-            new StorageException($"Storage:Password: the database {path} is encrypted and the password is {(password is null ? "missing" : "wrong")}.", ex),
-        LiteException => new StorageException($"Storage:DatabasePath: {path} is not a readable CareBot database ({ex.Message}).", ex),
-        IOException io when IsSharingViolation(io) => new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true),
-        IOException => new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex),
-        UnauthorizedAccessException => new StorageException($"Storage:DatabasePath: no permission to open {path}.", ex),
+            new StorageException($"Storage:Password: the database {path} is encrypted and the password is {(password is null ? "missing" : "wrong")}.", ex) { Error = password is null ? StorageError.PasswordMissing : StorageError.PasswordWrong, Args = [path] },
+        LiteException => new StorageException($"Storage:DatabasePath: {path} is not a readable CareBot database ({ex.Message}).", ex) { Error = StorageError.NotADatabase, Args = [path, ex.Message] },
+        IOException io when IsSharingViolation(io) => new StorageException($"Storage:DatabasePath: {path} is in use by another process (is the worker running?).", ex, inUse: true) { Error = StorageError.InUse, Args = [path] },
+        IOException => new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex) { Error = StorageError.CannotOpen, Args = [path, ex.Message] },
+        UnauthorizedAccessException => new StorageException($"Storage:DatabasePath: no permission to open {path}.", ex) { Error = StorageError.NoPermission, Args = [path] },
         _ => ex,
     };
 

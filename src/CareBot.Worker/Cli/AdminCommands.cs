@@ -107,8 +107,9 @@ internal static class AdminCommands
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, string? school = null, string language = Texts.Chinese)
+    public static async Task<int> InviteAsync(string? phone, FileInfo? output, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, string? school = null)
     {
+        var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
         using var scope = open();
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
@@ -117,11 +118,11 @@ internal static class AdminCommands
         List<Person> people;
         if (phone is not null)
         {
-            var normalized = Phone.Normalize(phone) ?? throw new ConfigurationErrorException($"--phone: '{phone}' is not a Chinese mobile number.");
-            var person = db.Read(tx => tx.People.FindOne(p => p.Phone == normalized)) ?? throw new ConfigurationErrorException($"--phone: nobody with {Phone.Mask(normalized)} is in the roster or CareBot:Admins.");
+            var normalized = Phone.Normalize(phone) ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.bad_phone", phone));
+            var person = db.Read(tx => tx.People.FindOne(p => p.Phone == normalized)) ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.nobody", Phone.Mask(normalized)));
             if (person.ChatId is not null)
             {
-                await stderr.WriteLineAsync($"carebot: {person.Name} is already linked to a chat; no invite made.").ConfigureAwait(false);
+                await stderr.WriteLineAsync("carebot: " + Texts.Get(lang, "cli.invite.linked", person.Name)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
@@ -129,11 +130,11 @@ internal static class AdminCommands
         }
         else
         {
-            var inSchool = SchoolOption.Scope(school, care, language) is { } schools ? db.Read(tx => SchoolDirectory.PeopleOf(tx, schools, care.Admins)) : null;
+            var inSchool = SchoolOption.Scope(school, care, lang) is { } schools ? db.Read(tx => SchoolDirectory.PeopleOf(tx, schools, care.Admins)) : null;
             people = db.Read(tx => tx.People.Find(p => p.ChatId == null).Where(p => p.Roles != Roles.None && (inSchool is null || inSchool.Contains(p.Id))).OrderBy(p => p.Id).ToList());
         }
 
-        var username = await BotUsernameAsync(services, cancellationToken).ConfigureAwait(false);
+        var username = await BotUsernameAsync(services, lang, cancellationToken).ConfigureAwait(false);
 
         // Open the slip file before issuing: issuing ends every earlier unused code of these people, and only the
         // hashes of the new ones are kept, so a file that cannot be written must fail before anything changes.
@@ -148,11 +149,11 @@ internal static class AdminCommands
             }
             catch (PrivateFileException refused)
             {
-                throw new ConfigurationErrorException($"--out: {refused.Render(language)} {Texts.Get(language, "files.no_invite_changed")}", refused);
+                throw new ConfigurationErrorException($"--out: {refused.Render(lang)} {Texts.Get(lang, "files.no_invite_changed")}", refused);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new ConfigurationErrorException($"--out: {Texts.Get(language, "files.cannot_write", output.FullName, ex.Message)} {Texts.Get(language, "files.no_invite_changed")}", ex);
+                throw new ConfigurationErrorException($"--out: {Texts.Get(lang, "files.cannot_write", output.FullName, ex.Message)} {Texts.Get(lang, "files.no_invite_changed")}", ex);
             }
         }
 
@@ -185,23 +186,23 @@ internal static class AdminCommands
             }
 
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await stdout.WriteLineAsync($"{rows.Count} invite(s) written to {output!.FullName}; valid {care.InviteValidDays} days.").ConfigureAwait(false);
+            await stdout.WriteLineAsync(Texts.Get(lang, "cli.invite.written", rows.Count, output!.FullName, care.InviteValidDays)).ConfigureAwait(false);
         }
         else
         {
-            await stdout.WriteLineAsync("person_id  name        role              phone         link").ConfigureAwait(false);
-            foreach (var r in rows)
+            await stdout.WriteLineAsync(Texts.Get(lang, "cli.invite.header")).ConfigureAwait(false);
+            foreach (var (r, i) in rows.Zip(issued))
             {
-                await stdout.WriteLineAsync($"{r.PersonId,-10} {r.Name,-10} {r.Role,-17} {r.Phone,-13} {r.Link}").ConfigureAwait(false);
+                await stdout.WriteLineAsync($"{r.PersonId,-10} {r.Name,-10} {RoleText(i.Person.Roles, lang),-17} {r.Phone,-13} {r.Link}").ConfigureAwait(false);
             }
 
-            await stdout.WriteLineAsync($"{rows.Count} invite(s); valid {care.InviteValidDays} days; each works once. Earlier unused links of these people no longer work.").ConfigureAwait(false);
+            await stdout.WriteLineAsync(Texts.Get(lang, "cli.invite.done", rows.Count, care.InviteValidDays)).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;
     }
 
-    private static async Task<string> BotUsernameAsync(IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<string> BotUsernameAsync(IServiceProvider services, string lang, CancellationToken cancellationToken)
     {
         var telegram = services.GetRequiredService<IOptions<TelegramOptions>>().Value;
         if (!string.IsNullOrWhiteSpace(telegram.BotUsername))
@@ -211,16 +212,20 @@ internal static class AdminCommands
 
         if (string.IsNullOrWhiteSpace(telegram.BotToken))
         {
-            throw new ConfigurationErrorException("Telegram:BotUsername is not set (needed for invite links). Set it in appsettings.json, or set Telegram__BotToken so CareBot can ask Telegram.");
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.no_username"));
         }
 
         var client = new TelegramBotClient(new TelegramBotClientOptions(telegram.BotToken, string.IsNullOrWhiteSpace(telegram.ApiBaseUrl) ? null : telegram.ApiBaseUrl));
         var me = await client.GetMe(cancellationToken).ConfigureAwait(false);
-        return me.Username ?? throw new ConfigurationErrorException("Telegram:BotUsername: the bot has no username; set Telegram:BotUsername.");
+        return me.Username ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.bot_no_username"));
     }
 
     internal static string RoleName(Roles roles) =>
         string.Join('+', new[] { Roles.Admin, Roles.Mentor, Roles.Volunteer, Roles.Parent }.Where(r => roles.HasFlag(r)).Select(r => r.ToString().ToLowerInvariant()));
+
+    /// <summary>The roles as the table shows them, in the admin's language (the CSV keeps <see cref="RoleName"/>).</summary>
+    private static string RoleText(Roles roles, string lang) =>
+        string.Join('+', new[] { Roles.Admin, Roles.Mentor, Roles.Volunteer, Roles.Parent }.Where(r => roles.HasFlag(r)).Select(r => Texts.Get(lang, "cli.role." + r.ToString().ToLowerInvariant())));
 
     private sealed record InviteRow(int PersonId, string Name, string Role, string Phone, string Code, string Link);
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using CareBot.Core;
 using CareBot.Core.Storage;
 using CareBot.Core.Text;
@@ -23,7 +25,7 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
 /// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, status. Exit codes:
 /// 0 ok, 1 unexpected (and, for status, not healthy), 2 bad input.
 /// </summary>
-public static class CliApp
+public static partial class CliApp
 {
     /// <param name="shared">
     /// The running worker's services, when it runs an admin verb handed to it (<see cref="AdminRequestService"/>);
@@ -31,8 +33,32 @@ public static class CliApp
     /// </param>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides = null, IServiceProvider? shared = null)
     {
+        // Help, parse errors and every line of a verb are in --lang, else CareBot:Language, else Chinese.
+        var (language, languageProblem) = CommandLineLanguage.Resolve(args, overrides, shared);
+        var culture = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CommandLineLanguage.Culture(language);
+        try
+        {
+            if (languageProblem is not null)
+            {
+                await stderr.WriteLineAsync($"carebot: {languageProblem}").ConfigureAwait(false);
+                return args.FirstOrDefault() == "status" ? StatusCommand.Unhealthy : ExitCodes.BadInput; // status never exits 2
+            }
+
+            return await RunAsync(args, language, stdout, stderr, overrides, shared).ConfigureAwait(false);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = culture;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args, string language, TextWriter stdout, TextWriter stderr, IDictionary<string, string?>? overrides, IServiceProvider? shared)
+    {
+        string T(string key) => Texts.Get(language, key);
+
         // An admin verb opens the database; while a worker holds it, the verb is handed to that worker.
-        Task<int> Admin(string[] forward, Func<Task<int>> verb, CancellationToken ct, string language = Texts.Chinese) => Guard(stderr, language, async () =>
+        Task<int> Admin(string[] forward, Func<Task<int>> verb, CancellationToken ct, string verbLanguage) => Guard(stderr, verbLanguage, async () =>
         {
             try
             {
@@ -40,23 +66,23 @@ public static class CliApp
             }
             catch (DatabaseInUseException) when (shared is null)
             {
-                return await WorkerRequest.SendAsync(overrides, forward, stdout, stderr, language, ct).ConfigureAwait(false);
+                return await WorkerRequest.SendAsync(overrides, forward, stdout, stderr, verbLanguage, ct).ConfigureAwait(false);
             }
         });
 
-        var root = new RootCommand("CareBot: care programme for left-behind children (留守儿童) — Telegram bot worker and admin tools.");
-        var run = new Command("run", "Run the worker: bot polling, jobs and the outbox dispatcher, until SIGTERM / Ctrl-C.");
-        run.SetAction((_, ct) => Guard(stderr, Texts.Chinese, () => RunWorkerAsync(overrides, ct)));
+        var lang = new Option<string>("--lang") { Description = T("cli.help.lang"), DefaultValueFactory = _ => language };
+        OnlyFromAmong(lang, language, "cli.bad_lang", Texts.Chinese, Texts.English);
+        var root = new RootCommand(T("cli.help.root")) { lang };
+        var run = new Command("run", T("cli.help.run")) { lang };
+        run.SetAction((pr, ct) => Guard(stderr, pr.GetValue(lang)!, () => RunWorkerAsync(overrides, pr.GetValue(lang)!, ct)));
         root.Add(run);
-        root.SetAction((_, ct) => Guard(stderr, Texts.Chinese, () => RunWorkerAsync(overrides, ct)));
+        root.SetAction((pr, ct) => Guard(stderr, pr.GetValue(lang)!, () => RunWorkerAsync(overrides, pr.GetValue(lang)!, ct)));
 
-        var lang = new Option<string>("--lang") { Description = "Language of messages: zh (default) or en.", DefaultValueFactory = _ => "zh" };
-        lang.AcceptOnlyFromAmong("zh", "en");
-        var importFile = new Argument<FileInfo>("FILE") { Description = "The roster: CSV (UTF-8 or GB18030) or an .xlsx workbook; Chinese or English headers." };
-        var encoding = new Option<string>("--encoding") { Description = "CSV only: utf-8 or gb18030 (default: detected)." };
-        encoding.AcceptOnlyFromAmong("utf-8", "utf8", "gb18030");
-        var sheet = new Option<string>("--sheet") { Description = "Workbook only: the sheet to read (default: the first)." };
-        var import = new Command("import", "Import or update the roster; all or nothing.") { importFile, encoding, sheet, lang };
+        var importFile = new Argument<FileInfo>("FILE") { Description = T("cli.help.import_file") };
+        var encoding = new Option<string>("--encoding") { Description = T("cli.help.encoding") };
+        OnlyFromAmong(encoding, language, "cli.bad_encoding", "utf-8", "utf8", "gb18030");
+        var sheet = new Option<string>("--sheet") { Description = T("cli.help.sheet") };
+        var import = new Command("import", T("cli.help.import")) { importFile, encoding, sheet, lang };
         import.SetAction((pr, ct) => Admin(
             ["import", pr.GetValue(importFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--encoding", pr.GetValue(encoding)), .. Optional("--sheet", pr.GetValue(sheet))],
             () => Task.FromResult(AdminCommands.Import(pr.GetValue(importFile)!, pr.GetValue(encoding), pr.GetValue(sheet), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, mustExist: false, pr.GetValue(lang)))),
@@ -64,20 +90,20 @@ public static class CliApp
             pr.GetValue(lang)!));
         root.Add(import);
 
-        var phone = new Option<string>("--phone") { Description = "Only the person with this phone." };
-        var output = new Option<FileInfo>("--out") { Description = "Write person_id,name,role,phone,code,link to this CSV file." };
-        var school = new Option<string>("--school") { Description = "Only this school (id or name), where the county has several." };
-        var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output, school, lang };
+        var phone = new Option<string>("--phone") { Description = T("cli.help.phone") };
+        var output = new Option<FileInfo>("--out") { Description = T("cli.help.invite_out") };
+        var school = new Option<string>("--school") { Description = T("cli.help.school") };
+        var invite = new Command("invite", T("cli.help.invite")) { phone, output, school, lang };
         invite.SetAction((pr, ct) => Admin(
             ["invite", "--lang", pr.GetValue(lang)!, .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName), .. Optional("--school", pr.GetValue(school))],
-            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), ct, pr.GetValue(school), pr.GetValue(lang)!),
+            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), ct, pr.GetValue(school)),
             ct,
             pr.GetValue(lang)!));
         root.Add(invite);
 
-        var csv = new Option<bool>("--csv") { Description = "CSV instead of a table." };
-        var xlsx = new Option<FileInfo>("--xlsx") { Description = "Write the report to this new .xlsx workbook." };
-        var report = new Command("report", "Due and overdue visits per mentor, last week's update delivery.") { csv, xlsx, school, lang };
+        var csv = new Option<bool>("--csv") { Description = T("cli.help.csv") };
+        var xlsx = new Option<FileInfo>("--xlsx") { Description = T("cli.help.xlsx") };
+        var report = new Command("report", T("cli.help.report")) { csv, xlsx, school, lang };
         report.SetAction((pr, ct) => Admin(
             ["report", "--lang", pr.GetValue(lang)!, .. pr.GetValue(csv) ? new[] { "--csv" } : [], .. Optional("--xlsx", pr.GetValue(xlsx)?.FullName), .. Optional("--school", pr.GetValue(school))],
             () => Task.FromResult(pr.GetValue(xlsx) is { } book
@@ -89,10 +115,10 @@ public static class CliApp
             pr.GetValue(lang)!));
         root.Add(report);
 
-        var from = new Option<string>("--from") { Description = "First day of the term, e.g. 2026-03-02.", Required = true };
-        var to = new Option<string>("--to") { Description = "Last day of the term, e.g. 2026-07-10.", Required = true };
-        var summaryFile = new Option<FileInfo>("--out") { Description = "The new file: .xlsx (a sheet per table) or .html (a printable A4 page).", Required = true };
-        var summary = new Command("summary", "The term's work summary (工作总结): a workbook or a printable page with charts.") { from, to, summaryFile, school, lang };
+        var from = new Option<string>("--from") { Description = T("cli.help.from"), Required = true };
+        var to = new Option<string>("--to") { Description = T("cli.help.to"), Required = true };
+        var summaryFile = new Option<FileInfo>("--out") { Description = T("cli.help.summary_out"), Required = true };
+        var summary = new Command("summary", T("cli.help.summary")) { from, to, summaryFile, school, lang };
         summary.SetAction((pr, ct) => Admin(
             ["summary", "--from", pr.GetValue(from)!, "--to", pr.GetValue(to)!, "--out", pr.GetValue(summaryFile)!.FullName, "--lang", pr.GetValue(lang)!, .. Optional("--school", pr.GetValue(school))],
             () => Task.FromResult(SheetCommands.Summary(pr.GetValue(from)!, pr.GetValue(to)!, pr.GetValue(summaryFile)!, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), pr.GetValue(school))),
@@ -100,12 +126,12 @@ public static class CliApp
             pr.GetValue(lang)!));
         root.Add(summary);
 
-        var demo = new Command("demo", "A simulated school week against the built-in local Bot API server; no token, no network.") { lang };
+        var demo = new Command("demo", T("cli.help.demo")) { lang };
         demo.SetAction((pr, ct) => Guard(stderr, pr.GetValue(lang)!, () => new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout).RunAsync(ct)));
         root.Add(demo);
 
-        var childId = new Option<string>("--child") { Description = "The child's id (学号).", Required = true };
-        var forget = new Command("forget", "Erase a child: records, pairings, contact card, messages, and parents with no other child. One audit entry stays.") { childId, school, lang };
+        var childId = new Option<string>("--child") { Description = T("cli.help.child"), Required = true };
+        var forget = new Command("forget", T("cli.help.forget")) { childId, school, lang };
         forget.SetAction((pr, ct) => Admin(
             ["forget", "--child", pr.GetValue(childId)!, "--lang", pr.GetValue(lang)!, .. Optional("--school", pr.GetValue(school))],
             () => Task.FromResult(ProtectCommands.Forget(pr.GetValue(childId)!, pr.GetValue(school), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
@@ -113,24 +139,43 @@ public static class CliApp
             pr.GetValue(lang)!));
         root.Add(forget);
 
-        var backupFile = new Argument<FileInfo>("FILE") { Description = "The new backup file (must not exist); encrypted with Storage:Password when set." };
-        var backup = new Command("backup", "Write a consistent copy of the database to FILE.") { backupFile };
+        var backupFile = new Argument<FileInfo>("FILE") { Description = T("cli.help.backup_file") };
+        var backup = new Command("backup", T("cli.help.backup")) { backupFile, lang };
         backup.SetAction((pr, ct) => Admin(
-            ["backup", pr.GetValue(backupFile)!.FullName],
-            () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, stdout, () => OpenDatabase(overrides, shared))),
-            ct));
+            ["backup", pr.GetValue(backupFile)!.FullName, "--lang", pr.GetValue(lang)!],
+            () => Task.FromResult(ProtectCommands.Backup(pr.GetValue(backupFile)!, pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
+            ct,
+            pr.GetValue(lang)!));
         root.Add(backup);
 
-        var status = new Command("status", "Exit 0 and the worker's last poll, outbox and job runs when a worker on this database beat less than a minute ago; else exit 1 and why (the Docker HEALTHCHECK).") { lang };
+        var status = new Command("status", T("cli.help.status")) { lang };
         status.SetAction(pr => StatusCommand.Run(overrides, pr.GetValue(lang)!, TimeProvider.System, stdout, stderr));
         root.Add(status);
 
+        foreach (var help in root.Options.OfType<System.CommandLine.Help.HelpOption>())
+        {
+            help.Description = T("cli.help.help");
+        }
+
         var parse = root.Parse(args);
+        if (parse.Action is System.CommandLine.Help.HelpAction)
+        {
+            // System.CommandLine's own headings are not all translated: the rest are ours, in cli.*.json.
+            using var text = new StringWriter(CultureInfo.InvariantCulture);
+            var shown = await parse.InvokeAsync(new InvocationConfiguration { Output = text, Error = stderr }).ConfigureAwait(false);
+            await stdout.WriteAsync(text.ToString()
+                .Replace("Description:", T("cli.help.heading_description"), StringComparison.Ordinal)
+                .Replace("[default: ", T("cli.help.heading_default"), StringComparison.Ordinal)
+                .Replace("(REQUIRED)", T("cli.help.heading_required"), StringComparison.Ordinal)).ConfigureAwait(false);
+            return shown;
+        }
+
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
+            // --lang belongs to the root and to each verb, so its validator may report the same problem twice.
+            foreach (var message in parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal))
             {
-                await stderr.WriteLineAsync($"carebot: {error.Message}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"carebot: {message}").ConfigureAwait(false);
             }
 
             return ExitCodes.BadInput;
@@ -173,12 +218,30 @@ public static class CliApp
     internal static string? BadInputMessage(Exception ex, string language) => ex switch
     {
         ConfigurationErrorException c => c.Message,
-        StorageException s => s.Message,
+        StorageException s => StorageMessage(s, language),
         _ when SettingErrors.Describe(ex, language) is { } setting => setting,
         AggregateException a when a.InnerExceptions.Count > 0 => BadInputMessage(a.InnerExceptions[0], language),
         _ when ex.InnerException is not null => BadInputMessage(ex.InnerException, language),
         _ => null,
     };
+
+    /// <summary>A storage problem in the admin's language (Text/cli.*.json, <c>storage.*</c>); one of no known kind as it came.</summary>
+    internal static string StorageMessage(StorageException s, string language) => s.Error == StorageError.Other
+        ? s.Message
+        : Texts.Get(language, "storage." + SnakeCase().Replace(s.Error.ToString(), "_$1").ToLowerInvariant(), [.. s.Args]);
+
+    [GeneratedRegex("(?<=.)([A-Z])")]
+    private static partial Regex SnakeCase();
+
+    /// <summary>Like System.CommandLine's AcceptOnlyFromAmong, with our own message (<paramref name="textId"/>, {0} the value).</summary>
+    private static void OnlyFromAmong(Option<string> option, string language, string textId, params string[] values) =>
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => !values.Contains(t.Value, StringComparer.Ordinal)) is { } bad)
+            {
+                result.AddError(Texts.Get(language, textId, bad.Value));
+            }
+        });
 
     private static string[] Optional(string option, string? value) => value is null ? [] : [option, value];
 
@@ -240,9 +303,9 @@ public static class CliApp
         return host;
     }
 
-    private static async Task<int> RunWorkerAsync(IDictionary<string, string?>? overrides, CancellationToken cancellationToken)
+    private static async Task<int> RunWorkerAsync(IDictionary<string, string?>? overrides, string language, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(), quiet: false);
+        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(), quiet: false, language: language);
         // Resolve the client now so a missing token is a clear message, not a stack trace from a background service.
         _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();
         // Resolved before the run: RunAsync disposes the host (and its service provider) when it returns.

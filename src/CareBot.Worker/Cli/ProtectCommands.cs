@@ -2,6 +2,7 @@ using CareBot.Core.Protection;
 using CareBot.Core.Storage;
 using CareBot.Worker.Hosting;
 using CareBot.Core;
+using CareBot.Core.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +13,10 @@ internal static class ProtectCommands
 {
     public static int Forget(string childId, string? school, string language, TextWriter stdout, Func<CareScope> open)
     {
+        var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
         if (string.IsNullOrWhiteSpace(childId))
         {
-            throw new ConfigurationErrorException("--child: give the child's id (学号).");
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.forget.no_id"));
         }
 
         using var scope = open();
@@ -23,35 +25,35 @@ internal static class ProtectCommands
         var schools = services.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
         if (school is not null && schools.Find(school) is null)
         {
-            throw new ConfigurationErrorException("--school: " + CareBot.Core.Text.Texts.Get(language, "cli.school_unknown", school));
+            throw new ConfigurationErrorException("--school: " + Texts.Get(lang, "cli.school_unknown", school));
         }
 
         var (key, ambiguous) = db.Read(tx => schools.Resolve(tx, childId, school));
         if (ambiguous.Count > 0)
         {
-            throw new ConfigurationErrorException("--child: " + CareBot.Core.Text.Texts.Get(language, "cli.child_ambiguous", childId.Trim(), string.Join(", ", ambiguous)));
+            throw new ConfigurationErrorException("--child: " + Texts.Get(lang, "cli.child_ambiguous", childId.Trim(), string.Join(", ", ambiguous)));
         }
 
         var forget = new ForgetService(db, services.GetRequiredService<TimeProvider>());
         var result = (key is null ? null : forget.Forget(key, "cli"))
-            ?? throw new ConfigurationErrorException($"--child: no child with id '{childId.Trim()}' in the database; nothing was erased.");
-        stdout.WriteLine(result.Summary());
+            ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.forget.unknown", childId.Trim()));
+        stdout.WriteLine(Texts.Get(lang, "cli.forget.done", result.ChildId, result.Records, result.Pairings, result.OutboxRows, result.ParentsErased, result.InvitesErased));
         return ExitCodes.Ok;
     }
 
-    public static int Backup(FileInfo file, TextWriter stdout, Func<CareScope> open)
+    public static int Backup(FileInfo file, string language, TextWriter stdout, Func<CareScope> open)
     {
+        var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
         if (file.Exists)
         {
-            throw new ConfigurationErrorException($"{file.FullName}: already exists; choose a new file name.");
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.file_exists", file.FullName));
         }
 
         using var scope = open();
         var services = scope.Services;
         var password = services.GetRequiredService<IOptions<StorageOptions>>().Value.Password;
         var counts = DatabaseBackup.Write(services.GetRequiredService<CareDb>(), file.FullName, password);
-        stdout.WriteLine($"backup written to {file.FullName}{(string.IsNullOrEmpty(password) ? "" : " (encrypted with Storage:Password)")}: "
-            + string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
+        stdout.WriteLine(Texts.Get(lang, string.IsNullOrEmpty(password) ? "cli.backup.done" : "cli.backup.done_encrypted", file.FullName, string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"))));
         return ExitCodes.Ok;
     }
 }

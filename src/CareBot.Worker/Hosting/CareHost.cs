@@ -76,7 +76,7 @@ public static class CareHost
         }
     }
 
-    private static string ContentRoot() =>
+    internal static string ContentRoot() =>
         File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json")) ? Directory.GetCurrentDirectory() : AppContext.BaseDirectory;
 
     /// <summary>Settings (validated at start), clock, storage and the chat core.</summary>

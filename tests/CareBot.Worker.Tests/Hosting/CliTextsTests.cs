@@ -10,6 +10,7 @@ public sealed class CliTextsTests
     [InlineData("worker.")]
     [InlineData("status.")]
     [InlineData("cli.")]
+    [InlineData("storage.")]
     public void Every_command_line_text_exists_in_both_languages_with_the_same_placeholders(string prefix)
     {
         var zh = Texts.ForLanguage(Texts.Chinese).Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
