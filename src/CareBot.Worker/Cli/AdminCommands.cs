@@ -106,8 +106,13 @@ internal static class AdminCommands
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken)
+    public static async Task<int> InviteAsync(string? phone, FileInfo? output, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, bool relink = false)
     {
+        if (relink && phone is null)
+        {
+            throw new ConfigurationErrorException("--relink: give the person's --phone (one person at a time).");
+        }
+
         using var scope = open();
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
@@ -118,7 +123,7 @@ internal static class AdminCommands
         {
             var normalized = Phone.Normalize(phone) ?? throw new ConfigurationErrorException($"--phone: '{phone}' is not a Chinese mobile number.");
             var person = db.Read(tx => tx.People.FindOne(p => p.Phone == normalized)) ?? throw new ConfigurationErrorException($"--phone: nobody with {Phone.Mask(normalized)} is in the roster or CareBot:Admins.");
-            if (person.ChatId is not null)
+            if (person.ChatId is not null && !relink)
             {
                 await stderr.WriteLineAsync($"carebot: {person.Name} is already linked to a chat; no invite made.").ConfigureAwait(false);
                 return ExitCodes.Ok;
@@ -156,7 +161,7 @@ internal static class AdminCommands
         }
 
         await using var _ = writer;
-        var issued = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "cli");
+        var issued = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "cli", relink);
         var rows = issued.Select(i => new InviteRow(i.Person.Id, i.Person.Name, RoleName(i.Person.Roles), i.Person.Phone, i.Code, $"https://t.me/{username}?start={i.Code}")).ToList();
 
         if (writer is not null)

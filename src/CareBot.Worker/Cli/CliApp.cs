@@ -66,10 +66,11 @@ public static class CliApp
 
         var phone = new Option<string>("--phone") { Description = "Only the person with this phone." };
         var output = new Option<FileInfo>("--out") { Description = "Write person_id,name,role,phone,code,link to this CSV file." };
-        var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output };
+        var relink = new Option<bool>("--relink") { Description = "With --phone: a new invite for someone already linked who lost their account; using it unlinks the old chat." };
+        var invite = new Command("invite", "Make invite links for people not yet linked to a chat.") { phone, output, relink };
         invite.SetAction((pr, ct) => Admin(
-            ["invite", .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName)],
-            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, () => OpenDatabase(overrides, shared), ct),
+            ["invite", .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName), .. pr.GetValue(relink) ? new[] { "--relink" } : []],
+            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), stdout, stderr, () => OpenDatabase(overrides, shared), ct, pr.GetValue(relink)),
             ct));
         root.Add(invite);
 
