@@ -74,6 +74,14 @@ internal sealed class ChatTestKit : IDisposable
     public IncomingMessage Text(long chat, string text, int? replyTo = null, ChatKind kind = ChatKind.Private) =>
         new(++_update, chat, kind, IncomingKind.Text, text, ReplyToMessageId: replyTo);
 
+    /// <summary>A photo, voice note (Media) or sticker (Other) with an optional caption, as the channel maps it.</summary>
+    public IncomingMessage Media(long chat, MediaKind kind, string? caption = null, int? replyTo = null, ChatKind chatKind = ChatKind.Private)
+    {
+        var id = ++_update;
+        return new(id, chat, chatKind, kind == MediaKind.Other ? IncomingKind.Other : IncomingKind.Media, caption, ReplyToMessageId: replyTo, MessageId: (int)id,
+            Media: new MediaRef { Kind = kind, FileId = kind == MediaKind.Other ? "" : $"file-{id}", FileUniqueId = $"uniq-{id}", Caption = caption, Size = 12345 });
+    }
+
     public IncomingMessage Button(long chat, string data, int messageId = 1) =>
         new(++_update, chat, ChatKind.Private, IncomingKind.Button, null, ButtonData: data, ButtonMessageId: messageId, CallbackId: $"cb{_update}");
 

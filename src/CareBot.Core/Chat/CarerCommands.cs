@@ -57,9 +57,18 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
         switch (verb)
         {
             case "visited" when CareQueries.IsPaired(turn.Tx, carer.Id, arg):
+                // One visit per reminder: the buttons go on the first press, and a second press (a double tap, or
+                // before the buttons are gone) saves nothing.
+                var pressed = $"pressed:{turn.Message.ChatId}:{turn.Message.ButtonMessageId?.ToString(CultureInfo.InvariantCulture) ?? data}";
+                if (turn.Tx.State.FindById(pressed) is not null)
+                {
+                    return new HandleOutcome(turn.Message.CallbackId, turn.T("media.button_done"), turn.Message.ButtonMessageId);
+                }
+
+                turn.Tx.State.Insert(new StateEntry { Id = pressed, Value = clock.UtcNow.Ticks });
                 var child = turn.Tx.Children.FindById(arg)!;
                 Save(turn, child, CareKind.Visit, turn.T("carer.visit_by_button"), null);
-                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.saved_short"));
+                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.saved_short"), turn.Message.ButtonMessageId);
             case "snooze":
                 turn.Reply("carer.snoozed");
                 return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.snoozed"), turn.Message.ButtonMessageId);
@@ -118,7 +127,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
         }
 
         note = ChatCommand.Clean(note);
-        if (note.Length == 0 && kind == CareKind.Diary)
+        if (note.Length == 0 && kind == CareKind.Diary && turn.IncomingMedia is null)
         {
             turn.Reply("carer.usage_diary");
             return;
@@ -229,6 +238,9 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
             sb.Append('\n').Append(turn.T("card.notes", child.Notes));
         }
 
+        var media = turn.Tx.Records.Find(r => r.ChildId == child.Id && r.Media != null).Select(r => r.Media!.Kind).ToList();
+        sb.Append('\n').Append(turn.T("media.card_count", media.Count(k => k == MediaKind.Photo), media.Count(k => k == MediaKind.Voice)));
+
         turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "card.read", child.Id);
         turn.ReplyText(sb.ToString());
     }
@@ -259,7 +271,8 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
             return true;
         }
 
-        if (turn.Note(turn.Message.Text, "chat.text_only") is not { } text)
+        var text = turn.IncomingMedia is not null ? ChatCommand.Clean(turn.Message.Text ?? "") : turn.Note(turn.Message.Text, "chat.text_only");
+        if (text is null)
         {
             return true;
         }
@@ -276,13 +289,17 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
             }
 
             SaveMessage(turn, child, CareKind.ParentMessage, text, carer.Id);
+            var media = turn.IncomingMedia;
             var sent = turn.SendTo(
                 parent,
                 OutboxKind.Relay,
                 OutboxPriority.Reply,
-                Text.Texts.Get(parent.Language, "relay.from_carer", carer.Name, child.Name, text),
+                media is null
+                    ? Text.Texts.Get(parent.Language, "relay.from_carer", carer.Name, child.Name, text)
+                    : MediaCommands.Caption(Text.Texts.Get(parent.Language, "media.relay_from_carer", carer.Name, child.Name, MediaCommands.KindText(parent.Language, media.Kind)), text),
                 child.Id,
-                relayFrom: carer.Id);
+                relayFrom: carer.Id,
+                media: media is null ? null : MediaCommands.CopyOf(turn.Message));
             turn.Reply(sent ? "carer.relayed" : "carer.parent_unreachable");
             return true;
         }
@@ -357,7 +374,8 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
         }
 
         var record = SaveMessage(turn, child, kind, note, turn.Person!.Id, ratings);
-        turn.Reply("carer.saved_" + kind.ToString().ToLowerInvariant(), child.Name, Date(turn, record.LocalDate));
+        var saved = turn.T("carer.saved_" + kind.ToString().ToLowerInvariant(), child.Name, Date(turn, record.LocalDate));
+        turn.ReplyText(record.Media is { } media ? saved + " " + turn.T("media.attached", MediaCommands.KindText(turn.Lang, media.Kind)) : saved);
     }
 
     private CareRecord SaveMessage(ChatTurn turn, Child child, CareKind kind, string text, int authorId, Ratings? ratings = null)
@@ -371,6 +389,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
             AtUtc = clock.UtcNow,
             Text = text,
             Ratings = ratings,
+            Media = turn.IncomingMedia,
         }, turn.Actor);
     }
 

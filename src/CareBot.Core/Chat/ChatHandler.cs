@@ -53,7 +53,7 @@ public sealed class ChatHandler : IChatHandler
         }
 
         var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
-        var turn = new ChatTurn(tx, message, person, _outbox, LanguageHint(message));
+        var turn = new ChatTurn(tx, message, person, _outbox, LanguageHint(message), _clock.Today);
 
         if (message.Kind == IncomingKind.BlockedBot)
         {
@@ -61,6 +61,21 @@ public sealed class ChatHandler : IChatHandler
             if (person is not null)
             {
                 tx.MarkBlocked(person, _clock.UtcNow, turn.Actor);
+            }
+
+            return HandleOutcome.None;
+        }
+
+        if (message.Kind == IncomingKind.UnblockedBot)
+        {
+            // Telegram's my_chat_member back to member: reachable again, and what waited for them goes out now.
+            if (person is { Status: Reachability.Blocked })
+            {
+                person.Status = Reachability.Reachable;
+                person.UpdatedUtc = _clock.UtcNow;
+                tx.People.Update(person);
+                tx.AuditWrite(_clock.UtcNow, turn.Actor, "person.unblocked", null, $"person:{person.Id}");
+                HeldMessages.Release(tx, person, _clock.UtcNow);
             }
 
             return HandleOutcome.None;
@@ -87,7 +102,19 @@ public sealed class ChatHandler : IChatHandler
             return person.IsCarer ? _carer.HandleButton(turn) : Ack(turn);
         }
 
-        if (message.Kind == IncomingKind.Other || string.IsNullOrWhiteSpace(message.Text))
+        if (message.Kind == IncomingKind.Other)
+        {
+            // A sticker, a file, a video: a short, kind answer and nothing kept.
+            turn.Reply("media.other_kind");
+            return HandleOutcome.None;
+        }
+
+        if (message.Kind == IncomingKind.Media)
+        {
+            return MediaCommands.Handle(turn, _carer, _parent);
+        }
+
+        if (string.IsNullOrWhiteSpace(message.Text))
         {
             turn.Reply("chat.text_only");
             return HandleOutcome.None;

@@ -12,7 +12,7 @@ public sealed record HandleOutcome(string? CallbackId = null, string? CallbackTe
 }
 
 /// <summary>One inbound message being handled: who sent it, in which language, and the replies it produces.</summary>
-internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? person, OutboxStore outbox, string fallbackLanguage)
+internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? person, OutboxStore outbox, string fallbackLanguage, DateOnly today = default)
 {
     private int _replies;
 
@@ -22,6 +22,12 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
     public IncomingMessage Message { get; } = message;
     public Person? Person { get; } = person;
     public string Lang { get; } = person?.Language ?? fallbackLanguage;
+    /// <summary>The local date of this turn (the school's time zone).</summary>
+    public DateOnly Today { get; } = today;
+
+    /// <summary>The photo or voice note this message carries (null for text, stickers and other kinds).</summary>
+    public MediaRef? IncomingMedia => Message.Kind == IncomingKind.Media && Message.Media is { Kind: MediaKind.Photo or MediaKind.Voice } m ? m : null;
+
     public string Actor => Person is null ? $"chat:{Message.ChatId}" : $"person:{Person.Id}";
 
     public string T(string key, params object?[] args) => Texts.Get(Lang, key, args);
@@ -68,24 +74,39 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
         });
 
     /// <summary>A message to someone else caused by this update (a relay, a notice), keyed by the update so it is made once.</summary>
-    public bool SendTo(Person to, OutboxKind kind, OutboxPriority priority, string text, string? childId = null, int? relayFrom = null, CareKind? replyAs = null)
+    /// <param name="media">A photo, voice note or copy to send instead of a plain text (the text is its caption).</param>
+    /// <param name="holdIfUnreachable">
+    /// A parent's message for a teacher not linked yet or who blocked the bot: kept (Held, dated) and delivered when
+    /// they link or unblock. Still returns false: it did not go out now.
+    /// </param>
+    public bool SendTo(Person to, OutboxKind kind, OutboxPriority priority, string text, string? childId = null, int? relayFrom = null, CareKind? replyAs = null, OutMedia? media = null, bool holdIfUnreachable = false)
     {
-        if (to.ChatId is not { } chat || to.Status != Reachability.Reachable)
+        var reachable = to.ChatId is not null && to.Status == Reachability.Reachable;
+        if (!reachable && !holdIfUnreachable)
         {
             return false;
         }
 
-        return outbox.Enqueue(new OutboxMessage
+        var row = new OutboxMessage
         {
             Key = $"{kind.ToString().ToLowerInvariant()}:{Message.UpdateId}:{to.Id}:{childId}",
             PersonId = to.Id,
-            ChatId = chat,
+            ChatId = to.ChatId ?? 0,
             Text = text,
             Priority = priority,
             Kind = kind,
             ChildId = childId,
             RelayFromPersonId = relayFrom,
             ReplyAs = replyAs,
-        });
+            Media = media,
+        };
+        if (!reachable)
+        {
+            row.Text = HeldMessages.DatedText(to.Language, Today, text, media is not null);
+            outbox.EnqueueHeld(row);
+            return false;
+        }
+
+        return outbox.Enqueue(row);
     }
 }

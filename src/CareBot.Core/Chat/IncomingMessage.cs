@@ -17,6 +17,10 @@ public enum IncomingKind
     Edited = 3,
     /// <summary>The person blocked the bot in this private chat (Telegram's my_chat_member, status kicked).</summary>
     BlockedBot = 4,
+    /// <summary>The person unblocked the bot (my_chat_member back to member): reachable again.</summary>
+    UnblockedBot = 5,
+    /// <summary>A photo or voice note (see <see cref="IncomingMessage.Media"/>; its caption is the Text).</summary>
+    Media = 6,
 }
 
 /// <summary>One inbound event from a chat channel, channel-agnostic.</summary>
@@ -27,6 +31,8 @@ public enum IncomingKind
 /// <param name="ButtonMessageId">The message the pressed button belongs to.</param>
 /// <param name="CallbackId">The channel's id of the button press, to acknowledge it.</param>
 /// <param name="LanguageCode">The sender's app language (e.g. "zh-hans", "en"), used until they are linked.</param>
+/// <param name="MessageId">The channel's id of this message in its chat (to copy it).</param>
+/// <param name="Media">What media it carried: a photo or voice note, or Other (a sticker, a file).</param>
 public sealed record IncomingMessage(
     long UpdateId,
     long ChatId,
@@ -37,4 +43,6 @@ public sealed record IncomingMessage(
     string? ButtonData = null,
     int? ButtonMessageId = null,
     string? CallbackId = null,
-    string? LanguageCode = null);
+    string? LanguageCode = null,
+    int? MessageId = null,
+    Model.MediaRef? Media = null);

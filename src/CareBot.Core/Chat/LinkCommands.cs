@@ -64,6 +64,8 @@ internal sealed class LinkCommands(CareClock clock, InviteService invites)
             turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "person.resumed", null, $"person:{person.Id}");
         }
 
+        Outbox.HeldMessages.Release(turn.Tx, person, clock.UtcNow);
+
         if (wasPaused)
         {
             turn.Reply("parent.resumed");

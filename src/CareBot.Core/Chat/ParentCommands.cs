@@ -41,7 +41,9 @@ internal sealed class ParentCommands(CareClock clock)
     private void Relay(ChatTurn turn)
     {
         var parent = turn.Person!;
-        if (turn.Note(turn.Message.Text, "chat.text_only") is not { } text)
+        var media = turn.IncomingMedia;
+        var text = media is not null ? ChatCommand.Clean(turn.Message.Text ?? "") : turn.Note(turn.Message.Text, "chat.text_only");
+        if (text is null)
         {
             return;
         }
@@ -80,6 +82,7 @@ internal sealed class ParentCommands(CareClock clock)
                 LocalDate = clock.Today,
                 AtUtc = clock.UtcNow,
                 Text = text,
+                Media = media,
             };
             turn.Tx.SaveRecord(record, turn.Actor);
 
@@ -98,7 +101,12 @@ internal sealed class ParentCommands(CareClock clock)
 
                 var relation = child.Parents.First(p => p.PersonId == parent.Id).Relation;
                 var who = Texts.Get(carer.Language, relation == ParentRelation.Father ? "relay.father_of" : "relay.mother_of", child.Name, parent.Name);
-                if (turn.SendTo(carer, OutboxKind.Relay, OutboxPriority.Reply, Texts.Get(carer.Language, "relay.from_parent", who, text), child.Id, relayFrom: parent.Id))
+                var body = media is null
+                    ? Texts.Get(carer.Language, "relay.from_parent", who, text)
+                    : MediaCommands.Caption(Texts.Get(carer.Language, "media.relay_from_parent", who, MediaCommands.KindText(carer.Language, media.Kind)), text, Texts.Get(carer.Language, "media.reply_hint_parent"));
+
+                // A teacher not linked yet, or who blocked the bot, gets it when they link or come back.
+                if (turn.SendTo(carer, OutboxKind.Relay, OutboxPriority.Reply, body, child.Id, relayFrom: parent.Id, media: media is null ? null : MediaCommands.CopyOf(turn.Message), holdIfUnreachable: true))
                 {
                     delivered++;
                 }

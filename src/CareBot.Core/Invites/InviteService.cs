@@ -45,7 +45,11 @@ public sealed class InviteService(CareDb db, TimeProvider time)
     /// Issues a new code to each given person not linked to a chat yet. Earlier unused codes of the same person
     /// stop working, so only the newest printed slip is valid.
     /// </summary>
-    public List<IssuedInvite> Issue(IEnumerable<Person> people, int validDays, string actor)
+    /// <param name="relink">
+    /// Also for people already linked (they lost their account): using the code moves them to the new chat and
+    /// unlinks the old one.
+    /// </param>
+    public List<IssuedInvite> Issue(IEnumerable<Person> people, int validDays, string actor, bool relink = false)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var issued = new List<IssuedInvite>();
@@ -53,7 +57,7 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         {
             foreach (var person in people)
             {
-                if (person.ChatId is not null)
+                if (person.ChatId is not null && !relink)
                 {
                     continue;
                 }
@@ -61,8 +65,9 @@ public sealed class InviteService(CareDb db, TimeProvider time)
                 tx.Invites.DeleteMany(i => i.PersonId == person.Id && i.UsedUtc == null);
                 var code = NewCode();
                 var expires = now.AddDays(validDays);
-                tx.Invites.Insert(new Invite { CodeHash = Hash(code), PersonId = person.Id, CreatedUtc = now, ExpiresUtc = expires });
-                tx.AuditWrite(now, actor, "invite.issued", null, $"person:{person.Id}");
+                var isRelink = relink && person.ChatId is not null;
+                tx.Invites.Insert(new Invite { CodeHash = Hash(code), PersonId = person.Id, CreatedUtc = now, ExpiresUtc = expires, Relink = isRelink });
+                tx.AuditWrite(now, actor, isRelink ? "invite.issued.relink" : "invite.issued", null, $"person:{person.Id}");
                 issued.Add(new IssuedInvite(person, code, expires));
             }
         });
@@ -117,6 +122,20 @@ public sealed class InviteService(CareDb db, TimeProvider time)
             }
         }
 
+        if (person.ChatId is { } oldChat && oldChat != chatId)
+        {
+            // A relink: the old chat (a lost phone, a lost account) gets nothing more. What still waited for it goes
+            // to the new chat instead, and an audit entry says so.
+            foreach (var waiting in tx.Outbox.Find(o => o.ChatId == oldChat).Where(o => o.PersonId == person.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
+            {
+                waiting.ChatId = chatId;
+                waiting.Status = OutboxStatus.Pending;
+                tx.Outbox.Update(waiting);
+            }
+
+            tx.AuditWrite(now, $"person:{person.Id}", "person.relinked", null, $"person:{person.Id} old-chat-unlinked");
+        }
+
         invite.UsedUtc = now;
         tx.Invites.Update(invite);
         person.ChatId = chatId;
@@ -125,6 +144,7 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         tx.People.Update(person);
         tx.Throttles.Delete(chatId);
         tx.AuditWrite(now, $"person:{person.Id}", "invite.redeemed", null, $"person:{person.Id}");
+        Outbox.HeldMessages.Release(tx, person, now);
         return new RedeemResult(RedeemStatus.Linked, person);
     }
 

@@ -136,6 +136,8 @@ public sealed class CareRecord
     public DateTime AtUtc { get; set; }
     public string Text { get; set; } = "";
     public Ratings? Ratings { get; set; }
+    /// <summary>A photo or voice note that is (part of) this record: the channel's file reference, never bytes.</summary>
+    public MediaRef? Media { get; set; }
 }
 
 /// <summary>Who did what to which child, when. Never holds notes, diary text or phone numbers.</summary>
@@ -159,6 +161,8 @@ public sealed class Invite
     public DateTime CreatedUtc { get; set; }
     public DateTime ExpiresUtc { get; set; }
     public DateTime? UsedUtc { get; set; }
+    /// <summary>Made by <c>carebot invite --relink</c> for someone already linked: using it unlinks the old chat.</summary>
+    public bool Relink { get; set; }
 }
 
 /// <summary>Failed invite attempts per chat, for the slow-down.</summary>

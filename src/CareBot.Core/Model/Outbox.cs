@@ -10,6 +10,11 @@ public enum OutboxStatus
     Failed = 3,
     /// <summary>The person blocked the bot (403) or is not reachable.</summary>
     Unreachable = 4,
+    /// <summary>
+    /// A parent's message for someone not linked yet or who blocked the bot: kept, and released (oldest first) when
+    /// they link or unblock. Never due while held.
+    /// </summary>
+    Held = 5,
 }
 
 /// <summary>Replies go before bulk.</summary>
@@ -30,6 +35,10 @@ public enum OutboxKind
     Notice = 5,
     Nudge = 6,
     Greeting = 7,
+    /// <summary>The week's photos and voice notes of a child, sent after the weekly update text.</summary>
+    WeeklyMedia = 8,
+    /// <summary>Admins told about parents' messages waiting for a teacher.</summary>
+    Waiting = 9,
 }
 
 public sealed class OutButton
@@ -69,4 +78,6 @@ public sealed class OutboxMessage
     public DateTime? SentUtc { get; set; }
     /// <summary>The channel's id of the sent message (the last part when split).</summary>
     public int? ChannelMessageId { get; set; }
+    /// <summary>A photo, voice note, album or copy to send instead of a plain text (Text is then the caption).</summary>
+    public OutMedia? Media { get; set; }
 }

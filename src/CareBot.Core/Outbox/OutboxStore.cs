@@ -40,6 +40,24 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         db.Read(tx => Insert(tx, message));
     }
 
+    /// <summary>Adds a Held row (see <see cref="HeldMessages"/>): kept until its recipient is reachable. False when the key exists.</summary>
+    public bool EnqueueHeld(OutboxMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return db.Read(tx =>
+        {
+            if (tx.Outbox.Exists(o => o.Key == message.Key))
+            {
+                return false;
+            }
+
+            Insert(tx, message);
+            message.Status = OutboxStatus.Held;
+            tx.Outbox.Update(message);
+            return true;
+        });
+    }
+
     private void Insert(CareTx tx, OutboxMessage message)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -165,26 +183,38 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         db.Mark(tx => tx.Outbox.Update(row));
     }
 
-    /// <summary>The person blocked the bot: their row and every other pending row to them stop, and they are marked.</summary>
-    public void MarkBlocked(OutboxMessage row, string error)
+    /// <summary>
+    /// The person blocked the bot: their row and every other pending row to them stop, and they are marked. A parent's
+    /// message to a carer is held instead (see <see cref="HeldMessages"/>), its text dated by <paramref name="dateOf"/>.
+    /// </summary>
+    public void MarkBlocked(OutboxMessage row, string error, Func<DateTime, DateOnly>? dateOf = null)
     {
+        ArgumentNullException.ThrowIfNull(row);
         db.Write(tx =>
         {
-            if (tx.People.FindById(row.PersonId) is { } person)
+            var person = tx.People.FindById(row.PersonId);
+            if (person is not null)
             {
                 tx.MarkBlocked(person, time.GetUtcNow().UtcDateTime, "system");
             }
 
-            foreach (var other in tx.Outbox.Find(o => o.ChatId == row.ChatId).Where(o => o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
+            var stopped = tx.Outbox.Find(o => o.ChatId == row.ChatId).Where(o => o.Id != row.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList();
+            stopped.Add(row);
+            foreach (var other in stopped)
             {
-                other.Status = OutboxStatus.Unreachable;
+                if (dateOf is not null && other.PersonId == row.PersonId && HeldMessages.ShouldHold(other, person))
+                {
+                    other.Status = OutboxStatus.Held;
+                    other.Text = HeldMessages.DatedText(person!.Language, dateOf(other.CreatedUtc), other.Text, other.Media is not null);
+                }
+                else
+                {
+                    other.Status = OutboxStatus.Unreachable;
+                }
+
                 other.LastError = error;
                 tx.Outbox.Update(other);
             }
-
-            row.Status = OutboxStatus.Unreachable;
-            row.LastError = error;
-            tx.Outbox.Update(row);
         });
     }
 

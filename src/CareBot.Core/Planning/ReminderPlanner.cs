@@ -19,7 +19,7 @@ public sealed record ReminderPlanResult(int Reminders, int Escalations);
 /// child and admin), and the nudge on the day before the weekly update. Every row has an idempotency key, so
 /// running it again the same day adds nothing.
 /// </summary>
-public sealed class ReminderPlanner
+public sealed partial class ReminderPlanner
 {
     private const int NameMax = 40;
 
@@ -84,6 +84,7 @@ public sealed class ReminderPlanner
         }
 
         var escalations = PlanEscalations(week, people, pairings, status, childNames, batch);
+        PlanWaiting(tx, today, people, batch);
         var added = batch.Flush();
         _logger.LogInformation(
             "Reminder plan for {Date}: {Reminders} reminders and {Escalations} escalations planned, {Added} rows new",

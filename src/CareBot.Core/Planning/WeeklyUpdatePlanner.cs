@@ -96,6 +96,7 @@ public sealed class WeeklyUpdatePlanner
         foreach (var child in children)
         {
             texts.Clear();
+            var media = WeeklyMedia.Of(weekRecords.GetValueOrDefault(child.Id));
             foreach (var link in child.Parents)
             {
                 if (!parents.TryGetValue(link.PersonId, out var parent))
@@ -107,6 +108,11 @@ public sealed class WeeklyUpdatePlanner
                 if (!texts.TryGetValue(lang, out var text))
                 {
                     text = Render(lang, child, weekStart, weekEnd, weekRecords.GetValueOrDefault(child.Id), checks.GetValueOrDefault(child.Id), carers[child.Id], names);
+                    if (WeeklyMedia.FollowLine(lang, media) is { } follow)
+                    {
+                        text += "\n" + follow;
+                    }
+
                     texts[lang] = text;
                 }
 
@@ -122,6 +128,10 @@ public sealed class WeeklyUpdatePlanner
                     Week = week,
                 });
                 planned++;
+                foreach (var row in WeeklyMedia.Rows(parent, child.Id, week, Key(parent.Id, child.Id, week), media))
+                {
+                    batch.Add(row);
+                }
             }
         }
 

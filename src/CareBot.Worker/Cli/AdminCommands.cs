@@ -107,9 +107,14 @@ internal static class AdminCommands
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> InviteAsync(string? phone, FileInfo? output, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, string? school = null)
+    public static async Task<int> InviteAsync(string? phone, FileInfo? output, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, string? school = null, bool relink = false)
     {
         var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
+        if (relink && phone is null)
+        {
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.relink_phone"));
+        }
+
         using var scope = open();
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
@@ -120,7 +125,7 @@ internal static class AdminCommands
         {
             var normalized = Phone.Normalize(phone) ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.bad_phone", phone));
             var person = db.Read(tx => tx.People.FindOne(p => p.Phone == normalized)) ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.nobody", Phone.Mask(normalized)));
-            if (person.ChatId is not null)
+            if (person.ChatId is not null && !relink)
             {
                 await stderr.WriteLineAsync("carebot: " + Texts.Get(lang, "cli.invite.linked", person.Name)).ConfigureAwait(false);
                 return ExitCodes.Ok;
@@ -158,7 +163,7 @@ internal static class AdminCommands
         }
 
         await using var _ = writer;
-        var issued = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "cli");
+        var issued = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "cli", relink);
         var rows = issued.Select(i => new InviteRow(i.Person.Id, i.Person.Name, RoleName(i.Person.Roles), i.Person.Phone, i.Code, $"https://t.me/{username}?start={i.Code}")).ToList();
 
         if (writer is not null)

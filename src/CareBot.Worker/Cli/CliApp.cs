@@ -93,10 +93,11 @@ public static partial class CliApp
         var phone = new Option<string>("--phone") { Description = T("cli.help.phone") };
         var output = new Option<FileInfo>("--out") { Description = T("cli.help.invite_out") };
         var school = new Option<string>("--school") { Description = T("cli.help.school") };
-        var invite = new Command("invite", T("cli.help.invite")) { phone, output, school, lang };
+        var relink = new Option<bool>("--relink") { Description = T("cli.help.relink") };
+        var invite = new Command("invite", T("cli.help.invite")) { phone, output, school, relink, lang };
         invite.SetAction((pr, ct) => Admin(
-            ["invite", "--lang", pr.GetValue(lang)!, .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName), .. Optional("--school", pr.GetValue(school))],
-            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), ct, pr.GetValue(school)),
+            ["invite", "--lang", pr.GetValue(lang)!, .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName), .. Optional("--school", pr.GetValue(school)), .. pr.GetValue(relink) ? new[] { "--relink" } : []],
+            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), ct, pr.GetValue(school), pr.GetValue(relink)),
             ct,
             pr.GetValue(lang)!));
         root.Add(invite);

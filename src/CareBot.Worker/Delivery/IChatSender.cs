@@ -21,6 +21,14 @@ public sealed record SendOutcome(SendStatus Status, int? MessageId = null, TimeS
 public interface IChatSender
 {
     Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends a photo or voice note by the channel's file reference, an album, or a copy of a chat message, with
+    /// <paramref name="caption"/> (empty: none; for a copy, the original's caption stays). The outcome's message id is
+    /// the first message's. A channel without media answers Permanent.
+    /// </summary>
+    Task<SendOutcome> SendMediaAsync(long chatId, OutMedia media, string caption, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
+        Task.FromResult(new SendOutcome(SendStatus.Permanent, Error: "media not supported by this channel"));
 }
 
 /// <summary>Wakes the dispatcher when rows were added, so replies go out at once rather than at the next poll.</summary>

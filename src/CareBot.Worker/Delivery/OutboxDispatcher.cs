@@ -162,7 +162,7 @@ public sealed class OutboxDispatcher : BackgroundService
 
             if (person is { Status: Reachability.Blocked })
             {
-                _outbox.MarkBlocked(row, "blocked");
+                _outbox.MarkBlocked(row, "blocked", _clock.ToLocalDate);
                 progressed = true;
                 continue;
             }
@@ -231,6 +231,56 @@ public sealed class OutboxDispatcher : BackgroundService
 
     private async Task SendRowAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
+        var outcome = row.Media is null
+            ? await SendTextAsync(row, cancellationToken).ConfigureAwait(false)
+            : await SendMediaAsync(row, row.Media, cancellationToken).ConfigureAwait(false);
+        if (outcome is not null)
+        {
+            Record(row, outcome);
+        }
+    }
+
+    /// <summary>
+    /// A photo, voice note, album or copy: one call, under the same rules as a text. An album takes one permit of the
+    /// global rate per photo. Null when the row was taken away meanwhile.
+    /// </summary>
+    private async Task<SendOutcome?> SendMediaAsync(OutboxMessage row, OutMedia media, CancellationToken cancellationToken)
+    {
+        var leases = new List<RateLimitLease>();
+        try
+        {
+            for (var i = 0; i < media.MessageCount; i++)
+            {
+                leases.Add(await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false));
+            }
+
+            await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+            if (PauseLeft() is { } pause)
+            {
+                await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
+            {
+                return null;
+            }
+
+            _outbox.MarkSending(row);
+            var outcome = await _sender.SendMediaAsync(row.ChatId, media, row.Text, row.Buttons, CancellationToken.None).ConfigureAwait(false);
+            _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs * media.MessageCount);
+            return outcome;
+        }
+        finally
+        {
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
+        }
+    }
+
+    private async Task<SendOutcome?> SendTextAsync(OutboxMessage row, CancellationToken cancellationToken)
+    {
         var parts = OutboxStore.Split(row.Text);
         SendOutcome outcome = new(SendStatus.Sent);
         var first = true;
@@ -253,7 +303,7 @@ public sealed class OutboxDispatcher : BackgroundService
                 // takes its rows away, and those must not go out.
                 if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
                 {
-                    return;
+                    return null;
                 }
 
                 _outbox.MarkSending(row);
@@ -274,6 +324,11 @@ public sealed class OutboxDispatcher : BackgroundService
             }
         }
 
+        return outcome;
+    }
+
+    private void Record(OutboxMessage row, SendOutcome outcome)
+    {
         var now = _time.GetUtcNow().UtcDateTime;
         switch (outcome.Status)
         {
@@ -299,7 +354,7 @@ public sealed class OutboxDispatcher : BackgroundService
                 _logger.LogWarning("Outbox row {RowId} failed ({Error}); attempt {Attempt}, retry in {Backoff}", row.Id, outcome.Error, row.Attempts, backoff);
                 break;
             case SendStatus.Blocked:
-                _outbox.MarkBlocked(row, outcome.Error ?? "403");
+                _outbox.MarkBlocked(row, outcome.Error ?? "403", _clock.ToLocalDate);
                 _logger.LogInformation("Person {PersonId} blocked the bot; their messages stop until /start", row.PersonId);
                 break;
             default:

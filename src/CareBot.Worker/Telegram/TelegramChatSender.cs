@@ -3,6 +3,7 @@ using CareBot.Worker.Delivery;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace CareBot.Worker.Telegram;
@@ -10,18 +11,44 @@ namespace CareBot.Worker.Telegram;
 /// <summary>Sends through Telegram.Bot's SendMessage and turns its answers into <see cref="SendOutcome"/>s.</summary>
 public sealed class TelegramChatSender(ITelegramBotClient bot, IOptions<DeliveryOptions> options) : IChatSender
 {
-    public async Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+    public Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+    {
+        var markup = Markup(buttons);
+        return CallAsync(async ct => (await bot.SendMessage(chatId, text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken);
+    }
+
+    public Task<SendOutcome> SendMediaAsync(long chatId, OutMedia media, string caption, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(media);
+        var markup = Markup(buttons);
+        var text = string.IsNullOrEmpty(caption) ? null : caption;
+        return media.Kind switch
+        {
+            OutMediaKind.Photo => CallAsync(async ct => (await bot.SendPhoto(chatId, InputFile.FromFileId(media.FileId!), text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken),
+            OutMediaKind.Voice => CallAsync(async ct => (await bot.SendVoice(chatId, InputFile.FromFileId(media.FileId!), text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken),
+            OutMediaKind.Album => CallAsync(async ct => (await bot.SendMediaGroup(chatId, media.Album.Select(a => new InputMediaPhoto(InputFile.FromFileId(a.FileId)) { Caption = a.Caption }), cancellationToken: ct).ConfigureAwait(false))[0].Id, cancellationToken),
+            OutMediaKind.Copy => CallAsync(async ct => (await bot.CopyMessage(chatId, media.CopyFromChatId!.Value, media.CopyMessageId!.Value, text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken),
+            _ => Task.FromResult(new SendOutcome(SendStatus.Permanent, Error: "unknown media kind")),
+        };
+    }
+
+    private static InlineKeyboardMarkup? Markup(IReadOnlyList<OutButton> buttons)
     {
         ArgumentNullException.ThrowIfNull(buttons);
-        InlineKeyboardMarkup? markup = buttons.Count == 0
+        return buttons.Count == 0
             ? null
             : new InlineKeyboardMarkup(buttons.Select(b => new[] { InlineKeyboardButton.WithCallbackData(b.Text, b.Data) }));
+    }
+
+    /// <summary>One call to the Bot API under the send time-out, its answer turned into a <see cref="SendOutcome"/>.</summary>
+    private async Task<SendOutcome> CallAsync(Func<CancellationToken, Task<int>> call, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.SendTimeoutSeconds));
         try
         {
-            var message = await bot.SendMessage(chatId, text, replyMarkup: markup, cancellationToken: timeout.Token).ConfigureAwait(false);
-            return new SendOutcome(SendStatus.Sent, message.Id);
+            var id = await call(timeout.Token).ConfigureAwait(false);
+            return new SendOutcome(SendStatus.Sent, id);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {

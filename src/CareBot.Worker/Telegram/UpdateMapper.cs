@@ -1,4 +1,5 @@
 using CareBot.Core.Chat;
+using CareBot.Core.Model;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
@@ -41,19 +42,47 @@ public static class UpdateMapper
             return new IncomingMessage(update.Id, blocked.Chat.Id, ChatKind.Private, IncomingKind.BlockedBot, Text: null);
         }
 
+        if (update.MyChatMember is { Chat.Type: ChatType.Private, NewChatMember.Status: ChatMemberStatus.Member } unblocked)
+        {
+            return new IncomingMessage(update.Id, unblocked.Chat.Id, ChatKind.Private, IncomingKind.UnblockedBot, Text: null);
+        }
+
         return null;
     }
 
     private static IncomingMessage FromMessage(int updateId, Message message, bool edited)
     {
-        var kind = edited ? IncomingKind.Edited : message.Text is null ? IncomingKind.Other : IncomingKind.Text;
+        var media = Media(message);
+        var kind = edited ? IncomingKind.Edited
+            : media is { Kind: MediaKind.Photo or MediaKind.Voice } ? IncomingKind.Media
+            : message.Text is null ? IncomingKind.Other
+            : IncomingKind.Text;
         return new IncomingMessage(
             updateId,
             message.Chat.Id,
             message.Chat.Type == ChatType.Private ? ChatKind.Private : ChatKind.Group,
             kind,
-            message.Text,
+            media is null ? message.Text : message.Caption,
             ReplyToMessageId: message.ReplyToMessage?.Id,
-            LanguageCode: message.From?.LanguageCode);
+            LanguageCode: message.From?.LanguageCode,
+            MessageId: message.Id,
+            Media: media);
+    }
+
+    /// <summary>The file reference of a photo (its largest size) or voice note; Other for stickers, files and the rest; null for text.</summary>
+    private static MediaRef? Media(Message message)
+    {
+        if (message.Photo is { Length: > 0 } sizes)
+        {
+            var largest = sizes.OrderBy(p => p.FileSize ?? 0).ThenBy(p => (long)p.Width * p.Height).Last();
+            return new MediaRef { Kind = MediaKind.Photo, FileId = largest.FileId, FileUniqueId = largest.FileUniqueId, Caption = message.Caption, Size = largest.FileSize };
+        }
+
+        if (message.Voice is { } voice)
+        {
+            return new MediaRef { Kind = MediaKind.Voice, FileId = voice.FileId, FileUniqueId = voice.FileUniqueId, Caption = message.Caption, Size = voice.FileSize, DurationSeconds = voice.Duration };
+        }
+
+        return message.Text is null ? new MediaRef { Kind = MediaKind.Other } : null;
     }
 }

@@ -18,9 +18,9 @@ public sealed class AccessControlTests(ITestOutputHelper output)
     private const long MentorChat = 501, VolunteerChat = 502, OtherMentorChat = 503, ParentChat = 601, AdminChat = 701, UnlinkedChat = 999;
 
     private static readonly string[] Commands =
-        ["/mine", "/visit", "/talk", "/diary", "/check", "/card", "/stats", "/overdue", "/notice", "/stop", "/start", "/lang", "/help", "plain", "button"];
+        ["/mine", "/visit", "/talk", "/diary", "/check", "/card", "/stats", "/overdue", "/notice", "/stop", "/start", "/lang", "/help", "plain", "button", "photo", "voice", "sticker"];
 
-    private static readonly string[] WriteCommands = ["/visit", "/talk", "/diary", "/check", "button"];
+    private static readonly string[] WriteCommands = ["/visit", "/talk", "/diary", "/check", "button", "photo"];
 
     public static IEnumerable<object[]> Cases() =>
         from role in Enum.GetValues<Role>()
@@ -81,9 +81,16 @@ public sealed class AccessControlTests(ITestOutputHelper output)
             "plain" => $"{childName} how are things",
             _ => command,
         };
-        var message = command == "button"
-            ? kit.Button(chat, $"visited:{childId}") with { ChatKind = role == Role.Group ? ChatKind.Group : ChatKind.Private }
-            : kit.Text(chat, text, kind: role == Role.Group ? ChatKind.Group : ChatKind.Private);
+        var chatKind = role == Role.Group ? ChatKind.Group : ChatKind.Private;
+        var message = command switch
+        {
+            "button" => kit.Button(chat, $"visited:{childId}") with { ChatKind = chatKind },
+            // A photo captioned with a command about the child; a voice note on its own; a sticker.
+            "photo" => kit.Media(chat, MediaKind.Photo, $"/visit {childName} photo-note-123", chatKind: chatKind),
+            "voice" => kit.Media(chat, MediaKind.Voice, chatKind: chatKind),
+            "sticker" => kit.Media(chat, MediaKind.Other, chatKind: chatKind),
+            _ => kit.Text(chat, text, kind: chatKind),
+        };
 
         var auditBefore = kit.Db.Read(tx => tx.Audit.Count());
         var outboxBefore = kit.Db.Read(tx => tx.Outbox.Count());
@@ -130,7 +137,7 @@ public sealed class AccessControlTests(ITestOutputHelper output)
 
         var isCarer = role is Role.Mentor or Role.Volunteer;
         var expectRecord = (isCarer && target == Target.Own && WriteCommands.Contains(command))
-            || (role == Role.Parent && command == "plain");
+            || (role == Role.Parent && command is "plain" or "photo" or "voice");
         if (expectRecord)
         {
             Assert.NotEmpty(records);
@@ -175,11 +182,27 @@ public sealed class AccessControlTests(ITestOutputHelper output)
             Assert.Equal(isAdmin, replies.Any(r => r.StartsWith("⚠️", StringComparison.Ordinal) || r.StartsWith("No child is overdue", StringComparison.Ordinal)));
         }
 
-        // Relays reach only the carers of the parent's own children.
+        // Relays reach only the carers of the parent's own children; media relays are copies of the sender's own message.
         foreach (var relay in newOutbox.Where(o => o.Kind == OutboxKind.Relay))
         {
             Assert.Contains(relay.ChildId, ownChildIds);
             Assert.NotEqual(OtherMentorChat, relay.ChatId);
+            if (relay.Media is { } media)
+            {
+                Assert.Equal(OutMediaKind.Copy, media.Kind);
+                Assert.Equal(chat, media.CopyFromChatId);
+            }
+        }
+
+        // Media is kept only with a record of the sender's own child, and only as a file reference; stickers never.
+        Assert.All(records.Where(r => r.Media is not null), r =>
+        {
+            Assert.Contains(command, new[] { "photo", "voice" });
+            Assert.Equal(message.Media!.FileId, r.Media!.FileId);
+        });
+        if (command == "sticker")
+        {
+            Assert.Equal(Text.Texts.Get("en", "media.other_kind"), Assert.Single(replies));
         }
 
         // A linked private text always gets a non-empty answer; a button gets an acknowledgement instead.

@@ -1,4 +1,5 @@
 using CareBot.Core.Chat;
+using CareBot.Core.Model;
 using CareBot.Worker.Telegram;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
@@ -30,7 +31,28 @@ public sealed class UpdateMapperTests
         var blocked = UpdateMapper.Map(new Update { Id = 6, MyChatMember = new ChatMemberUpdated { Chat = new Chat { Id = 42, Type = ChatType.Private }, From = Someone, NewChatMember = new ChatMemberBanned { User = Someone } } })!;
         Assert.Equal((IncomingKind.BlockedBot, 42L), (blocked.Kind, blocked.ChatId));
 
-        var unblocked = UpdateMapper.Map(new Update { Id = 7, MyChatMember = new ChatMemberUpdated { Chat = new Chat { Id = 42, Type = ChatType.Private }, From = Someone, NewChatMember = new ChatMemberMember { User = Someone } } });
-        Assert.Null(unblocked); // they come back with /start, which the bot answers
+        var unblocked = UpdateMapper.Map(new Update { Id = 7, MyChatMember = new ChatMemberUpdated { Chat = new Chat { Id = 42, Type = ChatType.Private }, From = Someone, NewChatMember = new ChatMemberMember { User = Someone } } })!;
+        Assert.Equal((IncomingKind.UnblockedBot, 42L), (unblocked.Kind, unblocked.ChatId)); // reachable again
+    }
+
+    [Fact]
+    public void A_photo_maps_to_its_largest_size_with_caption_and_a_voice_note_to_its_file_reference()
+    {
+        var chat = new Chat { Id = 42, Type = ChatType.Private };
+        PhotoSize[] sizes =
+        [
+            new() { FileId = "small", FileUniqueId = "u-small", Width = 90, Height = 90, FileSize = 1_000 },
+            new() { FileId = "large", FileUniqueId = "u-large", Width = 1280, Height = 960, FileSize = 90_000 },
+            new() { FileId = "mid", FileUniqueId = "u-mid", Width = 320, Height = 240, FileSize = 9_000 },
+        ];
+        var photo = UpdateMapper.Map(new Update { Id = 1, Message = new Message { Id = 20, Chat = chat, From = Someone, Photo = sizes, Caption = "/visit 1 家访" } })!;
+        Assert.Equal((IncomingKind.Media, "/visit 1 家访", 20), (photo.Kind, photo.Text, photo.MessageId));
+        Assert.Equal((MediaKind.Photo, "large", "u-large", 90_000L), (photo.Media!.Kind, photo.Media.FileId, photo.Media.FileUniqueId, photo.Media.Size));
+
+        var voice = UpdateMapper.Map(new Update { Id = 2, Message = new Message { Id = 21, Chat = chat, From = Someone, Voice = new Voice { FileId = "v1", FileUniqueId = "uv1", Duration = 7, FileSize = 5_000 } } })!;
+        Assert.Equal((IncomingKind.Media, MediaKind.Voice, "v1", 7), (voice.Kind, voice.Media!.Kind, voice.Media.FileId, voice.Media.DurationSeconds));
+
+        var sticker = UpdateMapper.Map(new Update { Id = 3, Message = new Message { Id = 22, Chat = chat, From = Someone, Sticker = new Sticker { FileId = "s", FileUniqueId = "us", Emoji = "👍" } } })!;
+        Assert.Equal((IncomingKind.Other, MediaKind.Other), (sticker.Kind, sticker.Media!.Kind));
     }
 }
