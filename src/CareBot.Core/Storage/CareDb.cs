@@ -464,6 +464,7 @@ public sealed class CareDb : IDisposable
 
         var raise = _failure is null;
         _failure ??= ex;
+        AbandonedTransactions.Disarm(_db);
         var error = new StorageFailedException(Path, _failure);
         if (raise)
         {
@@ -475,6 +476,7 @@ public sealed class CareDb : IDisposable
 
     private void ThrowIfFailed()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_failure is not null)
         {
             throw new StorageFailedException(Path, _failure);
@@ -484,6 +486,8 @@ public sealed class CareDb : IDisposable
     /// <summary>Moves the log into the data file (durable: LiteDB syncs the data file before it cuts the log).</summary>
     public void Checkpoint()
     {
+        // The same order as Dispose: the turn first, then the checkpoint gate.
+        lock (_writeLock)
         lock (_checkpointLock)
         {
             if (!_disposed)
@@ -495,6 +499,9 @@ public sealed class CareDb : IDisposable
 
     public void Dispose()
     {
+        // Waits for the turn in progress (the dispatcher's or a job's, at shutdown): LiteDB closing under an open
+        // write transaction leaves that transaction's finalizer armed, and it would take the process down later.
+        lock (_writeLock)
         lock (_checkpointLock)
         {
             if (_disposed)
@@ -525,6 +532,8 @@ public sealed class CareDb : IDisposable
                 {
                     // The engine already stopped on a disk error; closing it again reports the same error.
                 }
+
+                AbandonedTransactions.Disarm(_db);
 
                 _data?.Dispose();
                 _log?.Dispose();

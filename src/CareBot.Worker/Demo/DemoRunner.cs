@@ -68,7 +68,7 @@ public sealed class DemoRunner
         {
             await using var server = await LocalBotApiServer.StartAsync(new LocalBotApiOptions { MinimumLogLevel = LogLevel.None }, cancellationToken).ConfigureAwait(false);
             _server = server;
-            server.OnBotMessage += (_, m) => Print(m.ChatId, bot: true, m.Text, m.Buttons);
+            server.OnBotMessage += (_, m) => Print(m.ChatId, bot: true, m.Kind switch { BotMessageKind.Photo => "📷 ", BotMessageKind.Voice => "🎤 ", _ => "" } + m.Text, m.Buttons);
 
             const string adminName = "赵校长";
             var overrides = new Dictionary<string, string?>(server.WorkerSettings())
@@ -236,6 +236,10 @@ public sealed class DemoRunner
             await MorningAsync(5).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorC), "/visit 2 " + T("demo.say.visit2")).ConfigureAwait(false);
 
+            // Saturday: a home-visit photo, its caption the command; it goes to the parents with the weekly update.
+            await MorningAsync(6).ConfigureAwait(false);
+            await PhotoAsync(Sim(mentorA), "/visit 1 " + T("demo.say.photo")).ConfigureAwait(false);
+
             // Sunday 19:00: the weekly updates to the parents.
             var sunday = monday.AddDays(6);
             Day(sunday, new TimeOnly(19, 0));
@@ -250,6 +254,12 @@ public sealed class DemoRunner
                 {
                     update = got;
                 }
+            }
+
+            // The week's photo follows the parent's update.
+            if (update is not null)
+            {
+                await NextAsync(Sim(parent), update.MessageId, m => m.Kind == BotMessageKind.Photo).ConfigureAwait(false);
             }
 
             if (update is not null)
@@ -269,6 +279,7 @@ public sealed class DemoRunner
             WriteLine(T("demo.summary.checks", records.Count(x => x.Kind == CareKind.Check)));
             WriteLine(T("demo.summary.parents", records.Count(x => x.Kind == CareKind.ParentMessage)));
             WriteLine(T("demo.summary.weekly", weekly));
+            WriteLine(T("demo.summary.photos", db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.WeeklyMedia && o.Status == OutboxStatus.Sent))));
 
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             WriteLine(T("demo.summary.time", started.Elapsed.TotalSeconds));
@@ -357,6 +368,16 @@ public sealed class DemoRunner
         {
             await NextAsync(chat, marks[chat]).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A simulated mentor sends a photo with <paramref name="caption"/>; the demo waits for the bot's answer.</summary>
+    private async Task PhotoAsync(long user, string caption)
+    {
+        _clock.JumpTo(_clock.GetUtcNow().AddMinutes(5));
+        var mark = LastId(user);
+        Print(user, bot: false, "📷 " + caption, []);
+        _server.UserSendsPhoto(user, caption);
+        await NextAsync(user, mark).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -68,6 +68,13 @@ public sealed class DurableStorageTests : IDisposable
         Assert.Throws<StorageFailedException>(() => db.Write(tx => tx.Children.Insert(new Child { Id = "S4", Name = "d" })));
         Assert.Single(raised);
         Assert.NotNull(db.Failure);
+
+        // LiteDB leaves the failed transaction's finalizer armed; it would throw on the GC's thread and end the
+        // process. CareDb disarms it: collecting now must be harmless.
+        db.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     [Fact]

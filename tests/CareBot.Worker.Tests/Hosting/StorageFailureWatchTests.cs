@@ -40,6 +40,13 @@ public sealed class StorageFailureWatchTests : IDisposable
         Assert.True(watch.Tripped);
         Assert.True(lifetime.ApplicationStopping.IsCancellationRequested);
         await host.StopAsync();
+
+        // LiteDB leaves the failed transaction's finalizer armed; it would throw on the GC's thread and end the
+        // process (seen as a crashed test host). CareDb disarms it: collecting now must be harmless.
+        db.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     /// <summary>The real file system, with writes and syncs that fail while <see cref="Broken"/> is set.</summary>
