@@ -1,3 +1,4 @@
+using CareBot.Core;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using Xunit.Abstractions;
@@ -7,15 +8,16 @@ namespace CareBot.Core.Tests.Chat;
 /// <summary>
 /// Every role × every command × own child / other child: only what DESIGN.md allows succeeds. Records are written
 /// for the sender's own child only, a contact card read is audited for the own child only, admin commands work for
-/// admins only, group chats get nothing at all, unlinked chats get only the invite hint.
+/// admins only, group chats get nothing at all, unlinked chats get only the invite hint. The county has a second
+/// school whose child has the same 学号 (S001): the admin is scoped to the first school and never sees or reaches it.
 /// </summary>
 public sealed class AccessControlTests(ITestOutputHelper output)
 {
     public enum Role { Mentor, Volunteer, Parent, Admin, Unlinked, Group }
 
-    public enum Target { Own, Other }
+    public enum Target { Own, Other, OtherSchool }
 
-    private const long MentorChat = 501, VolunteerChat = 502, OtherMentorChat = 503, ParentChat = 601, AdminChat = 701, UnlinkedChat = 999;
+    private const long MentorChat = 501, VolunteerChat = 502, OtherMentorChat = 503, OtherSchoolMentorChat = 504, ParentChat = 601, OtherSchoolParentChat = 603, AdminChat = 701, UnlinkedChat = 999;
 
     private static readonly string[] Commands =
         ["/mine", "/visit", "/talk", "/diary", "/check", "/card", "/stats", "/overdue", "/notice", "/stop", "/start", "/lang", "/help", "plain", "button", "photo", "voice", "sticker"];
@@ -33,7 +35,7 @@ public sealed class AccessControlTests(ITestOutputHelper output)
     {
         var count = Cases().Count();
         output.WriteLine($"access control cases: {count}");
-        Assert.Equal(6 * Commands.Length * 2, count);
+        Assert.Equal(6 * Commands.Length * 3, count);
     }
 
     [Theory]
@@ -47,27 +49,37 @@ public sealed class AccessControlTests(ITestOutputHelper output)
         var parent = kit.AddPerson("Father Zhang", "13700000001", Roles.Parent, ParentChat, "en");
         var otherParent = kit.AddPerson("Father Sun", "13700000002", Roles.Parent, 602, "en");
         var admin = kit.AddPerson("Head Liu", "13600000001", Roles.Admin, AdminChat, "en");
-        kit.AddChild("S001", "Xiaohong", mentor, parent);
-        kit.AddChild("S002", "Xiaoming", volunteer, parent);
-        kit.AddChild("S003", "Xiaojun", otherMentor, otherParent);
+        var hsMentor = kit.AddPerson("Mentor Qian", "13800000004", Roles.Mentor, OtherSchoolMentorChat, "en");
+        var hsParent = kit.AddPerson("Father Qian", "13700000003", Roles.Parent, OtherSchoolParentChat, "en");
+        kit.Options.Schools.AddRange([new() { Id = "dq", Name = "Daqiao" }, new() { Id = "hs", Name = "Heshan" }]);
+        kit.Options.Admins.Add(new AdminEntry { Name = admin.Name, Phone = admin.Phone, Schools = ["dq"] });
+        kit.AddSchoolChild("dq", "S001", "Xiaohong", mentor, parent);
+        kit.AddSchoolChild("dq", "S002", "Xiaoming", volunteer, parent);
+        kit.AddSchoolChild("dq", "S003", "Xiaojun", otherMentor, otherParent);
+        kit.AddSchoolChild("hs", "S001", "Xiaolan", hsMentor, hsParent);
 
         var (sender, chat, own) = role switch
         {
-            Role.Mentor => (mentor, MentorChat, "S001"),
-            Role.Volunteer => (volunteer, VolunteerChat, "S002"),
-            Role.Parent => (parent, ParentChat, "S001"),
+            Role.Mentor => (mentor, MentorChat, "dq/S001"),
+            Role.Volunteer => (volunteer, VolunteerChat, "dq/S002"),
+            Role.Parent => (parent, ParentChat, "dq/S001"),
             Role.Admin => (admin, AdminChat, (string?)null),
             Role.Unlinked => ((Person?)null, UnlinkedChat, (string?)null),
-            _ => (mentor, MentorChat, "S001"), // a group chat the mentor writes in
+            _ => (mentor, MentorChat, "dq/S001"), // a group chat the mentor writes in
         };
         var ownChildIds = role switch
         {
-            Role.Parent => new[] { "S001", "S002" },
-            Role.Mentor or Role.Group => ["S001"],
-            Role.Volunteer => ["S002"],
+            Role.Parent => new[] { "dq/S001", "dq/S002" },
+            Role.Mentor or Role.Group => ["dq/S001"],
+            Role.Volunteer => ["dq/S002"],
             _ => [],
         };
-        var childId = target == Target.Own ? own ?? "S001" : "S003";
+        var childId = target switch
+        {
+            Target.Own => own ?? "dq/S001",
+            Target.Other => "dq/S003",
+            _ => "hs/S001",
+        };
         var childName = kit.Db.Read(tx => tx.Children.FindById(childId).Name);
 
         var text = command switch
@@ -157,7 +169,7 @@ public sealed class AccessControlTests(ITestOutputHelper output)
         if (isCarer && command == "/card" && target == Target.Own)
         {
             Assert.Equal(childId, Assert.Single(cardReads).ChildId);
-            Assert.Contains(replies, r => r.Contains("(id " + childId + ")", StringComparison.Ordinal));
+            Assert.Contains(replies, r => r.Contains("(id " + childId.Split('/')[1] + ")", StringComparison.Ordinal));
         }
         else
         {
@@ -175,11 +187,21 @@ public sealed class AccessControlTests(ITestOutputHelper output)
         if (command == "/stats")
         {
             Assert.Equal(isAdmin, replies.Any(r => r.StartsWith("📊", StringComparison.Ordinal)));
+            if (isAdmin)
+            {
+                // The admin's school only: three children, not the other school's.
+                Assert.Contains(replies, r => r.Contains("Children: 3", StringComparison.Ordinal));
+                Assert.DoesNotContain(replies, r => r.Contains("Heshan", StringComparison.Ordinal));
+            }
         }
+
+        // Nothing reaches the other school's people: no notice, relay or card of theirs.
+        Assert.DoesNotContain(newOutbox, o => o.ChatId is OtherSchoolParentChat or OtherSchoolMentorChat);
 
         if (command == "/overdue")
         {
             Assert.Equal(isAdmin, replies.Any(r => r.StartsWith("⚠️", StringComparison.Ordinal) || r.StartsWith("No child is overdue", StringComparison.Ordinal)));
+            Assert.DoesNotContain(replies, r => r.Contains("Xiaolan", StringComparison.Ordinal));
         }
 
         // Relays reach only the carers of the parent's own children; media relays are copies of the sender's own message.
