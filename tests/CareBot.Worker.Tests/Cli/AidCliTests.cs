@@ -99,5 +99,14 @@ public sealed class AidCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Forget_erases_the_childs_aid_too()
+    {
+        Seed();
+        Assert.Equal(ExitCodes.Ok, (await Run("aid", "add", "--child", "S001", "--kind", "助学金", "--amount", "500", "--date", "2026-12-01")).Code);
+        Assert.Equal(ExitCodes.Ok, (await Run("forget", "--child", "S001")).Code);
+        Assert.Empty(Aid());
+    }
+
+    [Fact]
     public void Aid_is_an_admin_verb_a_running_worker_takes() => Assert.Contains("aid", AdminRequestService.Verbs);
 }
