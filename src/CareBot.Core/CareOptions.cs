@@ -79,6 +79,10 @@ public sealed class CadenceOptions
     [Range(1, 365)]
     public int TalkEveryDays { get; set; } = 7;
 
+    /// <summary>Phone talk with a parent or guardian (电话访问) cadence per child; a child never called is due this long after pairing.</summary>
+    [Range(1, 365)]
+    public int CallParentsEveryDays { get; set; } = 30;
+
     [Range(1, 20)]
     public int MaxChildrenPerMentor { get; set; } = 3;
 

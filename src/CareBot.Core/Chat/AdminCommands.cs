@@ -8,10 +8,10 @@ using CareBot.Core.Time;
 namespace CareBot.Core.Chat;
 
 /// <summary>
-/// Admins: /stats, /overdue, /notice TEXT, each within the admin's schools (<c>CareBot:Admins[].Schools</c>; none
+/// Admins: /stats, /overdue, /notice TEXT, /aid, /card by 学号, each within the admin's schools (<c>CareBot:Admins[].Schools</c>; none
 /// listed: the whole county, and /stats then adds a line per school).
 /// </summary>
-internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptions options)
+internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptions options, CarerCommands carer)
 {
     private SchoolDirectory _schools => options.Directory;
 
@@ -29,6 +29,29 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
                 return true;
             case "notice":
                 Notice(turn, command.Args);
+                return true;
+            case "aid":
+                AidCommand.Add(turn, command.Args, Scope(turn), clock);
+                return true;
+            case "card":
+                // A carer's own child (name or /mine number) is the carer's card; otherwise the 学号 in the admin's schools.
+                var who = ChatCommand.SplitFirst(command.Args).First;
+                if (turn.Person!.IsCarer && (who.Length == 0 || CarerCommands.IsOwn(turn, who)))
+                {
+                    return false;
+                }
+
+                if (who.Length == 0)
+                {
+                    turn.Reply("year.card_usage_admin");
+                    return true;
+                }
+
+                if (AidCommand.ResolveInScope(turn, who, Scope(turn)) is { } child)
+                {
+                    carer.ShowCard(turn, child);
+                }
+
                 return true;
             default:
                 return false;

@@ -7,8 +7,8 @@ using CareBot.Core.Time;
 
 namespace CareBot.Core.Chat;
 
-/// <summary>Mentors and volunteer proxy parents: /mine, /visit, /talk, /diary, /check, /card, replies and buttons.</summary>
-internal sealed class CarerCommands(CareClock clock, CareQueries care)
+/// <summary>Mentors and volunteer proxy parents: /mine, /visit, /talk, /call, /diary, /check, /card, replies and buttons.</summary>
+internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptions options)
 {
     private static readonly Dictionary<string, string> RatingKeys = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -31,6 +31,9 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
                 return true;
             case "talk":
                 Record(turn, command.Args, CareKind.Talk);
+                return true;
+            case "call":
+                Record(turn, command.Args, CareKind.Call);
                 return true;
             case "diary":
                 Record(turn, command.Args, CareKind.Diary);
@@ -201,6 +204,20 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
             return;
         }
 
+        ShowCard(turn, child);
+    }
+
+    /// <summary>The child's own carer: true when <paramref name="who"/> names one of the carer's children (nothing is replied).</summary>
+    public static bool IsOwn(ChatTurn turn, string who)
+    {
+        var mine = CareQueries.ChildrenOf(turn.Tx, turn.Person!.Id);
+        return (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= mine.Count)
+               || mine.Exists(c => c.Name == who || c.Name.Contains(who, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The contact card, for the child's carer or an admin of the child's school (who also sees the aid).</summary>
+    public void ShowCard(ChatTurn turn, Child child)
+    {
         var sb = new StringBuilder();
         sb.Append(turn.T("card.title", child.Name, child.No));
         sb.Append('\n').Append(turn.T("card.class", child.Gender ?? "-", child.Class ?? "-"));
@@ -240,6 +257,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
 
         var media = turn.Tx.Records.Find(r => r.ChildId == child.Id && r.Media != null).Select(r => r.Media!.Kind).ToList();
         sb.Append('\n').Append(turn.T("media.card_count", media.Count(k => k == MediaKind.Photo), media.Count(k => k == MediaKind.Voice)));
+        YearCard.Append(turn, child, sb, options, Date(turn, YearCard.LastCall(turn.Tx, child.Id)));
 
         turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "card.read", child.Id);
         turn.ReplyText(sb.ToString());
@@ -375,6 +393,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
 
         var record = SaveMessage(turn, child, kind, note, turn.Person!.Id, ratings);
         var saved = turn.T("carer.saved_" + kind.ToString().ToLowerInvariant(), child.Name, Date(turn, record.LocalDate));
+        saved = record.Guidance ? saved + " " + turn.T("year.guidance_marked") : saved;
         turn.ReplyText(record.Media is { } media ? saved + " " + turn.T("media.attached", MediaCommands.KindText(turn.Lang, media.Kind)) : saved);
     }
 
@@ -390,9 +409,10 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care)
             Text = text,
             Ratings = ratings,
             Media = turn.IncomingMedia,
+            Guidance = kind is CareKind.Visit or CareKind.Talk && YearCard.IsGuidance(text),
         }, turn.Actor);
     }
 
-    private static string Date(ChatTurn turn, DateOnly? date) =>
+    internal static string Date(ChatTurn turn, DateOnly? date) =>
         date is null ? turn.T("date.never") : date.Value.ToString(turn.Lang == Text.Texts.English ? "MMM d" : "M月d日", CultureInfo.InvariantCulture);
 }

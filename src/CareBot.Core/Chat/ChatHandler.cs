@@ -32,9 +32,9 @@ public sealed class ChatHandler : IChatHandler
         _outbox = outbox;
         var care = new CareQueries(db, clock, options);
         _link = new LinkCommands(clock, invites);
-        _carer = new CarerCommands(clock, care);
+        _carer = new CarerCommands(clock, care, options);
         _parent = new ParentCommands(clock);
-        _admin = new AdminCommands(clock, care, options);
+        _admin = new AdminCommands(clock, care, options, _carer);
     }
 
     public HandleOutcome Handle(CareTx tx, IncomingMessage message)
@@ -171,7 +171,7 @@ public sealed class ChatHandler : IChatHandler
         var parts = new List<string>();
         if (p.IsCarer)
         {
-            parts.Add(turn.T("help.carer"));
+            parts.Add(turn.T("help.carer") + "\n" + turn.T("help.carer_year"));
         }
 
         if (p.Has(Roles.Parent))
@@ -181,7 +181,7 @@ public sealed class ChatHandler : IChatHandler
 
         if (p.Has(Roles.Admin))
         {
-            parts.Add(turn.T("help.admin"));
+            parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year"));
         }
 
         parts.Add(turn.T("help.everyone"));

@@ -110,6 +110,8 @@ public enum CareKind
     Check = 4,
     /// <summary>A parent's message about the child, relayed to the mentors.</summary>
     ParentMessage = 5,
+    /// <summary>A phone talk with a parent or guardian (电话访问).</summary>
+    Call = 6,
 }
 
 /// <summary>The five 1–5 ratings of a check-in.</summary>
@@ -138,6 +140,8 @@ public sealed class CareRecord
     public Ratings? Ratings { get; set; }
     /// <summary>A photo or voice note that is (part of) this record: the channel's file reference, never bytes.</summary>
     public MediaRef? Media { get; set; }
+    /// <summary>A visit or talk note tagged #指导 / #guidance: guidance to the guardian (家教指导). The tag stays in the note.</summary>
+    public bool Guidance { get; set; }
 }
 
 /// <summary>Who did what to which child, when. Never holds notes, diary text or phone numbers.</summary>

@@ -11,13 +11,17 @@ namespace CareBot.Core.Planning;
 /// <param name="NextVisitDue">Last visit + VisitEveryDays; a child never visited is due from the day it was paired.</param>
 /// <param name="NextTalkDue">Last talk + TalkEveryDays; likewise.</param>
 /// <param name="Today">The local date the status was computed for.</param>
+/// <param name="LastCall">The latest phone talk with a parent or guardian, or null.</param>
+/// <param name="NextCallDue">Last call + CallParentsEveryDays; a child never called is due that long after pairing.</param>
 public sealed record ChildCareStatus(
     string ChildId,
     DateOnly? LastVisit,
     DateOnly? LastTalk,
     DateOnly NextVisitDue,
     DateOnly NextTalkDue,
-    DateOnly Today)
+    DateOnly Today,
+    DateOnly? LastCall = null,
+    DateOnly? NextCallDue = null)
 {
     /// <summary>How far ahead a visit or talk counts as "due" for reminders and reports.</summary>
     public const int DueWithinDays = 2;
@@ -33,8 +37,13 @@ public sealed record ChildCareStatus(
 
     public bool TalkDue => NextTalkDue.DayNumber <= Today.DayNumber + DueWithinDays;
 
-    /// <summary>A visit or talk is due within <see cref="DueWithinDays"/> days or overdue.</summary>
-    public bool AnythingDue => VisitDue || TalkDue;
+    public int CallOverdueDays => NextCallDue is { } due ? Math.Max(0, Today.DayNumber - due.DayNumber) : 0;
+
+    /// <summary>A phone talk with a parent is due within <see cref="DueWithinDays"/> days or overdue (not escalated).</summary>
+    public bool CallDue => NextCallDue is { } due && due.DayNumber <= Today.DayNumber + DueWithinDays;
+
+    /// <summary>A visit, talk or call is due within <see cref="DueWithinDays"/> days or overdue.</summary>
+    public bool AnythingDue => VisitDue || TalkDue || CallDue;
 
     public bool Overdue => DaysOverdue > 0;
 }
@@ -101,10 +110,12 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
     private Dictionary<string, ChildCareStatus> Compute(CareTx tx, DateOnly today, Dictionary<string, DateOnly> pairedSince, bool byChild)
     {
         var care = options.Care;
-        var window = Math.Max(care.VisitEveryDays, care.TalkEveryDays) + ChildCareStatus.DueWithinDays;
+        var window = Math.Max(Math.Max(care.VisitEveryDays, care.TalkEveryDays), care.CallParentsEveryDays) + ChildCareStatus.DueWithinDays;
         var from = today.AddDays(-window);
         var lastVisit = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         var lastTalk = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        var lastCall = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        var last = new Latest(lastVisit, lastTalk, lastCall);
 
         // A few children (a mentor's /mine): their own records by the ChildId index. Many (a county's reminders):
         // one indexed pass over the recent window, so everyone with a recent visit / talk is settled at once.
@@ -115,7 +126,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
                 var id = childId;
                 foreach (var r in tx.Records.Find(r => r.ChildId == id))
                 {
-                    Keep(r, lastVisit, lastTalk);
+                    Keep(r, last);
                 }
             }
         }
@@ -125,7 +136,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             {
                 if (pairedSince.ContainsKey(r.ChildId))
                 {
-                    Keep(r, lastVisit, lastTalk);
+                    Keep(r, last);
                 }
             }
         }
@@ -135,7 +146,8 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
         {
             var needVisit = !lastVisit.ContainsKey(childId);
             var needTalk = !lastTalk.ContainsKey(childId);
-            if (!needVisit && !needTalk)
+            var needCall = !lastCall.ContainsKey(childId);
+            if (!needVisit && !needTalk && !needCall)
             {
                 continue;
             }
@@ -143,9 +155,9 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             var id = childId;
             foreach (var r in tx.Records.Find(r => r.ChildId == id))
             {
-                if (r.LocalDate < from && ((needVisit && r.Kind == CareKind.Visit) || (needTalk && r.Kind == CareKind.Talk)))
+                if (r.LocalDate < from && ((needVisit && r.Kind == CareKind.Visit) || (needTalk && r.Kind == CareKind.Talk) || (needCall && r.Kind == CareKind.Call)))
                 {
-                    Keep(r, lastVisit, lastTalk);
+                    Keep(r, last);
                 }
             }
         }
@@ -156,24 +168,30 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             var start = since > today ? today : since;
             DateOnly? visit = lastVisit.TryGetValue(childId, out var v) ? v : null;
             DateOnly? talk = lastTalk.TryGetValue(childId, out var t) ? t : null;
+            DateOnly? call = lastCall.TryGetValue(childId, out var c) ? c : null;
             result[childId] = new ChildCareStatus(
                 childId,
                 visit,
                 talk,
                 visit?.AddDays(care.VisitEveryDays) ?? start,
                 talk?.AddDays(care.TalkEveryDays) ?? start,
-                today);
+                today,
+                call,
+                (call ?? start).AddDays(care.CallParentsEveryDays));
         }
 
         return result;
     }
 
-    private static void Keep(CareRecord r, Dictionary<string, DateOnly> lastVisit, Dictionary<string, DateOnly> lastTalk)
+    private sealed record Latest(Dictionary<string, DateOnly> Visit, Dictionary<string, DateOnly> Talk, Dictionary<string, DateOnly> Call);
+
+    private static void Keep(CareRecord r, Latest last)
     {
         var target = r.Kind switch
         {
-            CareKind.Visit => lastVisit,
-            CareKind.Talk => lastTalk,
+            CareKind.Visit => last.Visit,
+            CareKind.Talk => last.Talk,
+            CareKind.Call => last.Call,
             _ => null,
         };
         if (target is not null && (!target.TryGetValue(r.ChildId, out var d) || r.LocalDate > d))

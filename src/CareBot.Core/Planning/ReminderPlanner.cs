@@ -193,6 +193,11 @@ public sealed partial class ReminderPlanner
             {
                 text.Append('\n').Append(Line(lang, "talk", s.LastTalk, s.NextTalkDue, s.TalkOverdueDays));
             }
+
+            if (s.CallDue)
+            {
+                text.Append('\n').Append(Line(lang, "call", s.LastCall, s.NextCallDue!.Value, s.CallOverdueDays));
+            }
         }
 
         string? childId = null;
@@ -200,8 +205,8 @@ public sealed partial class ReminderPlanner
         if (due.Count == 1)
         {
             childId = due[0].ChildId;
-            replyAs = due[0].VisitDue ? CareKind.Visit : CareKind.Talk;
-            var kind = Texts.Get(lang, replyAs == CareKind.Visit ? "plan.kind.visit" : "plan.kind.talk");
+            replyAs = due[0].VisitDue ? CareKind.Visit : due[0].TalkDue ? CareKind.Talk : CareKind.Call;
+            var kind = Texts.Get(lang, "plan.kind." + replyAs.Value.ToString().ToLowerInvariant());
             text.Append("\n\n").Append(Texts.Get(lang, "plan.remind.footer.single", kind));
         }
         else

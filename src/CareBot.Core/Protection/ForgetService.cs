@@ -32,7 +32,7 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                 return null;
             }
 
-            var records = tx.Records.DeleteMany(r => r.ChildId == childId);
+            var records = tx.Records.DeleteMany(r => r.ChildId == childId) + tx.Aid.DeleteMany(a => a.ChildId == childId);
             var pairings = tx.Pairings.DeleteMany(p => p.ChildId == childId);
             var outbox = tx.Outbox.DeleteMany(o => o.ChildId == childId);
             tx.Children.Delete(childId);

@@ -218,6 +218,7 @@ public sealed class CareDb : IDisposable
         tx.Pairings.EnsureIndex(p => p.ChildId);
         tx.Records.EnsureIndex(r => r.ChildId);
         tx.Records.EnsureIndex(r => r.LocalDate);
+        tx.Aid.EnsureIndex(a => a.ChildId);
         tx.Audit.EnsureIndex(a => a.ChildId);
         tx.Invites.EnsureIndex(i => i.CodeHash, unique: true);
         tx.Invites.EnsureIndex(i => i.PersonId);

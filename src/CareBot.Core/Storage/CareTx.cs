@@ -23,6 +23,7 @@ public sealed class CareTx
         Outbox = db.GetCollection<OutboxMessage>("outbox");
         Updates = db.GetCollection<ProcessedUpdate>("updates");
         State = db.GetCollection<StateEntry>("state");
+        Aid = db.GetCollection<AidEntry>("aid");
     }
 
     /// <summary>The database itself, for the backup and the schema upgrade only (every collection, UserVersion).</summary>
@@ -38,6 +39,8 @@ public sealed class CareTx
     public ILiteCollection<OutboxMessage> Outbox { get; }
     public ILiteCollection<ProcessedUpdate> Updates { get; }
     public ILiteCollection<StateEntry> State { get; }
+    /// <summary>Aid given to children (资助); shown to admins only.</summary>
+    public ILiteCollection<AidEntry> Aid { get; }
 
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });

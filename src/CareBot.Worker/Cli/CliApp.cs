@@ -22,7 +22,7 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
 }
 
 /// <summary>
-/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, status. Exit codes:
+/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, aid add, status. Exit codes:
 /// 0 ok, 1 unexpected (and, for status, not healthy), 2 bad input.
 /// </summary>
 public static partial class CliApp
@@ -148,6 +148,18 @@ public static partial class CliApp
             ct,
             pr.GetValue(lang)!));
         root.Add(backup);
+
+        var aidKind = new Option<string>("--kind") { Description = T("cli.help.aid_kind"), Required = true };
+        var aidAmount = new Option<string>("--amount") { Description = T("cli.help.aid_amount"), Required = true };
+        var aidDate = new Option<string>("--date") { Description = T("cli.help.aid_date"), Required = true };
+        var aidSource = new Option<string>("--source") { Description = T("cli.help.aid_source") };
+        var aidAdd = new Command("add", T("cli.help.aid_add")) { childId, aidKind, aidAmount, aidDate, aidSource, school, lang };
+        aidAdd.SetAction((pr, ct) => Admin(
+            ["aid", "add", "--child", pr.GetValue(childId)!, "--kind", pr.GetValue(aidKind)!, "--amount", pr.GetValue(aidAmount)!, "--date", pr.GetValue(aidDate)!, "--lang", pr.GetValue(lang)!, .. Optional("--source", pr.GetValue(aidSource)), .. Optional("--school", pr.GetValue(school))],
+            () => Task.FromResult(AidCommands.Add(new AidInput(pr.GetValue(childId)!, pr.GetValue(aidKind)!, pr.GetValue(aidAmount)!, pr.GetValue(aidDate)!, pr.GetValue(aidSource), pr.GetValue(school)), pr.GetValue(lang)!, stdout, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)))),
+            ct,
+            pr.GetValue(lang)!));
+        root.Add(new Command("aid", T("cli.help.aid")) { aidAdd });
 
         var status = new Command("status", T("cli.help.status")) { lang };
         status.SetAction(pr => StatusCommand.Run(overrides, pr.GetValue(lang)!, TimeProvider.System, stdout, stderr));

@@ -34,6 +34,7 @@ public class CareStatusCalculatorTests
         w.Pair(mentor, child, new DateOnly(2026, 10, 1));
         w.Record(child, mentor, CareKind.Visit, new DateOnly(2026, 11, 2), "家访");
         w.Record(child, mentor, CareKind.Talk, new DateOnly(2026, 11, 2), "谈心");
+        w.Record(child, mentor, CareKind.Call, new DateOnly(2026, 11, 2), "电话"); // paired 10-01: a call is due too otherwise
         var calc = new CareStatusCalculator(w.Db, w.Clock, w.Options);
 
         var pairings = w.Db.Read(tx => tx.Pairings.FindAll().ToList());

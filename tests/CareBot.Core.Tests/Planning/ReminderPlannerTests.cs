@@ -47,6 +47,10 @@ public class ReminderPlannerTests
         w.Record(b, mentor, CareKind.Talk, new DateOnly(2026, 11, 17)); // talk due on the 24th
         w.Record(c, mentor, CareKind.Visit, new DateOnly(2026, 11, 20));
         w.Record(c, mentor, CareKind.Talk, new DateOnly(2026, 11, 22)); // nothing due
+        foreach (var child in new[] { a, b, c })
+        {
+            w.Record(child, mentor, CareKind.Call, new DateOnly(2026, 11, 22)); // paired 10-01: a call would be due too
+        }
 
         w.Reminders().Plan();
 
