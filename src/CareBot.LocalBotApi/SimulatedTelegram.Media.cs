@@ -45,10 +45,17 @@ public sealed partial class SimulatedTelegram
         }
     }
 
-    internal Message SendPhoto(BotApiArgs args)
+    internal Message SendPhoto(BotApiArgs args) =>
+        SendOneFile(args, "photo", StoredFileKind.Photo, (file, fileId, caption) => (m, r) => Photo(m, r, fileId, file.PhotoSizes!, caption));
+
+    internal Message SendVoice(BotApiArgs args) =>
+        SendOneFile(args, "voice", StoredFileKind.VoiceNote, (file, fileId, caption) => (m, r) => VoiceNote(m, r, fileId, file.Voice!, caption));
+
+    /// <summary>sendPhoto / sendVoice: one message carrying a file the server made, with a caption and buttons.</summary>
+    private Message SendOneFile(BotApiArgs args, string parameter, StoredFileKind kind, Func<StoredFile, string, string?, FillMessage> fill)
     {
         var chatId = args.ChatId();
-        var fileId = FileParameter(args, "photo");
+        var fileId = FileParameter(args, parameter);
         var caption = CaptionParameter(args);
         var reply = ReadReplyTo(args);
         var keyboard = InlineKeyboard(args);
@@ -56,27 +63,7 @@ public sealed partial class SimulatedTelegram
         List<(BotMessage, List<TaskCompletionSource<BotMessage>>)> news;
         lock (_gate)
         {
-            var sizes = StoredFileOf(fileId, StoredFileKind.Photo).PhotoSizes!;
-            news = SendLocked(chatId, reply, keyboard, [(m, r) => Photo(m, r, fileId, sizes, caption)], out sent);
-        }
-
-        AnnounceAll(news);
-        return sent[0];
-    }
-
-    internal Message SendVoice(BotApiArgs args)
-    {
-        var chatId = args.ChatId();
-        var fileId = FileParameter(args, "voice");
-        var caption = CaptionParameter(args);
-        var reply = ReadReplyTo(args);
-        var keyboard = InlineKeyboard(args);
-        Message[] sent;
-        List<(BotMessage, List<TaskCompletionSource<BotMessage>>)> news;
-        lock (_gate)
-        {
-            var voice = StoredFileOf(fileId, StoredFileKind.VoiceNote).Voice!;
-            news = SendLocked(chatId, reply, keyboard, [(m, r) => VoiceNote(m, r, fileId, voice, caption)], out sent);
+            news = SendLocked(chatId, reply, keyboard, [fill(StoredFileOf(fileId, kind), fileId, caption)], out sent);
         }
 
         AnnounceAll(news);

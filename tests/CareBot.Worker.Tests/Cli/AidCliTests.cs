@@ -20,13 +20,7 @@ public sealed class AidCliTests : IDisposable
         ["Telegram:BotToken"] = null,
     };
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, Settings());
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => CliRun.RunAsync(Settings(), args);
 
     private void Seed()
     {

@@ -33,13 +33,7 @@ public sealed partial class CliLanguageTests : IDisposable
         return d;
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> settings, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, settings);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> settings, params string[] args) => CliRun.RunAsync(settings, args);
 
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
     private static partial Regex Cjk();

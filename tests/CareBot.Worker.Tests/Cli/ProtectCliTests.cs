@@ -21,13 +21,7 @@ public sealed class ProtectCliTests : IDisposable
         ["Telegram:BotToken"] = null,
     };
 
-    private static async Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> settings, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, settings);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(Dictionary<string, string?> settings, params string[] args) => CliRun.RunAsync(settings, args);
 
     private void Seed(string? password = null)
     {

@@ -24,13 +24,7 @@ public sealed class SchoolsCliTests : IDisposable
         ["CareBot:Schools:1:Name"] = "河山小学",
     };
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, Settings());
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => CliRun.RunAsync(Settings(), args);
 
     private void Seed()
     {
