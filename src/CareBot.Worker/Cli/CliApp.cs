@@ -191,7 +191,8 @@ public static partial class CliApp
                 await stderr.WriteLineAsync($"carebot: {message}").ConfigureAwait(false);
             }
 
-            return ExitCodes.BadInput;
+            // Docker reserves exit code 2 for health checks: a health check that cannot even be read is unhealthy.
+            return parse.CommandResult.Command.Name == "status" ? StatusCommand.Unhealthy : ExitCodes.BadInput;
         }
 
         // On SIGTERM / Ctrl-C the verb's token is cancelled; System.CommandLine would end the process after 2 s by

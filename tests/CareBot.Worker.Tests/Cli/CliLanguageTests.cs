@@ -156,6 +156,26 @@ public sealed partial class CliLanguageTests : IDisposable
     }
 
     [Theory]
+    [InlineData("status", "--lang", "fr")]
+    [InlineData("status", "extra")]
+    [InlineData("status", "--no-such-option")]
+    public async Task A_status_command_line_that_does_not_parse_is_unhealthy_never_exit_2(params string[] args)
+    {
+        var (code, _, err) = await Run(Settings(), args);
+
+        Assert.Equal(StatusCommand.Unhealthy, code);
+        Assert.StartsWith("carebot: ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_verb_that_does_not_parse_is_exit_2()
+    {
+        var (code, _, _) = await Run(Settings(), "report", "--no-such-option");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+    }
+
+    [Theory]
     [InlineData]
     [InlineData("forget")]
     [InlineData("summary")]
