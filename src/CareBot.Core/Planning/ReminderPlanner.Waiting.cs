@@ -18,14 +18,10 @@ public sealed partial class ReminderPlanner
     private int PlanWaiting(CareTx tx, DateOnly today, Dictionary<int, Person> people, OutboxBatch batch)
     {
         var before = _clock.UtcNow - WaitingReportAfter;
-        var waiting = tx.Outbox.Find(o => o.Status == OutboxStatus.Held)
-            .Where(o => o.Kind == OutboxKind.Relay && o.CreatedUtc < before)
-            .GroupBy(o => o.PersonId)
-            .Select(g => (Carer: people.GetValueOrDefault(g.Key), Count: g.Count(), Oldest: g.Min(o => o.CreatedUtc)))
-            .Where(w => w.Carer is not null)
-            .OrderBy(w => w.Oldest)
+        var held = tx.Outbox.Find(o => o.Status == OutboxStatus.Held)
+            .Where(o => o.Kind == OutboxKind.Relay && o.CreatedUtc < before && people.ContainsKey(o.PersonId))
             .ToList();
-        if (waiting.Count == 0)
+        if (held.Count == 0)
         {
             return 0;
         }
@@ -33,11 +29,24 @@ public sealed partial class ReminderPlanner
         var planned = 0;
         foreach (var admin in people.Values.Where(p => p.Has(Roles.Admin) && IsReachable(p)).OrderBy(p => p.Id))
         {
+            // Each admin hears only of their own schools' children (CareBot:Admins[].Schools).
+            var scope = SchoolDirectory.AdminScope(_options.Admins, admin.Phone);
+            var waiting = held
+                .Where(o => SchoolDirectory.InScope(scope, SchoolDirectory.SchoolOfKey(o.ChildId ?? "")))
+                .GroupBy(o => o.PersonId)
+                .Select(g => (Carer: people[g.Key], Count: g.Count(), Oldest: g.Min(o => o.CreatedUtc)))
+                .OrderBy(w => w.Oldest)
+                .ToList();
+            if (waiting.Count == 0)
+            {
+                continue;
+            }
+
             var lang = PlanText.Lang(admin.Language);
             var text = new StringBuilder(Texts.Get(lang, "media.waiting.header"));
             foreach (var (carer, count, oldest) in waiting)
             {
-                text.Append('\n').Append(Texts.Get(lang, "media.waiting.row", PlanText.Compact(carer!.Name, NameMax), count, PlanText.Date(lang, _clock.ToLocalDate(oldest))));
+                text.Append('\n').Append(Texts.Get(lang, "media.waiting.row", PlanText.Compact(carer.Name, NameMax), count, PlanText.Date(lang, _clock.ToLocalDate(oldest))));
             }
 
             text.Append('\n').Append(Texts.Get(lang, "media.waiting.footer"));

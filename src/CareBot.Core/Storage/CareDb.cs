@@ -44,13 +44,13 @@ public sealed class CareDb : IDisposable
     public const int SchemaVersion = 2;
 
     private readonly LiteDatabase _db;
-    private readonly object _checkpointLock = new();
     private readonly Lock _writeLock = new();
     private readonly EngineFile? _data;
     private readonly EngineFile? _log;
     private readonly IFileLayer? _files;
     private bool _disposed;
     private Exception? _failure;
+    private int _transactionDepth;
     private readonly string _upgradeSchool = SchoolDirectory.DefaultId;
 
     /// <summary>
@@ -273,8 +273,14 @@ public sealed class CareDb : IDisposable
     {
         lock (_writeLock)
         {
+            // A Write nested in another joins its transaction: the outermost one syncs, after its commit.
+            var outermost = _transactionDepth == 0;
             var result = WriteDeferred(work);
-            Sync();
+            if (outermost)
+            {
+                Sync();
+            }
+
             return result;
         }
     }
@@ -310,6 +316,7 @@ public sealed class CareDb : IDisposable
                 return work(_tx);
             }
 
+            _transactionDepth++;
             try
             {
                 var result = work(_tx);
@@ -322,8 +329,21 @@ public sealed class CareDb : IDisposable
             }
             catch
             {
-                _db.Rollback();
+                try
+                {
+                    _db.Rollback();
+                }
+                catch (Exception rollback) when (IsFatal(rollback))
+                {
+                    // The work's own error is the one to report; the failed rollback stops the database.
+                    Fail(rollback);
+                }
+
                 throw;
+            }
+            finally
+            {
+                _transactionDepth--;
             }
         }
     }
@@ -453,7 +473,7 @@ public sealed class CareDb : IDisposable
         _failure is not null
         || (_data is not null && (_data.Closed || _log!.Closed) && !_disposed)
         || ex is StorageFailedException
-        || (ex is IOException && _data is not null)
+        || (_data is not null && (_data.Faulted || _log!.Faulted))
         || (ex is LiteException lex && lex.ErrorCode == LiteException.INVALID_DATAFILE_STATE);
 
     private StorageFailedException Fail(Exception ex)
@@ -489,7 +509,6 @@ public sealed class CareDb : IDisposable
     {
         // The same order as Dispose: the turn first, then the checkpoint gate.
         lock (_writeLock)
-        lock (_checkpointLock)
         {
             if (!_disposed)
             {
@@ -503,7 +522,6 @@ public sealed class CareDb : IDisposable
         // Waits for the turn in progress (the dispatcher's or a job's, at shutdown): LiteDB closing under an open
         // write transaction leaves that transaction's finalizer armed, and it would take the process down later.
         lock (_writeLock)
-        lock (_checkpointLock)
         {
             if (_disposed)
             {

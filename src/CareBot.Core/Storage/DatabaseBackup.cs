@@ -68,7 +68,7 @@ public static class DatabaseBackup
             Remove(files, temp + ".lock");
             return counts;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteException or StorageException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteException or StorageException or StorageFailedException)
         {
             Remove(files, temp);
             Remove(files, temp + ".lock");

@@ -249,13 +249,16 @@ internal sealed class EngineFile(Stream inner, Action? beforeWrite = null) : Str
 
     public bool Closed { get; private set; }
 
+    /// <summary>An I/O error came from this file: the database's own disk failed, not a caller's code.</summary>
+    public bool Faulted { get; private set; }
+
     public override bool CanRead => !Closed && inner.CanRead;
 
     public override bool CanSeek => !Closed && inner.CanSeek;
 
     public override bool CanWrite => !Closed && inner.CanWrite;
 
-    public override long Length => inner.Length;
+    public override long Length => Io(() => inner.Length);
 
     public override long Position
     {
@@ -273,27 +276,46 @@ internal sealed class EngineFile(Stream inner, Action? beforeWrite = null) : Str
 
         ObjectDisposedException.ThrowIf(Closed, this);
         Interlocked.Exchange(ref _unsynced, 0);
-        inner.Flush();
+        Io(inner.Flush);
     }
 
     public override void Flush()
     {
         Interlocked.Exchange(ref _unsynced, 0);
-        inner.Flush();
+        Io(inner.Flush);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => Io(() => inner.Read(buffer, offset, count));
 
     public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
 
-    public override void SetLength(long value) => inner.SetLength(value);
+    public override void SetLength(long value) => Io(() => inner.SetLength(value));
 
     public override void Write(byte[] buffer, int offset, int count)
     {
         beforeWrite?.Invoke();
         Interlocked.Increment(ref _unsynced);
-        inner.Write(buffer, offset, count);
+        Io(() => inner.Write(buffer, offset, count));
     }
+
+    private T Io<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (IOException)
+        {
+            Faulted = true;
+            throw;
+        }
+    }
+
+    private void Io(Action call) => Io(() =>
+    {
+        call();
+        return true;
+    });
 
     protected override void Dispose(bool disposing)
     {

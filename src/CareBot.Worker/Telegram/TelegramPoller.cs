@@ -131,16 +131,25 @@ public sealed class TelegramPoller(
                 }
             }
         }
-        finally
+        catch
         {
-            // What was committed before a failure is kept too; the failed update comes again.
-            if (db.Failure is null)
+            // What was committed before the failure is made durable too (the next getUpdates confirms those
+            // offsets); the failed update comes again. A failing sync must not hide the first error: the database
+            // has then stopped, and StorageFailureWatch stops the worker.
+            try
             {
                 db.Sync();
             }
+            catch (StorageFailedException)
+            {
+            }
 
             signal.Notify();
+            throw;
         }
+
+        db.Sync();
+        signal.Notify();
 
         foreach (var (message, outcome) in handled)
         {

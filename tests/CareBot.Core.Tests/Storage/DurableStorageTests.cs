@@ -78,6 +78,23 @@ public sealed class DurableStorageTests : IDisposable
     }
 
     [Fact]
+    public void An_io_error_of_the_callers_own_code_rolls_back_and_leaves_the_database_running()
+    {
+        var disk = new SimulatedDisk();
+        using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
+
+        Assert.Throws<IOException>(() => db.Write(tx =>
+        {
+            tx.Children.Insert(new Child { Id = "S1", Name = "a" });
+            throw new IOException("the caller's own file");
+        }));
+
+        Assert.Null(db.Failure);
+        db.Write(tx => tx.Children.Insert(new Child { Id = "S2", Name = "b" }));
+        Assert.Equal(["S2"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).ToList()));
+    }
+
+    [Fact]
     public void Data_folder_is_owner_only_and_so_are_the_database_and_its_log()
     {
         if (OperatingSystem.IsWindows())
