@@ -85,7 +85,8 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
         }
 
         var overdue = OverdueList(turn.Tx, scope);
-        var people = PeopleInScope(turn.Tx, children, scope);
+        var inScope = scope is null ? null : SchoolDirectory.PeopleOf(turn.Tx, scope, options.Admins);
+        var people = turn.Tx.People.FindAll().Where(p => inScope is null || inScope.Contains(p.Id)).ToList();
         var text = new StringBuilder(turn.T(
             "admin.stats",
             children.Count,
@@ -111,20 +112,6 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
         }
 
         turn.ReplyText(text.ToString());
-    }
-
-    /// <summary>The people of the children in scope: their parents and carers, and the mentors of the schools.</summary>
-    private static List<Person> PeopleInScope(CareTx tx, List<Child> children, IReadOnlyCollection<string>? scope)
-    {
-        if (scope is null)
-        {
-            return tx.People.FindAll().ToList();
-        }
-
-        var ids = new HashSet<string>(children.Select(c => c.Id), StringComparer.Ordinal);
-        var personIds = new HashSet<int>(children.SelectMany(c => c.Parents.Select(p => p.PersonId)));
-        personIds.UnionWith(tx.Pairings.FindAll().Where(p => ids.Contains(p.ChildId)).Select(p => p.CarerId));
-        return tx.People.FindAll().Where(p => personIds.Contains(p.Id) || SchoolDirectory.InScope(scope, p.SchoolId)).ToList();
     }
 
     private void Overdue(ChatTurn turn)

@@ -100,7 +100,9 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         }
 
         var person = tx.People.FindById(invite!.PersonId);
-        if (person is null)
+
+        // Only a code issued with --relink may move a person who is linked to another chat.
+        if (person is null || (person.ChatId is { } linked && linked != chatId && !invite.Relink))
         {
             RecordFailure(tx, chatId, throttle, now);
             return new RedeemResult(RedeemStatus.Unknown);

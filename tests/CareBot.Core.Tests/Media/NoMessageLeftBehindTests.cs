@@ -123,4 +123,25 @@ public sealed class NoMessageLeftBehindTests
         var old = kit.Send(kit.Text(MentorChat, "/mine"));
         Assert.Equal(Texts.Get("zh", "link.need_invite"), Assert.Single(old));
     }
+
+    [Fact]
+    public void A_plain_invite_issued_before_the_person_linked_elsewhere_does_not_move_them()
+    {
+        using var kit = new ChatTestKit();
+        var mentor = kit.AddPerson("王老师", "13800000001", Roles.Mentor, chatId: null);
+        kit.AddChild("S001", "小明", mentor);
+        var first = Assert.Single(kit.Invites.Issue([mentor], 14, "cli")).Code;
+        kit.Db.Write(tx =>
+        {
+            var m = tx.People.FindById(mentor.Id);
+            m.ChatId = MentorChat;
+            m.Status = Reachability.Reachable;
+            tx.People.Update(m);
+        });
+
+        kit.Send(kit.Text(888, "/start " + first));
+
+        Assert.Equal(MentorChat, kit.Db.Read(tx => tx.People.FindById(mentor.Id)).ChatId);
+        Assert.DoesNotContain(kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "person.relinked");
+    }
 }

@@ -143,6 +143,27 @@ public sealed class SchoolsTests : IDisposable
         Assert.Equal([201L, 201L, 202L], Notices(kit));
     }
 
+    [Fact]
+    public void Admins_hear_only_of_messages_held_for_teachers_of_their_own_schools()
+    {
+        using var kit = new ChatTestKit();
+        kit.Options.Schools.AddRange(TwoSchools);
+        var dqAdmin = kit.AddPerson("大桥校长", "13600000001", Roles.Admin, 901);
+        var hsAdmin = kit.AddPerson("河山校长", "13600000002", Roles.Admin, 902);
+        kit.Options.Admins.Add(new AdminEntry { Name = dqAdmin.Name, Phone = dqAdmin.Phone, Schools = ["dq"] });
+        kit.Options.Admins.Add(new AdminEntry { Name = hsAdmin.Name, Phone = hsAdmin.Phone, Schools = ["hs"] });
+        var mentor = kit.AddPerson("李丽", "13800000001", Roles.Mentor, chatId: null);
+        var parent = kit.AddPerson("王父", "13900000001", Roles.Parent, 201);
+        kit.AddSchoolChild("dq", "S001", "王小明", mentor, parent);
+        kit.Send(kit.Text(201, "老师好"));
+
+        kit.Time.Advance(TimeSpan.FromDays(2.5));
+        new CareBot.Core.Planning.ReminderPlanner(kit.Db, kit.Outbox, kit.Clock, kit.Options).Plan();
+
+        var told = kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Waiting).Select(o => o.PersonId).ToList());
+        Assert.Equal([dqAdmin.Id], told);
+    }
+
     private static List<long> Notices(ChatTestKit kit) =>
         kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Notice).Select(o => o.ChatId).Order().ToList());
 
