@@ -12,7 +12,7 @@ public sealed record HandleOutcome(string? CallbackId = null, string? CallbackTe
 }
 
 /// <summary>One inbound message being handled: who sent it, in which language, and the replies it produces.</summary>
-internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? person, OutboxStore outbox, string fallbackLanguage, DateOnly today = default)
+internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? person, OutboxStore outbox, string fallbackLanguage, DateOnly today)
 {
     private int _replies;
 
