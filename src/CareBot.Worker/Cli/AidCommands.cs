@@ -48,17 +48,8 @@ internal static class AidCommands
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
         var schools = services.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
-        if (input.School is not null && schools.Find(input.School) is null)
-        {
-            throw new ConfigurationErrorException("--school: " + Texts.Get(lang, "cli.school_unknown", input.School));
-        }
-
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
-        var (key, ambiguous) = db.Read(tx => schools.Resolve(tx, input.Child, input.School));
-        if (ambiguous.Count > 0)
-        {
-            throw new ConfigurationErrorException("--child: " + Texts.Get(lang, "cli.child_ambiguous", input.Child.Trim(), string.Join(", ", ambiguous)));
-        }
+        var key = SchoolOption.ResolveChild(db, schools, input.Child, input.School, lang);
 
         if (key is null)
         {
@@ -80,7 +71,7 @@ internal static class AidCommands
             });
         });
 
-        stdout.WriteLine(Texts.Get(lang, "cli.aid.done", saved.ChildId, saved.Kind, AidRules.FormatAmount(saved.Amount), saved.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), saved.Id));
+        stdout.WriteLine(Texts.Get(lang, "cli.aid.done", schools.Label(saved.ChildId), saved.Kind, AidRules.FormatAmount(saved.Amount), saved.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), saved.Id));
         return ExitCodes.Ok;
     }
 }

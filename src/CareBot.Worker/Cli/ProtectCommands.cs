@@ -23,21 +23,11 @@ internal static class ProtectCommands
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
         var schools = services.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
-        if (school is not null && schools.Find(school) is null)
-        {
-            throw new ConfigurationErrorException("--school: " + Texts.Get(lang, "cli.school_unknown", school));
-        }
-
-        var (key, ambiguous) = db.Read(tx => schools.Resolve(tx, childId, school));
-        if (ambiguous.Count > 0)
-        {
-            throw new ConfigurationErrorException("--child: " + Texts.Get(lang, "cli.child_ambiguous", childId.Trim(), string.Join(", ", ambiguous)));
-        }
-
+        var key = SchoolOption.ResolveChild(db, schools, childId, school, lang);
         var forget = new ForgetService(db, services.GetRequiredService<TimeProvider>());
         var result = (key is null ? null : forget.Forget(key, "cli"))
             ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.forget.unknown", childId.Trim()));
-        stdout.WriteLine(Texts.Get(lang, "cli.forget.done", result.ChildId, result.Records, result.Pairings, result.OutboxRows, result.ParentsErased, result.InvitesErased));
+        stdout.WriteLine(Texts.Get(lang, "cli.forget.done", schools.Label(result.ChildId), result.Records, result.Pairings, result.OutboxRows, result.ParentsErased, result.InvitesErased));
         return ExitCodes.Ok;
     }
 

@@ -1,4 +1,5 @@
 using CareBot.Core;
+using CareBot.Core.Storage;
 using CareBot.Core.Text;
 using CareBot.Worker.Hosting;
 
@@ -16,5 +17,22 @@ internal static class SchoolOption
 
         var found = care.Directory.Find(school) ?? throw new ConfigurationErrorException("--school: " + Texts.Get(language, "cli.school_unknown", school.Trim()));
         return [found.Id];
+    }
+
+    /// <summary>
+    /// The key of the child an admin names with <c>--child</c> (and <c>--school</c>): null when there is none; exit 2
+    /// with one line for an unknown school or a 学号 several schools share.
+    /// </summary>
+    public static string? ResolveChild(CareDb db, SchoolDirectory schools, string child, string? school, string language)
+    {
+        if (school is not null && schools.Find(school) is null)
+        {
+            throw new ConfigurationErrorException("--school: " + Texts.Get(language, "cli.school_unknown", school));
+        }
+
+        var (key, ambiguous) = db.Read(tx => schools.Resolve(tx, child, school));
+        return ambiguous.Count > 0
+            ? throw new ConfigurationErrorException("--child: " + Texts.Get(language, "cli.child_ambiguous", child.Trim(), string.Join(", ", ambiguous)))
+            : key;
     }
 }

@@ -42,7 +42,9 @@ public sealed class AidCliTests : IDisposable
 
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Equal("", err);
-        Assert.Contains("default/S001", output, StringComparison.Ordinal);
+        // The admin reads the 学号, not the internal key.
+        Assert.Contains("S001", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("default/", output, StringComparison.Ordinal);
         Assert.Contains("学习用品 200 yuan (2026-12-01)", output, StringComparison.Ordinal);
         var aid = Assert.Single(Aid());
         Assert.Equal(("default/S001", "学习用品", 200m, new DateOnly(2026, 12, 1), "县妇联", "cli"), (aid.ChildId, aid.Kind, aid.Amount, aid.Date, aid.Source, aid.RecordedBy));
