@@ -273,6 +273,7 @@ public sealed class LocalBotApiMediaTests : LocalBotApiTestBase
         Assert.All(shown, m => Assert.True(m.ResponseDropped)); // delivered, but the bot could not know
         Assert.Equal(2, server.Stats.DroppedButDelivered);
         Assert.Equal(2, server.Stats.Faults(FaultKind.Drop));
+        await UntilCallsLogged(server, 2);
         Assert.Equal([null, null], server.Telegram.Calls.Select(c => c.Status));
     }
 

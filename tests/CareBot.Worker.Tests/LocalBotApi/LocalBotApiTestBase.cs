@@ -54,6 +54,18 @@ public abstract class LocalBotApiTestBase : IDisposable
         Assert.Equal(1, server.Telegram.LongPollsWaiting);
     }
 
+    /// <summary>
+    /// Until the server has logged <paramref name="count"/> calls (bounded). A dropped answer reaches the client as an
+    /// error before the server has finished logging the call, so a test reads the log only once it is complete.
+    /// </summary>
+    protected static async Task UntilCallsLogged(LocalBotApiServer server, int count)
+    {
+        for (var i = 0; i < 500 && server.Telegram.Calls.Count < count; i++)
+        {
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>The last call of <paramref name="method"/> the server answered, as it logged it.</summary>
     protected static BotApiCall LastCall(LocalBotApiServer server, string method) =>
         server.Telegram.Calls.Last(c => c.Is(method));
