@@ -24,6 +24,7 @@ public sealed class ChatHandler : IChatHandler
     private readonly CarerCommands _carer;
     private readonly ParentCommands _parent;
     private readonly AdminCommands _admin;
+    private readonly MeetingCommands _meeting;
 
     public ChatHandler(CareDb db, CareClock clock, OutboxStore outbox, InviteService invites, CareOptions options)
     {
@@ -35,6 +36,7 @@ public sealed class ChatHandler : IChatHandler
         _carer = new CarerCommands(clock, care, options);
         _parent = new ParentCommands(clock);
         _admin = new AdminCommands(clock, care, options, _carer);
+        _meeting = new MeetingCommands(clock, options);
     }
 
     public HandleOutcome Handle(CareTx tx, IncomingMessage message)
@@ -76,6 +78,7 @@ public sealed class ChatHandler : IChatHandler
                 tx.People.Update(person);
                 tx.AuditWrite(_clock.UtcNow, turn.Actor, "person.unblocked", null, $"person:{person.Id}");
                 HeldMessages.Release(tx, person, _clock.UtcNow);
+                Meetings.MeetingService.InviteLate(tx, person, _clock.Today, _clock.UtcNow);
             }
 
             return HandleOutcome.None;
@@ -99,6 +102,11 @@ public sealed class ChatHandler : IChatHandler
 
         if (message.Kind == IncomingKind.Button)
         {
+            if (_meeting.HandleButton(turn) is { } answered)
+            {
+                return answered;
+            }
+
             return person.IsCarer ? _carer.HandleButton(turn) : Ack(turn);
         }
 
@@ -139,6 +147,12 @@ public sealed class ChatHandler : IChatHandler
                 return HandleOutcome.None;
         }
 
+        if (command?.Name == "meeting" && (person.Has(Roles.Admin) || person.IsCarer))
+        {
+            _meeting.Handle(turn, command.Args);
+            return HandleOutcome.None;
+        }
+
         if (person.Has(Roles.Admin) && command is not null && _admin.TryHandle(turn, command))
         {
             return HandleOutcome.None;
@@ -171,7 +185,7 @@ public sealed class ChatHandler : IChatHandler
         var parts = new List<string>();
         if (p.IsCarer)
         {
-            parts.Add(turn.T("help.carer") + "\n" + turn.T("help.carer_year"));
+            parts.Add(turn.T("help.carer") + "\n" + turn.T("help.carer_year") + "\n" + turn.T("help.carer_meeting"));
         }
 
         if (p.Has(Roles.Parent))
@@ -181,7 +195,7 @@ public sealed class ChatHandler : IChatHandler
 
         if (p.Has(Roles.Admin))
         {
-            parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year"));
+            parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year") + "\n" + turn.T("help.admin_meeting"));
         }
 
         parts.Add(turn.T("help.everyone"));

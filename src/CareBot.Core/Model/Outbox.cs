@@ -39,6 +39,8 @@ public enum OutboxKind
     WeeklyMedia = 8,
     /// <summary>Admins told about parents' messages waiting for a teacher.</summary>
     Waiting = 9,
+    /// <summary>A parents' meeting: the invitation with its three answer buttons, or the reminder the day before.</summary>
+    Meeting = 10,
 }
 
 public sealed class OutButton

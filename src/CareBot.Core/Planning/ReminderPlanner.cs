@@ -56,6 +56,7 @@ public sealed partial class ReminderPlanner
         var pairings = tx.Pairings.FindAll().ToList();
         var childNames = ChildNames(tx);
         var status = new CareStatusCalculator(_db, _clock, _options).ForAllPaired(today, pairings);
+        var callRequests = Meetings.MeetingPlanner.CallRequests(tx, today);
 
         var batch = new OutboxBatch(_db, _outbox);
         var reminders = 0;
@@ -70,7 +71,7 @@ public sealed partial class ReminderPlanner
                 .Select(p => p.ChildId)
                 .Distinct(StringComparer.Ordinal)
                 .Select(id => status[id])
-                .Where(s => s.AnythingDue)
+                .Where(s => s.AnythingDue || callRequests.ContainsKey(s.ChildId))
                 .OrderByDescending(s => s.DaysOverdue)
                 .ThenBy(s => childNames.GetValueOrDefault(s.ChildId, s.ChildId), StringComparer.Ordinal)
                 .ToList();
@@ -79,7 +80,7 @@ public sealed partial class ReminderPlanner
                 continue;
             }
 
-            batch.Add(Reminder(carer, today, due, childNames));
+            batch.Add(Reminder(carer, today, due, childNames, callRequests));
             reminders++;
         }
 
@@ -174,7 +175,7 @@ public sealed partial class ReminderPlanner
         return names;
     }
 
-    private static OutboxMessage Reminder(Person carer, DateOnly today, List<ChildCareStatus> due, Dictionary<string, string> childNames)
+    private static OutboxMessage Reminder(Person carer, DateOnly today, List<ChildCareStatus> due, Dictionary<string, string> childNames, Dictionary<string, List<Meetings.CallRequest>> callRequests)
     {
         var lang = PlanText.Lang(carer.Language);
         var text = new StringBuilder(Texts.Get(lang, "plan.remind.header"));
@@ -197,6 +198,12 @@ public sealed partial class ReminderPlanner
             if (s.CallDue)
             {
                 text.Append('\n').Append(Line(lang, "call", s.LastCall, s.NextCallDue!.Value, s.CallOverdueDays));
+            }
+
+            // A parent who answered a meeting invitation "cannot come, please call me".
+            foreach (var request in callRequests.GetValueOrDefault(s.ChildId) ?? [])
+            {
+                text.Append('\n').Append(Meetings.MeetingPlanner.Line(lang, request));
             }
         }
 

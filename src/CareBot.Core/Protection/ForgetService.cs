@@ -39,6 +39,7 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
 
             int parents = 0, invites = 0;
             var erasedPhones = new List<string>();
+            var erasedParents = new List<int>();
             foreach (var parentId in child.Parents.Select(p => p.PersonId).Distinct())
             {
                 var person = tx.People.FindById(parentId);
@@ -65,6 +66,7 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                 invites += tx.Invites.DeleteMany(i => i.PersonId == parentId);
                 outbox += tx.Outbox.DeleteMany(o => o.PersonId == parentId || o.RelayFromPersonId == parentId);
                 erasedPhones.Add(person.Phone);
+                erasedParents.Add(parentId);
                 tx.People.Delete(parentId);
                 parents++;
             }
@@ -83,6 +85,9 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
 
                 outbox += delivered.Count;
             }
+
+            // The child leaves every parents' meeting, and so do the answers of the parents erased with it.
+            Meetings.MeetingService.Forget(tx, childId, erasedParents);
 
             // Earlier audit entries stay: they hold ids and actions only, never names, notes or phones.
             tx.AuditWrite(time.GetUtcNow().UtcDateTime, actor, "child.forgotten", childId,

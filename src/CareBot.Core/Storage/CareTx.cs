@@ -24,6 +24,7 @@ public sealed class CareTx
         Updates = db.GetCollection<ProcessedUpdate>("updates");
         State = db.GetCollection<StateEntry>("state");
         Aid = db.GetCollection<AidEntry>("aid");
+        Meetings = db.GetCollection<Meeting>("meetings");
     }
 
     /// <summary>The database itself, for the backup and the schema upgrade only (every collection, UserVersion).</summary>
@@ -41,6 +42,8 @@ public sealed class CareTx
     public ILiteCollection<StateEntry> State { get; }
     /// <summary>Aid given to children (资助); shown to admins only.</summary>
     public ILiteCollection<AidEntry> Aid { get; }
+    /// <summary>Parents' meetings with their invitations' answers and attendance.</summary>
+    public ILiteCollection<Meeting> Meetings { get; }
 
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });

@@ -39,6 +39,8 @@ public sealed class CarePlanRunner(
             var current = options.CurrentValue;
             var planner = new ReminderPlanner(db, outbox, clock, current, loggers.CreateLogger<ReminderPlanner>());
             var result = planner.Plan();
+            // Parents who said they will come to tomorrow's meeting are reminded (bulk: after their quiet hours).
+            Core.Meetings.MeetingPlanner.PlanReminders(db, outbox, clock);
             if (InZone(schedules.CurrentValue.WeeklyUpdatesCron).GetNextValidTimeAfter(clock.Time.GetUtcNow()) is { } nextWeekly)
             {
                 planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime));
