@@ -10,8 +10,7 @@ using Microsoft.Extensions.Options;
 namespace CareBot.Worker.Hosting;
 
 /// <summary>
-/// The running worker holds the database file, so the admin verbs (<c>import</c>, <c>invite</c>, <c>report</c>, <c>summary</c>,
-/// <c>forget</c>, <c>backup</c>) run inside it when started beside it: the CLI drops a request beside the database
+/// The running worker holds the database file, so the admin verbs (<see cref="Verbs"/>) run inside it when started beside it: the CLI drops a request beside the database
 /// (<c>DB.admin-request</c>: the verb's arguments, file paths made absolute); the worker runs the same verb against
 /// its own open database and answers in <c>DB.admin-result</c> (exit code, standard output and error).
 /// A request is taken only from a file owned by the worker's user, mode 0600, one link, not reached through a symbolic
@@ -25,7 +24,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup", "aid"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup", "aid", "meeting"], StringComparer.Ordinal);
 
     /// <summary>Each request has its own id, so two admins' commands never take each other's answers.</summary>
     public static string RequestPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-request." + id;
@@ -101,7 +100,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
             var args = JsonSerializer.Deserialize<string[]>(text) ?? [];
             if (args.Length == 0 || !Verbs.Contains(args[0]))
             {
-                answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.only_admin_verbs") + "\n");
+                answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.only_admin_verbs", string.Join(", ", Verbs.Order(StringComparer.Ordinal))) + "\n");
             }
             else
             {
