@@ -179,6 +179,7 @@ public sealed class DemoRunner
             var mentorD = Mentor(children[4]);        // two children: /talk
             var mentorE = Mentor(children[6]);        // two children: /check
             var parent = db.Read(tx => tx.People.FindById(children[0].Parents[0].PersonId));
+            Person Father(Child c) => db.Read(tx => tx.People.FindById(c.Parents[0].PersonId));
 
             async Task<Dictionary<long, BotMessage>> MorningAsync(int day)
             {
@@ -215,10 +216,25 @@ public sealed class DemoRunner
 
             await ReplyAsync(Sim(mentorD), "/talk 1 " + T("demo.say.talk")).ConfigureAwait(false);
 
+            // The head announces the winter holiday parents' meeting for Saturday; three families answer.
+            var admin = people.First(p => (p.Roles & Roles.Admin) != 0);
+            var saturday = monday.AddDays(5).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var invitationMarks = parents.ToDictionary(Sim, p => LastId(Sim(p)));
+            await ReplyAsync(Sim(admin), T("demo.say.meeting", saturday)).ConfigureAwait(false);
+            var answering = new[] { (parent, "rsvp:1:a"), (Father(children[2]), "rsvp:1:c"), (Father(children[4]), "rsvp:1:n") };
+            foreach (var (who, answer) in answering)
+            {
+                if (await NextAsync(Sim(who), invitationMarks[Sim(who)], m => m.Buttons.Count > 0).ConfigureAwait(false) is { } invitation)
+                {
+                    await PressAsync(Sim(who), invitation.MessageId, invitation.Buttons.First(b => b.CallbackData == answer)).ConfigureAwait(false);
+                }
+            }
+
             // Tuesday.
             r = await MorningAsync(2).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorB), T("demo.say.visit2"), r.GetValueOrDefault(Sim(mentorB))?.MessageId).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorE), "/check 1 学习=4 生活=3 心理=4 安全=5 健康=4 " + T("demo.say.check")).ConfigureAwait(false);
+            await ReplyAsync(Sim(mentorC), $"/call {children[2].Name} {T("demo.say.call")}").ConfigureAwait(false); // the father who asked to be called
 
             // Wednesday: a parent asks; the mentor answers the relayed message.
             r = await MorningAsync(3).ConfigureAwait(false);
@@ -233,12 +249,23 @@ public sealed class DemoRunner
             // Thursday and Friday.
             await MorningAsync(4).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorA), "/talk 1 " + T("demo.say.talk")).ConfigureAwait(false);
+            var beforeFriday = LastId(Sim(parent));
             await MorningAsync(5).ConfigureAwait(false);
+            await NextAsync(Sim(parent), beforeFriday).ConfigureAwait(false); // the meeting is tomorrow: the father is reminded
             await ReplyAsync(Sim(mentorC), "/visit 2 " + T("demo.say.visit2")).ConfigureAwait(false);
 
             // Saturday: a home-visit photo, its caption the command; it goes to the parents with the weekly update.
             await MorningAsync(6).ConfigureAwait(false);
             await PhotoAsync(Sim(mentorA), "/visit 1 " + T("demo.say.photo")).ConfigureAwait(false);
+
+            // After the meeting the mentor marks that the family came.
+            _clock.JumpTo(Local(monday.AddDays(5), new TimeOnly(11, 30)));
+            var beforeList = LastId(Sim(mentorA));
+            await ReplyAsync(Sim(mentorA), "/meeting 1").ConfigureAwait(false);
+            if (await NextAsync(Sim(mentorA), beforeList, m => m.Buttons.Count > 0).ConfigureAwait(false) is { } list)
+            {
+                await PressAsync(Sim(mentorA), list.MessageId, list.Buttons[0]).ConfigureAwait(false);
+            }
 
             // Sunday 19:00: the weekly updates to the parents.
             var sunday = monday.AddDays(6);
@@ -280,6 +307,8 @@ public sealed class DemoRunner
             WriteLine(T("demo.summary.parents", records.Count(x => x.Kind == CareKind.ParentMessage)));
             WriteLine(T("demo.summary.weekly", weekly));
             WriteLine(T("demo.summary.photos", db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.WeeklyMedia && o.Status == OutboxStatus.Sent))));
+            var tally = db.Read(tx => CareBot.Core.Meetings.MeetingView.Tally(tx, tx.Meetings.FindById(1)));
+            WriteLine(T("demo.summary.meeting", tally.Invited, tally.Attend, tally.CallMe, tally.NotHome, tally.Came));
 
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             WriteLine(T("demo.summary.time", started.Elapsed.TotalSeconds));

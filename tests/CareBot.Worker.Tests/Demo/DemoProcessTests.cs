@@ -21,6 +21,12 @@ public sealed class DemoProcessTests
         var weekly = stdout.Split("\n[").Where(m => m.Contains("本周情况", StringComparison.Ordinal)).ToList();
         Assert.Contains(weekly, m => m.Contains(note, StringComparison.Ordinal));            // the weekly update carries the note
         Assert.Contains("本周小结", stdout, StringComparison.Ordinal);
+
+        // The holiday parents' meeting: invitations with buttons, three answers, the reminder, who came.
+        Assert.Contains("[参加]  [不能来，请老师打电话]  [今年不回家]", stdout, StringComparison.Ordinal);
+        Assert.Contains("不能来「寒假家长会」，请给他/她打电话", stdout, StringComparison.Ordinal);
+        Assert.Contains("⏰ 明天开家长会：寒假家长会", stdout, StringComparison.Ordinal);
+        Assert.Matches("寒假家长会：邀请 \\d+ 位家长，参加 1，请老师打电话 1，今年不回家 1；到会 1 个孩子的家长", stdout);
         Assert.DoesNotContain("Exception", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
     }
