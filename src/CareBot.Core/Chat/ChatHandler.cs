@@ -24,12 +24,14 @@ public sealed class ChatHandler : IChatHandler
     private readonly CarerCommands _carer;
     private readonly ParentCommands _parent;
     private readonly AdminCommands _admin;
+    private readonly CareOptions _options;
 
     public ChatHandler(CareDb db, CareClock clock, OutboxStore outbox, InviteService invites, CareOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _clock = clock;
         _outbox = outbox;
+        _options = options;
         var care = new CareQueries(db, clock, options);
         _link = new LinkCommands(clock, invites);
         _carer = new CarerCommands(clock, care, options);
@@ -139,6 +141,12 @@ public sealed class ChatHandler : IChatHandler
                 return HandleOutcome.None;
         }
 
+        if (command?.Name == "duty" && DutyCommands.Allowed(person))
+        {
+            DutyCommands.Handle(turn, command.Args, _clock, _options);
+            return HandleOutcome.None;
+        }
+
         if (person.Has(Roles.Admin) && command is not null && _admin.TryHandle(turn, command))
         {
             return HandleOutcome.None;
@@ -182,6 +190,11 @@ public sealed class ChatHandler : IChatHandler
         if (p.Has(Roles.Admin))
         {
             parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year"));
+        }
+
+        if (DutyCommands.Allowed(p))
+        {
+            parts.Add(turn.T("duty.help"));
         }
 
         parts.Add(turn.T("help.everyone"));

@@ -39,6 +39,8 @@ public enum OutboxKind
     WeeklyMedia = 8,
     /// <summary>Admins told about parents' messages waiting for a teacher.</summary>
     Waiting = 9,
+    /// <summary>Activity-room duty: the morning reminder, a swap request and its answer.</summary>
+    Duty = 20,
 }
 
 public sealed class OutButton

@@ -49,8 +49,9 @@ public sealed partial class RosterImporter
         }
     }
 
+    /// <summary>A number Excel showed in scientific notation (1.38E+10): a phone or 学号 lost in the export.</summary>
     [GeneratedRegex(@"^\d+(\.\d+)?[Ee]\+?\d+$")]
-    private static partial Regex ExcelNumber();
+    internal static partial Regex ExcelNumber();
 
     /// <summary>The checks of every row, collecting problems into the parsed file.</summary>
     private sealed class Check(ParsedRoster parsed, string language, SchoolDirectory schools)

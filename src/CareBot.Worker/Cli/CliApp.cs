@@ -22,7 +22,7 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
 }
 
 /// <summary>
-/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, aid add, status. Exit codes:
+/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, aid add, duty import, status. Exit codes:
 /// 0 ok, 1 unexpected (and, for status, not healthy), 2 bad input.
 /// </summary>
 public static partial class CliApp
@@ -160,6 +160,7 @@ public static partial class CliApp
             ct,
             pr.GetValue(lang)!));
         root.Add(new Command("aid", T("cli.help.aid")) { aidAdd });
+        root.Add(DutyCommands.Build(T, lang, encoding, school, Admin, verbLanguage => OpenDatabase(overrides, shared, language: verbLanguage), stdout, stderr));
 
         var status = new Command("status", T("cli.help.status")) { lang };
         status.SetAction(pr => StatusCommand.Run(overrides, pr.GetValue(lang)!, TimeProvider.System, stdout, stderr));
@@ -257,7 +258,7 @@ public static partial class CliApp
             }
         });
 
-    private static string[] Optional(string option, string? value) => value is null ? [] : [option, value];
+    internal static string[] Optional(string option, string? value) => value is null ? [] : [option, value];
 
     /// <summary>
     /// The services of an admin verb: the worker's own when it runs the verb, else a host built for it (which opens

@@ -11,7 +11,7 @@ namespace CareBot.Worker.Hosting;
 
 /// <summary>
 /// The running worker holds the database file, so the admin verbs (<c>import</c>, <c>invite</c>, <c>report</c>, <c>summary</c>,
-/// <c>forget</c>, <c>backup</c>) run inside it when started beside it: the CLI drops a request beside the database
+/// <c>forget</c>, <c>backup</c>, <c>aid</c>, <c>duty</c>) run inside it when started beside it: the CLI drops a request beside the database
 /// (<c>DB.admin-request</c>: the verb's arguments, file paths made absolute); the worker runs the same verb against
 /// its own open database and answers in <c>DB.admin-result</c> (exit code, standard output and error).
 /// A request is taken only from a file owned by the worker's user, mode 0600, one link, not reached through a symbolic
@@ -25,7 +25,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup", "aid"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup", "aid", "duty"], StringComparer.Ordinal);
 
     /// <summary>Each request has its own id, so two admins' commands never take each other's answers.</summary>
     public static string RequestPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-request." + id;
