@@ -1,7 +1,7 @@
 using System.Text;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
-using static CareBot.Core.Tests.Duty.DutyKit;
+using static CareBot.Core.Tests.Roster.RosterTestKit;
 
 namespace CareBot.Core.Tests.Duty;
 
@@ -149,5 +149,27 @@ public sealed class DutyImportTests
         Assert.Equal(["duty.csv:2: teacher_phone: 马老师 is not a mentor or volunteer of A小学 in the roster"], result.FormatProblems());
 
         Assert.True(kit.Import(Csv("weekday,slot,teacher_phone", "Mon,noon,13800000004"), school: "b").Succeeded);
+    }
+
+    [Fact]
+    public void The_committed_sample_rota_imports_cleanly_after_the_sample_roster()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CareBot.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        using var db = CareBot.Core.Storage.CareDb.InMemory();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Roster.RosterTestKit.Start);
+        var roster = Roster.RosterTestKit.Importer(db, time).Import(File.ReadAllBytes(Path.Combine(dir.FullName, "samples", "roster-sample.csv")));
+        Assert.True(roster.Succeeded);
+
+        var result = new CareBot.Core.Duty.DutyImporter(db, time, new SchoolDirectory(null))
+            .Import(Path.Combine(dir.FullName, "samples", "duty-sample.csv"), RosterEncoding.Auto, SchoolDirectory.DefaultId, "zh", "test");
+
+        Assert.True(result.Succeeded, Problems(result));
+        Assert.Equal((10, 4), (result.Turns, result.Teachers));
     }
 }

@@ -75,7 +75,5 @@ internal sealed class DutyKit : IDisposable
     public List<(DutySlot Slot, int Teacher, bool Swapped)> On(DateOnly date, string? school = null) =>
         Chat.Db.Read(tx => DutyRota.Load(tx, school ?? School).On(date).Select(s => (s.Slot, s.TeacherId, s.Swapped)).ToList());
 
-    public static string Csv(params string[] lines) => string.Join("\r\n", lines) + "\r\n";
-
     public void Dispose() => Chat.Dispose();
 }
