@@ -151,7 +151,7 @@ internal static class DutySwapCommands
         turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "duty.swap_" + swap.Status.ToString().ToLowerInvariant(), null, $"swap:{swap.Id} school:{swap.SchoolId}");
 
         var key = "duty.swap_" + swap.Status.ToString().ToLowerInvariant();
-        turn.ReplyText(Texts.Get(turn.Lang, key + "_you", proposer?.Name ?? "?", Turn(turn.Lang, swap.ProposerDate, swap.ProposerSlot), Turn(turn.Lang, swap.OtherDate, swap.OtherSlot)));
+        turn.Reply(key + "_you", proposer?.Name ?? "?", Turn(turn.Lang, swap.ProposerDate, swap.ProposerSlot), Turn(turn.Lang, swap.OtherDate, swap.OtherSlot));
         if (proposer is not null)
         {
             var lang = proposer.Language;
