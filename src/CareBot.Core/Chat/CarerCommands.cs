@@ -72,6 +72,8 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
                 var child = turn.Tx.Children.FindById(arg)!;
                 Save(turn, child, CareKind.Visit, turn.T("carer.visit_by_button"), null);
                 return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.saved_short"), turn.Message.ButtonMessageId);
+            case DutySwapCommands.ButtonVerb:
+                return DutySwapCommands.Answer(turn, arg, clock);
             case "snooze":
                 turn.Reply("carer.snoozed");
                 return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.snoozed"), turn.Message.ButtonMessageId);

@@ -25,12 +25,14 @@ public sealed class ChatHandler : IChatHandler
     private readonly ParentCommands _parent;
     private readonly AdminCommands _admin;
     private readonly MeetingCommands _meeting;
+    private readonly CareOptions _options;
 
     public ChatHandler(CareDb db, CareClock clock, OutboxStore outbox, InviteService invites, CareOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _clock = clock;
         _outbox = outbox;
+        _options = options;
         var care = new CareQueries(db, clock, options);
         _link = new LinkCommands(clock, invites);
         _carer = new CarerCommands(clock, care, options);
@@ -153,6 +155,12 @@ public sealed class ChatHandler : IChatHandler
             return HandleOutcome.None;
         }
 
+        if (command?.Name == "duty" && DutyCommands.Allowed(person))
+        {
+            DutyCommands.Handle(turn, command.Args, _clock, _options);
+            return HandleOutcome.None;
+        }
+
         if (person.Has(Roles.Admin) && command is not null && _admin.TryHandle(turn, command))
         {
             return HandleOutcome.None;
@@ -196,6 +204,11 @@ public sealed class ChatHandler : IChatHandler
         if (p.Has(Roles.Admin))
         {
             parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year") + "\n" + turn.T("help.admin_meeting"));
+        }
+
+        if (DutyCommands.Allowed(p))
+        {
+            parts.Add(turn.T("duty.help"));
         }
 
         parts.Add(turn.T("help.everyone"));

@@ -79,7 +79,8 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
     /// A parent's message for a teacher not linked yet or who blocked the bot: kept (Held, dated) and delivered when
     /// they link or unblock. Still returns false: it did not go out now.
     /// </param>
-    public bool SendTo(Person to, OutboxKind kind, OutboxPriority priority, string text, string? childId = null, int? relayFrom = null, CareKind? replyAs = null, OutMedia? media = null, bool holdIfUnreachable = false)
+    /// <param name="buttons">Inline buttons for the recipient (a swap request's 同意 / 不同意).</param>
+    public bool SendTo(Person to, OutboxKind kind, OutboxPriority priority, string text, string? childId = null, int? relayFrom = null, CareKind? replyAs = null, OutMedia? media = null, bool holdIfUnreachable = false, List<OutButton>? buttons = null)
     {
         var reachable = to.ChatId is not null && to.Status == Reachability.Reachable;
         if (!reachable && !holdIfUnreachable)
@@ -99,6 +100,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
             RelayFromPersonId = relayFrom,
             ReplyAs = replyAs,
             Media = media,
+            Buttons = buttons ?? [],
         };
         if (!reachable)
         {

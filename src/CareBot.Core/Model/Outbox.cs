@@ -41,6 +41,8 @@ public enum OutboxKind
     Waiting = 9,
     /// <summary>A parents' meeting: the invitation with its three answer buttons, or the reminder the day before.</summary>
     Meeting = 10,
+    /// <summary>Activity-room duty: the morning reminder, a swap request and its answer.</summary>
+    Duty = 20,
 }
 
 public sealed class OutButton

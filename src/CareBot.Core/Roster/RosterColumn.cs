@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace CareBot.Core.Roster;
 
 /// <summary>The columns of the roster file (留守儿童档案), each with its Chinese and English header.</summary>
@@ -29,8 +27,9 @@ public enum RosterColumn
 /// <summary>Header names of <see cref="RosterColumn"/>, in the order the sample file uses.</summary>
 public static class RosterHeaders
 {
-    private static readonly (RosterColumn Column, string Chinese, string English)[] All =
-    [
+    /// <summary>The roster's columns as a table the shared reader reads (<see cref="TableReader"/>).</summary>
+    internal static TableHeaders<RosterColumn> Table { get; } = new(
+        "roster.header.unknown",
         (RosterColumn.ChildId, "学号", "child_id"),
         (RosterColumn.ChildName, "姓名", "child_name"),
         (RosterColumn.Gender, "性别", "gender"),
@@ -49,36 +48,17 @@ public static class RosterHeaders
         (RosterColumn.VolunteerName, "代理家长", "volunteer_name"),
         (RosterColumn.VolunteerPhone, "代理家长电话", "volunteer_phone"),
         (RosterColumn.Notes, "备注", "notes"),
-        (RosterColumn.School, "学校", "school"),
-    ];
+        (RosterColumn.School, "学校", "school"));
 
-    private static readonly FrozenDictionary<string, RosterColumn> ByHeader = All
-        .SelectMany(c => new[] { (Key: c.Chinese, c.Column), (Key: c.English, c.Column) })
-        .ToFrozenDictionary(x => x.Key, x => x.Column, StringComparer.Ordinal);
+    public static IReadOnlyList<RosterColumn> Columns => Table.Columns;
 
-    public static IReadOnlyList<RosterColumn> Columns { get; } = All.Select(c => c.Column).ToArray();
+    public static string Chinese(RosterColumn column) => Table.Chinese(column);
 
-    public static string Chinese(RosterColumn column) => All[(int)column].Chinese;
-
-    public static string English(RosterColumn column) => All[(int)column].English;
+    public static string English(RosterColumn column) => Table.English(column);
 
     /// <summary>
     /// The column a header names, or null. Spaces, a BOM and surrounding quotes are ignored; English headers are
     /// matched without case, and "Child ID" / "child-id" are read as child_id.
     /// </summary>
-    public static RosterColumn? Parse(string header)
-    {
-        var key = Clean(header);
-        if (ByHeader.TryGetValue(key, out var column))
-        {
-            return column;
-        }
-
-        var english = key.ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
-        return ByHeader.TryGetValue(english, out column) ? column : null;
-    }
-
-    internal static string Clean(string header) => header.Replace("\uFEFF", "", StringComparison.Ordinal).Trim();
-
-    internal static bool IsChinese(string header) => Clean(header).Any(c => c > '\u2E80');
+    public static RosterColumn? Parse(string header) => Table.Parse(header);
 }

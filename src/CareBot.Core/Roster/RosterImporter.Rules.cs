@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.RegularExpressions;
 using CareBot.Core.Model;
 using CareBot.Core.Text;
+using ParsedRoster = CareBot.Core.Roster.ParsedTable<CareBot.Core.Roster.RosterColumn>;
+using RosterRow = CareBot.Core.Roster.TableRow<CareBot.Core.Roster.RosterColumn>;
 
 namespace CareBot.Core.Roster;
 
@@ -47,8 +49,9 @@ public sealed partial class RosterImporter
         }
     }
 
+    /// <summary>A number Excel showed in scientific notation (1.38E+10): a phone or 学号 lost in the export.</summary>
     [GeneratedRegex(@"^\d+(\.\d+)?[Ee]\+?\d+$")]
-    private static partial Regex ExcelNumber();
+    internal static partial Regex ExcelNumber();
 
     /// <summary>The checks of every row, collecting problems into the parsed file.</summary>
     private sealed class Check(ParsedRoster parsed, string language, SchoolDirectory schools)
@@ -62,6 +65,23 @@ public sealed partial class RosterImporter
 
         private void Problem(int line, string key, params object?[] args) =>
             parsed.Problems.Add(new RosterProblem(line, "", Texts.Get(language, key, args)));
+
+        /// <summary>The roster's header rules: 学号, 姓名, 结对教师 and 教师电话, and a father's or mother's phone.</summary>
+        public static void RequiredColumns(ParsedRoster parsed, int line, string language)
+        {
+            RosterColumn[] required = [RosterColumn.ChildId, RosterColumn.ChildName, RosterColumn.MentorName, RosterColumn.MentorPhone];
+            foreach (var column in required.Where(c => !parsed.Headers.ContainsKey(c)))
+            {
+                parsed.MissingRequiredColumn = true;
+                parsed.Problems.Add(new RosterProblem(line, parsed.HeaderOf(column), Texts.Get(language, "roster.header.missing")));
+            }
+
+            if (!parsed.Headers.ContainsKey(RosterColumn.FatherPhone) && !parsed.Headers.ContainsKey(RosterColumn.MotherPhone))
+            {
+                parsed.MissingRequiredColumn = true;
+                parsed.Problems.Add(new RosterProblem(line, parsed.HeaderOf(RosterColumn.FatherPhone), Texts.Get(language, "roster.header.no_parent_phone")));
+            }
+        }
 
         public List<ValidRow> Rows()
         {

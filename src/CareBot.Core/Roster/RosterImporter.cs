@@ -100,7 +100,7 @@ public sealed partial class RosterImporter
         language = Texts.ParseLanguage(language) ?? Texts.Chinese;
         var fileName = source.FileName;
 
-        var parsed = RosterReader.Read(source, language);
+        var parsed = TableReader.Read(source, RosterHeaders.Table, language, (table, line) => Check.RequiredColumns(table, line, language));
         var check = new Check(parsed, language, _schools);
         var rows = check.Rows();
         if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0)
@@ -117,28 +117,12 @@ public sealed partial class RosterImporter
             check.Capacity(rows, people, pairings, _maxChildrenPerCarer);
             if (parsed.Problems.Count > 0)
             {
-                var problems = parsed.Problems
-                    .OrderBy(p => p.Line)
-                    .ThenBy(p => p.Column.Length == 0 ? -1 : ColumnOrder(parsed, p.Column))
-                    .ToList();
+                var problems = parsed.SortedProblems();
                 return new ImportResult { FileName = fileName, Sheet = source.Sheet, Language = language, Encoding = parsed.Encoding, Problems = problems, Rows = parsed.Rows.Count };
             }
 
             return Apply(tx, rows, people, pairings, source, language, parsed.Encoding, actor);
         });
-    }
-
-    private static int ColumnOrder(ParsedRoster parsed, string header)
-    {
-        foreach (var (column, written) in parsed.Headers)
-        {
-            if (written == header)
-            {
-                return (int)column;
-            }
-        }
-
-        return RosterHeaders.Columns.Count;
     }
 
     private ImportResult Apply(

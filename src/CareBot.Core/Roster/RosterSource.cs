@@ -9,7 +9,7 @@ internal readonly record struct SourceRecord(int Line, string[] Cells, bool Malf
 /// <summary>
 /// Where the roster's rows come from: a CSV file or a workbook's sheet. A source only turns its bytes into raw records
 /// with their line or row numbers; everything after that (title rows, the header, columns, every value rule, capacity,
-/// all or nothing) is the importer's and the same for every source (<see cref="RosterReader"/>, <see cref="RosterImporter"/>).
+/// all or nothing) is the importer's and the same for every source (<see cref="TableReader"/>, <see cref="RosterImporter"/>).
 /// </summary>
 internal abstract class RosterSource
 {

@@ -220,6 +220,8 @@ public sealed class CareDb : IDisposable
         tx.Records.EnsureIndex(r => r.LocalDate);
         tx.Aid.EnsureIndex(a => a.ChildId);
         tx.Meetings.EnsureIndex(m => m.Date);
+        tx.DutyTurns.EnsureIndex(d => d.SchoolId);
+        tx.DutySwaps.EnsureIndex(d => d.SchoolId);
         tx.Audit.EnsureIndex(a => a.ChildId);
         tx.Invites.EnsureIndex(i => i.CodeHash, unique: true);
         tx.Invites.EnsureIndex(i => i.PersonId);

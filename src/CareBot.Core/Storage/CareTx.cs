@@ -25,6 +25,8 @@ public sealed class CareTx
         State = db.GetCollection<StateEntry>("state");
         Aid = db.GetCollection<AidEntry>("aid");
         Meetings = db.GetCollection<Meeting>("meetings");
+        DutyTurns = db.GetCollection<DutyTurn>("duty_turns");
+        DutySwaps = db.GetCollection<DutySwap>("duty_swaps");
     }
 
     /// <summary>The database itself, for the backup and the schema upgrade only (every collection, UserVersion).</summary>
@@ -44,6 +46,10 @@ public sealed class CareTx
     public ILiteCollection<AidEntry> Aid { get; }
     /// <summary>Parents' meetings with their invitations' answers and attendance.</summary>
     public ILiteCollection<Meeting> Meetings { get; }
+    /// <summary>The activity-room duty rota of each school (<c>carebot duty import</c>).</summary>
+    public ILiteCollection<DutyTurn> DutyTurns { get; }
+    /// <summary>Swaps of two dated duty turns, proposed and answered in chat (<c>/duty swap</c>).</summary>
+    public ILiteCollection<DutySwap> DutySwaps { get; }
 
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });

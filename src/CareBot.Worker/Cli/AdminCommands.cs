@@ -18,6 +18,14 @@ namespace CareBot.Worker.Cli;
 /// <summary>The admin's verbs: import, invite, report.</summary>
 internal static class AdminCommands
 {
+    /// <summary>What <c>--encoding</c> says (already checked to be utf-8, utf8 or gb18030): detect when not given.</summary>
+    public static RosterEncoding ParseEncoding(string? encoding) => encoding?.ToLowerInvariant() switch
+    {
+        "gb18030" => RosterEncoding.Gb18030,
+        "utf-8" or "utf8" => RosterEncoding.Utf8,
+        _ => RosterEncoding.Auto,
+    };
+
     public static int Import(FileInfo file, string? encoding, string? sheet, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open)
     {
         var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
@@ -48,12 +56,7 @@ internal static class AdminCommands
         var services = scope.Services;
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
         var importer = new RosterImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), care.Care, care.Directory);
-        var rosterEncoding = encoding?.ToLowerInvariant() switch
-        {
-            "gb18030" => RosterEncoding.Gb18030,
-            "utf-8" or "utf8" => RosterEncoding.Utf8,
-            _ => RosterEncoding.Auto,
-        };
+        var rosterEncoding = ParseEncoding(encoding);
         ImportResult result;
         try
         {

@@ -21,8 +21,11 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
     public void Dispose() => owned?.Dispose();
 }
 
+/// <summary>Runs an admin verb here, or hands it to the running worker that holds the database (see <see cref="CliApp"/>).</summary>
+internal delegate Task<int> AdminVerb(string[] forward, Func<Task<int>> verb, CancellationToken cancellationToken, string language);
+
 /// <summary>
-/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, aid add, status. Exit codes:
+/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, aid add, duty import, status. Exit codes:
 /// 0 ok, 1 unexpected (and, for status, not healthy), 2 bad input.
 /// </summary>
 public static partial class CliApp
@@ -161,6 +164,7 @@ public static partial class CliApp
             pr.GetValue(lang)!));
         root.Add(new Command("aid", T("cli.help.aid")) { aidAdd });
         root.Add(MeetingVerbs.Build(T, lang, school, Admin, verbLanguage => OpenDatabase(overrides, shared, language: verbLanguage), stdout));
+        root.Add(DutyCommands.Build(T, lang, encoding, school, Admin, verbLanguage => OpenDatabase(overrides, shared, language: verbLanguage), stdout, stderr));
 
         var status = new Command("status", T("cli.help.status")) { lang };
         status.SetAction(pr => StatusCommand.Run(overrides, pr.GetValue(lang)!, TimeProvider.System, stdout, stderr));
@@ -258,7 +262,7 @@ public static partial class CliApp
             }
         });
 
-    private static string[] Optional(string option, string? value) => value is null ? [] : [option, value];
+    internal static string[] Optional(string option, string? value) => value is null ? [] : [option, value];
 
     /// <summary>
     /// The services of an admin verb: the worker's own when it runs the verb, else a host built for it (which opens

@@ -10,9 +10,6 @@ using Microsoft.Extensions.Options;
 
 namespace CareBot.Worker.Cli;
 
-/// <summary>Runs an admin verb here, or hands it to the running worker that holds the database (see <see cref="CliApp"/>).</summary>
-internal delegate Task<int> AdminVerb(string[] forward, Func<Task<int>> verb, CancellationToken cancellationToken, string language);
-
 /// <summary>
 /// <c>carebot meeting add</c> (a parents' meeting: saved, and an invitation queued for every linked parent of the
 /// children concerned, in one write) and <c>carebot meeting show ID</c> (who answered what, who came).

@@ -29,8 +29,8 @@ public sealed class CarePlanRunner(
     private readonly Lock _gate = new();
 
     /// <summary>
-    /// Today's reminders and escalations, and the pre-update nudge when the next weekly update (from the
-    /// WeeklyUpdates cron) is tomorrow.
+    /// Today's reminders and escalations, the activity-room duty reminders (<see cref="DutyPlanner"/>), and the
+    /// pre-update nudge when the next weekly update (from the WeeklyUpdates cron) is tomorrow.
     /// </summary>
     public ReminderPlanResult RunReminders()
     {
@@ -41,6 +41,7 @@ public sealed class CarePlanRunner(
             var result = planner.Plan();
             // Parents who said they will come to tomorrow's meeting are reminded (bulk: after their quiet hours).
             Core.Meetings.MeetingPlanner.PlanReminders(db, outbox, clock);
+            new DutyPlanner(db, outbox, clock, current, loggers.CreateLogger<DutyPlanner>()).Plan();
             if (InZone(schedules.CurrentValue.WeeklyUpdatesCron).GetNextValidTimeAfter(clock.Time.GetUtcNow()) is { } nextWeekly)
             {
                 planner.PlanNudges(clock.ToLocalDate(nextWeekly.UtcDateTime));
