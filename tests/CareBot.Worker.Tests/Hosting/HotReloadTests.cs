@@ -20,11 +20,19 @@ public sealed class HotReloadTests
     // Monday 2026-11-23 07:00 in Asia/Shanghai: before the 08:00 reminders, so the start-up catch-up plans none.
     private static readonly DateTimeOffset Monday0700 = new(2026, 11, 23, 7, 0, 0, TimeSpan.FromHours(8));
 
-    private static void WriteSettings(string path, string timeZone, string reminders, string weekly) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(new
+    /// <summary>
+    /// Replaces the file whole (written beside it, then renamed over it), as most editors save: the watcher never reads
+    /// a half-written file, which under load made this test see an edit that was never made.
+    /// </summary>
+    private static void WriteSettings(string path, string timeZone, string reminders, string weekly)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(new
         {
             CareBot = new { TimeZone = timeZone, Schedules = new { VisitReminders = reminders, WeeklyUpdates = weekly } },
         }));
+        File.Move(temp, path, overwrite: true);
+    }
 
     private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done, string what)
     {
@@ -83,8 +91,7 @@ public sealed class HotReloadTests
         // A bad cron and a bad time zone in one edit.
         var (careReloads, scheduleReloads) = (care.Reloads, schedules.Reloads);
         WriteSettings(file, "Asia/Atlantis", "every morning at eight", "0 0 19 ? * SUN");
-        // File.WriteAllText truncates first: under load the watcher may see the empty file before the edit (a reload
-        // of its own), so wait for the edit's verdict rather than for the first reload.
+        // Wait for the edit's verdict rather than for any reload.
         await Eventually(
             () => Task.FromResult(care.Reloads > careReloads && schedules.Reloads > scheduleReloads && care.RejectedKeys == "CareBot:TimeZone" && schedules.RejectedKeys == "CareBot:Schedules:VisitReminders"),
             x => x,
