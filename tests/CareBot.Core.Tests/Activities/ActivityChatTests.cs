@@ -215,6 +215,20 @@ public sealed class ActivityChatTests
     }
 
     [Fact]
+    public void An_activity_counts_as_something_recorded_for_the_reminder_before_the_weekly_update()
+    {
+        using var s = Make();
+        s.Kit.Send(s.Kit.Text(MentorChat, "/activity 植树活动：小红、小明"));
+
+        var planned = new ReminderPlanner(s.Kit.Db, s.Kit.Outbox, s.Kit.Clock, s.Kit.Options).PlanNudges(s.Kit.Clock.Today.AddDays(1));
+
+        Assert.Equal(1, planned);
+        var nudge = Assert.Single(s.Kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Nudge).ToList()));
+        Assert.Equal(OtherMentorChat, nudge.ChatId); // 小刚 has nothing this week; 小红 and 小明 have the activity
+        Assert.Contains("小刚", nudge.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_card_shows_how_many_activities_and_the_latest_three()
     {
         using var s = Make();
