@@ -23,7 +23,6 @@ internal static class ActivityCommand
     /// <summary>The latest activities /card lists.</summary>
     public const int CardLatest = 3;
 
-    private static readonly char[] TitleEnd = [':', '：'];
     private static readonly char[] Separators = [',', '，', '、', ';', '；', '\n'];
 
     /// <param name="turn">The sender: a carer, or an admin (<paramref name="asAdmin"/>).</param>
@@ -33,7 +32,9 @@ internal static class ActivityCommand
     /// <param name="clock">The school's clock: the activity is dated today.</param>
     public static void Add(ChatTurn turn, string args, bool asAdmin, IReadOnlyCollection<string>? scope, CareClock clock)
     {
-        var colon = args.IndexOfAny(TitleEnd);
+        // The title ends at the first full-width colon, or else the first ':' (so "10:30 篮球赛：…" keeps its time).
+        var colon = args.IndexOf('：', StringComparison.Ordinal);
+        colon = colon >= 0 ? colon : args.IndexOf(':', StringComparison.Ordinal);
         var title = colon < 0 ? "" : ChatCommand.Clean(args[..colon]).ReplaceLineEndings(" ").Replace('\t', ' ');
         if (title.Length == 0)
         {

@@ -105,6 +105,18 @@ public sealed class ActivityChatTests
         Assert.Empty(s.Activities());
     }
 
+    [Theory]
+    [InlineData("/activity 10:30 篮球赛：小红、小明", "10:30 篮球赛")]
+    [InlineData("/activity Basketball: 10:30 match: 小红", null)]
+    public void The_title_ends_at_the_first_full_width_colon_or_else_the_first_colon(string text, string? title)
+    {
+        using var s = Make();
+
+        s.Kit.Send(s.Kit.Text(MentorChat, text));
+
+        Assert.Equal(title is null ? [] : [title, title], s.Activities().Select(r => r.Text));
+    }
+
     [Fact]
     public void A_title_too_long_is_refused_in_the_users_language()
     {
