@@ -8,7 +8,7 @@ using CareBot.Core.Time;
 namespace CareBot.Core.Chat;
 
 /// <summary>
-/// Admins: /stats, /overdue, /notice TEXT, /aid, /card by 学号, each within the admin's schools (<c>CareBot:Admins[].Schools</c>; none
+/// Admins: /stats, /overdue, /notice TEXT, /aid, /activity, /card by 学号, each within the admin's schools (<c>CareBot:Admins[].Schools</c>; none
 /// listed: the whole county, and /stats then adds a line per school).
 /// </summary>
 internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptions options, CarerCommands carer)
@@ -32,6 +32,9 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
                 return true;
             case "aid":
                 AidCommand.Add(turn, command.Args, Scope(turn), clock);
+                return true;
+            case "activity":
+                ActivityCommand.Add(turn, command.Args, asAdmin: true, Scope(turn), clock);
                 return true;
             case "card":
                 // A carer's own child (name or /mine number) is the carer's card; otherwise the 学号 in the admin's schools.
@@ -95,6 +98,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
             visits.Values.Sum(),
             talks.Values.Sum(),
             overdue.Count));
+        text.Append('\n').Append(YearStats.Week(turn, schoolOf.Keys.ToHashSet(StringComparer.Ordinal), weekStart, weekEnd));
         var schools = _schools.All.Where(x => SchoolDirectory.InScope(scope, x.Id)).ToList();
         if (schools.Count > 1)
         {

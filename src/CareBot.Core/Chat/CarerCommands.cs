@@ -7,7 +7,7 @@ using CareBot.Core.Time;
 
 namespace CareBot.Core.Chat;
 
-/// <summary>Mentors and volunteer proxy parents: /mine, /visit, /talk, /call, /diary, /check, /card, replies and buttons.</summary>
+/// <summary>Mentors and volunteer proxy parents: /mine, /visit, /talk, /call, /diary, /check, /activity, /card, replies and buttons.</summary>
 internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptions options)
 {
     private static readonly Dictionary<string, string> RatingKeys = new(StringComparer.OrdinalIgnoreCase)
@@ -40,6 +40,9 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
                 return true;
             case "check":
                 Check(turn, command.Args);
+                return true;
+            case "activity":
+                ActivityCommand.Add(turn, command.Args, asAdmin: false, scope: null, clock);
                 return true;
             case "card":
                 Card(turn, command.Args);
@@ -259,6 +262,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
 
         var media = turn.Tx.Records.Find(r => r.ChildId == child.Id && r.Media != null).Select(r => r.Media!.Kind).ToList();
         sb.Append('\n').Append(turn.T("media.card_count", media.Count(k => k == MediaKind.Photo), media.Count(k => k == MediaKind.Voice)));
+        ActivityCommand.AppendCard(turn, child, sb);
         YearCard.Append(turn, child, sb, options, Date(turn, YearCard.LastCall(turn.Tx, child.Id)));
 
         turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "card.read", child.Id);
@@ -347,42 +351,45 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
 
     private static Child? ResolveChild(ChatTurn turn, string who)
     {
-        var mine = CareQueries.ChildrenOf(turn.Tx, turn.Person!.Id);
-        if (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        var match = MatchOwn(turn.Tx, turn.Person!.Id, who);
+        if (match.Child is null)
         {
-            if (n >= 1 && n <= mine.Count)
-            {
-                return mine[n - 1];
-            }
+            turn.ReplyText(match.Problem(turn, who));
+        }
+
+        return match.Child;
+    }
+
+    /// <summary>
+    /// The carer's child named by <paramref name="who"/>: the number /mine shows, the exact name, or the one name
+    /// containing it. Nothing is replied: <see cref="OwnMatch.Problem"/> says why none matched.
+    /// </summary>
+    internal static OwnMatch MatchOwn(CareTx tx, int carerId, string who)
+    {
+        var mine = CareQueries.ChildrenOf(tx, carerId);
+        if (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= mine.Count)
+        {
+            return new OwnMatch(mine[n - 1], false, mine);
         }
 
         var exact = mine.Where(c => c.Name == who).ToList();
         if (exact.Count == 1)
         {
-            return exact[0];
+            return new OwnMatch(exact[0], false, mine);
         }
 
         var candidates = exact.Count > 1 ? exact : mine.Where(c => c.Name.Contains(who, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (candidates.Count == 1 && exact.Count == 0)
-        {
-            return candidates[0];
-        }
+        return candidates.Count == 1 && exact.Count == 0 ? new OwnMatch(candidates[0], false, mine) : new OwnMatch(null, candidates.Count > 1, mine);
+    }
 
-        var list = string.Join("\n", mine.Select((c, i) => $"{i + 1}. {c.Name}" + (string.IsNullOrEmpty(c.Class) ? "" : $" ({c.Class})")));
-        if (mine.Count == 0)
+    /// <summary>A carer's child found by <see cref="MatchOwn"/>, or why none was: several match, or none (with the carer's children).</summary>
+    internal sealed record OwnMatch(Child? Child, bool Ambiguous, List<Child> Mine)
+    {
+        public string Problem(ChatTurn turn, string who)
         {
-            turn.Reply("carer.no_children");
+            var list = string.Join("\n", Mine.Select((c, i) => $"{i + 1}. {c.Name}" + (string.IsNullOrEmpty(c.Class) ? "" : $" ({c.Class})")));
+            return Mine.Count == 0 ? turn.T("carer.no_children") : turn.T(Ambiguous ? "carer.child_ambiguous" : "carer.child_unknown", who, list);
         }
-        else if (candidates.Count > 1)
-        {
-            turn.Reply("carer.child_ambiguous", who, list);
-        }
-        else
-        {
-            turn.Reply("carer.child_unknown", who, list);
-        }
-
-        return null;
     }
 
     private void Save(ChatTurn turn, Child child, CareKind kind, string note, Ratings? ratings)

@@ -121,7 +121,7 @@ public sealed class ChatHandler : IChatHandler
 
         if (message.Kind == IncomingKind.Media)
         {
-            return MediaCommands.Handle(turn, _carer, _parent);
+            return MediaCommands.Handle(turn, _carer, _parent, _admin);
         }
 
         if (string.IsNullOrWhiteSpace(message.Text))
@@ -193,7 +193,7 @@ public sealed class ChatHandler : IChatHandler
         var parts = new List<string>();
         if (p.IsCarer)
         {
-            parts.Add(turn.T("help.carer") + "\n" + turn.T("help.carer_year") + "\n" + turn.T("help.carer_meeting"));
+            parts.Add(turn.T("help.carer") + "\n" + turn.T("help.carer_year") + "\n" + turn.T("help.carer_meeting") + "\n" + turn.T("help.carer_activity"));
         }
 
         if (p.Has(Roles.Parent))
@@ -203,7 +203,7 @@ public sealed class ChatHandler : IChatHandler
 
         if (p.Has(Roles.Admin))
         {
-            parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year") + "\n" + turn.T("help.admin_meeting"));
+            parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year") + "\n" + turn.T("help.admin_meeting") + "\n" + turn.T("help.admin_activity"));
         }
 
         if (DutyCommands.Allowed(p))

@@ -4,14 +4,15 @@ namespace CareBot.Core.Chat;
 
 /// <summary>
 /// Photos and voice notes. From a carer they are records like text: a reply to a reminder or to a relayed parent
-/// message about one child, or a photo whose caption is <c>/visit</c>, <c>/talk</c> or <c>/diary</c> with the child.
+/// message about one child, or a photo whose caption is <c>/visit</c>, <c>/talk</c> or <c>/diary</c> with the child, or
+/// <c>/activity TITLE: CHILD, …</c> (also from an admin).
 /// From a parent they go to the child's carers as a copy, like a text. Only the channel's file reference is kept.
 /// </summary>
 internal static class MediaCommands
 {
-    private static readonly string[] CaptionCommands = ["visit", "talk", "diary"];
+    private static readonly string[] CaptionCommands = ["visit", "talk", "diary", "activity"];
 
-    public static HandleOutcome Handle(ChatTurn turn, CarerCommands carer, ParentCommands parent)
+    public static HandleOutcome Handle(ChatTurn turn, CarerCommands carer, ParentCommands parent, AdminCommands admin)
     {
         var person = turn.Person!;
         if (turn.IncomingMedia is not { } media)
@@ -21,6 +22,13 @@ internal static class MediaCommands
         }
 
         var command = ChatCommand.Parse(turn.Message.Text);
+
+        // An activity photo from an admin names children of the admin's schools, as the text command does.
+        if (command?.Name == "activity" && person.Has(Roles.Admin) && admin.TryHandle(turn, command))
+        {
+            return HandleOutcome.None;
+        }
+
         if (person.IsCarer)
         {
             if (command is not null && !CaptionCommands.Contains(command.Name))

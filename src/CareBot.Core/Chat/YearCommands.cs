@@ -54,6 +54,24 @@ internal static class YearCard
     }
 }
 
+/// <summary>The admins' /stats line for the year features: this week's phone talks, group activities and aid.</summary>
+internal static class YearStats
+{
+    /// <param name="turn">The admin's turn.</param>
+    /// <param name="children">The ids of the children in the admin's schools.</param>
+    /// <param name="weekStart">Monday of this week (local).</param>
+    /// <param name="weekEnd">The Monday after.</param>
+    public static string Week(ChatTurn turn, HashSet<string> children, DateOnly weekStart, DateOnly weekEnd)
+    {
+        var records = turn.Tx.Records.Find(r => r.LocalDate >= weekStart && r.LocalDate < weekEnd && (r.Kind == CareKind.Call || r.Kind == CareKind.Activity))
+            .Where(r => children.Contains(r.ChildId))
+            .ToList();
+        var activities = records.Where(r => r.Kind == CareKind.Activity).Select(r => r.GroupId ?? r.Id).Distinct().Count();
+        var aid = turn.Tx.Aid.Find(a => a.Date >= weekStart && a.Date < weekEnd).Where(a => children.Contains(a.ChildId)).ToList();
+        return turn.T("act.stats", records.Count(r => r.Kind == CareKind.Call), activities, aid.Count, AidRules.FormatAmount(aid.Sum(a => a.Amount)));
+    }
+}
+
 /// <summary>The admins' <c>/aid CHILD KIND AMOUNT [DATE] [SOURCE]</c>, for children in the admin's schools.</summary>
 internal static class AidCommand
 {
@@ -124,10 +142,7 @@ internal static class AidCommand
     public static Child? ResolveInScope(ChatTurn turn, string who, IReadOnlyCollection<string>? scope)
     {
         who = who.Trim();
-        var matches = who.Contains('/', StringComparison.Ordinal)
-            ? [.. turn.Tx.Children.FindById(who) is { } byKey ? [byKey] : Array.Empty<Child>()]
-            : turn.Tx.Children.Find(c => c.StudentNo == who || c.Id == who).ToList();
-        matches = matches.Where(c => SchoolDirectory.InScope(scope, c)).ToList();
+        var matches = MatchInScope(turn.Tx, who, scope);
         switch (matches.Count)
         {
             case 1:
@@ -139,5 +154,14 @@ internal static class AidCommand
                 turn.Reply("year.child_ambiguous", who, string.Join(", ", matches.Select(c => c.Id).Order(StringComparer.Ordinal)));
                 return null;
         }
+    }
+
+    /// <summary>The children of the admin's schools with 学号 (or key, or school/学号) <paramref name="who"/>; nothing is replied.</summary>
+    public static List<Child> MatchInScope(CareTx tx, string who, IReadOnlyCollection<string>? scope)
+    {
+        var matches = who.Contains('/', StringComparison.Ordinal)
+            ? [.. tx.Children.FindById(who) is { } byKey ? [byKey] : Array.Empty<Child>()]
+            : tx.Children.Find(c => c.StudentNo == who || c.Id == who).ToList();
+        return matches.Where(c => SchoolDirectory.InScope(scope, c)).ToList();
     }
 }

@@ -112,6 +112,8 @@ public enum CareKind
     ParentMessage = 5,
     /// <summary>A phone talk with a parent or guardian (电话访问).</summary>
     Call = 6,
+    /// <summary>A group activity the child took part in (集体活动): one record per child, the title as the text.</summary>
+    Activity = 7,
 }
 
 /// <summary>The five 1–5 ratings of a check-in.</summary>
@@ -142,6 +144,8 @@ public sealed class CareRecord
     public MediaRef? Media { get; set; }
     /// <summary>A visit or talk note tagged #指导 / #guidance: guidance to the guardian (家教指导). The tag stays in the note.</summary>
     public bool Guidance { get; set; }
+    /// <summary>An activity's records share this: the id of its first record (null for every other kind).</summary>
+    public long? GroupId { get; set; }
 }
 
 /// <summary>Who did what to which child, when. Never holds notes, diary text or phone numbers.</summary>

@@ -16,7 +16,7 @@ public static class WeeklyMedia
 
     /// <summary>The carers' photo and voice records of the week (not parents' messages), oldest first.</summary>
     public static List<CareRecord> Of(IEnumerable<CareRecord>? records) =>
-        records?.Where(r => r.Media is { Kind: MediaKind.Photo or MediaKind.Voice } && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary)
+        records?.Where(r => r.Media is { Kind: MediaKind.Photo or MediaKind.Voice } && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary or CareKind.Activity)
             .OrderBy(r => r.LocalDate).ThenBy(r => r.AtUtc).ThenBy(r => r.Id).ToList() ?? [];
 
     /// <summary>The line in the update text saying what follows; null when nothing does.</summary>

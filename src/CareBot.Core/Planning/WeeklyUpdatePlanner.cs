@@ -16,8 +16,8 @@ public sealed record WeeklyPlanResult(string Week, int Planned, int Added);
 /// Plans the weekly update to each reachable parent (linked chat, not blocked, not paused) of each child: one row
 /// per parent per child per ISO week, key <c>weekly:{parentId}:{childId}:{isoYear}-W{week}</c>. It reads the
 /// week's records with one indexed LocalDate range query, then the check-in look-back window a week at a time going
-/// back (stopping once every child has two check-ins), keeps only the week's visits, talks and diary entries and the
-/// latest two check-ins per child, and inserts rows in batches of
+/// back (stopping once every child has two check-ins), keeps only the week's visits, talks, diary entries and group
+/// activities and the latest two check-ins per child, and inserts rows in batches of
 /// <see cref="OutboxBatch.DefaultSize"/> per transaction (one sync each). It works in slices: people, children and
 /// pairings a few thousand at a time, records a day at a time, rows a batch at a time, each slice one short turn on
 /// the database, so that chat updates are handled between slices while a county is planned. Memory grows with the number of children and with one
@@ -199,7 +199,7 @@ public sealed class WeeklyUpdatePlanner
                         complete++;
                     }
                 }
-                else if (r.LocalDate >= weekStart && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary)
+                else if (r.LocalDate >= weekStart && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary or CareKind.Activity)
                 {
                     if (!week.TryGetValue(r.ChildId, out var list))
                     {
@@ -264,6 +264,7 @@ public sealed class WeeklyUpdatePlanner
             }
         }
 
+        any |= WeeklyActivities.Append(text, lang, records);
         if (!any)
         {
             text.Append('\n').Append(Texts.Get(lang, "plan.weekly.nothing"));

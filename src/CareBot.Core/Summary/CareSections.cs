@@ -2,7 +2,7 @@ using CareBot.Core.Model;
 
 namespace CareBot.Core.Summary;
 
-/// <summary>The headline figures: children, pairing, and the term's records.</summary>
+/// <summary>The headline figures: children, pairing, and the term's records (an activity counted once).</summary>
 internal sealed class OverviewSection : ISummarySection
 {
     public SummarySection Build(TermData data, SummaryText text)
@@ -10,21 +10,12 @@ internal sealed class OverviewSection : ISummarySection
         var children = data.Children.Count;
         var paired = data.Children.Count(c => data.CarersByChild.ContainsKey(c.Id));
         var carers = data.Pairings.Select(p => p.CarerId).Distinct().Count();
-        var totals = new int[TermData.Kinds.Length];
-        foreach (var counts in data.PerChild.Values)
-        {
-            for (var k = 0; k < totals.Length; k++)
-            {
-                totals[k] += counts[k];
-            }
-        }
-
         List<SummaryFigure> figures =
         [
             new(text.T("sum.fig.children"), children),
             new(text.T("sum.fig.paired"), paired, text.Percent(paired, children)),
             new(text.T("sum.fig.carers"), carers, carers == 0 ? null : text.T("sum.fig.per_carer", Math.Round((double)data.Pairings.Select(p => p.ChildId).Distinct().Count() / carers, 1))),
-            .. totals.Select((n, k) => new SummaryFigure(text.T("sum.fig.records." + k), n)),
+            .. TermData.Kinds.Select(k => new SummaryFigure(text.T("sum.fig.records." + SummaryText.Key(k)), data.PerWeek.Sum(w => w[k]))),
         ];
         return new SummarySection("overview", text.T("sum.overview.title"), figures, [], []);
     }
@@ -48,16 +39,15 @@ internal sealed class PairingSection : ISummarySection
         var perCarer = new List<object?[]>();
         foreach (var carer in childrenOf.Keys.OrderBy(id => data.People.GetValueOrDefault(id)?.Name ?? "", StringComparer.Ordinal).ThenBy(id => id))
         {
-            var counts = data.PerAuthor.GetValueOrDefault(carer) ?? new int[TermData.Kinds.Length];
+            var counts = data.PerAuthor.GetValueOrDefault(carer) ?? new KindCounts();
             var role = roles[carer].Count > 1 ? text.T("sum.role.both") : text.T(roles[carer][0] == PairingRole.Mentor ? "sum.role.mentor" : "sum.role.volunteer");
-            perCarer.Add([text.Names([carer], data), role, childrenOf[carer], counts[0], counts[1], counts[2], counts[3]]);
+            perCarer.Add([text.Names([carer], data), role, childrenOf[carer], .. counts.InOrder().Select(n => (object?)n)]);
         }
 
         var load = childrenOf.Values.GroupBy(n => n).OrderBy(g => g.Key)
             .Select(g => new object?[] { text.T("sum.pairing.load_row", g.Key), g.Count() })
             .ToList();
 
-        List<SummaryColumn> recordColumns = [.. Enumerable.Range(0, TermData.Kinds.Length).Select(k => new SummaryColumn(text.Kind(k), SummaryCellKind.Count))];
         return new SummarySection(
             "pairing",
             text.T("sum.pairing.title"),
@@ -83,7 +73,7 @@ internal sealed class PairingSection : ISummarySection
                 {
                     Key = "pairing.per_carer",
                     Title = text.T("sum.pairing.per_carer"),
-                    Columns = [Col(text, "sum.col.carer"), Col(text, "sum.col.role"), Int(text, "sum.col.children"), .. recordColumns],
+                    Columns = [Col(text, "sum.col.carer"), Col(text, "sum.col.role"), Int(text, "sum.col.children"), .. text.KindColumns()],
                     Rows = perCarer,
                     PageRows = 40,
                 },
@@ -103,24 +93,27 @@ internal sealed class PairingSection : ISummarySection
     internal static SummaryColumn Int(SummaryText text, string key) => new(text.T(key), SummaryCellKind.Count);
 }
 
-/// <summary>Visits, talks, diary entries and check-ins per child, and the children with none.</summary>
+/// <summary>
+/// Visits, talks, phone talks, diary entries, activities and check-ins per child, and the children without a visit,
+/// talk, phone talk, diary entry or activity.
+/// </summary>
 internal sealed class RecordsSection : ISummarySection
 {
+    /// <summary>The kinds every child should have in a term: a child lacking one is listed (check-ins have their own section).</summary>
+    public static readonly CareKind[] Expected = [CareKind.Visit, CareKind.Talk, CareKind.Call, CareKind.Diary, CareKind.Activity];
+
     /// <summary>Buckets of "children with N records": 0, 1, 2, 3–5, 6 or more.</summary>
     private static readonly (int Low, int High)[] Buckets = [(0, 0), (1, 1), (2, 2), (3, 5), (6, int.MaxValue)];
 
     public SummarySection Build(TermData data, SummaryText text)
     {
-        var none = new int[TermData.Kinds.Length];
         var distribution = new List<object?[]>();
-        var empty = new int[TermData.Kinds.Length];
-        for (var k = 0; k < TermData.Kinds.Length; k++)
+        foreach (var kind in TermData.Kinds)
         {
-            var counts = data.Children.Select(c => (data.PerChild.GetValueOrDefault(c.Id) ?? empty)[k]).ToList();
-            none[k] = counts.Count(n => n == 0);
+            var counts = data.Children.Select(c => data.Of(c.Id)[kind]).ToList();
             distribution.Add(
             [
-                text.Kind(k),
+                text.Kind(kind),
                 counts.Sum(),
                 .. Buckets.Select(b => (object?)counts.Count(n => n >= b.Low && n <= b.High)),
                 counts.Count == 0 ? null : Math.Round(counts.Average(), 2),
@@ -131,27 +124,25 @@ internal sealed class RecordsSection : ISummarySection
         var without = new List<(string Class, object?[] Row)>();
         foreach (var child in data.Children)
         {
-            var counts = data.PerChild.GetValueOrDefault(child.Id) ?? empty;
+            var counts = data.Of(child.Id);
             var carers = text.Names(data.CarersByChild.GetValueOrDefault(child.Id) ?? [], data);
             var cls = text.Class(child.Class);
-            perChild.Add([child.No, child.Name, cls, carers, counts[0], counts[1], counts[2], counts[3], data.LastVisit.TryGetValue(child.Id, out var last) ? last : null]);
-            var missing = Enumerable.Range(0, 3).Where(k => counts[k] == 0).Select(text.Kind).ToList();
+            perChild.Add([child.No, child.Name, cls, carers, .. counts.InOrder().Select(n => (object?)n), data.LastVisit.TryGetValue(child.Id, out var last) ? last : null]);
+            var missing = Expected.Where(k => counts[k] == 0).Select(text.Kind).ToList();
             if (missing.Count > 0)
             {
-                without.Add((cls, [child.No, child.Name, cls, carers, counts[0], counts[1], counts[2], string.Join(text.T("sum.name_separator"), missing)]));
+                without.Add((cls, [child.No, child.Name, cls, carers, .. Expected.Select(k => (object?)counts[k]), string.Join(text.T("sum.name_separator"), missing)]));
             }
         }
 
-        var nothing = data.Children.Count(c => data.PerChild.GetValueOrDefault(c.Id) is not { } n || n[0] + n[1] + n[2] == 0);
+        int None(CareKind kind) => data.Children.Count(c => data.Of(c.Id)[kind] == 0);
+        var nothing = data.Children.Count(c => Expected.All(k => data.Of(c.Id)[k] == 0));
         List<SummaryColumn> who = [PairingSection.Col(text, "sum.col.child_id"), PairingSection.Col(text, "sum.col.child"), PairingSection.Col(text, "sum.col.class"), PairingSection.Col(text, "sum.col.carers_names")];
-        List<SummaryColumn> kinds = [.. Enumerable.Range(0, TermData.Kinds.Length).Select(k => new SummaryColumn(text.Kind(k), SummaryCellKind.Count))];
         return new SummarySection(
             "records",
             text.T("sum.records.title"),
             [
-                new(text.T("sum.fig.no_visit"), none[0], text.Percent(none[0], data.Children.Count)),
-                new(text.T("sum.fig.no_talk"), none[1], text.Percent(none[1], data.Children.Count)),
-                new(text.T("sum.fig.no_diary"), none[2], text.Percent(none[2], data.Children.Count)),
+                .. Expected.Select(k => new SummaryFigure(text.T("sum.fig.no_" + SummaryText.Key(k)), None(k), text.Percent(None(k), data.Children.Count))),
                 new(text.T("sum.fig.nothing"), nothing, text.Percent(nothing, data.Children.Count)),
             ],
             [],
@@ -173,7 +164,7 @@ internal sealed class RecordsSection : ISummarySection
                 {
                     Key = "records.without",
                     Title = text.T("sum.records.without"),
-                    Columns = [.. who, .. kinds.Take(3), PairingSection.Col(text, "sum.col.missing")],
+                    Columns = [.. who, .. text.KindColumns(Expected), PairingSection.Col(text, "sum.col.missing")],
                     Rows = without.OrderBy(w => w.Class, StringComparer.Ordinal).Select(w => w.Row).ToList(),
                     PageRows = 50,
                 },
@@ -181,7 +172,7 @@ internal sealed class RecordsSection : ISummarySection
                 {
                     Key = "records.per_child",
                     Title = text.T("sum.records.per_child"),
-                    Columns = [.. who, .. kinds, new SummaryColumn(text.T("sum.col.last_visit"), SummaryCellKind.Date)],
+                    Columns = [.. who, .. text.KindColumns(), new SummaryColumn(text.T("sum.col.last_visit"), SummaryCellKind.Date)],
                     Rows = perChild,
                     PageRows = 0,
                 },

@@ -57,7 +57,7 @@ public static class SummaryPage
                 html.Append("<div class=\"figures\">\n");
                 foreach (var figure in section.Figures)
                 {
-                    html.Append("<div class=\"fig\"><span class=\"v\">").Append(figure.Value.ToString(CultureInfo.InvariantCulture)).Append("</span><span class=\"l\">")
+                    html.Append("<div class=\"fig\"><span class=\"v\">").Append(FigureValue(figure.Value)).Append("</span><span class=\"l\">")
                         .Append(Escape(figure.Label)).Append("</span>");
                     if (!string.IsNullOrEmpty(figure.Detail))
                     {
@@ -136,19 +136,24 @@ public static class SummaryPage
         for (var i = 0; i < table.Columns.Count; i++)
         {
             var kind = table.Columns[i].Kind;
-            html.Append(kind is SummaryCellKind.Count or SummaryCellKind.Average ? "<td class=\"n\">" : "<td>")
+            html.Append(kind is SummaryCellKind.Count or SummaryCellKind.Average or SummaryCellKind.Amount ? "<td class=\"n\">" : "<td>")
                 .Append(Escape(Format(i < row.Length ? row[i] : null, kind))).Append("</td>");
         }
 
         html.Append("</tr>\n");
     }
 
-    /// <summary>A cell as the page shows it: averages with two decimals, dates as yyyy-MM-dd.</summary>
+    /// <summary>A headline figure: a whole number as such, an amount with a fraction with two decimals (1000.50).</summary>
+    internal static string FigureValue(decimal value) =>
+        value.ToString(value == decimal.Truncate(value) ? "0" : "0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>A cell as the page shows it: averages and amounts with two decimals, dates as yyyy-MM-dd.</summary>
     internal static string Format(object? value, SummaryCellKind kind) => value switch
     {
         null => "",
         double d when double.IsNaN(d) => "",
         double d when kind == SummaryCellKind.Average => d.ToString("0.00", CultureInfo.InvariantCulture),
+        decimal m => m.ToString("0.00", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

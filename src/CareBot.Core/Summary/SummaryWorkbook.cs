@@ -8,7 +8,7 @@ namespace CareBot.Core.Summary;
 
 /// <summary>
 /// Writes a <see cref="TermSummary"/> as an .xlsx workbook: an overview sheet (title, period, every section's headline
-/// figures and notes), then one sheet per table, numbers as numbers and dates as dates.
+/// figures and notes), then one sheet per table, numbers as numbers (yuan with two decimals) and dates as dates.
 /// </summary>
 public static class SummaryWorkbook
 {
@@ -30,10 +30,12 @@ public static class SummaryWorkbook
         ArgumentNullException.ThrowIfNull(tables);
         var sheets = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
         var dates = new HashSet<string>(StringComparer.Ordinal);
+        var amounts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var table in tables)
         {
             sheets.Add(SheetName(table.Title, sheets.Keys), ToDataTable(table));
             dates.UnionWith(table.Columns.Where(c => c.Kind == SummaryCellKind.Date).Select(c => c.Header));
+            amounts.UnionWith(table.Columns.Where(c => c.Kind == SummaryCellKind.Amount).Select(c => c.Header));
         }
 
         var configuration = new OpenXmlConfiguration
@@ -41,7 +43,11 @@ public static class SummaryWorkbook
             EnableAutoWidth = true,
             FastMode = true, // needed for auto width: the sheet is written, then its column widths (the stream must be seekable)
             FreezeRowCount = 1,
-            DynamicColumns = dates.Select(d => new DynamicExcelColumn(d) { Format = "yyyy-MM-dd" }).ToArray(),
+            DynamicColumns =
+            [
+                .. dates.Select(d => new DynamicExcelColumn(d) { Format = "yyyy-MM-dd" }),
+                .. amounts.Select(a => new DynamicExcelColumn(a) { Format = "0.00" }),
+            ],
         };
         output.SaveAs(sheets, printHeader: true, excelType: ExcelType.XLSX, configuration: configuration);
     }
@@ -73,7 +79,7 @@ public static class SummaryWorkbook
         var rows = new List<object?[]> { new object?[] { summary.Title, null, summary.Subtitle } };
         foreach (var section in summary.Sections)
         {
-            rows.AddRange(section.Figures.Select(f => new object?[] { f.Label, f.Value, f.Detail }));
+            rows.AddRange(section.Figures.Select(f => new object?[] { f.Label, (double)f.Value, f.Detail }));
         }
 
         foreach (var section in summary.Sections.Where(s => s.Note is not null))
@@ -88,7 +94,7 @@ public static class SummaryWorkbook
             Columns =
             [
                 new SummaryColumn(Texts.Get(summary.Language, "sum.col.item"), SummaryCellKind.Text),
-                new SummaryColumn(Texts.Get(summary.Language, "sum.col.value"), SummaryCellKind.Count),
+                new SummaryColumn(Texts.Get(summary.Language, "sum.col.value"), SummaryCellKind.Average), // counts and yuan: a plain number
                 new SummaryColumn(Texts.Get(summary.Language, "sum.col.detail"), SummaryCellKind.Text),
             ],
             Rows = rows,
@@ -105,6 +111,7 @@ public static class SummaryWorkbook
                 SummaryCellKind.Count => typeof(int),
                 SummaryCellKind.Average => typeof(double),
                 SummaryCellKind.Date => typeof(DateTime),
+                SummaryCellKind.Amount => typeof(decimal),
                 _ => typeof(string),
             });
         }

@@ -4,15 +4,47 @@ using CareBot.Core.Time;
 
 namespace CareBot.Core.Summary;
 
-/// <summary>A care record of the term, without its text (the summary counts; it never reads notes or diary text).</summary>
+/// <summary>A care record of the term, without its text (the summary counts; it never reads notes, diary or message text).</summary>
 internal sealed class TermRecord
 {
+    public long Id { get; set; }
+    public long? GroupId { get; set; }
     public string ChildId { get; set; } = "";
     public int AuthorId { get; set; }
     public CareKind Kind { get; set; }
     public DateOnly LocalDate { get; set; }
     public DateTime AtUtc { get; set; }
     public Ratings? Ratings { get; set; }
+    /// <summary>An activity's title (read for activities only; null for every other record).</summary>
+    public string? Title { get; set; }
+}
+
+/// <summary>A group activity of the term: its records share <see cref="CareRecord.GroupId"/> (one per child).</summary>
+internal sealed class TermActivity
+{
+    public long Key { get; set; }
+    public DateOnly Date { get; set; }
+    public string Title { get; set; } = "";
+    public int AuthorId { get; set; }
+    /// <summary>The children on the roster who took part.</summary>
+    public List<string> Children { get; } = [];
+
+    /// <summary>The activity a record belongs to: its group, or the record itself (a record saved without one).</summary>
+    public static long KeyOf(long id, long? groupId) => groupId ?? id;
+}
+
+/// <summary>Counts per counted kind of record (<see cref="TermData.Kinds"/>), looked up by kind, never by position.</summary>
+internal sealed class KindCounts
+{
+    private readonly int[] _counts = new int[TermData.Kinds.Length];
+
+    /// <summary>The count of <paramref name="kind"/>; a kind the summary does not count is an error.</summary>
+    public int this[CareKind kind] => _counts[TermData.IndexOf(kind)];
+
+    public void Add(CareKind kind) => _counts[TermData.IndexOf(kind)]++;
+
+    /// <summary>The counts in the order of <see cref="TermData.Kinds"/> (the tables' column order).</summary>
+    public IEnumerable<int> InOrder() => _counts;
 }
 
 /// <summary>A weekly update's outbox row, without its text.</summary>
@@ -26,13 +58,20 @@ internal sealed class TermUpdate
 
 /// <summary>
 /// What the term summary needs, read once: each collection in one pass (children, people, pairings, the term's care
-/// records through the date index, the weekly updates' outbox rows), inside one turn on the database, and tallied in
-/// one pass over the records. No query per child: a county of 20,000 children is a few passes over arrays.
+/// records through the date index, the weekly updates' outbox rows, the aid), inside one turn on the database, and
+/// tallied in one pass over the records. No query per child: a county of 20,000 children is a few passes over arrays.
 /// </summary>
 internal sealed class TermData
 {
-    /// <summary>Index of each counted kind in the per-child, per-author and per-week tallies.</summary>
-    public static readonly CareKind[] Kinds = [CareKind.Visit, CareKind.Talk, CareKind.Diary, CareKind.Check];
+    /// <summary>The kinds of care record the summary counts, in the order of the tables' columns.</summary>
+    public static readonly CareKind[] Kinds = [CareKind.Visit, CareKind.Talk, CareKind.Call, CareKind.Diary, CareKind.Activity, CareKind.Check];
+
+    /// <summary>The position of <paramref name="kind"/> in <see cref="Kinds"/>; throws for a kind not counted.</summary>
+    public static int IndexOf(CareKind kind)
+    {
+        var i = Array.IndexOf(Kinds, kind);
+        return i >= 0 ? i : throw new ArgumentOutOfRangeException(nameof(kind), kind, "The summary does not count this kind of record.");
+    }
 
     private TermData(DateOnly from, DateOnly to, DateOnly today)
     {
@@ -67,58 +106,85 @@ internal sealed class TermData
     /// <summary>Carer ids per child id (mentor first, then volunteer).</summary>
     public Dictionary<string, List<int>> CarersByChild { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Visit, talk, diary and check-in counts per child (see <see cref="Kinds"/>); children without any are absent.</summary>
-    public Dictionary<string, int[]> PerChild { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Counts per child of each kind (<see cref="Kinds"/>); children without any are absent. A child's activities are
+    /// the activities they took part in.
+    /// </summary>
+    public Dictionary<string, KindCounts> PerChild { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The latest home visit of the term per child.</summary>
     public Dictionary<string, DateOnly> LastVisit { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Counts per author (person id).</summary>
-    public Dictionary<int, int[]> PerAuthor { get; } = [];
+    /// <summary>Counts per author (person id); an activity counts once, however many children took part.</summary>
+    public Dictionary<int, KindCounts> PerAuthor { get; } = [];
 
-    /// <summary>Counts per week index.</summary>
-    public int[][] PerWeek { get; private set; } = [];
+    /// <summary>Counts per week index; an activity counts once.</summary>
+    public KindCounts[] PerWeek { get; private set; } = [];
 
     /// <summary>Check-ins per child, in time order.</summary>
     public Dictionary<string, List<TermRecord>> Checks { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The term's group activities with a child on the roster, by date.</summary>
+    public List<TermActivity> Activities { get; } = [];
+
     /// <summary>Weekly updates of the term's weeks about children on the roster.</summary>
     public List<TermUpdate> Updates { get; } = [];
+
+    /// <summary>Aid given in the term to children on the roster, by date.</summary>
+    public List<AidEntry> Aid { get; } = [];
+
+    /// <summary>The counts of a child (empty ones for a child with no record).</summary>
+    public KindCounts Of(string childId) => PerChild.GetValueOrDefault(childId) ?? NoCounts;
+
+    private static readonly KindCounts NoCounts = new();
 
     /// <summary>The week index of <paramref name="date"/> in <see cref="Weeks"/>.</summary>
     public int WeekOf(DateOnly date) => (CareClock.WeekStart(date).DayNumber - WeekStarts[0].DayNumber) / 7;
 
-    /// <summary>Reads and tallies inside one turn on the database (<see cref="CareDb.Read{T}"/>).</summary>
+    /// <summary>
+    /// Reads and tallies inside one turn on the database (<see cref="CareDb.Read{T}"/>): the roster, the care records,
+    /// the weekly updates and the aid, each by a method of its own; what a further section needs (parents' meetings)
+    /// is one more such method and property.
+    /// </summary>
     public static TermData Read(CareTx tx, CareClock clock, DateOnly from, DateOnly to, IReadOnlyCollection<string>? schools = null)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(clock);
         var data = new TermData(from, to, clock.Today);
-        var endUtc = clock.StartOfDayUtc(to.AddDays(1));
+        var onRoster = data.ReadRoster(tx, clock.StartOfDayUtc(to.AddDays(1)), schools);
+        data.ReadRecords(tx, onRoster);
+        data.ReadActivityTitles(tx);
+        data.ReadUpdates(tx, onRoster);
+        data.ReadAid(tx, onRoster);
+        return data;
+    }
 
+    /// <summary>Children, people and pairings as at the end of the term; returns the ids of the children on the roster.</summary>
+    private HashSet<string> ReadRoster(CareTx tx, DateTime endUtc, IReadOnlyCollection<string>? schools)
+    {
         foreach (var child in tx.Children.FindAll())
         {
             if (child.CreatedUtc < endUtc && SchoolDirectory.InScope(schools, child))
             {
-                data.Children.Add(child);
+                Children.Add(child);
             }
         }
 
-        data.Children.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        var onRoster = data.Children.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        Children.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var onRoster = Children.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var person in tx.People.FindAll())
         {
-            data.People[person.Id] = person;
+            People[person.Id] = person;
         }
 
         foreach (var pairing in tx.Pairings.FindAll().OrderBy(p => p.Role).ThenBy(p => p.Id))
         {
             if (pairing.CreatedUtc < endUtc && onRoster.Contains(pairing.ChildId))
             {
-                data.Pairings.Add(pairing);
-                if (!data.CarersByChild.TryGetValue(pairing.ChildId, out var carers))
+                Pairings.Add(pairing);
+                if (!CarersByChild.TryGetValue(pairing.ChildId, out var carers))
                 {
-                    data.CarersByChild[pairing.ChildId] = carers = [];
+                    CarersByChild[pairing.ChildId] = carers = [];
                 }
 
                 if (!carers.Contains(pairing.CarerId))
@@ -128,44 +194,97 @@ internal sealed class TermData
             }
         }
 
-        data.PerWeek = data.Weeks.Select(_ => new int[Kinds.Length]).ToArray();
+        return onRoster;
+    }
+
+    /// <summary>The term's records through the date index, tallied in one pass (without their text).</summary>
+    private void ReadRecords(CareTx tx, HashSet<string> onRoster)
+    {
+        var (from, to) = (From, To);
+        PerWeek = Weeks.Select(_ => new KindCounts()).ToArray();
+        var activities = new Dictionary<long, TermActivity>();
         var records = tx.Records.Query()
             .Where(r => r.LocalDate >= from && r.LocalDate <= to)
-            .Select(r => new TermRecord { ChildId = r.ChildId, AuthorId = r.AuthorId, Kind = r.Kind, LocalDate = r.LocalDate, AtUtc = r.AtUtc, Ratings = r.Ratings })
+            .Select(r => new TermRecord { Id = r.Id, GroupId = r.GroupId, ChildId = r.ChildId, AuthorId = r.AuthorId, Kind = r.Kind, LocalDate = r.LocalDate, AtUtc = r.AtUtc, Ratings = r.Ratings })
             .ToEnumerable();
         foreach (var r in records)
         {
-            var kind = Array.IndexOf(Kinds, r.Kind);
-            if (kind < 0 || !onRoster.Contains(r.ChildId))
+            if (!Kinds.Contains(r.Kind) || !onRoster.Contains(r.ChildId))
             {
                 continue;
             }
 
-            Count(data.PerChild, r.ChildId, kind);
-            Count(data.PerAuthor, r.AuthorId, kind);
-            data.PerWeek[data.WeekOf(r.LocalDate)][kind]++;
-            if (r.Kind == CareKind.Visit && (!data.LastVisit.TryGetValue(r.ChildId, out var last) || r.LocalDate > last))
+            Count(PerChild, r.ChildId, r.Kind);
+            if (r.Kind == CareKind.Activity)
             {
-                data.LastVisit[r.ChildId] = r.LocalDate;
+                // One activity, one record per child: the author and the week count it once.
+                var key = TermActivity.KeyOf(r.Id, r.GroupId);
+                if (!activities.TryGetValue(key, out var activity))
+                {
+                    activities[key] = activity = new TermActivity { Key = key, Date = r.LocalDate, AuthorId = r.AuthorId };
+                    Count(PerAuthor, r.AuthorId, r.Kind);
+                    PerWeek[WeekOf(r.LocalDate)].Add(r.Kind);
+                }
+
+                activity.Children.Add(r.ChildId);
+                continue;
+            }
+
+            Count(PerAuthor, r.AuthorId, r.Kind);
+            PerWeek[WeekOf(r.LocalDate)].Add(r.Kind);
+            if (r.Kind == CareKind.Visit && (!LastVisit.TryGetValue(r.ChildId, out var last) || r.LocalDate > last))
+            {
+                LastVisit[r.ChildId] = r.LocalDate;
             }
 
             if (r.Kind == CareKind.Check && r.Ratings is not null)
             {
-                if (!data.Checks.TryGetValue(r.ChildId, out var checks))
+                if (!Checks.TryGetValue(r.ChildId, out var checks))
                 {
-                    data.Checks[r.ChildId] = checks = [];
+                    Checks[r.ChildId] = checks = [];
                 }
 
                 checks.Add(r);
             }
         }
 
-        foreach (var checks in data.Checks.Values)
+        foreach (var checks in Checks.Values)
         {
             checks.Sort((a, b) => a.LocalDate != b.LocalDate ? a.LocalDate.CompareTo(b.LocalDate) : a.AtUtc.CompareTo(b.AtUtc));
         }
 
-        var weeks = data.Weeks.ToHashSet(StringComparer.Ordinal);
+        Activities.AddRange(activities.Values.OrderBy(a => a.Date).ThenBy(a => a.Key));
+    }
+
+    /// <summary>
+    /// The activities' titles: the text of their records, read for activities only (the summary reads no note, diary
+    /// or message text).
+    /// </summary>
+    private void ReadActivityTitles(CareTx tx)
+    {
+        if (Activities.Count == 0)
+        {
+            return;
+        }
+
+        var (from, to) = (From, To);
+        var byKey = Activities.ToDictionary(a => a.Key);
+        var titles = tx.Records.Query()
+            .Where(r => r.LocalDate >= from && r.LocalDate <= to && r.Kind == CareKind.Activity)
+            .Select(r => new TermRecord { Id = r.Id, GroupId = r.GroupId, Title = r.Text })
+            .ToEnumerable();
+        foreach (var t in titles)
+        {
+            if (byKey.TryGetValue(TermActivity.KeyOf(t.Id, t.GroupId), out var activity) && activity.Title.Length == 0 && t.Title is not null)
+            {
+                activity.Title = t.Title;
+            }
+        }
+    }
+
+    private void ReadUpdates(CareTx tx, HashSet<string> onRoster)
+    {
+        var weeks = Weeks.ToHashSet(StringComparer.Ordinal);
         var updates = tx.Outbox.Query()
             .Where(o => o.Kind == OutboxKind.WeeklyUpdate)
             .Select(o => new TermUpdate { PersonId = o.PersonId, ChildId = o.ChildId, Week = o.Week, Status = o.Status })
@@ -174,21 +293,25 @@ internal sealed class TermData
         {
             if (u.Week is not null && weeks.Contains(u.Week) && u.ChildId is not null && onRoster.Contains(u.ChildId))
             {
-                data.Updates.Add(u);
+                Updates.Add(u);
             }
         }
-
-        return data;
     }
 
-    private static void Count<TKey>(Dictionary<TKey, int[]> tally, TKey key, int kind)
+    private void ReadAid(CareTx tx, HashSet<string> onRoster)
+    {
+        var (from, to) = (From, To);
+        Aid.AddRange(tx.Aid.Find(a => a.Date >= from && a.Date <= to).Where(a => onRoster.Contains(a.ChildId)).OrderBy(a => a.Date).ThenBy(a => a.Id));
+    }
+
+    private static void Count<TKey>(Dictionary<TKey, KindCounts> tally, TKey key, CareKind kind)
         where TKey : notnull
     {
         if (!tally.TryGetValue(key, out var counts))
         {
-            tally[key] = counts = new int[Kinds.Length];
+            tally[key] = counts = new KindCounts();
         }
 
-        counts[kind]++;
+        counts.Add(kind);
     }
 }

@@ -108,7 +108,7 @@ internal sealed class CheckInSection : ISummarySection
     }
 }
 
-/// <summary>The term week by week: records, and the weekly updates' delivery; the visits per week as a chart.</summary>
+/// <summary>The term week by week: records (an activity counted once), and the weekly updates' delivery; the visits per week as a chart.</summary>
 internal sealed class WeeklySection : ISummarySection
 {
     public SummarySection Build(TermData data, SummaryText text)
@@ -133,10 +133,10 @@ internal sealed class WeeklySection : ISummarySection
         var rows = new List<object?[]>();
         for (var w = 0; w < data.Weeks.Count; w++)
         {
-            rows.Add([data.Weeks[w], data.WeekStarts[w], .. data.PerWeek[w].Select(n => (object?)n), .. delivery[w].Select(n => (object?)n)]);
+            rows.Add([data.Weeks[w], data.WeekStarts[w], .. data.PerWeek[w].InOrder().Select(n => (object?)n), .. delivery[w].Select(n => (object?)n)]);
         }
 
-        var visits = new ChartSeries(text.Kind(0), data.PerWeek.Select(w => (double?)w[0]).ToList());
+        var visits = new ChartSeries(text.Kind(CareKind.Visit), data.PerWeek.Select(w => (double?)w[CareKind.Visit]).ToList());
         return new SummarySection(
             "weekly",
             text.T("sum.weekly.title"),
@@ -151,13 +151,13 @@ internal sealed class WeeklySection : ISummarySection
                     [
                         PairingSection.Col(text, "sum.col.week"),
                         new SummaryColumn(text.T("sum.col.monday"), SummaryCellKind.Date),
-                        .. Enumerable.Range(0, TermData.Kinds.Length).Select(k => new SummaryColumn(text.Kind(k), SummaryCellKind.Count)),
+                        .. text.KindColumns(),
                         PairingSection.Int(text, "sum.col.sent"),
                         PairingSection.Int(text, "sum.col.failed"),
                         PairingSection.Int(text, "sum.col.unreachable"),
                     ],
                     Rows = rows,
-                    Total = [text.T("sum.total"), null, .. Enumerable.Range(0, TermData.Kinds.Length).Select(k => (object?)data.PerWeek.Sum(w => w[k])), .. Enumerable.Range(0, 3).Select(s => (object?)delivery.Sum(d => d[s]))],
+                    Total = [text.T("sum.total"), null, .. TermData.Kinds.Select(k => (object?)data.PerWeek.Sum(w => w[k])), .. Enumerable.Range(0, 3).Select(s => (object?)delivery.Sum(d => d[s]))],
                 },
             ]);
     }

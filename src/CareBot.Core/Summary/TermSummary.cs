@@ -4,7 +4,7 @@ namespace CareBot.Core.Summary;
 /// The term's work summary (工作总结), computed in Core and written as a workbook (<see cref="SummaryWorkbook"/>) or a
 /// printable page (<see cref="SummaryPage"/>). It is a list of sections, each with headline figures, charts and
 /// tables already in the reader's language, so a writer needs no knowledge of what a section means and a new section
-/// (phone calls, activities, meetings, aid) is one more <see cref="ISummarySection"/>.
+/// (parents' meetings) is one more <see cref="ISummarySection"/>.
 /// </summary>
 /// <param name="From">First day of the term (local date, inclusive).</param>
 /// <param name="To">Last day of the term (inclusive).</param>
@@ -28,8 +28,8 @@ public sealed record SummarySection(
     IReadOnlyList<SummaryTable> Tables,
     string? Note = null);
 
-/// <summary>A headline figure: a label and a whole number, with an optional "of N" or share after it.</summary>
-public sealed record SummaryFigure(string Label, int Value, string? Detail = null);
+/// <summary>A headline figure: a label and a number (a count, or an amount in yuan), with an optional "of N" or share after it.</summary>
+public sealed record SummaryFigure(string Label, decimal Value, string? Detail = null);
 
 public enum SummaryCellKind
 {
@@ -38,12 +38,14 @@ public enum SummaryCellKind
     /// <summary>A number with one or two decimals (averages); null is shown empty.</summary>
     Average,
     Date,
+    /// <summary>Money in yuan (decimal), shown with two decimals.</summary>
+    Amount,
 }
 
 public sealed record SummaryColumn(string Header, SummaryCellKind Kind);
 
 /// <summary>
-/// A table: cells are string, int, double (null or NaN shown empty) or DateOnly, matching the column's kind.
+/// A table: cells are string, int, double (null or NaN shown empty), DateOnly or decimal, matching the column's kind.
 /// </summary>
 public sealed class SummaryTable
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Core.Text;
 using CareBot.Core.Time;
@@ -21,7 +22,15 @@ internal sealed class SummaryText(string language)
     /// <summary>A child's class, or "(no class)" for a roster that leaves it empty.</summary>
     public string Class(string? value) => string.IsNullOrWhiteSpace(value) ? T("sum.no_class") : value;
 
-    public string Kind(int kind) => T("sum.kind." + kind.ToString(CultureInfo.InvariantCulture));
+    /// <summary>A kind of record as a column header ("家访").</summary>
+    public string Kind(CareKind kind) => T("sum.kind." + Key(kind));
+
+    /// <summary>A kind of record in a text key: "visit", "call", "activity".</summary>
+    public static string Key(CareKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>One column per counted kind of record (<see cref="TermData.Kinds"/>).</summary>
+    public List<SummaryColumn> KindColumns(IEnumerable<CareKind>? kinds = null) =>
+        [.. (kinds ?? TermData.Kinds).Select(k => new SummaryColumn(Kind(k), SummaryCellKind.Count))];
 
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -50,9 +59,11 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
         new OverviewSection(),
         new PairingSection(),
         new RecordsSection(),
+        new ActivitiesSection(),
         new CheckInSection(),
         new WeeklySection(),
         new UpdatesSection(),
+        new AidSection(),
     ];
 
     /// <param name="from">First day (local), inclusive.</param>

@@ -5,7 +5,8 @@ namespace CareBot.Core.Tests.Workbooks;
 
 /// <summary>
 /// A small school's term (2026-03-02 to 2026-04-26, eight weeks) for the summary tests: four children on the roster and
-/// one added after the term, two mentors and a volunteer, records inside and outside the term, and weekly updates.
+/// one added after the term, two mentors, a volunteer and the head teacher, records (phone talks and group activities
+/// among them) and aid inside and outside the term, and weekly updates.
 /// </summary>
 internal sealed class SummarySeed
 {
@@ -23,6 +24,7 @@ internal sealed class SummarySeed
     public Person Wang { get; private set; } = null!;
     public Person Li { get; private set; } = null!;
     public Person Zhao { get; private set; } = null!;
+    public Person Head { get; private set; } = null!;
 
     public static SummarySeed Create(CareDb db)
     {
@@ -36,6 +38,7 @@ internal sealed class SummarySeed
         Wang = Person("王老师", Roles.Mentor);
         Li = Person("李老师", Roles.Mentor);
         Zhao = Person("赵阿姨", Roles.Volunteer);
+        Head = Person("刘校长", Roles.Admin);
         var a1 = Person("王建国", Roles.Parent);
         var a2 = Person("刘秀英", Roles.Parent);
         var b = Person("李志强", Roles.Parent);
@@ -69,6 +72,19 @@ internal sealed class SummarySeed
         Record("S03", Li, CareKind.Check, 2026, 3, 3, [1, 2, 3, 4, 5]);
         Record("S03", Li, CareKind.Check, 2026, 4, 24, [3, 3, 3, 3, 3]);
         Record("S03", Li, CareKind.ParentMessage, 2026, 4, 3); // not a care record of the summary
+        Record("S01", Wang, CareKind.Call, 2026, 3, 12);
+        Record("S02", Wang, CareKind.Call, 2026, 4, 14);
+        Record("S03", Li, CareKind.Call, 2026, 2, 25); // before the term
+
+        Activity("植树活动", Wang, 2026, 3, 18, "S01", "S02");
+        Activity("运动会", Head, 2026, 4, 8, "S01", "S03", "S04", "S05"); // S05 is not on the term's roster
+        Activity("劳动节大扫除", Wang, 2026, 5, 2, "S02"); // after the term
+
+        Aid("S01", "学习用品", 200m, 2026, 3, 10);
+        Aid("S01", "助学金", 500.50m, 2026, 4, 1);
+        Aid("S03", "助学金", 300m, 2026, 3, 20);
+        Aid("S02", "衣物", 150m, 2026, 1, 15); // before the term
+        Aid("S05", "学习用品", 100m, 2026, 4, 20); // S05 is not on the term's roster
 
         Update(a1, "S01", "2026-W09", OutboxStatus.Sent); // before the term
         Update(a1, "S01", "2026-W10", OutboxStatus.Sent);
@@ -100,17 +116,41 @@ internal sealed class SummarySeed
     private void Pair(Person carer, string child, PairingRole role, DateTime created = default) =>
         _db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child, Role = role, CreatedUtc = created == default ? new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc) : created }));
 
-    private void Record(string child, Person author, CareKind kind, int y, int m, int d, int[]? ratings = null) =>
-        _db.Read(tx => tx.Records.Insert(new CareRecord
+    /// <summary>A group activity as /activity saves it: one record per child, the first record's id as the group.</summary>
+    private void Activity(string title, Person author, int y, int m, int d, params string[] children)
+    {
+        long? group = null;
+        foreach (var child in children)
+        {
+            var record = Record(child, author, CareKind.Activity, y, m, d, text: title, group: group);
+            group ??= record.Id;
+            if (record.GroupId is null)
+            {
+                record.GroupId = group;
+                _db.Read(tx => tx.Records.Update(record));
+            }
+        }
+    }
+
+    private void Aid(string child, string kind, decimal amount, int y, int m, int d) =>
+        _db.Read(tx => tx.Aid.Insert(new AidEntry { ChildId = child, Kind = kind, Amount = amount, Date = new DateOnly(y, m, d), RecordedBy = "cli", AtUtc = new DateTime(y, m, d, 2, 0, 0, DateTimeKind.Utc) }));
+
+    private CareRecord Record(string child, Person author, CareKind kind, int y, int m, int d, int[]? ratings = null, string text = "日记内容：孩子很好", long? group = null)
+    {
+        var record = new CareRecord
         {
             ChildId = child,
             AuthorId = author.Id,
             Kind = kind,
             LocalDate = new DateOnly(y, m, d),
             AtUtc = new DateTime(y, m, d, 2, 0, 0, DateTimeKind.Utc),
-            Text = "日记内容：孩子很好",
+            Text = text,
             Ratings = ratings is null ? null : new Ratings { Study = ratings[0], Life = ratings[1], Mood = ratings[2], Safety = ratings[3], Health = ratings[4] },
-        }));
+            GroupId = group,
+        };
+        _db.Read(tx => tx.Records.Insert(record));
+        return record;
+    }
 
     private void Update(Person parent, string child, string week, OutboxStatus status) =>
         _db.Read(tx => tx.Outbox.Insert(new OutboxMessage

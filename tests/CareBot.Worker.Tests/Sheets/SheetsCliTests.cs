@@ -67,6 +67,8 @@ public sealed partial class SheetsCliTests : IDisposable
         var roster = db.Read(tx => tx.Children.FindAll().Where(c => c.CreatedUtc < new DateTime(2026, 4, 26, 16, 0, 0, DateTimeKind.Utc)).ToList());
         var inTerm = db.Read(tx => tx.Records.FindAll().Where(r => r.LocalDate >= from && r.LocalDate <= to && roster.Any(c => c.Id == r.ChildId)).ToList());
         var visited = inTerm.Where(r => r.Kind == CareKind.Visit).Select(r => r.ChildId).ToHashSet();
+        var aid = db.Read(tx => tx.Aid.FindAll().ToList()).Where(a => a.Date >= from && a.Date <= to && roster.Any(c => c.Id == a.ChildId)).ToList();
+        var activities = inTerm.Where(r => r.Kind == CareKind.Activity).GroupBy(r => r.GroupId).ToList();
         db.Dispose();
 
         Has(text, "留守儿童关爱工作总结");
@@ -83,7 +85,28 @@ public sealed partial class SheetsCliTests : IDisposable
         }
 
         Has(text, "合计 2 2.00 3.50 2.50 3.50 2.50 3.00 4.00 4.00 4.50 3.50"); // check-ins, start and end
-        Has(text, "2026-W10 2026-03-02 1 1 1 2 2 1 1");
+        Has(text, "2026-W10 2026-03-02 1 1 0 1 0 2 2 1 1");
+
+        // Phone talks, activities and aid (issue 15).
+        HasFigure(text, inTerm.Count(r => r.Kind == CareKind.Call), "电话访问（次）");
+        HasFigure(text, roster.Count(c => !inTerm.Any(r => r.ChildId == c.Id && r.Kind == CareKind.Call)), "没有电话访问的儿童");
+        HasFigure(text, activities.Count, "集体活动（次）");
+        HasFigure(text, activities.Sum(g => g.Count()), "参加人次");
+        Has(text, "集体活动一览");
+        foreach (var activity in activities)
+        {
+            Has(text, $"{activity.First().LocalDate:yyyy-MM-dd} {activity.First().Text}");
+        }
+
+        Has(text, "缺少某项记录的儿童");
+        Has(text, "S03 张小刚 四年级2班 李老师 0 1 0 2 1 家访、电话访问");
+        Has(text, "资助");
+        HasFigure(text, aid.Count, "资助（笔）");
+        HasFigure(text, aid.Select(a => a.ChildId).Distinct().Count(), "受资助的儿童");
+        Has(text, $"{aid.Sum(a => a.Amount):0.00} 资助金额（元）");
+        Has(text, "助学金 2 2 800.50");
+        Has(text, "合计 3 2 1000.50");
+        Has(text, "S01 王小明 三年级1班 2 700.50 学习用品、助学金");
         Has(text, "每周家访次数"); // chart titles and their axis labels
         Has(text, "各项平均分（每周，1–5 分）");
         Has(text, "学习 生活 心理 安全 健康");
@@ -105,6 +128,11 @@ public sealed partial class SheetsCliTests : IDisposable
         HasFigure(text, 4, "Children on the roster");
         Has(text, "Home visits per week");
         Has(text, "Study Daily life Mood Safety Health");
+        HasFigure(text, 2, "Phone talks");
+        Has(text, "Children in group activities by class");
+        Has(text, "2026-04-08 运动会 刘校长 3");
+        Has(text, "Aid given");
+        Has(text, "Total 3 2 1000.50");
         Assert.DoesNotContain("名单上的儿童", text, StringComparison.Ordinal);
     }
 
@@ -128,6 +156,12 @@ public sealed partial class SheetsCliTests : IDisposable
         Assert.Equal(["班级", "家长", "收到周报的家长", "周报已发送", "发送失败", "无法送达"], byClass[0]);
         Assert.Equal(["三年级1班", 3d, 2d, 3d, 1d, 0d], byClass[1]);
         Assert.Equal(["合计", 5d, 2d, 3d, 1d, 2d], byClass[^1]);
+
+        var aid = db.Read(tx => tx.Aid.FindAll().ToList()).Where(a => a.Date >= new DateOnly(2026, 3, 2) && a.Date <= new DateOnly(2026, 4, 26) && a.ChildId != "S05").ToList();
+        Assert.Contains(overview, r => "资助金额（元）".Equals(r.At(0)) && ((double)aid.Sum(a => a.Amount)).Equals(r.At(1)));
+        Assert.Equal(["合计", (double)aid.Count, 2d, (double)aid.Sum(a => a.Amount)], book.Sheet("按资助类别")[^1]);
+        var calls = db.Read(tx => tx.Records.Find(r => r.Kind == CareKind.Call).ToList()).Count(r => r.LocalDate >= new DateOnly(2026, 3, 2) && r.LocalDate <= new DateOnly(2026, 4, 26));
+        Assert.Contains(overview, r => "电话访问（次）".Equals(r.At(0)) && ((double)calls).Equals(r.At(1)));
     }
 
     [Fact]
