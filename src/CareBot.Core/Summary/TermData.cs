@@ -47,6 +47,9 @@ internal sealed class KindCounts
     public IEnumerable<int> InOrder() => _counts;
 }
 
+/// <summary>A parents' meeting of the term and its figures (who was invited, who answered what, whose family came).</summary>
+internal sealed record TermMeeting(Meetings.MeetingTally Tally, DateOnly Date, string Title, IReadOnlyList<string> Classes, IReadOnlyList<string> Attended);
+
 /// <summary>A weekly update's outbox row, without its text.</summary>
 internal sealed class TermUpdate
 {
@@ -133,6 +136,9 @@ internal sealed class TermData
     /// <summary>Aid given in the term to children on the roster, by date.</summary>
     public List<AidEntry> Aid { get; } = [];
 
+    /// <summary>The parents' meetings of the term at the schools summarised, by date.</summary>
+    public List<TermMeeting> Meetings { get; } = [];
+
     /// <summary>The counts of a child (empty ones for a child with no record).</summary>
     public KindCounts Of(string childId) => PerChild.GetValueOrDefault(childId) ?? NoCounts;
 
@@ -156,6 +162,7 @@ internal sealed class TermData
         data.ReadActivityTitles(tx);
         data.ReadUpdates(tx, onRoster);
         data.ReadAid(tx, onRoster);
+        data.ReadMeetings(tx, schools);
         return data;
     }
 
@@ -302,6 +309,15 @@ internal sealed class TermData
     {
         var (from, to) = (From, To);
         Aid.AddRange(tx.Aid.Find(a => a.Date >= from && a.Date <= to).Where(a => onRoster.Contains(a.ChildId)).OrderBy(a => a.Date).ThenBy(a => a.Id));
+    }
+
+    private void ReadMeetings(CareTx tx, IReadOnlyCollection<string>? schools)
+    {
+        var (from, to) = (From, To);
+        foreach (var m in tx.Meetings.Find(m => m.Date >= from && m.Date <= to).Where(m => SchoolDirectory.InScope(schools, m.SchoolId)).OrderBy(m => m.Date).ThenBy(m => m.Id))
+        {
+            Meetings.Add(new TermMeeting(CareBot.Core.Meetings.MeetingView.Tally(tx, m), m.Date, m.Title, m.Classes, [.. m.Attended.Where(m.ChildIds.Contains)]));
+        }
     }
 
     private static void Count<TKey>(Dictionary<TKey, KindCounts> tally, TKey key, CareKind kind)

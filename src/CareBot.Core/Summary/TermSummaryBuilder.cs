@@ -63,6 +63,7 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
         new CheckInSection(),
         new WeeklySection(),
         new UpdatesSection(),
+        new MeetingsSection(),
         new AidSection(),
     ];
 

@@ -151,6 +151,35 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Parents_meetings_of_the_term_count_invitations_answers_and_the_families_who_came()
+    {
+        SummarySeed.Create(_db);
+
+        var summary = Build();
+
+        Assert.Equal(1, Figure(summary, "家长会（次）")); // the winter meeting lies before the term
+        Assert.Equal((4, 1, 1, 1), (Figure(summary, "收到邀请的家长（人次）"), Figure(summary, "回复参加"), Figure(summary, "请老师打电话"), Figure(summary, "今年不回家")));
+        Assert.Equal((2, 2), (Figure(summary, "家长到会的孩子（人次）"), Figure(summary, "家长至少到会一次的儿童")));
+        Assert.Equal("50%", summary.Sections.Single(s => s.Key == "meetings").Figures[5].Detail);
+        var list = Table(summary, "meetings.list");
+        var row = Assert.Single(list.Rows);
+        Assert.Equal(new object?[] { new DateOnly(2026, 3, 7), "开学家长会", "全校", 4, 4, 1, 1, 1, 1, 1, 2 }, row);
+        Assert.Equal(new object?[] { null, "合计", "", 4, 4, 1, 1, 1, 1, 1, 2 }, list.Total);
+    }
+
+    [Fact]
+    public void A_summary_of_one_school_leaves_out_another_schools_meetings()
+    {
+        SummarySeed.Create(_db);
+        _db.Read(tx => tx.Meetings.Insert(new Meeting { SchoolId = "other", Date = new DateOnly(2026, 3, 9), Title = "别校家长会", Time = "10:00", Place = "礼堂" }));
+
+        Assert.Equal(2, Figure(Build(), "家长会（次）"));
+        var one = new TermSummaryBuilder(_db, _clock).Build(SummarySeed.From, SummarySeed.To, "zh", 90, ["default"]);
+        Assert.Equal(1, Figure(one, "家长会（次）"));
+        Assert.DoesNotContain(Table(one, "meetings.list").Rows, r => (string)r[1]! == "别校家长会");
+    }
+
+    [Fact]
     public void A_term_without_activities_or_aid_says_zero_and_lists_nothing()
     {
         SummarySeed.Create(_db);
@@ -340,6 +369,22 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
             var of = aid.Where(a => a.ChildId == (string)row[0]!).ToList();
             Assert.Equal(((double)of.Count, (double)of.Sum(a => a.Amount)), ((double)row[3]!, (double)row[4]!));
         }
+
+        // Parents' meetings: each meeting of the term, its answers counted from the meeting itself.
+        var meetings = _db.Read(tx => tx.Meetings.FindAll().ToList()).Where(m => m.Date >= SummarySeed.From && m.Date <= SummarySeed.To).ToList();
+        var sheet = book.Sheet("各次家长会");
+        Assert.Equal(meetings.Count, sheet.Count - 2); // the header and the total
+        foreach (var m in meetings)
+        {
+            var row = sheet.Single(r => r.At(1) as string == m.Title);
+            int Answered(MeetingAnswer a) => m.Replies.Count(r => r.Answer == a && m.InvitedParentIds.Contains(r.ParentId));
+            Assert.Equal(m.Date, WorkbookReader.Date(row[0]));
+            Assert.Equal(
+                new double[] { m.ChildIds.Count, m.InvitedParentIds.Count, Answered(MeetingAnswer.Attend), Answered(MeetingAnswer.CallMe), Answered(MeetingAnswer.NotHome), m.Attended.Count },
+                new[] { row[3], row[4], row[5], row[6], row[7], row[10] }.Select(v => (double)v!));
+        }
+
+        Assert.Equal((double)meetings.Count, Overview("家长会（次）"));
     }
 
     [Fact]

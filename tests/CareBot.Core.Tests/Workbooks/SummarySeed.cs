@@ -86,6 +86,12 @@ internal sealed class SummarySeed
         Aid("S02", "衣物", 150m, 2026, 1, 15); // before the term
         Aid("S05", "学习用品", 100m, 2026, 4, 20); // S05 is not on the term's roster
 
+        // The start-of-term parents' meeting: four families, four parents invited (陈春梅 not linked), three answers,
+        // two families came. The winter meeting before the term is not counted.
+        Meeting(new DateOnly(2026, 3, 7), "开学家长会", ["S01", "S02", "S03", "S04"], [a1, a2, b, c],
+            [(a1, MeetingAnswer.Attend), (a2, MeetingAnswer.NotHome), (b, MeetingAnswer.CallMe)], ["S01", "S03"]);
+        Meeting(new DateOnly(2026, 2, 14), "寒假家长会", ["S01", "S02"], [a1, b], [(a1, MeetingAnswer.Attend)], ["S01"]);
+
         Update(a1, "S01", "2026-W09", OutboxStatus.Sent); // before the term
         Update(a1, "S01", "2026-W10", OutboxStatus.Sent);
         Update(a2, "S01", "2026-W10", OutboxStatus.Failed);
@@ -131,6 +137,19 @@ internal sealed class SummarySeed
             }
         }
     }
+
+    private void Meeting(DateOnly date, string title, string[] children, Person[] invited, (Person Parent, MeetingAnswer Answer)[] answers, string[] came) =>
+        _db.Read(tx => tx.Meetings.Insert(new Meeting
+        {
+            Date = date,
+            Time = "09:30",
+            Place = "学校会议室",
+            Title = title,
+            ChildIds = [.. children],
+            InvitedParentIds = [.. invited.Select(p => p.Id)],
+            Replies = [.. answers.Select(a => new MeetingReply { ParentId = a.Parent.Id, Answer = a.Answer })],
+            Attended = [.. came],
+        }));
 
     private void Aid(string child, string kind, decimal amount, int y, int m, int d) =>
         _db.Read(tx => tx.Aid.Insert(new AidEntry { ChildId = child, Kind = kind, Amount = amount, Date = new DateOnly(y, m, d), RecordedBy = "cli", AtUtc = new DateTime(y, m, d, 2, 0, 0, DateTimeKind.Utc) }));

@@ -107,6 +107,10 @@ public sealed partial class SheetsCliTests : IDisposable
         Has(text, "助学金 2 2 800.50");
         Has(text, "合计 3 2 1000.50");
         Has(text, "S01 王小明 三年级1班 2 700.50 学习用品、助学金");
+        Has(text, "家长会"); // the start-of-term parents' meeting, its answers and who came
+        HasFigure(text, 1, "家长会（次）");
+        Has(text, "各次家长会");
+        Has(text, "2026-03-07 开学家长会 全校 4 4 1 1 1 1 1 2");
         Has(text, "每周家访次数"); // chart titles and their axis labels
         Has(text, "各项平均分（每周，1–5 分）");
         Has(text, "学习 生活 心理 安全 健康");
@@ -133,6 +137,8 @@ public sealed partial class SheetsCliTests : IDisposable
         Has(text, "2026-04-08 运动会 刘校长 3");
         Has(text, "Aid given");
         Has(text, "Total 3 2 1000.50");
+        Has(text, "Each parents' meeting");
+        Has(text, "2026-03-07 开学家长 whole 4 4 1 1 1 1 1 2"); // the title wraps in its narrow column
         Assert.DoesNotContain("名单上的儿童", text, StringComparison.Ordinal);
     }
 

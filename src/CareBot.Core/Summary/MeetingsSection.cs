@@ -1,0 +1,69 @@
+namespace CareBot.Core.Summary;
+
+/// <summary>
+/// Parents' meetings (家长会): how many, the parents invited and their answers, and the children whose family came,
+/// for the term and per meeting.
+/// </summary>
+internal sealed class MeetingsSection : ISummarySection
+{
+    public SummarySection Build(TermData data, SummaryText text)
+    {
+        var meetings = data.Meetings;
+        var children = meetings.Sum(m => m.Tally.Children);
+        var came = meetings.Sum(m => m.Tally.Came);
+        var families = meetings.SelectMany(m => m.Attended).ToHashSet(StringComparer.Ordinal).Count;
+        var invited = meetings.Sum(m => m.Tally.Invited);
+        var rows = meetings
+            .Select(m => Row(text, m.Date, m.Title, m.Classes.Count == 0 ? text.T("meeting.all_classes") : string.Join(text.T("sum.name_separator"), m.Classes), m.Tally))
+            .ToList();
+        var total = new Meetings.MeetingTally(
+            children,
+            invited,
+            meetings.Sum(m => m.Tally.Attend),
+            meetings.Sum(m => m.Tally.CallMe),
+            meetings.Sum(m => m.Tally.NotHome),
+            meetings.Sum(m => m.Tally.NoAnswer),
+            meetings.Sum(m => m.Tally.NotReachable),
+            came);
+        return new SummarySection(
+            "meetings",
+            text.T("sum.meetings.title"),
+            [
+                new(text.T("sum.fig.meetings"), meetings.Count),
+                new(text.T("sum.fig.meeting_invited"), invited),
+                new(text.T("sum.fig.meeting_attend"), total.Attend, text.Percent(total.Attend, invited)),
+                new(text.T("sum.fig.meeting_callme"), total.CallMe, text.Percent(total.CallMe, invited)),
+                new(text.T("sum.fig.meeting_nothome"), total.NotHome, text.Percent(total.NotHome, invited)),
+                new(text.T("sum.fig.meeting_came"), came, text.Percent(came, children)),
+                new(text.T("sum.fig.meeting_families"), families, text.Percent(families, data.Children.Count)),
+            ],
+            [],
+            [
+                new SummaryTable
+                {
+                    Key = "meetings.list",
+                    Title = text.T("sum.meetings.list"),
+                    Columns =
+                    [
+                        new SummaryColumn(text.T("sum.col.date"), SummaryCellKind.Date),
+                        PairingSection.Col(text, "sum.col.meeting"),
+                        PairingSection.Col(text, "sum.col.class"),
+                        PairingSection.Int(text, "sum.col.children"),
+                        PairingSection.Int(text, "sum.col.invited"),
+                        PairingSection.Int(text, "sum.col.attend"),
+                        PairingSection.Int(text, "sum.col.callme"),
+                        PairingSection.Int(text, "sum.col.nothome"),
+                        PairingSection.Int(text, "sum.col.no_answer"),
+                        PairingSection.Int(text, "sum.col.not_linked"),
+                        PairingSection.Int(text, "sum.col.came"),
+                    ],
+                    Rows = rows,
+                    Total = Row(text, null, text.T("sum.total"), "", total),
+                },
+            ],
+            text.T("sum.meetings.note"));
+    }
+
+    private static object?[] Row(SummaryText text, DateOnly? date, string title, string classes, Meetings.MeetingTally t) =>
+        [date, title, classes, t.Children, t.Invited, t.Attend, t.CallMe, t.NotHome, t.NoAnswer, t.NotReachable, t.Came];
+}
