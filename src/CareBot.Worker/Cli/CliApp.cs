@@ -130,8 +130,17 @@ public static partial class CliApp
             pr.GetValue(lang)!));
         root.Add(summary);
 
-        var demo = new Command("demo", T("cli.help.demo")) { lang };
-        demo.SetAction((pr, ct) => Guard(stderr, pr.GetValue(lang)!, () => new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout).RunAsync(ct)));
+        var demoSummary = new Option<FileInfo>("--summary") { Description = T("cli.help.demo_summary") };
+        var demo = new Command("demo", T("cli.help.demo")) { demoSummary, lang };
+        demo.SetAction((pr, ct) => Guard(stderr, pr.GetValue(lang)!, () =>
+        {
+            if (pr.GetValue(demoSummary) is { } file)
+            {
+                SheetCommands.CheckSummaryFile(file, pr.GetValue(lang)!);
+            }
+
+            return new CareBot.Worker.Demo.DemoRunner(pr.GetValue(lang)!, stdout, pr.GetValue(demoSummary)).RunAsync(ct);
+        }));
         root.Add(demo);
 
         var childId = new Option<string>("--child") { Description = T("cli.help.child"), Required = true };

@@ -30,14 +30,7 @@ internal static class SheetCommands
             throw new ConfigurationErrorException(Texts.Get(lang, "cli.long_period", from, to));
         }
 
-        var extension = output.Extension.ToLowerInvariant();
-        var html = extension is ".html" or ".htm";
-        if (!html && extension != ".xlsx")
-        {
-            throw new ConfigurationErrorException(Texts.Get(lang, "cli.out_extension", output.FullName));
-        }
-
-        RefuseExisting(output, lang);
+        var html = CheckSummaryFile(output, lang);
         using var scope = open();
         var services = scope.Services;
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
@@ -59,6 +52,25 @@ internal static class SheetCommands
         var children = summary.Sections.Single(s => s.Key == "overview").Figures[0].Value;
         stdout.WriteLine(Texts.Get(lang, "cli.summary_written", output.FullName, from, to, children));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The summary's file: .html/.htm (true) or .xlsx (false), and not there yet; otherwise exit 2 naming it. Checked
+    /// before any work, so <c>carebot demo --summary</c> refuses a bad name before its week runs.
+    /// </summary>
+    public static bool CheckSummaryFile(FileInfo output, string language)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
+        var extension = output.Extension.ToLowerInvariant();
+        var html = extension is ".html" or ".htm";
+        if (!html && extension != ".xlsx")
+        {
+            throw new ConfigurationErrorException(Texts.Get(lang, "cli.out_extension", output.FullName));
+        }
+
+        RefuseExisting(output, lang);
+        return html;
     }
 
     /// <summary><c>carebot report --xlsx FILE</c>: the report's table as a workbook.</summary>

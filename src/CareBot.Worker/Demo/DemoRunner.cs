@@ -52,10 +52,14 @@ public sealed class DemoRunner
     private LocalBotApiServer _server = null!;
     private CareDb _db = null!;
 
-    public DemoRunner(string language, TextWriter stdout)
+    private readonly FileInfo? _summary;
+
+    /// <param name="summary">Where to write the summary of the demo's week (.xlsx or .html), or null.</param>
+    public DemoRunner(string language, TextWriter stdout, FileInfo? summary = null)
     {
         _lang = language == Texts.English ? Texts.English : Texts.Chinese;
         _out = stdout;
+        _summary = summary;
     }
 
     private string T(string key, params object?[] args) => Texts.Get(_lang, key, args);
@@ -309,6 +313,12 @@ public sealed class DemoRunner
             WriteLine(T("demo.summary.photos", db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.WeeklyMedia && o.Status == OutboxStatus.Sent))));
             var tally = db.Read(tx => CareBot.Core.Meetings.MeetingView.Tally(tx, tx.Meetings.FindById(1)));
             WriteLine(T("demo.summary.meeting", tally.Invited, tally.Attend, tally.CallMe, tally.NotHome, tally.Came));
+
+            if (_summary is not null)
+            {
+                // The week's work summary (工作总结), as carebot summary writes it.
+                SheetCommands.Summary(monday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), sunday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), _summary, _lang, _out, () => new CareScope(services, null));
+            }
 
             await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             WriteLine(T("demo.summary.time", started.Elapsed.TotalSeconds));

@@ -1,3 +1,4 @@
+using CareBot.Core.Tests.Workbooks;
 using System.Diagnostics;
 using System.Text;
 
@@ -29,6 +30,43 @@ public sealed class DemoProcessTests
         Assert.Matches("寒假家长会：邀请 \\d+ 位家长，参加 1，请老师打电话 1，今年不回家 1；到会 1 个孩子的家长", stdout);
         Assert.DoesNotContain("Exception", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_with_summary_writes_the_weeks_work_summary_with_its_parents_meeting()
+    {
+        var book = Path.Combine(Path.GetTempPath(), $"carebot-demo-summary-{Guid.NewGuid():N}.xlsx");
+        try
+        {
+            var (exit, stdout, stderr) = await RunAsync("demo", "--summary", book);
+
+            Assert.True(exit == 0, $"exit {exit}\nstderr:\n{stderr}\nstdout:\n{stdout}");
+            Assert.Contains(book, stdout, StringComparison.Ordinal);
+            var sheets = CareBot.Core.Tests.Workbooks.WorkbookReader.Read(book);
+            var overview = sheets.Sheet("概况");
+            double Figure(string label) => (double)overview.Single(r => label.Equals(r.At(0)))[1]!;
+            Assert.Equal(8, Figure("名单上的儿童"));
+            Assert.True(Figure("家访（次）") >= 3, "the week's home visits");
+            Assert.Equal(1, Figure("电话访问（次）")); // the call to the father who asked for one
+            Assert.Equal(1, Figure("家长会（次）"));
+            var meeting = sheets.Sheet("各次家长会")[1];
+            Assert.Equal("寒假家长会", meeting[1]);
+            Assert.Equal(new double[] { 1, 1, 1, 1 }, new[] { meeting[5], meeting[6], meeting[7], meeting[10] }.Select(v => (double)v!)); // coming, call me, not home, came
+        }
+        finally
+        {
+            File.Delete(book);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_summary_file_is_refused_before_the_week_runs()
+    {
+        var (exit, stdout, stderr) = await RunAsync("demo", "--summary", "summary.pdf");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("summary.pdf", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("周一", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
