@@ -12,16 +12,12 @@ namespace CareBot.Core.Tests.Meetings;
 /// </summary>
 public sealed class MeetingAccessTests
 {
-    public enum Role { Mentor, Volunteer, Parent, Admin, OtherSchoolAdmin, Unlinked, Group }
-
     public enum Action { Announce, Show, Answer, Came }
 
     public enum Target { A, B }
 
-    private const long MentorChat = 501, VolunteerChat = 502, OtherMentorChat = 503, ParentChat = 601, OtherParentChat = 602, AdminChat = 701, OtherAdminChat = 702, UnlinkedChat = 999;
-
     public static IEnumerable<object[]> Cases() =>
-        from role in Enum.GetValues<Role>()
+        from role in Enum.GetValues<AccessRole>()
         from action in Enum.GetValues<Action>()
         from target in Enum.GetValues<Target>()
         select new object[] { role, action, target };
@@ -29,33 +25,21 @@ public sealed class MeetingAccessTests
     [Fact]
     public void The_table_has_every_case() => Assert.Equal(7 * 4 * 2, Cases().Count());
 
-    private static bool Allowed(Role role, Action action, Target target) => (role, action, target) switch
+    private static bool Allowed(AccessRole role, Action action, Target target) => (role, action, target) switch
     {
-        (Role.Admin, _, Target.A) => action != Action.Answer,
-        (Role.OtherSchoolAdmin, _, Target.B) => action != Action.Answer,
-        (Role.Mentor, Action.Show or Action.Came, Target.A) => true,
-        (Role.Volunteer, Action.Show, Target.A) => true, // the volunteer's child is at A's meeting, but it is not their child who is marked
-        (Role.Parent, Action.Answer, Target.A) => true,
+        (AccessRole.Admin, _, Target.A) => action != Action.Answer,
+        (AccessRole.OtherSchoolAdmin, _, Target.B) => action != Action.Answer,
+        (AccessRole.Mentor, Action.Show or Action.Came, Target.A) => true,
+        (AccessRole.Volunteer, Action.Show, Target.A) => true, // the volunteer's child is at A's meeting, but it is not their child who is marked
+        (AccessRole.Parent, Action.Answer, Target.A) => true,
         _ => false,
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Only_what_the_design_allows_succeeds(Role role, Action action, Target target)
+    public void Only_what_the_design_allows_succeeds(AccessRole role, Action action, Target target)
     {
-        using var kit = new ChatTestKit();
-        kit.Options.Schools = [new SchoolEntry { Id = "a", Name = "A小学" }, new SchoolEntry { Id = "b", Name = "B小学" }];
-        kit.Options.Admins = [new AdminEntry { Name = "Head Liu", Phone = "13600000001", Schools = ["a"] }, new AdminEntry { Name = "Head Ma", Phone = "13600000002", Schools = ["b"] }];
-        var mentor = kit.AddPerson("Mentor Wang", "13800000001", Roles.Mentor, MentorChat, "en");
-        var volunteer = kit.AddPerson("Volunteer Li", "13800000002", Roles.Volunteer, VolunteerChat, "en");
-        var otherMentor = kit.AddPerson("Mentor Zhao", "13800000003", Roles.Mentor, OtherMentorChat, "en");
-        var parent = kit.AddPerson("Father Zhang", "13700000001", Roles.Parent, ParentChat, "en");
-        var otherParent = kit.AddPerson("Father Chen", "13700000002", Roles.Parent, OtherParentChat, "en");
-        kit.AddPerson("Head Liu", "13600000001", Roles.Admin, AdminChat, "en");
-        kit.AddPerson("Head Ma", "13600000002", Roles.Admin, OtherAdminChat, "en");
-        kit.AddSchoolChild("a", "101", "Xiaohong", mentor, parent);
-        kit.AddSchoolChild("a", "102", "Xiaoming", volunteer, parent);
-        kit.AddSchoolChild("b", "201", "Xiaojun", otherMentor, otherParent);
+        using var kit = AccessWorld.Create(otherSchoolParent: true);
 
         // Meeting 1 at school A, meeting 2 at school B, both today (answers and marks are open).
         var today = kit.Clock.Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
@@ -64,16 +48,8 @@ public sealed class MeetingAccessTests
             kit.Db.Write(tx => MeetingService.Announce(tx, new MeetingDraft(kit.Clock.Today, "18:00", "Hall", title, []), school, "cli", kit.Clock.UtcNow, out _));
         }
 
-        var (chat, kind) = role switch
-        {
-            Role.Mentor => (MentorChat, ChatKind.Private),
-            Role.Volunteer => (VolunteerChat, ChatKind.Private),
-            Role.Parent => (ParentChat, ChatKind.Private),
-            Role.Admin => (AdminChat, ChatKind.Private),
-            Role.OtherSchoolAdmin => (OtherAdminChat, ChatKind.Private),
-            Role.Unlinked => (UnlinkedChat, ChatKind.Private),
-            _ => (MentorChat, ChatKind.Group),
-        };
+        var (chat, _) = AccessWorld.As(role);
+        var kind = AccessWorld.KindOf(role);
         var (id, school2, child) = target == Target.A ? (1, "a", "a/101") : (2, "b", "b/201");
         var before = kit.Db.Read(tx => (Meetings: tx.Meetings.Count(), Replies: tx.Meetings.FindAll().Sum(m => m.Replies.Count), Came: tx.Meetings.FindAll().Sum(m => m.Attended.Count)));
 
@@ -97,7 +73,7 @@ public sealed class MeetingAccessTests
         Assert.Equal(Allowed(role, action, target), succeeded);
 
         // Whatever happened, nobody reads about the other school's children or families.
-        var foreign = role == Role.OtherSchoolAdmin ? new[] { "Xiaohong", "Xiaoming", "Father Zhang" } : ["Xiaojun", "Father Chen"];
+        var foreign = role == AccessRole.OtherSchoolAdmin ? new[] { "Xiaohong", "Xiaoming", "Father Zhang" } : ["Xiaojun", "Father Chen"];
         Assert.DoesNotContain(replies, r => foreign.Any(f => r.Contains(f, StringComparison.Ordinal)));
         if (kind == ChatKind.Group)
         {

@@ -9,14 +9,10 @@ namespace CareBot.Core.Tests.Year;
 /// </summary>
 public sealed class YearAccessTests
 {
-    public enum Role { Mentor, Volunteer, Parent, Admin, OtherSchoolAdmin, Unlinked, Group }
-
     public enum Target { Own, Other }
 
-    private const long MentorChat = 501, VolunteerChat = 502, OtherMentorChat = 503, ParentChat = 601, AdminChat = 701, OtherAdminChat = 702, UnlinkedChat = 999;
-
     public static IEnumerable<object[]> Cases() =>
-        from role in Enum.GetValues<Role>()
+        from role in Enum.GetValues<AccessRole>()
         from command in new[] { "/call", "/aid", "/card" }
         from target in Enum.GetValues<Target>()
         select new object[] { role, command, target };
@@ -26,20 +22,9 @@ public sealed class YearAccessTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Only_what_the_design_allows_succeeds(Role role, string command, Target target)
+    public void Only_what_the_design_allows_succeeds(AccessRole role, string command, Target target)
     {
-        using var kit = new ChatTestKit();
-        kit.Options.Schools = [new SchoolEntry { Id = "a", Name = "A小学" }, new SchoolEntry { Id = "b", Name = "B小学" }];
-        kit.Options.Admins = [new AdminEntry { Name = "Head Liu", Phone = "13600000001", Schools = ["a"] }, new AdminEntry { Name = "Head Ma", Phone = "13600000002", Schools = ["b"] }];
-        var mentor = kit.AddPerson("Mentor Wang", "13800000001", Roles.Mentor, MentorChat, "en");
-        var volunteer = kit.AddPerson("Volunteer Li", "13800000002", Roles.Volunteer, VolunteerChat, "en");
-        var otherMentor = kit.AddPerson("Mentor Zhao", "13800000003", Roles.Mentor, OtherMentorChat, "en");
-        var parent = kit.AddPerson("Father Zhang", "13700000001", Roles.Parent, ParentChat, "en");
-        kit.AddPerson("Head Liu", "13600000001", Roles.Admin, AdminChat, "en");
-        kit.AddPerson("Head Ma", "13600000002", Roles.Admin, OtherAdminChat, "en");
-        kit.AddSchoolChild("a", "101", "Xiaohong", mentor, parent);
-        kit.AddSchoolChild("a", "102", "Xiaoming", volunteer, parent);
-        kit.AddSchoolChild("b", "201", "Xiaojun", otherMentor);
+        using var kit = AccessWorld.Create();
 
         // Every child has one aid entry already: it must show to the admins of its school only.
         kit.Db.Write(tx =>
@@ -50,19 +35,10 @@ public sealed class YearAccessTests
             }
         });
 
-        var (chat, own) = role switch
-        {
-            Role.Mentor => (MentorChat, "a/101"),
-            Role.Volunteer => (VolunteerChat, "a/102"),
-            Role.Parent => (ParentChat, "a/101"),
-            Role.Admin => (AdminChat, "a/101"),
-            Role.OtherSchoolAdmin => (OtherAdminChat, "b/201"),
-            Role.Unlinked => (UnlinkedChat, "a/101"),
-            _ => (MentorChat, "a/101"),
-        };
-        var childId = target == Target.Own ? own : role == Role.OtherSchoolAdmin ? "a/101" : "b/201";
+        var (chat, own) = AccessWorld.As(role);
+        var childId = target == Target.Own ? own : role == AccessRole.OtherSchoolAdmin ? "a/101" : "b/201";
         var child = kit.Db.Read(tx => tx.Children.FindById(childId));
-        var isAdmin = role is Role.Admin or Role.OtherSchoolAdmin;
+        var isAdmin = role is AccessRole.Admin or AccessRole.OtherSchoolAdmin;
         var who = isAdmin ? child.StudentNo : child.Name;
         var text = command switch
         {
@@ -73,13 +49,13 @@ public sealed class YearAccessTests
 
         var auditBefore = kit.Db.Read(tx => tx.Audit.Count());
         var outboxBefore = kit.Db.Read(tx => tx.Outbox.Count());
-        kit.Processor.Process(kit.Text(chat, text, kind: role == Role.Group ? ChatKind.Group : ChatKind.Private));
+        kit.Processor.Process(kit.Text(chat, text, kind: AccessWorld.KindOf(role)));
         var newAudit = kit.Db.Read(tx => tx.Audit.FindAll().Skip(auditBefore).ToList());
         var newOutbox = kit.Db.Read(tx => tx.Outbox.FindAll().Skip(outboxBefore).ToList());
         var calls = kit.Db.Read(tx => tx.Records.Find(r => r.Kind == CareKind.Call).ToList());
         var aid = kit.Db.Read(tx => tx.Aid.Find(a => a.Kind == "books").ToList());
 
-        var isCarer = role is Role.Mentor or Role.Volunteer;
+        var isCarer = role is AccessRole.Mentor or AccessRole.Volunteer;
         var callAllowed = command == "/call" && isCarer && target == Target.Own;
         var aidAllowed = command == "/aid" && isAdmin && target == Target.Own;
         var cardAllowed = command == "/card" && (isCarer || isAdmin) && target == Target.Own;
@@ -102,7 +78,7 @@ public sealed class YearAccessTests
             Assert.Empty(aidShown);
         }
 
-        if (role == Role.Group)
+        if (role == AccessRole.Group)
         {
             Assert.Empty(newOutbox);
         }
