@@ -76,18 +76,24 @@ internal static class AdminCommands
             return ExitCodes.BadInput;
         }
 
-        if (!result.Succeeded)
+        return ImportOutcome(result.Succeeded, result.FormatProblems(), result.Summary(), stdout, stderr);
+    }
+
+    /// <summary>An import's answer: its problems (one per line) and summary on stderr, exit 2; or the summary, exit 0.</summary>
+    internal static int ImportOutcome(bool succeeded, IEnumerable<string> problems, string summary, TextWriter stdout, TextWriter stderr)
+    {
+        if (!succeeded)
         {
-            foreach (var line in result.FormatProblems())
+            foreach (var line in problems)
             {
                 stderr.WriteLine(line);
             }
 
-            stderr.WriteLine(result.Summary());
+            stderr.WriteLine(summary);
             return ExitCodes.BadInput;
         }
 
-        stdout.WriteLine(result.Summary());
+        stdout.WriteLine(summary);
         return ExitCodes.Ok;
     }
 

@@ -57,19 +57,7 @@ internal static class DutyCommands
             throw new ConfigurationErrorException(Texts.Get(lang, "cli.cannot_read", file.FullName, ex.Message), ex);
         }
 
-        if (!result.Succeeded)
-        {
-            foreach (var line in result.FormatProblems())
-            {
-                stderr.WriteLine(line);
-            }
-
-            stderr.WriteLine(result.Summary());
-            return ExitCodes.BadInput;
-        }
-
-        stdout.WriteLine(result.Summary());
-        return ExitCodes.Ok;
+        return AdminCommands.ImportOutcome(result.Succeeded, result.FormatProblems(), result.Summary(), stdout, stderr);
     }
 
     /// <summary>The school of <c>--school</c>; without it, the one school there is (several: exit 2 listing them).</summary>
