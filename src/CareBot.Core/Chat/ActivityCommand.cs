@@ -55,6 +55,13 @@ internal static class ActivityCommand
             return;
         }
 
+        // Checked before any look-up too: each name costs a search, and a long message may hold a thousand.
+        if (pieces.Count > MaxChildren)
+        {
+            turn.Reply("act.too_many", MaxChildren);
+            return;
+        }
+
         var children = new List<Child>();
         foreach (var piece in pieces)
         {

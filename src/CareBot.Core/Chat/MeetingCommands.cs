@@ -15,6 +15,9 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
     /// <summary>Meetings this many days past still show in <c>/meeting</c> (to mark who came).</summary>
     private const int RecentDays = 30;
 
+    /// <summary>Telegram takes up to 100 buttons on a message; a list marks at most this many children.</summary>
+    private const int MaxMarkButtons = 50;
+
     public void Handle(ChatTurn turn, string args)
     {
         var person = turn.Person!;
@@ -93,7 +96,7 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
             return candidates[0];
         }
 
-        turn.Reply("meeting.which_school", string.Join(", ", candidates));
+        turn.Reply("meeting.which_school", string.Join(turn.T("meeting.name_separator"), candidates));
         return null;
     }
 
@@ -139,7 +142,8 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
         var buttons = new List<OutButton>();
         if (meeting.Date <= clock.Today)
         {
-            foreach (var row in MeetingView.Rows(turn.Tx, meeting, own))
+            // A carer marks their own children; an admin of the school any child (one list holds 50 buttons at most).
+            foreach (var row in MeetingView.Rows(turn.Tx, meeting, asAdmin ? null : own).Take(MaxMarkButtons))
             {
                 var data = $"{MeetingService.CameVerb}:{meeting.Id}:{row.Child.Id}";
                 if (System.Text.Encoding.UTF8.GetByteCount(data) <= 64)
@@ -192,7 +196,8 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
             return new HandleOutcome(turn.Message.CallbackId, turn.T("meeting.over"));
         }
 
-        turn.Reply("meeting.answered." + answer.ToString().ToLowerInvariant(), meeting.Title, MeetingService.When(turn.Lang, meeting), meeting.Place);
+        var soon = answer == MeetingAnswer.Attend && meeting.Date <= clock.Today.AddDays(1); // no reminder the day before any more
+        turn.Reply("meeting.answered." + answer.ToString().ToLowerInvariant() + (soon ? "_soon" : ""), meeting.Title, MeetingService.When(turn.Lang, meeting), meeting.Place);
         return new HandleOutcome(turn.Message.CallbackId, turn.T("meeting.answered_short", MeetingService.AnswerText(turn.Lang, answer)));
     }
 

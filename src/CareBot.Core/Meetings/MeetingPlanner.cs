@@ -101,7 +101,6 @@ public static class MeetingPlanner
     public static string Line(string lang, CallRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var relation = Texts.Get(lang, request.Relation == ParentRelation.Father ? "card.father" : "card.mother");
-        return Texts.Get(lang, "meeting.remind_call", relation, PlanText.Compact(request.ParentName, 20), request.MeetingTitle, request.Phone);
+        return Texts.Get(lang, "meeting.remind_call", MeetingView.Relation(lang, request.Relation), PlanText.Compact(request.ParentName, 20), request.MeetingTitle, request.Phone);
     }
 }

@@ -63,6 +63,13 @@ public static class MeetingService
             return new MeetingProblem("class", "meeting.nobody");
         }
 
+        // The same meeting announced twice (a command run again after a timeout) would invite everyone twice.
+        var (date, time, title) = (draft.Date, draft.Time, draft.Title);
+        if (tx.Meetings.Find(m => m.Date == date).FirstOrDefault(m => m.SchoolId == schoolId && m.Time == time && m.Title == title) is { } same)
+        {
+            return new MeetingProblem("title", "meeting.duplicate", same.Id);
+        }
+
         var meeting = new Meeting
         {
             SchoolId = schoolId,
@@ -120,19 +127,68 @@ public static class MeetingService
         foreach (var meeting in tx.Meetings.Find(m => m.Date >= today).ToList())
         {
             var theirs = children.Where(c => meeting.ChildIds.Contains(c.Id)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
-            if (theirs.Count == 0 || meeting.InvitedParentIds.Contains(parent.Id))
+            if (theirs.Count == 0 || Reached(tx, meeting.Id, parent))
             {
                 continue;
             }
 
+            // Not invited yet, or the invitation never reached this chat (the bot was blocked, a relink): again now.
+            var key = InvitationKey(meeting.Id, parent.Id);
+            tx.Outbox.DeleteMany(o => o.Key == key);
             Queue(tx, Invitation(meeting, parent, theirs), nowUtc);
-            meeting.InvitedParentIds.Add(parent.Id);
-            tx.Meetings.Update(meeting);
+            if (!meeting.InvitedParentIds.Contains(parent.Id))
+            {
+                meeting.InvitedParentIds.Add(parent.Id);
+                tx.Meetings.Update(meeting);
+            }
+
             tx.AuditWrite(nowUtc, "system", "meeting.invited_late", null, $"meeting:{meeting.Id} person:{parent.Id}");
             invited++;
         }
 
         return invited;
+    }
+
+    /// <summary>The parent's invitation to the meeting is on its way to, or was delivered in, their present chat.</summary>
+    private static bool Reached(CareTx tx, int meetingId, Person parent)
+    {
+        var key = InvitationKey(meetingId, parent.Id);
+        return tx.Outbox.FindOne(o => o.Key == key) is { Status: OutboxStatus.Pending or OutboxStatus.Sending or OutboxStatus.Sent } row && row.ChatId == parent.ChatId;
+    }
+
+    /// <summary>The meeting and parent of an invitation (<see cref="InvitationKey"/>) that names <paramref name="child"/>, or null.</summary>
+    public static (int Meeting, int Parent)? InvitationNaming(CareTx tx, OutboxMessage row, Child child)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(child);
+        var parts = row.Key.Split(':');
+        return parts.Length == 3 && parts[0] == "meeting"
+               && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var meetingId)
+               && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var parentId)
+               && child.Parents.Exists(p => p.PersonId == parentId)
+               && tx.Meetings.FindById(meetingId) is { } meeting && meeting.ChildIds.Contains(child.Id)
+            ? (meetingId, parentId)
+            : null;
+    }
+
+    /// <summary>
+    /// A pending invitation withdrawn because it named a child who was forgotten: made again for the parent's children
+    /// still at the meeting (none left: nothing).
+    /// </summary>
+    public static void Reinvite(CareTx tx, int meetingId, int parentId, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        if (tx.Meetings.FindById(meetingId) is not { } meeting || tx.People.FindById(parentId) is not { ChatId: not null, Status: Reachability.Reachable } parent)
+        {
+            return;
+        }
+
+        var theirs = tx.Children.Find(Chat.ChildQuery.ParentsContain(parentId)).Where(c => meeting.ChildIds.Contains(c.Id)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        if (theirs.Count > 0)
+        {
+            Queue(tx, Invitation(meeting, parent, theirs), nowUtc);
+        }
     }
 
     /// <summary>Queues a row unless its key exists (the outbox's own rule), in the caller's turn.</summary>
@@ -153,7 +209,7 @@ public static class MeetingService
     private static OutboxMessage Invitation(Meeting meeting, Person parent, List<Child> children)
     {
         var lang = PlanText.Lang(parent.Language);
-        var names = string.Join(lang == Texts.English ? ", " : "、", children.Select(c => c.Name));
+        var names = string.Join(Texts.Get(lang, "meeting.name_separator"), children.Select(c => c.Name));
         var text = new StringBuilder(Texts.Get(lang, "meeting.invite", meeting.Title, When(lang, meeting), meeting.Place, names));
         text.Append("\n\n").Append(Texts.Get(lang, "meeting.invite_ask"));
         return new OutboxMessage
@@ -193,6 +249,13 @@ public static class MeetingService
         meeting.Replies.RemoveAll(r => r.ParentId == parent.Id);
         meeting.Replies.Add(new MeetingReply { ParentId = parent.Id, Answer = answer, AtUtc = nowUtc });
         tx.Meetings.Update(meeting);
+        if (answer != MeetingAnswer.Attend)
+        {
+            // No longer coming: a reminder planned but not yet sent is withdrawn.
+            var reminder = ReminderKey(meeting.Id, parent.Id);
+            tx.Outbox.DeleteMany(o => o.Key == reminder && o.Status == OutboxStatus.Pending);
+        }
+
         tx.AuditWrite(nowUtc, actor, "meeting.answered", null, $"meeting:{meeting.Id} answer:{answer}");
         return true;
     }

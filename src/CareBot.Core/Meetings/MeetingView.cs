@@ -74,7 +74,7 @@ public static class MeetingView
         ArgumentNullException.ThrowIfNull(meeting);
         ArgumentNullException.ThrowIfNull(schools);
         var heading = Texts.Get(lang, "meeting.heading", meeting.Id, meeting.Title, MeetingService.When(lang, meeting), meeting.Place);
-        var classes = meeting.Classes.Count == 0 ? Texts.Get(lang, "meeting.all_classes") : string.Join(lang == Texts.English ? ", " : "、", meeting.Classes);
+        var classes = meeting.Classes.Count == 0 ? Texts.Get(lang, "meeting.all_classes") : string.Join(Texts.Get(lang, "meeting.name_separator"), meeting.Classes);
         var school = schools.Several ? schools.NameOf(meeting.SchoolId) + " · " : "";
         return heading + "\n" + school + classes;
     }
@@ -95,16 +95,20 @@ public static class MeetingView
         return sb.ToString();
     }
 
+    /// <summary>"父亲" / "Father".</summary>
+    public static string Relation(string lang, ParentRelation relation) =>
+        Texts.Get(lang, relation == ParentRelation.Father ? "card.father" : "card.mother");
+
     /// <summary>"小明（三年级一班，学号 101）：父亲 张三 参加；母亲 李四 未回复 · ✅ 到会".</summary>
     public static string ChildLine(string lang, MeetingChildRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
         var parents = row.Parents.Count == 0
             ? Texts.Get(lang, "meeting.no_parents")
-            : string.Join(lang == Texts.English ? "; " : "；", row.Parents.Select(p => Texts.Get(
+            : string.Join(Texts.Get(lang, "meeting.parent_separator"), row.Parents.Select(p => Texts.Get(
                 lang,
                 "meeting.parent_answer",
-                Texts.Get(lang, p.Relation == ParentRelation.Father ? "card.father" : "card.mother"),
+                Relation(lang, p.Relation),
                 p.Name,
                 p.Invited ? MeetingService.AnswerText(lang, p.Answer) : Texts.Get(lang, "meeting.not_invited"))));
         var line = Texts.Get(lang, "meeting.child_line", row.Child.Name, row.Child.Class ?? "-", row.Child.No, parents);

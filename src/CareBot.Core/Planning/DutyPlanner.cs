@@ -73,12 +73,12 @@ public sealed class DutyPlanner(CareDb db, OutboxStore outbox, CareClock clock, 
     private string Text(string language, DateOnly today, List<(string School, DutySlot Slot)> turns)
     {
         var lang = PlanText.Lang(language);
-        var slots = string.Join(lang == Texts.English ? " and " : "、", turns.Select(t => DutyWords.SlotName(lang, t.Slot)));
+        var slots = string.Join(Texts.Get(lang, "duty.slot_separator"), turns.Select(t => DutyWords.SlotName(lang, t.Slot)));
         var text = new StringBuilder(Texts.Get(lang, "duty.remind", PlanText.Date(lang, today), PlanText.Day(lang, today), slots));
         if (options.Directory.Several)
         {
             var names = turns.Select(t => options.Directory.NameOf(t.School)).Distinct(StringComparer.Ordinal);
-            text.Append('\n').Append(Texts.Get(lang, "duty.remind_school", string.Join(lang == Texts.English ? ", " : "、", names)));
+            text.Append('\n').Append(Texts.Get(lang, "duty.remind_school", string.Join(Texts.Get(lang, "meeting.name_separator"), names)));
         }
 
         text.Append('\n').Append(Texts.Get(lang, "duty.remind_footer"));

@@ -33,6 +33,7 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
             }
 
             var records = tx.Records.DeleteMany(r => r.ChildId == childId) + tx.Aid.DeleteMany(a => a.ChildId == childId);
+            var carers = tx.Pairings.Find(p => p.ChildId == childId).Select(p => p.CarerId).ToHashSet();
             var pairings = tx.Pairings.DeleteMany(p => p.ChildId == childId);
             var outbox = tx.Outbox.DeleteMany(o => o.ChildId == childId);
             tx.Children.Delete(childId);
@@ -86,8 +87,31 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                 outbox += delivered.Count;
             }
 
+            // Messages still to be sent that name the child among others: the carers' reminders (the child's lines, a
+            // parent's "please call me" with name and phone) and meeting invitations naming several children. A
+            // reminder comes again with the next day's run; an invitation is made again for the children left.
+            var invitations = new List<(int Meeting, int Parent)>();
+            foreach (var row in tx.Outbox.Find(o => o.Status == OutboxStatus.Pending || o.Status == OutboxStatus.Sending).ToList())
+            {
+                if (row.Kind == OutboxKind.Meeting && Meetings.MeetingService.InvitationNaming(tx, row, child) is { } invitation)
+                {
+                    invitations.Add(invitation);
+                }
+                else if (row.Kind != OutboxKind.Reminder || !carers.Contains(row.PersonId))
+                {
+                    continue;
+                }
+
+                tx.Outbox.Delete(row.Id);
+                outbox++;
+            }
+
             // The child leaves every parents' meeting, and so do the answers of the parents erased with it.
             Meetings.MeetingService.Forget(tx, childId, erasedParents);
+            foreach (var (meeting, parent) in invitations)
+            {
+                Meetings.MeetingService.Reinvite(tx, meeting, parent, time.GetUtcNow().UtcDateTime);
+            }
 
             // Earlier audit entries stay: they hold ids and actions only, never names, notes or phones.
             tx.AuditWrite(time.GetUtcNow().UtcDateTime, actor, "child.forgotten", childId,

@@ -45,7 +45,7 @@ internal static class DutyCommands
         using var scope = open();
         var services = scope.Services;
         var schools = services.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
-        var schoolId = SchoolId(schools, school, lang);
+        var schoolId = SchoolOption.Single(schools, school, lang, "cli.duty.school_required");
         var importer = new DutyImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), schools);
         DutyImportResult result;
         try
@@ -58,17 +58,5 @@ internal static class DutyCommands
         }
 
         return AdminCommands.ImportOutcome(result.Succeeded, result.FormatProblems(), result.Summary(), stdout, stderr);
-    }
-
-    /// <summary>The school of <c>--school</c>; without it, the one school there is (several: exit 2 listing them).</summary>
-    private static string SchoolId(SchoolDirectory schools, string? school, string lang)
-    {
-        if (!string.IsNullOrWhiteSpace(school))
-        {
-            return schools.Find(school)?.Id ?? throw new ConfigurationErrorException("--school: " + Texts.Get(lang, "cli.school_unknown", school.Trim()));
-        }
-
-        return schools.OnlySchool
-            ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.duty.school_required", string.Join(", ", schools.All.Select(s => s.Id))));
     }
 }

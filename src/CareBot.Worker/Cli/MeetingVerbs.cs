@@ -62,7 +62,7 @@ internal static class MeetingVerbs
             throw Bad(problem, language);
         }
 
-        var schoolId = SchoolOf(input.School, schools, language);
+        var schoolId = SchoolOption.Single(schools, input.School, language, "cli.meeting.school_required");
         MeetingAnnounced? announced = null;
         var refused = db.Write(tx => MeetingService.Announce(tx, draft!, schoolId, "cli", clock.UtcNow, out announced));
         if (refused is not null)
@@ -95,18 +95,6 @@ internal static class MeetingVerbs
         db.Write(tx => tx.AuditWrite(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime, "cli", "meeting.read", null, $"meeting:{id.Trim()}"));
         stdout.WriteLine(text);
         return ExitCodes.Ok;
-    }
-
-    /// <summary>The school of the meeting: <c>--school</c>, or the only one; with several configured it must be named.</summary>
-    private static string SchoolOf(string? school, SchoolDirectory schools, string language)
-    {
-        if (!string.IsNullOrWhiteSpace(school))
-        {
-            return (schools.Find(school) ?? throw new ConfigurationErrorException("--school: " + Texts.Get(language, "cli.school_unknown", school.Trim()))).Id;
-        }
-
-        return schools.OnlySchool
-            ?? throw new ConfigurationErrorException("--school: " + Texts.Get(language, "meeting.which_school", string.Join(", ", schools.All.Select(s => s.Id))));
     }
 
     private static ConfigurationErrorException Bad(MeetingProblem problem, string language) =>

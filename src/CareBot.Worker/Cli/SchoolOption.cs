@@ -35,4 +35,20 @@ internal static class SchoolOption
             ? throw new ConfigurationErrorException("--child: " + Texts.Get(language, "cli.child_ambiguous", child.Trim(), string.Join(", ", ambiguous)))
             : key;
     }
+
+    /// <summary>
+    /// The one school a verb acts on: <c>--school</c> (id or name), or the only school there is; with several configured
+    /// and none named, exit 2 with <paramref name="requiredKey"/> (its {0}: the ids).
+    /// </summary>
+    public static string Single(SchoolDirectory schools, string? school, string language, string requiredKey)
+    {
+        ArgumentNullException.ThrowIfNull(schools);
+        if (!string.IsNullOrWhiteSpace(school))
+        {
+            return schools.Find(school)?.Id ?? throw new ConfigurationErrorException("--school: " + Texts.Get(language, "cli.school_unknown", school.Trim()));
+        }
+
+        return schools.OnlySchool
+            ?? throw new ConfigurationErrorException(Texts.Get(language, requiredKey, string.Join(", ", schools.All.Select(s => s.Id))));
+    }
 }

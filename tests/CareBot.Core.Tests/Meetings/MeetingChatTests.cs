@@ -147,7 +147,7 @@ public sealed class MeetingChatTests : IDisposable
         Assert.Contains("小军", admin);
         Assert.Contains("父亲 陈父：今年不回家", admin);
         Assert.Contains("周母：未绑定", admin);
-        Assert.Contains("参加 1 · 请打电话 0 · 不回家 1 · 未回复 1 · 未绑定 1", admin);
+        Assert.Contains("参加 1 · 请打电话 0 · 不回家 1 · 未回复 1 · 未绑定或屏蔽 1", admin);
 
         // A meeting of a class without any of their children is not theirs to read.
         _kit.Send(_kit.Text(AdminChat, Announce + " --class 三年级二班"));
@@ -197,6 +197,75 @@ public sealed class MeetingChatTests : IDisposable
 
         _kit.Send(_kit.Button(603, "rsvp:1:c"));
         Assert.Equal(MeetingAnswer.CallMe, Meeting().AnswerOf(_unlinked.Id));
+    }
+
+    [Fact]
+    public void The_same_meeting_announced_twice_invites_nobody_twice()
+    {
+        _kit.Send(_kit.Text(AdminChat, Announce));
+        var again = Assert.Single(_kit.Send(_kit.Text(AdminChat, Announce)));
+        Assert.Contains("已经通知过了（#1", again);
+        Assert.Equal(1, _kit.Db.Read(tx => tx.Meetings.Count()));
+        Assert.Equal(3, Invitations().Count);
+    }
+
+    [Fact]
+    public void A_parent_whose_invitation_was_refused_by_a_block_gets_it_again_on_start()
+    {
+        _kit.Send(_kit.Text(AdminChat, Announce));
+        var row = Invitations().Single(i => i.PersonId == _father.Id);
+        _kit.Outbox.MarkBlocked(row, "403"); // the dispatcher's answer to a 403
+        Assert.Equal(OutboxStatus.Unreachable, _kit.Db.Read(tx => tx.Outbox.FindById(row.Id)).Status);
+
+        _kit.Send(_kit.Text(FatherChat, "/start"));
+
+        var again = Invitations().Single(i => i.PersonId == _father.Id);
+        Assert.Equal(OutboxStatus.Pending, again.Status);
+        Assert.Contains("小明、小红", again.Text);
+        _kit.Send(_kit.Button(FatherChat, "rsvp:1:a"));
+        Assert.Equal(MeetingAnswer.Attend, Meeting().AnswerOf(_father.Id));
+    }
+
+    [Fact]
+    public void An_admin_marks_who_came_for_any_child_of_the_school()
+    {
+        _kit.Send(_kit.Text(AdminChat, Announce));
+        _kit.Time.Advance(TimeSpan.FromDays(5));
+        var before = _kit.Db.Read(tx => tx.Outbox.Count());
+        _kit.Send(_kit.Text(AdminChat, "/meeting 1"));
+        var list = _kit.Db.Read(tx => tx.Outbox.FindAll().Skip(before).Single());
+        Assert.Equal(["came:1:default/101", "came:1:default/102", "came:1:default/201"], list.Buttons.Select(b => b.Data));
+        _kit.Send(_kit.Button(AdminChat, "came:1:default/201"));
+        Assert.Equal(["default/201"], Meeting().Attended);
+    }
+
+    [Fact]
+    public void Coming_to_a_meeting_tomorrow_promises_no_reminder_and_a_change_of_mind_withdraws_a_planned_one()
+    {
+        _kit.Send(_kit.Text(AdminChat, Announce)); // Saturday 11-28
+        _kit.Time.Advance(TimeSpan.FromDays(4)); // Friday 11-27 09:00
+        Assert.DoesNotContain("前一天会再提醒您", Assert.Single(_kit.Send(_kit.Button(FatherChat, "rsvp:1:a"))));
+        MeetingPlanner.PlanReminders(_kit.Db, _kit.Outbox, _kit.Clock);
+        Assert.Single(_kit.Db.Read(tx => tx.Outbox.Find(o => o.Key == MeetingService.ReminderKey(1, _father.Id)).ToList()));
+
+        _kit.Send(_kit.Button(FatherChat, "rsvp:1:n"));
+        Assert.Empty(_kit.Db.Read(tx => tx.Outbox.Find(o => o.Key == MeetingService.ReminderKey(1, _father.Id)).ToList()));
+    }
+
+    [Fact]
+    public void Forgetting_a_child_withdraws_pending_messages_that_name_it_and_invites_again_for_the_other_child()
+    {
+        _kit.Send(_kit.Text(AdminChat, Announce));
+        var mentorReminder = new OutboxMessage { Key = "remind:test", PersonId = _kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorChat)).Id, ChatId = MentorChat, Text = "小红 …", Kind = OutboxKind.Reminder, Priority = OutboxPriority.Bulk };
+        _kit.Db.Write(tx => _kit.Outbox.Enqueue(mentorReminder));
+
+        new ForgetService(_kit.Db, _kit.Time).Forget("default/102", "cli");
+
+        var father = Invitations().Single(i => i.PersonId == _father.Id);
+        Assert.Contains("小明", father.Text);
+        Assert.DoesNotContain("小红", father.Text);
+        Assert.Empty(_kit.Db.Read(tx => tx.Outbox.Find(o => o.Key == "remind:test").ToList()));
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.Text.Contains("小红", StringComparison.Ordinal));
     }
 
     [Fact]
