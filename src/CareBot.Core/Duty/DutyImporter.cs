@@ -63,6 +63,17 @@ public sealed class DutyImporter(CareDb db, TimeProvider time, SchoolDirectory s
         (DutyColumn.TeacherPhone, "教师电话", "teacher_phone"));
 
     /// <summary>Reads the CSV file at <paramref name="path"/>; problems are reported with its file name.</summary>
+    /// <summary>
+    /// Empties the school's rota (the holidays: no duty, no morning reminders) in one audited write; swaps no longer
+    /// apply, as with a new rota. Returns how many turns went. A new import fills it again.
+    /// </summary>
+    public int Clear(string schoolId, string actor) => db.Write(tx =>
+    {
+        var removed = tx.DutyTurns.DeleteMany(t => t.SchoolId == schoolId);
+        tx.AuditWrite(time.GetUtcNow().UtcDateTime, actor, "duty.cleared", null, $"school:{schoolId} turns:{removed}");
+        return removed;
+    });
+
     public DutyImportResult Import(string path, RosterEncoding encoding, string schoolId, string language, string actor)
     {
         using var stream = File.OpenRead(path);

@@ -11,7 +11,7 @@ namespace CareBot.Worker.Cli;
 
 /// <summary>
 /// <c>carebot duty import FILE.csv [--encoding utf-8|gb18030] [--school ID] [--lang zh|en]</c>: the activity-room duty
-/// rota of one school, all or nothing, on disk before the one-line summary is printed.
+/// rota of one school, all or nothing, on disk before the one-line summary is printed; <c>carebot duty clear</c> empties it.
 /// </summary>
 internal static class DutyCommands
 {
@@ -26,7 +26,26 @@ internal static class DutyCommands
             () => Task.FromResult(Import(pr.GetValue(file)!, pr.GetValue(encoding), pr.GetValue(school), pr.GetValue(lang)!, stdout, stderr, () => open(pr.GetValue(lang)))),
             ct,
             pr.GetValue(lang)!));
-        return new Command("duty", text("cli.help.duty")) { import };
+        var clear = new Command("clear", text("cli.help.duty_clear")) { school, lang };
+        clear.SetAction((pr, ct) => admin(
+            ["duty", "clear", "--lang", pr.GetValue(lang)!, .. CliApp.Optional("--school", pr.GetValue(school))],
+            () => Task.FromResult(Clear(pr.GetValue(school), pr.GetValue(lang)!, stdout, () => open(pr.GetValue(lang)))),
+            ct,
+            pr.GetValue(lang)!));
+        return new Command("duty", text("cli.help.duty")) { import, clear };
+    }
+
+    /// <summary><c>carebot duty clear</c>: no rota (and no duty reminders) until the next import, e.g. over the holidays.</summary>
+    public static int Clear(string? school, string language, TextWriter stdout, Func<CareScope> open)
+    {
+        var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
+        using var scope = open();
+        var services = scope.Services;
+        var schools = services.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
+        var schoolId = SchoolOption.Single(schools, school, lang, "cli.duty.school_required");
+        var removed = new DutyImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), schools).Clear(schoolId, "cli");
+        stdout.WriteLine(Texts.Get(lang, "cli.duty.cleared", schools.NameOf(schoolId), removed));
+        return ExitCodes.Ok;
     }
 
     public static int Import(FileInfo file, string? encoding, string? school, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open)

@@ -83,6 +83,21 @@ public sealed class DutyCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Duty_clear_empties_the_rota_for_the_holidays_with_its_audit()
+    {
+        Seed();
+        Assert.Equal(ExitCodes.Ok, (await Run("duty", "import", File("weekday,slot,teacher_phone\nMon,noon,13800000001\nTue,noon,13800000002\n"))).Code);
+
+        var (code, output, err) = await Run("duty", "clear", "--lang", "en");
+
+        Assert.True(code == ExitCodes.Ok, err);
+        Assert.Contains("2 turns removed", output, StringComparison.Ordinal);
+        Assert.Empty(Turns());
+        using var db = new CareDb(DbPath);
+        Assert.Equal("school:default turns:2", Assert.Single(db.Read(tx => tx.Audit.Find(a => a.Action == "duty.cleared").ToList())).Detail);
+    }
+
+    [Fact]
     public async Task A_bad_row_is_exit_2_naming_file_line_and_column_and_the_old_rota_stays()
     {
         Seed();
