@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CareBot.Core.Model;
+using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
 using CareBot.Core.Storage;
 using CareBot.Core.Text;
@@ -99,7 +100,7 @@ public static class MeetingService
                 continue;
             }
 
-            Queue(tx, Invitation(meeting, parent, [.. group.Select(x => x.Child)]), nowUtc);
+            OutboxStore.Add(tx, Invitation(meeting, parent, [.. group.Select(x => x.Child)]), nowUtc);
             meeting.InvitedParentIds.Add(parent.Id);
         }
 
@@ -135,7 +136,7 @@ public static class MeetingService
             // Not invited yet, or the invitation never reached this chat (the bot was blocked, a relink): again now.
             var key = InvitationKey(meeting.Id, parent.Id);
             tx.Outbox.DeleteMany(o => o.Key == key);
-            Queue(tx, Invitation(meeting, parent, theirs), nowUtc);
+            OutboxStore.Add(tx, Invitation(meeting, parent, theirs), nowUtc);
             if (!meeting.InvitedParentIds.Contains(parent.Id))
             {
                 meeting.InvitedParentIds.Add(parent.Id);
@@ -187,22 +188,8 @@ public static class MeetingService
         var theirs = tx.Children.Find(Chat.ChildQuery.ParentsContain(parentId)).Where(c => meeting.ChildIds.Contains(c.Id)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
         if (theirs.Count > 0)
         {
-            Queue(tx, Invitation(meeting, parent, theirs), nowUtc);
+            OutboxStore.Add(tx, Invitation(meeting, parent, theirs), nowUtc);
         }
-    }
-
-    /// <summary>Queues a row unless its key exists (the outbox's own rule), in the caller's turn.</summary>
-    private static void Queue(CareTx tx, OutboxMessage row, DateTime nowUtc)
-    {
-        if (tx.Outbox.Exists(o => o.Key == row.Key))
-        {
-            return;
-        }
-
-        row.CreatedUtc = nowUtc;
-        row.NotBeforeUtc = nowUtc;
-        row.Status = OutboxStatus.Pending;
-        tx.Outbox.Insert(row);
     }
 
     /// <summary>The invitation to one parent about their children at the meeting, with the three answer buttons.</summary>

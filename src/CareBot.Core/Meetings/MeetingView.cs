@@ -6,7 +6,18 @@ using CareBot.Core.Text;
 namespace CareBot.Core.Meetings;
 
 /// <summary>How the invited parents answered, counted per parent; came counts children whose family came.</summary>
-public sealed record MeetingTally(int Children, int Invited, int Attend, int CallMe, int NotHome, int NoAnswer, int NotReachable, int Came);
+public sealed record MeetingTally(int Children, int Invited, int Attend, int CallMe, int NotHome, int NoAnswer, int NotReachable, int Came)
+{
+    public static readonly MeetingTally Zero = new(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>Two meetings' figures added up (a term's total).</summary>
+    public static MeetingTally operator +(MeetingTally a, MeetingTally b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return new(a.Children + b.Children, a.Invited + b.Invited, a.Attend + b.Attend, a.CallMe + b.CallMe, a.NotHome + b.NotHome, a.NoAnswer + b.NoAnswer, a.NotReachable + b.NotReachable, a.Came + b.Came);
+    }
+}
 
 /// <summary>One parent of a child at the meeting: their answer, or that they could not be invited.</summary>
 public sealed record MeetingParentRow(ParentRelation Relation, string Name, bool Invited, MeetingAnswer Answer);

@@ -18,16 +18,26 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public bool Enqueue(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return db.Read(tx =>
-        {
-            if (tx.Outbox.Exists(o => o.Key == message.Key))
-            {
-                return false;
-            }
+        return db.Read(tx => Add(tx, message, time.GetUtcNow().UtcDateTime));
+    }
 
-            Insert(tx, message);
-            return true;
-        });
+    /// <summary>
+    /// <see cref="Enqueue"/> for code that has the turn but not the store (the meetings' invitations, written with the
+    /// change that causes them): adds the message as Pending, due at once, unless a row with its key exists.
+    /// </summary>
+    public static bool Add(CareTx tx, OutboxMessage message, DateTime nowUtc) => Add(tx, message, nowUtc, OutboxStatus.Pending);
+
+    private static bool Add(CareTx tx, OutboxMessage message, DateTime nowUtc, OutboxStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(message);
+        if (tx.Outbox.Exists(o => o.Key == message.Key))
+        {
+            return false;
+        }
+
+        Insert(tx, message, nowUtc, status);
+        return true;
     }
 
     /// <summary>
@@ -44,30 +54,20 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public bool EnqueueHeld(OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return db.Read(tx =>
-        {
-            if (tx.Outbox.Exists(o => o.Key == message.Key))
-            {
-                return false;
-            }
-
-            Insert(tx, message);
-            message.Status = OutboxStatus.Held;
-            tx.Outbox.Update(message);
-            return true;
-        });
+        return db.Read(tx => Add(tx, message, time.GetUtcNow().UtcDateTime, OutboxStatus.Held));
     }
 
-    private void Insert(CareTx tx, OutboxMessage message)
+    private void Insert(CareTx tx, OutboxMessage message) => Insert(tx, message, time.GetUtcNow().UtcDateTime);
+
+    private static void Insert(CareTx tx, OutboxMessage message, DateTime now, OutboxStatus status = OutboxStatus.Pending)
     {
-        var now = time.GetUtcNow().UtcDateTime;
         message.CreatedUtc = now;
         if (message.NotBeforeUtc == default)
         {
             message.NotBeforeUtc = now;
         }
 
-        message.Status = OutboxStatus.Pending;
+        message.Status = status;
         tx.Outbox.Insert(message);
     }
 

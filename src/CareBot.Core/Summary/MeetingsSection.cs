@@ -9,32 +9,21 @@ internal sealed class MeetingsSection : ISummarySection
     public SummarySection Build(TermData data, SummaryText text)
     {
         var meetings = data.Meetings;
-        var children = meetings.Sum(m => m.Tally.Children);
-        var came = meetings.Sum(m => m.Tally.Came);
+        var total = meetings.Aggregate(Meetings.MeetingTally.Zero, (sum, m) => sum + m.Tally);
         var families = meetings.SelectMany(m => m.Attended).ToHashSet(StringComparer.Ordinal).Count;
-        var invited = meetings.Sum(m => m.Tally.Invited);
         var rows = meetings
             .Select(m => Row(text, m.Date, m.Title, m.Classes.Count == 0 ? text.T("meeting.all_classes") : string.Join(text.T("sum.name_separator"), m.Classes), m.Tally))
             .ToList();
-        var total = new Meetings.MeetingTally(
-            children,
-            invited,
-            meetings.Sum(m => m.Tally.Attend),
-            meetings.Sum(m => m.Tally.CallMe),
-            meetings.Sum(m => m.Tally.NotHome),
-            meetings.Sum(m => m.Tally.NoAnswer),
-            meetings.Sum(m => m.Tally.NotReachable),
-            came);
         return new SummarySection(
             "meetings",
             text.T("sum.meetings.title"),
             [
                 new(text.T("sum.fig.meetings"), meetings.Count),
-                new(text.T("sum.fig.meeting_invited"), invited),
-                new(text.T("sum.fig.meeting_attend"), total.Attend, text.Percent(total.Attend, invited)),
-                new(text.T("sum.fig.meeting_callme"), total.CallMe, text.Percent(total.CallMe, invited)),
-                new(text.T("sum.fig.meeting_nothome"), total.NotHome, text.Percent(total.NotHome, invited)),
-                new(text.T("sum.fig.meeting_came"), came, text.Percent(came, children)),
+                new(text.T("sum.fig.meeting_invited"), total.Invited),
+                new(text.T("sum.fig.meeting_attend"), total.Attend, text.Percent(total.Attend, total.Invited)),
+                new(text.T("sum.fig.meeting_callme"), total.CallMe, text.Percent(total.CallMe, total.Invited)),
+                new(text.T("sum.fig.meeting_nothome"), total.NotHome, text.Percent(total.NotHome, total.Invited)),
+                new(text.T("sum.fig.meeting_came"), total.Came, text.Percent(total.Came, total.Children)),
                 new(text.T("sum.fig.meeting_families"), families, text.Percent(families, data.Children.Count)),
             ],
             [],
