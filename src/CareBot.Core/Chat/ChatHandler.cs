@@ -79,8 +79,7 @@ public sealed class ChatHandler : IChatHandler
                 person.UpdatedUtc = _clock.UtcNow;
                 tx.People.Update(person);
                 tx.AuditWrite(_clock.UtcNow, turn.Actor, "person.unblocked", null, $"person:{person.Id}");
-                HeldMessages.Release(tx, person, _clock.UtcNow);
-                Meetings.MeetingService.InviteLate(tx, person, _clock.Today, _clock.UtcNow);
+                Reconnection.Deliver(tx, person, _clock.Today, _clock.UtcNow);
             }
 
             return HandleOutcome.None;

@@ -31,7 +31,7 @@ internal sealed class LinkCommands(CareClock clock, InviteService invites)
                 var person = result.Person!;
                 var lang = person.Language;
                 turn.ReplyText(Greeting(person, lang));
-                Meetings.MeetingService.InviteLate(turn.Tx, person, clock.Today, clock.UtcNow);
+                Reconnection.Deliver(turn.Tx, person, clock.Today, clock.UtcNow);
                 break;
             case RedeemStatus.Used:
                 turn.Reply("link.used");
@@ -65,8 +65,7 @@ internal sealed class LinkCommands(CareClock clock, InviteService invites)
             turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "person.resumed", null, $"person:{person.Id}");
         }
 
-        Outbox.HeldMessages.Release(turn.Tx, person, clock.UtcNow);
-        Meetings.MeetingService.InviteLate(turn.Tx, person, clock.Today, clock.UtcNow);
+        Reconnection.Deliver(turn.Tx, person, clock.Today, clock.UtcNow);
 
         if (wasPaused)
         {

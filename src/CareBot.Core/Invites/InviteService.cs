@@ -146,7 +146,6 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         tx.People.Update(person);
         tx.Throttles.Delete(chatId);
         tx.AuditWrite(now, $"person:{person.Id}", "invite.redeemed", null, $"person:{person.Id}");
-        Outbox.HeldMessages.Release(tx, person, now);
         return new RedeemResult(RedeemStatus.Linked, person);
     }
 

@@ -284,6 +284,4 @@ public static class MeetingService
     /// <summary>A meeting by the number people type ("3" or "#3").</summary>
     public static int? ParseId(string text) =>
         int.TryParse(text.Trim().TrimStart('#', '＃'), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
-
-    internal static string DateText(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

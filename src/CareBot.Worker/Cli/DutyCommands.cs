@@ -44,7 +44,7 @@ internal static class DutyCommands
         var schools = services.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
         var schoolId = SchoolOption.Single(schools, school, lang, "cli.duty.school_required");
         var removed = new DutyImporter(services.GetRequiredService<CareDb>(), services.GetRequiredService<TimeProvider>(), schools).Clear(schoolId, "cli");
-        stdout.WriteLine(Texts.Get(lang, "cli.duty.cleared", schools.NameOf(schoolId), removed));
+        stdout.WriteLine(schools.Several ? Texts.Get(lang, "cli.duty.cleared_school", schools.NameOf(schoolId), removed) : Texts.Get(lang, "cli.duty.cleared", removed));
         return ExitCodes.Ok;
     }
 
