@@ -71,13 +71,11 @@ public static class MeetingPlanner
                     continue;
                 }
 
-                foreach (var childId in meeting.ChildIds)
+                // The parent's own children at the meeting, through the parents index (not one look-up per child).
+                foreach (var child in tx.Children.Find(Chat.ChildQuery.ParentsContain(parent.Id)).Where(c => meeting.ChildIds.Contains(c.Id)).ToList())
                 {
-                    if (tx.Children.FindById(childId) is not { } child || child.Parents.FirstOrDefault(p => p.PersonId == parent.Id) is not { } link)
-                    {
-                        continue;
-                    }
-
+                    var childId = child.Id;
+                    var link = child.Parents.First(p => p.PersonId == parent.Id);
                     var askedUtc = reply.AtUtc;
                     if (tx.Records.Exists(r => r.ChildId == childId && r.Kind == CareKind.Call && r.AtUtc >= askedUtc))
                     {
