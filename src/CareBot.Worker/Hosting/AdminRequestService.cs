@@ -22,6 +22,11 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
     /// <summary>The user a request file must belong to: the worker's own (settable for tests).</summary>
     internal uint? ExpectedOwner { get; set; } = PrivateFiles.EffectiveUser;
 
+    private int _handled;
+
+    /// <summary>Requests handled to the end (answered, or the answer refused its place), for tests to wait on.</summary>
+    internal int Handled => Volatile.Read(ref _handled);
+
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup", "aid", "meeting", "duty"], StringComparer.Ordinal);
@@ -137,6 +142,10 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
             {
                 TryDelete(temp);
             }
+        }
+        finally
+        {
+            Interlocked.Increment(ref _handled);
         }
     }
 

@@ -102,7 +102,4 @@ public sealed class AidCliTests : IDisposable
         Assert.Equal(ExitCodes.Ok, (await Run("forget", "--child", "S001")).Code);
         Assert.Empty(Aid());
     }
-
-    [Fact]
-    public void Aid_is_an_admin_verb_a_running_worker_takes() => Assert.Contains("aid", AdminRequestService.Verbs);
 }

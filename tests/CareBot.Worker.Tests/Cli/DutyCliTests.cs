@@ -181,7 +181,4 @@ public sealed class DutyCliTests : IDisposable
         Assert.Contains(DbPath, err, StringComparison.Ordinal);
         Assert.False(System.IO.File.Exists(DbPath));
     }
-
-    [Fact]
-    public void Duty_is_an_admin_verb_a_running_worker_takes() => Assert.Contains("duty", AdminRequestService.Verbs);
 }

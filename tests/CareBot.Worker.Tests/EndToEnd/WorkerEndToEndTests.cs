@@ -2,6 +2,7 @@ using System.Globalization;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CareBot.Worker.Tests.EndToEnd;
 
@@ -153,6 +154,15 @@ public sealed class AdminVerbsBesideTheWorkerTests
         var copy = Path.Combine(dir, "copy.db");
         var backup = await Cli("backup", copy);
         Assert.True(backup.Code == 0, backup.Err);
+
+        // Aid, handed to the worker with every option: saved by the worker as given.
+        var child = kit.Host!.Services.GetRequiredService<CareDb>().Read(tx => tx.Children.FindAll().OrderBy(c => c.Id).First());
+        var aid = await Cli("aid", "add", "--child", child.No, "--kind", "学习用品", "--amount", "120.5", "--date", "2026-11-20", "--source", "县妇联", "--lang", "en");
+        Assert.True(aid.Code == 0, aid.Err);
+        Assert.Contains("handing the request", aid.Err, StringComparison.Ordinal);
+        kit.WithDb(db => Assert.Equal(
+            (child.Id, "学习用品", 120.5m, new DateOnly(2026, 11, 20), "县妇联"),
+            db.Read(tx => tx.Aid.FindAll().Select(a => (a.ChildId, a.Kind, a.Amount, a.Date, a.Source)).Single())));
 
         var forget = await Cli("forget", "--child", "NOPE");
         Assert.Equal(2, forget.Code);
