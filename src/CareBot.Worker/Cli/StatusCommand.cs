@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CareBot.Core.Model;
+using CareBot.Core.Outbox;
 using CareBot.Core.Text;
 using CareBot.Worker.Hosting;
 
@@ -90,7 +91,10 @@ internal static class StatusCommand
         stdout.WriteLine(status.LastPoll is { } poll
             ? T("status.poll", Show(poll), Ago(now - poll, language))
             : T("status.poll.none", Show(status.Started)));
-        int Count(OutboxStatus s) => status.Outbox.GetValueOrDefault(s);
+        // The worker counts each status up to OutboxStore.StatusCountCap; beyond, "1000+".
+        string Count(OutboxStatus s) => status.Outbox.GetValueOrDefault(s) is var n && n > OutboxStore.StatusCountCap
+            ? OutboxStore.StatusCountCap.ToString(CultureInfo.InvariantCulture) + "+"
+            : n.ToString(CultureInfo.InvariantCulture);
         stdout.WriteLine(T("status.outbox", Count(OutboxStatus.Pending), Count(OutboxStatus.Sending), Count(OutboxStatus.Sent), Count(OutboxStatus.Failed), Count(OutboxStatus.Unreachable)));
         stdout.WriteLine(status.LastReminders is { } r
             ? T("status.reminders", Show(r.At), r.Reminders, r.Escalations, next(status.NextReminders))

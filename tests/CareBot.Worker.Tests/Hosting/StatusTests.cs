@@ -70,6 +70,25 @@ public sealed class StatusTests : IDisposable
     }
 
     [Fact]
+    public async Task A_big_outbox_is_counted_only_up_to_the_cap_and_shown_as_more()
+    {
+        var time = new FakeTimeProvider(Monday0800);
+        var (service, _, db, database) = Heartbeat(time);
+        using var _ = db;
+        db.Write(tx => tx.Outbox.InsertBulk(Enumerable.Range(0, OutboxStore.StatusCountCap + 5).Select(i => new OutboxMessage
+        {
+            Key = $"sent:{i}", PersonId = 1, ChatId = 1, Text = "x", Status = OutboxStatus.Sent, CreatedUtc = Monday0800.UtcDateTime,
+        })));
+        db.Write(tx => tx.Outbox.Insert(new OutboxMessage { Key = "p", PersonId = 1, ChatId = 1, Text = "y", Status = OutboxStatus.Pending }));
+        await service.BeatAsync(CancellationToken.None);
+
+        var (code, lines, err) = Status(database, time);
+
+        Assert.True(code == 0, err);
+        Assert.Contains("outbox: 1 pending, 0 sending, 1000+ sent, 0 failed, 0 unreachable", lines);
+    }
+
+    [Fact]
     public async Task Status_is_healthy_within_a_minute_of_the_heartbeat_and_says_what_the_worker_did()
     {
         var time = new FakeTimeProvider(Monday0800);
