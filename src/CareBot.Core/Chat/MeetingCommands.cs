@@ -105,8 +105,9 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
     {
         var since = clock.Today.AddDays(-RecentDays);
         var own = OwnChildren(turn);
+        var scope = Scope(turn);
         var meetings = turn.Tx.Meetings.Find(m => m.Date >= since).OrderBy(m => m.Date).ThenBy(m => m.Id)
-            .Where(m => admin ? SchoolDirectory.InScope(Scope(turn), m.SchoolId) : m.ChildIds.Exists(own.Contains))
+            .Where(m => admin ? SchoolDirectory.InScope(scope, m.SchoolId) : m.ChildIds.Exists(own.Contains))
             .ToList();
         if (meetings.Count == 0)
         {

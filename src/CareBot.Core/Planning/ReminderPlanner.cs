@@ -268,6 +268,8 @@ public sealed partial class ReminderPlanner
             return 0;
         }
 
+        // Each admin's schools, worked out once rather than for every overdue child.
+        var scopes = admins.ToDictionary(a => a.Id, a => SchoolDirectory.AdminScope(_options.Admins, a.Phone));
         var limit = _options.Care.EscalateAfterDays;
         var carersOf = pairings.ToLookup(p => p.ChildId, StringComparer.Ordinal);
         var planned = 0;
@@ -279,7 +281,7 @@ public sealed partial class ReminderPlanner
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             var school = SchoolDirectory.SchoolOfKey(s.ChildId);
-            foreach (var admin in admins.Where(a => SchoolDirectory.InScope(SchoolDirectory.AdminScope(_options.Admins, a.Phone), school)))
+            foreach (var admin in admins.Where(a => SchoolDirectory.InScope(scopes[a.Id], school)))
             {
                 var lang = PlanText.Lang(admin.Language);
                 var name = PlanText.Compact(childNames.GetValueOrDefault(s.ChildId, s.ChildId), NameMax);

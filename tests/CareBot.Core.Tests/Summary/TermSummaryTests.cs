@@ -413,16 +413,6 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Every_summary_text_exists_in_both_languages()
-    {
-        var zh = Texts.ForLanguage(Texts.Chinese).Keys.Where(k => k.StartsWith("sum.", StringComparison.Ordinal) || k.StartsWith("cli.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-        var en = Texts.ForLanguage(Texts.English).Keys.Where(k => k.StartsWith("sum.", StringComparison.Ordinal) || k.StartsWith("cli.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-
-        Assert.NotEmpty(zh);
-        Assert.Equal(zh, en);
-    }
-
-    [Fact]
     public void A_county_of_twenty_thousand_children_is_summarised_in_one_pass()
     {
         const int children = 20_000;
