@@ -101,7 +101,7 @@ internal static class ActivityCommand
             }
         }
 
-        var saved = turn.T("act.saved", title, CarerCommands.Date(turn, clock.Today), children.Count, string.Join(turn.T("act.name_separator"), children.Select(c => c.Name)));
+        var saved = turn.T("act.saved", title, CarerCommands.Date(turn, clock.Today), children.Count, Text.Texts.Join(turn.Lang, children.Select(c => c.Name)));
         turn.ReplyText(turn.IncomingMedia is { } media ? saved + " " + turn.T("media.attached", MediaCommands.KindText(turn.Lang, media.Kind)) : saved);
     }
 
@@ -194,6 +194,6 @@ internal static class ActivityCommand
         }
 
         var latest = all.Take(CardLatest).Select(r => turn.T("act.card_item", r.Text, CarerCommands.Date(turn, r.LocalDate)));
-        sb.Append('\n').Append(turn.T("act.card", all.Count, string.Join(turn.T("act.name_separator"), latest)));
+        sb.Append('\n').Append(turn.T("act.card", all.Count, Text.Texts.Join(turn.Lang, latest)));
     }
 }

@@ -87,7 +87,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
             }
         }
 
-        var overdue = OverdueList(turn.Tx, scope);
+        var overdue = OverdueList(turn.Tx, scope, turn.Lang);
         var inScope = scope is null ? null : SchoolDirectory.PeopleOf(turn.Tx, scope, options.Admins);
         var people = turn.Tx.People.FindAll().Where(p => inScope is null || inScope.Contains(p.Id)).ToList();
         var text = new StringBuilder(turn.T(
@@ -120,7 +120,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
 
     private void Overdue(ChatTurn turn)
     {
-        var list = OverdueList(turn.Tx, Scope(turn));
+        var list = OverdueList(turn.Tx, Scope(turn), turn.Lang);
         if (list.Count == 0)
         {
             turn.Reply("admin.overdue_none");
@@ -136,7 +136,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
         turn.ReplyText(sb.ToString());
     }
 
-    private List<(ChildStanding Standing, string Carers)> OverdueList(CareTx tx, IReadOnlyCollection<string>? scope)
+    private List<(ChildStanding Standing, string Carers)> OverdueList(CareTx tx, IReadOnlyCollection<string>? scope, string lang)
     {
         var carerNames = tx.People.Find(p => p.Roles != Roles.None).ToDictionary(p => p.Id, p => p.Name);
         var byChild = tx.Pairings.FindAll().GroupBy(p => p.ChildId).ToDictionary(g => g.Key, g => g.Select(p => p.CarerId).ToList());
@@ -145,7 +145,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
         {
             if (standing.OverdueDays > 0)
             {
-                var names = byChild.TryGetValue(standing.Child.Id, out var ids) ? string.Join("、", ids.Select(id => carerNames.GetValueOrDefault(id, "?"))) : "-";
+                var names = byChild.TryGetValue(standing.Child.Id, out var ids) ? Texts.Join(lang, ids.Select(id => carerNames.GetValueOrDefault(id, "?"))) : "-";
                 result.Add((standing, names));
             }
         }

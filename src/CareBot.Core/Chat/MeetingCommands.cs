@@ -96,7 +96,7 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
             return candidates[0];
         }
 
-        turn.Reply("meeting.which_school", string.Join(turn.T("meeting.name_separator"), candidates));
+        turn.Reply("meeting.which_school", Text.Texts.Join(turn.Lang, candidates));
         return null;
     }
 

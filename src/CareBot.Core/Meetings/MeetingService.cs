@@ -196,7 +196,7 @@ public static class MeetingService
     private static OutboxMessage Invitation(Meeting meeting, Person parent, List<Child> children)
     {
         var lang = PlanText.Lang(parent.Language);
-        var names = string.Join(Texts.Get(lang, "meeting.name_separator"), children.Select(c => c.Name));
+        var names = Texts.Join(lang, children.Select(c => c.Name));
         var text = new StringBuilder(Texts.Get(lang, "meeting.invite", meeting.Title, When(lang, meeting), meeting.Place, names));
         text.Append("\n\n").Append(Texts.Get(lang, "meeting.invite_ask"));
         return new OutboxMessage

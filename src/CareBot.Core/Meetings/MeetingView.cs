@@ -85,7 +85,7 @@ public static class MeetingView
         ArgumentNullException.ThrowIfNull(meeting);
         ArgumentNullException.ThrowIfNull(schools);
         var heading = Texts.Get(lang, "meeting.heading", meeting.Id, meeting.Title, MeetingService.When(lang, meeting), meeting.Place);
-        var classes = meeting.Classes.Count == 0 ? Texts.Get(lang, "meeting.all_classes") : string.Join(Texts.Get(lang, "meeting.name_separator"), meeting.Classes);
+        var classes = meeting.Classes.Count == 0 ? Texts.Get(lang, "meeting.all_classes") : Texts.Join(lang, meeting.Classes);
         var school = schools.Several ? schools.NameOf(meeting.SchoolId) + " · " : "";
         return heading + "\n" + school + classes;
     }

@@ -78,7 +78,7 @@ public sealed class DutyPlanner(CareDb db, OutboxStore outbox, CareClock clock, 
         if (options.Directory.Several)
         {
             var names = turns.Select(t => options.Directory.NameOf(t.School)).Distinct(StringComparer.Ordinal);
-            text.Append('\n').Append(Texts.Get(lang, "duty.remind_school", string.Join(Texts.Get(lang, "meeting.name_separator"), names)));
+            text.Append('\n').Append(Texts.Get(lang, "duty.remind_school", Texts.Join(lang, names)));
         }
 
         text.Append('\n').Append(Texts.Get(lang, "duty.remind_footer"));

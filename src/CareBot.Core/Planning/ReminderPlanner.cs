@@ -298,7 +298,7 @@ public sealed partial class ReminderPlanner
 
                 text.Append('\n').Append(carerNames.Count == 0
                     ? Texts.Get(lang, "plan.escalate.nocarer")
-                    : Texts.Get(lang, "plan.escalate.carers", string.Join(lang == Texts.English ? ", " : "、", carerNames)));
+                    : Texts.Get(lang, "plan.escalate.carers", Texts.Join(lang, carerNames)));
                 batch.Add(new OutboxMessage
                 {
                     Key = EscalationKey(s.ChildId, week, admin.Id),

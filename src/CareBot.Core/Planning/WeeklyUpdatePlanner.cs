@@ -299,7 +299,7 @@ public sealed class WeeklyUpdatePlanner
                 .ToList();
             if (who.Count > 0)
             {
-                text.Append('\n').Append(Texts.Get(lang, role == PairingRole.Mentor ? "plan.weekly.mentor" : "plan.weekly.volunteer", string.Join(lang == Texts.English ? ", " : "、", who)));
+                text.Append('\n').Append(Texts.Get(lang, role == PairingRole.Mentor ? "plan.weekly.mentor" : "plan.weekly.volunteer", Texts.Join(lang, who)));
             }
         }
 

@@ -131,7 +131,7 @@ internal sealed class RecordsSection : ISummarySection
             var missing = Expected.Where(k => counts[k] == 0).Select(text.Kind).ToList();
             if (missing.Count > 0)
             {
-                without.Add((cls, [child.No, child.Name, cls, carers, .. Expected.Select(k => (object?)counts[k]), string.Join(text.T("sum.name_separator"), missing)]));
+                without.Add((cls, [child.No, child.Name, cls, carers, .. Expected.Select(k => (object?)counts[k]), text.Join(missing)]));
             }
         }
 

@@ -12,7 +12,7 @@ internal sealed class MeetingsSection : ISummarySection
         var total = meetings.Aggregate(Meetings.MeetingTally.Zero, (sum, m) => sum + m.Tally);
         var families = meetings.SelectMany(m => m.Attended).ToHashSet(StringComparer.Ordinal).Count;
         var rows = meetings
-            .Select(m => Row(text, m.Date, m.Title, m.Classes.Count == 0 ? text.T("meeting.all_classes") : string.Join(text.T("sum.name_separator"), m.Classes), m.Tally))
+            .Select(m => Row(text, m.Date, m.Title, m.Classes.Count == 0 ? text.T("meeting.all_classes") : text.Join(m.Classes), m.Tally))
             .ToList();
         return new SummarySection(
             "meetings",

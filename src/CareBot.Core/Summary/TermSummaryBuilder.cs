@@ -39,9 +39,12 @@ internal sealed class SummaryText(string language)
 
     public string Percent(int part, int whole) => whole == 0 ? "" : T("sum.percent", Math.Round(100.0 * part / whole, MidpointRounding.AwayFromZero));
 
+    /// <summary>A list as the summary's language writes it ("小明、小红").</summary>
+    public string Join(IEnumerable<string> items) => Texts.Join(Language, items);
+
     /// <summary>Names of the given people, joined ("王老师、李阿姨").</summary>
     public string Names(IEnumerable<int> ids, TermData data) =>
-        string.Join(T("sum.name_separator"), ids.Select(id => data.People.TryGetValue(id, out var p) ? p.Name : "#" + id.ToString(CultureInfo.InvariantCulture)));
+        Join(ids.Select(id => data.People.TryGetValue(id, out var p) ? p.Name : "#" + id.ToString(CultureInfo.InvariantCulture)));
 }
 
 /// <summary>

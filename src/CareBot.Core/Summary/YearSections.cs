@@ -91,7 +91,7 @@ internal sealed class AidSection : ISummarySection
                     text.Class(child.Class),
                     entries.Count,
                     entries.Sum(a => a.Amount),
-                    string.Join(text.T("sum.name_separator"), entries.Select(a => a.Kind).Distinct(StringComparer.Ordinal)),
+                    text.Join(entries.Select(a => a.Kind).Distinct(StringComparer.Ordinal)),
                 ]);
             }
         }

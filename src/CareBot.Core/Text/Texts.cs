@@ -27,6 +27,9 @@ public static class Texts
         _ => null,
     };
 
+    /// <summary>Names, classes or kinds joined as a reader of <paramref name="language"/> writes a list: "小明、小红", "Ming, Hong".</summary>
+    public static string Join(string language, IEnumerable<string> items) => string.Join(Get(language, "list.separator"), items);
+
     public static string Get(string language, string key, params object?[] args)
     {
         var table = ForLanguage(language);
