@@ -82,7 +82,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
     /// <param name="buttons">Inline buttons for the recipient (a swap request's 同意 / 不同意).</param>
     public bool SendTo(Person to, OutboxKind kind, OutboxPriority priority, string text, string? childId = null, int? relayFrom = null, CareKind? replyAs = null, OutMedia? media = null, bool holdIfUnreachable = false, List<OutButton>? buttons = null)
     {
-        var reachable = to.ChatId is not null && to.Status == Reachability.Reachable;
+        var reachable = to.IsReachable;
         if (!reachable && !holdIfUnreachable)
         {
             return false;

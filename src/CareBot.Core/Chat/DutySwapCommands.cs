@@ -64,7 +64,7 @@ internal static class DutySwapCommands
         }
 
         var other = turn.Tx.People.FindById(otherId.Value);
-        if (other is null || other.ChatId is null || other.Status != Reachability.Reachable)
+        if (other is not { IsReachable: true })
         {
             turn.Reply("duty.swap_unreachable", other?.Name ?? "?");
             return;

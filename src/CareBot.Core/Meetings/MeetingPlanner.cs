@@ -33,7 +33,7 @@ public static class MeetingPlanner
             {
                 foreach (var reply in meeting.Replies.Where(r => r.Answer == MeetingAnswer.Attend))
                 {
-                    if (tx.People.FindById(reply.ParentId) is not { } parent || !ReminderPlanner.IsReachable(parent))
+                    if (tx.People.FindById(reply.ParentId) is not { } parent || !parent.IsReachable)
                     {
                         continue;
                     }

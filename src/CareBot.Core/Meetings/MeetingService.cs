@@ -94,7 +94,7 @@ public static class MeetingService
                 continue;
             }
 
-            if (parent.ChatId is null || parent.Status != Reachability.Reachable)
+            if (!parent.IsReachable)
             {
                 notReachable++;
                 continue;
@@ -118,7 +118,7 @@ public static class MeetingService
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(parent);
-        if (!parent.Has(Roles.Parent) || parent.ChatId is null || parent.Status != Reachability.Reachable)
+        if (!parent.Has(Roles.Parent) || !parent.IsReachable)
         {
             return 0;
         }
@@ -180,7 +180,7 @@ public static class MeetingService
     public static void Reinvite(CareTx tx, int meetingId, int parentId, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        if (tx.Meetings.FindById(meetingId) is not { } meeting || tx.People.FindById(parentId) is not { ChatId: not null, Status: Reachability.Reachable } parent)
+        if (tx.Meetings.FindById(meetingId) is not { } meeting || tx.People.FindById(parentId) is not { IsReachable: true } parent)
         {
             return;
         }

@@ -44,6 +44,10 @@ public sealed class Person
 
     public bool Has(Roles role) => (Roles & role) != 0;
     public bool IsCarer => Has(Roles.Mentor) || Has(Roles.Volunteer);
+
+    /// <summary>Linked to a chat and not blocking the bot: a message to them can go out now.</summary>
+    [LiteDB.BsonIgnore]
+    public bool IsReachable => Status == Reachability.Reachable && ChatId is not null;
 }
 
 public enum ParentRelation

@@ -88,7 +88,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
                         default: counts.Unreachable++; break;
                     }
                 }
-                else if (parent is null || !ReminderPlanner.IsReachable(parent))
+                else if (parent is null || !parent.IsReachable)
                 {
                     counts.Unreachable++;
                 }

@@ -48,7 +48,7 @@ public sealed class DutyPlanner(CareDb db, OutboxStore outbox, CareClock clock, 
         var planned = 0;
         foreach (var (teacherId, list) in turns)
         {
-            if (tx.People.FindById(teacherId) is not { } teacher || !ReminderPlanner.IsReachable(teacher))
+            if (tx.People.FindById(teacherId) is not { } teacher || !teacher.IsReachable)
             {
                 continue;
             }

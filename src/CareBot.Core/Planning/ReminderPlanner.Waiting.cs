@@ -27,7 +27,7 @@ public sealed partial class ReminderPlanner
         }
 
         var planned = 0;
-        foreach (var admin in people.Values.Where(p => p.Has(Roles.Admin) && IsReachable(p)).OrderBy(p => p.Id))
+        foreach (var admin in people.Values.Where(p => p.Has(Roles.Admin) && p.IsReachable).OrderBy(p => p.Id))
         {
             // Each admin hears only of their own schools' children (CareBot:Admins[].Schools).
             var scope = SchoolDirectory.AdminScope(_options.Admins, admin.Phone);

@@ -62,7 +62,7 @@ public sealed partial class ReminderPlanner
         var reminders = 0;
         foreach (var group in pairings.GroupBy(p => p.CarerId))
         {
-            if (!people.TryGetValue(group.Key, out var carer) || !carer.IsCarer || !IsReachable(carer))
+            if (!people.TryGetValue(group.Key, out var carer) || !carer.IsCarer || !carer.IsReachable)
             {
                 continue;
             }
@@ -124,7 +124,7 @@ public sealed partial class ReminderPlanner
         var planned = 0;
         foreach (var group in tx.Pairings.FindAll().GroupBy(p => p.CarerId))
         {
-            if (!people.TryGetValue(group.Key, out var carer) || !carer.IsCarer || !IsReachable(carer))
+            if (!people.TryGetValue(group.Key, out var carer) || !carer.IsCarer || !carer.IsReachable)
             {
                 continue;
             }
@@ -161,8 +161,6 @@ public sealed partial class ReminderPlanner
         _logger.LogInformation("Nudge plan for {Week}: {Planned} planned, {Added} rows new", week, planned, added);
         return planned;
     }
-
-    internal static bool IsReachable(Person p) => p.Status == Reachability.Reachable && p.ChatId is not null;
 
     private static Dictionary<string, string> ChildNames(CareTx tx)
     {
@@ -262,7 +260,7 @@ public sealed partial class ReminderPlanner
         Dictionary<string, string> childNames,
         OutboxBatch batch)
     {
-        var admins = people.Values.Where(p => p.Has(Roles.Admin) && IsReachable(p)).OrderBy(p => p.Id).ToList();
+        var admins = people.Values.Where(p => p.Has(Roles.Admin) && p.IsReachable).OrderBy(p => p.Id).ToList();
         if (admins.Count == 0)
         {
             return 0;

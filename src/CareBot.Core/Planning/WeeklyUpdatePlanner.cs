@@ -63,7 +63,7 @@ public sealed class WeeklyUpdatePlanner
         foreach (var p in _db.ReadInSlices(tx => tx.People, p => p.Id))
         {
             names[p.Id] = p.Name;
-            if (p.Has(Roles.Parent) && p.Status == Reachability.Reachable && p.ChatId is not null && !p.UpdatesPaused)
+            if (p.Has(Roles.Parent) && p.IsReachable && !p.UpdatesPaused)
             {
                 parents[p.Id] = p;
             }
