@@ -10,21 +10,19 @@ namespace CareBot.Core.Tests.Duty;
 /// </summary>
 public sealed class DutyAccessTests
 {
-    public enum Role { Mentor, Volunteer, Parent, Admin, OtherSchoolAdmin, Unlinked, Group }
-
     private const long UnlinkedChat = 999;
 
     /// <summary>Names that appear only in the rota of school "a" (王老师, 李阿姨) and of school "b" (马老师).</summary>
     private static readonly string[] SchoolANames = ["王老师", "李阿姨"];
 
     public static IEnumerable<object[]> Cases() =>
-        from role in Enum.GetValues<Role>()
+        from role in Enum.GetValues<AccessRole>()
         from command in new[] { "/duty", "/duty swap" }
         select new object[] { role, command };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Only_what_the_design_allows_succeeds(Role role, string command)
+    public void Only_what_the_design_allows_succeeds(AccessRole role, string command)
     {
         using var kit = new DutyKit("en", twoSchools: true);
         kit.Rota((DayOfWeek.Monday, DutySlot.Noon, kit.Wang), (DayOfWeek.Wednesday, DutySlot.Noon, kit.Li));
@@ -32,29 +30,29 @@ public sealed class DutyAccessTests
 
         var chat = role switch
         {
-            Role.Mentor => DutyKit.WangChat,
-            Role.Volunteer => DutyKit.LiChat,
-            Role.Parent => DutyKit.ParentChat,
-            Role.Admin => DutyKit.AdminChat,
-            Role.OtherSchoolAdmin => DutyKit.OtherAdminChat,
-            Role.Unlinked => UnlinkedChat,
+            AccessRole.Mentor => DutyKit.WangChat,
+            AccessRole.Volunteer => DutyKit.LiChat,
+            AccessRole.Parent => DutyKit.ParentChat,
+            AccessRole.Admin => DutyKit.AdminChat,
+            AccessRole.OtherSchoolAdmin => DutyKit.OtherAdminChat,
+            AccessRole.Unlinked => UnlinkedChat,
             _ => DutyKit.WangChat,
         };
 
         // Each sender offers "their" turn: the volunteer Wednesday's, everyone else Monday's (the mentor's).
-        var text = command == "/duty" ? "/duty" : role == Role.Volunteer ? "/duty swap wed noon mon noon" : "/duty swap mon noon wed noon";
+        var text = command == "/duty" ? "/duty" : role == AccessRole.Volunteer ? "/duty swap wed noon mon noon" : "/duty swap mon noon wed noon";
 
         var auditBefore = kit.Chat.Db.Read(tx => tx.Audit.Count());
         var outboxBefore = kit.Chat.Db.Read(tx => tx.Outbox.Count());
-        kit.Chat.Processor.Process(kit.Chat.Text(chat, text, kind: role == Role.Group ? ChatKind.Group : ChatKind.Private));
+        kit.Chat.Processor.Process(kit.Chat.Text(chat, text, kind: AccessWorld.KindOf(role)));
         var newAudit = kit.Chat.Db.Read(tx => tx.Audit.FindAll().Skip(auditBefore).ToList());
         var newOutbox = kit.Chat.Db.Read(tx => tx.Outbox.FindAll().Skip(outboxBefore).ToList());
         var toSender = newOutbox.Where(o => o.ChatId == chat).Select(o => o.Text).ToList();
         var swaps = kit.Chat.Db.Read(tx => tx.DutySwaps.FindAll().ToList());
 
-        var teacher = role is Role.Mentor or Role.Volunteer;
-        var seesA = command == "/duty" && (teacher || role == Role.Admin);
-        var seesB = command == "/duty" && role == Role.OtherSchoolAdmin;
+        var teacher = role is AccessRole.Mentor or AccessRole.Volunteer;
+        var seesA = command == "/duty" && (teacher || role == AccessRole.Admin);
+        var seesB = command == "/duty" && role == AccessRole.OtherSchoolAdmin;
         var swapAllowed = command == "/duty swap" && teacher;
 
         Assert.Equal(seesA, toSender.Any(t => SchoolANames.All(n => t.Contains(n, StringComparison.Ordinal)) && t.StartsWith("📋 Activity-room duty", StringComparison.Ordinal)));
@@ -81,7 +79,7 @@ public sealed class DutyAccessTests
         var requests = newOutbox.Where(o => o.Kind == OutboxKind.Duty).ToList();
         if (swapAllowed)
         {
-            var other = role == Role.Mentor ? DutyKit.LiChat : DutyKit.WangChat;
+            var other = role == AccessRole.Mentor ? DutyKit.LiChat : DutyKit.WangChat;
             var request = Assert.Single(requests);
             Assert.Equal(other, request.ChatId);
             Assert.Equal(2, request.Buttons.Count);
@@ -92,18 +90,18 @@ public sealed class DutyAccessTests
             Assert.Empty(requests);
         }
 
-        if (role == Role.Group)
+        if (role == AccessRole.Group)
         {
             Assert.Empty(newOutbox);
         }
 
-        if (role is Role.Admin or Role.OtherSchoolAdmin && command == "/duty swap")
+        if (role is AccessRole.Admin or AccessRole.OtherSchoolAdmin && command == "/duty swap")
         {
             // An admin who is not on the rota has no turn to give.
             Assert.StartsWith("Mon 11/23 noon is not your turn", Assert.Single(toSender), StringComparison.Ordinal);
         }
 
-        if (role is Role.Parent)
+        if (role is AccessRole.Parent)
         {
             Assert.Equal("There is no /duty command.", toSender[0]);
         }
