@@ -124,20 +124,8 @@ internal sealed class E2eKit : IAsyncDisposable
             "an idle outbox");
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 20 ms; a <see cref="TimeoutException"/> naming <paramref name="what"/> after the timeout.</summary>
-    private static async Task UntilAsync(Func<Task<bool>> condition, int timeoutSeconds, string what)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"No {what} within {timeoutSeconds} s.");
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
+    private static Task UntilAsync(Func<Task<bool>> condition, int timeoutSeconds, string what) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(timeoutSeconds), what);
 
     /// <summary>
     /// The next bot message to <paramref name="chat"/> containing <paramref name="contains"/>. The test answers it

@@ -120,13 +120,7 @@ public sealed class MeetingEndToEndTests
 
         // The dispatcher has seen the invitations and put them off until 07:00.
         var db = kit.Host!.Services.GetRequiredService<CareDb>();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
-        {
-            while (db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.Meeting && o.LastError == "quiet hours")) < 2)
-            {
-                await Task.Delay(20, timeout.Token);
-            }
-        }
+        await Poll.UntilAsync(() => db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.Meeting && o.LastError == "quiet hours")) >= 2, TimeSpan.FromSeconds(20), "both invitations put off by the quiet hours");
 
         var seven = new DateTimeOffset(2026, 11, 24, 7, 0, 0, China);
         Assert.All(db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Meeting).ToList()), o => Assert.Equal(seven.UtcDateTime, o.NotBeforeUtc));

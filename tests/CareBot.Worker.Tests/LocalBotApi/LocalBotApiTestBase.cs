@@ -58,13 +58,8 @@ public abstract class LocalBotApiTestBase : IDisposable
     /// Until the server has logged <paramref name="count"/> calls (bounded). A dropped answer reaches the client as an
     /// error before the server has finished logging the call, so a test reads the log only once it is complete.
     /// </summary>
-    protected static async Task UntilCallsLogged(LocalBotApiServer server, int count)
-    {
-        for (var i = 0; i < 500 && server.Telegram.Calls.Count < count; i++)
-        {
-            await Task.Delay(10);
-        }
-    }
+    protected static Task UntilCallsLogged(LocalBotApiServer server, int count) =>
+        Poll.UntilAsync(() => server.Telegram.Calls.Count >= count, TimeSpan.FromSeconds(5), $"{count} calls in the server's log");
 
     /// <summary>The last call of <paramref name="method"/> the server answered, as it logged it.</summary>
     protected static BotApiCall LastCall(LocalBotApiServer server, string method) =>

@@ -141,19 +141,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         }
     }
 
-    internal static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"timed out waiting for: {what}");
-            }
-
-            await Task.Delay(10);
-        }
-    }
+    internal static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what) => Poll.UntilAsync(condition, timeout, what);
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
