@@ -1,5 +1,6 @@
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
+using CareBot.Core.Tests.Storage.PowerCut;
 using CareBot.Worker.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,17 +8,13 @@ using Microsoft.Extensions.Hosting;
 namespace CareBot.Worker.Tests.Hosting;
 
 /// <summary>A database that stopped on a disk error stops the worker (exit code 1), once, instead of retrying forever.</summary>
-public sealed class StorageFailureWatchTests : IDisposable
+public sealed class StorageFailureWatchTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("carebot-fail-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public async Task A_disk_error_stops_the_host_and_marks_the_run_failed()
     {
-        var files = new BreakableFiles();
-        using var db = new CareDb(Path.Combine(_dir, "carebot.db"), null, files);
+        var files = new SimulatedDisk(); // the power-cut tests' disk: writes and syncs fail while Failing is set
+        using var db = new CareDb("/sim/data/carebot.db", null, files);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Services.AddLogging();
         builder.Services.AddSingleton(db);
@@ -32,9 +29,9 @@ public sealed class StorageFailureWatchTests : IDisposable
         Assert.False(watch.Tripped);
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
 
-        files.Broken = true;
+        files.Failing = true;
         Assert.Throws<StorageFailedException>(() => db.Write(tx => tx.Children.Insert(new Child { Id = "S2", Name = "b" })));
-        files.Broken = false;
+        files.Failing = false;
         Assert.Throws<StorageFailedException>(() => db.Read(tx => tx.Children.Count()));
 
         Assert.True(watch.Tripped);
@@ -47,75 +44,5 @@ public sealed class StorageFailureWatchTests : IDisposable
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-    }
-
-    /// <summary>The real file system, with writes and syncs that fail while <see cref="Broken"/> is set.</summary>
-    private sealed class BreakableFiles : IFileLayer
-    {
-        public bool Broken { get; set; }
-
-        public bool Exists(string path) => OsFileLayer.Instance.Exists(path);
-
-        public Stream Open(string path) => new BreakableStream(this, OsFileLayer.Instance.Open(path));
-
-        public void Delete(string path) => OsFileLayer.Instance.Delete(path);
-
-        public void Move(string from, string to) => OsFileLayer.Instance.Move(from, to);
-
-        public void CreateDirectory(string path) => OsFileLayer.Instance.CreateDirectory(path);
-    }
-
-    private sealed class BreakableStream(BreakableFiles files, Stream inner) : Stream
-    {
-        public override bool CanRead => inner.CanRead;
-        public override bool CanSeek => inner.CanSeek;
-        public override bool CanWrite => inner.CanWrite;
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => inner.Position = value;
-        }
-
-        public override void Flush()
-        {
-            Check();
-            inner.Flush();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-
-        public override void SetLength(long value)
-        {
-            Check();
-            inner.SetLength(value);
-        }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Check();
-            inner.Write(buffer, offset, count);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        private void Check()
-        {
-            if (files.Broken)
-            {
-                throw new IOException("simulated disk error (EIO)");
-            }
-        }
     }
 }
