@@ -62,10 +62,14 @@ internal static class ActivityCommand
             return;
         }
 
+        // Read once for every name of the list: the sender's own children, and an admin's schools' children.
+        var known = new Known(
+            turn.Person!.IsCarer ? CareQueries.ChildrenOf(turn.Tx, turn.Person.Id) : null,
+            asAdmin ? [.. turn.Tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).OrderBy(c => c.Id, StringComparer.Ordinal)] : null);
         var children = new List<Child>();
         foreach (var piece in pieces)
         {
-            if (Resolve(turn, piece, asAdmin, scope) is not { } found)
+            if (Resolve(turn, piece, known) is not { } found)
             {
                 return;
             }
@@ -109,9 +113,9 @@ internal static class ActivityCommand
     /// The children one piece names: the piece as one name, or else each of its words (<c>小红 小明</c>) when at least
     /// one word names a child. Replies (nothing saved, and why) and returns null when a child cannot be named.
     /// </summary>
-    private static List<Child>? Resolve(ChatTurn turn, string piece, bool asAdmin, IReadOnlyCollection<string>? scope)
+    private static List<Child>? Resolve(ChatTurn turn, string piece, Known known)
     {
-        var whole = Match(turn, piece, asAdmin, scope);
+        var whole = Match(turn, piece, known);
         if (whole.Child is { } one)
         {
             return [one];
@@ -120,7 +124,7 @@ internal static class ActivityCommand
         var words = piece.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length > 1)
         {
-            var each = words.Select(w => (Word: w, Match: Match(turn, w, asAdmin, scope))).ToList();
+            var each = words.Select(w => (Word: w, Match: Match(turn, w, known))).ToList();
             if (each.TrueForAll(x => x.Match.Child is not null))
             {
                 return [.. each.Select(x => x.Match.Child!)];
@@ -138,26 +142,28 @@ internal static class ActivityCommand
 
     private sealed record Named(Child? Child, string Problem);
 
+    /// <summary>The children a name may mean: the sender's own (a carer), and the children of an admin's schools.</summary>
+    private sealed record Known(List<Child>? Mine, List<Child>? InScope);
+
     /// <summary>One name, 学号 or /mine number: the sender's own child first, then (admins) a child of their schools.</summary>
-    private static Named Match(ChatTurn turn, string who, bool asAdmin, IReadOnlyCollection<string>? scope)
+    private static Named Match(ChatTurn turn, string who, Known known)
     {
-        var person = turn.Person!;
         CarerCommands.OwnMatch? own = null;
-        if (person.IsCarer)
+        if (known.Mine is { } mine)
         {
-            own = CarerCommands.MatchOwn(turn.Tx, person.Id, who);
-            if (own.Child is { } mine)
+            own = CarerCommands.MatchOwn(mine, who);
+            if (own.Child is { } child)
             {
-                return new Named(mine, "");
+                return new Named(child, "");
             }
         }
 
-        if (!asAdmin)
+        if (known.InScope is not { } inScope)
         {
             return new Named(null, own!.Problem(turn, who));
         }
 
-        var byNumber = AidCommand.MatchInScope(turn.Tx, who, scope);
+        var byNumber = inScope.Where(c => AidCommand.Numbered(c, who)).ToList();
         if (byNumber.Count == 1)
         {
             return new Named(byNumber[0], "");
@@ -165,10 +171,10 @@ internal static class ActivityCommand
 
         if (byNumber.Count > 1)
         {
-            return new Named(null, turn.T("year.child_ambiguous", who, string.Join(", ", byNumber.Select(c => c.Id).Order(StringComparer.Ordinal))));
+            return new Named(null, turn.T("year.child_ambiguous", who, string.Join(", ", byNumber.Select(c => c.Id))));
         }
 
-        var byName = turn.Tx.Children.Find(c => c.Name == who).Where(c => SchoolDirectory.InScope(scope, c)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        var byName = inScope.Where(c => c.Name == who).ToList();
         return byName.Count switch
         {
             1 => new Named(byName[0], ""),

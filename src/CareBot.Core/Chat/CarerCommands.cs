@@ -213,12 +213,8 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
     }
 
     /// <summary>The child's own carer: true when <paramref name="who"/> names one of the carer's children (nothing is replied).</summary>
-    public static bool IsOwn(ChatTurn turn, string who)
-    {
-        var mine = CareQueries.ChildrenOf(turn.Tx, turn.Person!.Id);
-        return (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= mine.Count)
-               || mine.Exists(c => c.Name == who || c.Name.Contains(who, StringComparison.OrdinalIgnoreCase));
-    }
+    public static bool IsOwn(ChatTurn turn, string who) =>
+        MatchOwn(turn.Tx, turn.Person!.Id, who) is { Child: not null } or { Ambiguous: true };
 
     /// <summary>The contact card, for the child's carer or an admin of the child's school (who also sees the aid).</summary>
     public void ShowCard(ChatTurn turn, Child child)
@@ -364,9 +360,11 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
     /// The carer's child named by <paramref name="who"/>: the number /mine shows, the exact name, or the one name
     /// containing it. Nothing is replied: <see cref="OwnMatch.Problem"/> says why none matched.
     /// </summary>
-    internal static OwnMatch MatchOwn(CareTx tx, int carerId, string who)
+    internal static OwnMatch MatchOwn(CareTx tx, int carerId, string who) => MatchOwn(CareQueries.ChildrenOf(tx, carerId), who);
+
+    /// <summary><see cref="MatchOwn(CareTx, int, string)"/> among the carer's children already read (a command naming many).</summary>
+    internal static OwnMatch MatchOwn(List<Child> mine, string who)
     {
-        var mine = CareQueries.ChildrenOf(tx, carerId);
         if (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= mine.Count)
         {
             return new OwnMatch(mine[n - 1], false, mine);

@@ -164,4 +164,8 @@ internal static class AidCommand
             : tx.Children.Find(c => c.StudentNo == who || c.Id == who).ToList();
         return matches.Where(c => SchoolDirectory.InScope(scope, c)).ToList();
     }
+
+    /// <summary>Whether <paramref name="who"/> (a 学号, a key, or SCHOOL/学号) names <paramref name="child"/>: the rule of <see cref="MatchInScope"/>.</summary>
+    public static bool Numbered(Child child, string who) =>
+        who.Contains('/', StringComparison.Ordinal) ? child.Id == who : child.StudentNo == who || child.Id == who;
 }
