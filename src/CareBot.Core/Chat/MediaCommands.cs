@@ -63,6 +63,6 @@ internal static class MediaCommands
     public static string Caption(string header, string caption, string? hint = null)
     {
         var text = header + (caption.Length > 0 ? "\n" + caption : "") + (hint is null ? "" : "\n\n" + hint);
-        return text.Length > Outbox.HeldMessages.MaxCaptionLength ? text[..Outbox.HeldMessages.MaxCaptionLength] : text;
+        return Outbox.HeldMessages.FitCaption(text);
     }
 }

@@ -15,6 +15,22 @@ public static class HeldMessages
     /// <summary>Telegram's caption limit.</summary>
     public const int MaxCaptionLength = 1024;
 
+    /// <summary>
+    /// The caption cut to <see cref="MaxCaptionLength"/>, never between the two halves of an emoji: a lone half is not
+    /// UTF-8, and the outbox row holding it could not be saved.
+    /// </summary>
+    public static string FitCaption(string caption)
+    {
+        ArgumentNullException.ThrowIfNull(caption);
+        if (caption.Length <= MaxCaptionLength)
+        {
+            return caption;
+        }
+
+        var cut = char.IsHighSurrogate(caption[MaxCaptionLength - 1]) ? MaxCaptionLength - 1 : MaxCaptionLength;
+        return caption[..cut];
+    }
+
     /// <summary>The text with a first line saying when it was written (a caption stays within the caption limit).</summary>
     public static string DatedText(string language, DateOnly date, string text, bool isCaption)
     {
@@ -26,7 +42,7 @@ public static class HeldMessages
         var lang = language == Texts.English ? Texts.English : Texts.Chinese;
         var day = date.ToString(lang == Texts.English ? "MMM d" : "M月d日", CultureInfo.InvariantCulture);
         var dated = Texts.Get(lang, "media.held_date", day) + "\n" + text;
-        return isCaption && dated.Length > MaxCaptionLength ? dated[..MaxCaptionLength] : dated;
+        return isCaption ? FitCaption(dated) : dated;
     }
 
     /// <summary>True for a row that must wait for its recipient rather than be dropped: a parent's message to a carer.</summary>

@@ -60,7 +60,7 @@ public static class WeeklyMedia
         var line = Texts.Get(lang, "media.weekly_caption", PlanText.Date(lang, record.LocalDate), kind, what);
         var caption = record.Media.Caption is { Length: > 0 } c && !c.TrimStart().StartsWith('/') ? c : record.Text;
         var text = caption.Length > 0 ? line + "\n" + caption : line;
-        return text.Length > Outbox.HeldMessages.MaxCaptionLength ? text[..Outbox.HeldMessages.MaxCaptionLength] : text;
+        return Outbox.HeldMessages.FitCaption(text);
     }
 
     private static OutboxMessage Row(Person parent, string childId, string week, string key, OutMedia media, string caption) => new()
