@@ -32,6 +32,9 @@ public sealed class DutyImportResult
     /// <summary>Each problem as one line, <c>FILE:LINE: COLUMN: message</c>, in file order.</summary>
     public IEnumerable<string> FormatProblems() => Problems.Select(p => p.Format(FileName));
 
+    /// <summary>The file as a whole could not be read (over an import limit): one problem says it all.</summary>
+    public bool Unreadable => Problems.Count == 1 && Problems[0].Line == 0;
+
     /// <summary>One line for the admin: what was imported, or how many problems stopped the import.</summary>
     public string Summary() => !Succeeded
         ? Texts.Get(Language, "duty.summary.failed", FileName, Problems.Count)
@@ -94,6 +97,12 @@ public sealed class DutyImporter(CareDb db, TimeProvider time, SchoolDirectory s
         language = Texts.ParseLanguage(language) ?? Texts.Chinese;
         var source = new CsvRosterSource(data, fileName, encoding);
         var parsed = TableReader.Read(source, Columns, language, (table, line) => RequiredColumns(table, line, language));
+        if (parsed.Unreadable)
+        {
+            // Over a limit: answered without touching the database.
+            return new DutyImportResult { FileName = fileName, Language = language, Encoding = parsed.Encoding, Problems = parsed.SortedProblems() };
+        }
+
         var rows = CheckRows(parsed, language);
         if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0)
         {

@@ -25,11 +25,10 @@ internal sealed class CsvRosterSource : RosterSource
 
     public override IEnumerable<SourceRecord> Records(List<RosterProblem> problems, string language)
     {
-        byte[] bytes;
-        using (var buffer = new MemoryStream())
+        var bytes = ImportLimits.ReadAll(_data, problems, language);
+        if (bytes is null)
         {
-            _data.CopyTo(buffer);
-            bytes = buffer.ToArray();
+            return [];
         }
 
         var text = Decode(bytes, language, problems);

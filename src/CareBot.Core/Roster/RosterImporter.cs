@@ -101,6 +101,12 @@ public sealed partial class RosterImporter
         var fileName = source.FileName;
 
         var parsed = TableReader.Read(source, RosterHeaders.Table, language, (table, line) => Check.RequiredColumns(table, line, language));
+        if (parsed.Unreadable)
+        {
+            // Not read at all (over a limit, not a workbook, no such sheet): answered without touching the database.
+            return new ImportResult { FileName = fileName, Sheet = source.Sheet, Language = language, Encoding = parsed.Encoding, Problems = parsed.SortedProblems() };
+        }
+
         var check = new Check(parsed, language, _schools);
         var rows = check.Rows();
         if (parsed.Problems.Count == 0 && parsed.Rows.Count == 0)

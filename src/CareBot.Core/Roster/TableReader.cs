@@ -22,6 +22,9 @@ internal sealed class ParsedTable<TColumn>(TableHeaders<TColumn> columns)
     /// <summary>A required column is missing: the rows are not checked, every row would repeat the same problem.</summary>
     public bool MissingRequiredColumn { get; set; }
 
+    /// <summary>The file as a whole could not be read (over a limit, undecodable, not a workbook, no such sheet).</summary>
+    public bool Unreadable => Problems.Exists(p => p.Line == 0);
+
     public string HeaderOf(TColumn column) => Headers.TryGetValue(column, out var h)
         ? h
         : ChineseHeaders ? Columns.Chinese(column) : Columns.English(column);
@@ -123,6 +126,16 @@ internal static class TableReader
                 {
                     row[map[i]] = i < fields.Length ? fields[i] : "";
                 }
+            }
+
+            if (parsed.Rows.Count == ImportLimits.MaxRows)
+            {
+                // The whole file is refused: one problem naming the limit, not a list of every row.
+                parsed.Problems.Clear();
+                parsed.Problems.Add(ImportLimits.TooManyRows(language));
+                parsed.MissingRequiredColumn = true;
+                parsed.Rows.Clear();
+                return;
             }
 
             parsed.Rows.Add(new TableRow<TColumn>(line, row, parsed.Columns));

@@ -56,6 +56,12 @@ internal sealed class XlsxRosterSource : RosterSource
 
     public override IEnumerable<SourceRecord> Records(List<RosterProblem> problems, string language)
     {
+        if (_data.Length > ImportLimits.MaxFileBytes)
+        {
+            problems.Add(ImportLimits.FileTooLarge(_data.Length, language));
+            return [];
+        }
+
         var names = SheetNames(_data);
         if (names is null)
         {
@@ -69,6 +75,13 @@ internal sealed class XlsxRosterSource : RosterSource
         if (_sheet is null)
         {
             problems.Add(new RosterProblem(0, "", Text.Texts.Get(language, "roster.workbook.no_sheet", _wanted, string.Join(", ", names))));
+            return [];
+        }
+
+        // The sheet's size, as it claims and as it is, before MiniExcel walks it row by row.
+        if (ImportLimits.CheckSheet(_data, _sheet, language) is { } tooLarge)
+        {
+            problems.Add(tooLarge);
             return [];
         }
 

@@ -76,6 +76,13 @@ internal static class DutyCommands
             throw new ConfigurationErrorException(Texts.Get(lang, "cli.cannot_read", file.FullName, ex.Message), ex);
         }
 
+        if (result.Unreadable)
+        {
+            // Over an import limit: that one line says it all.
+            stderr.WriteLine(result.FormatProblems().Single());
+            return ExitCodes.BadInput;
+        }
+
         return AdminCommands.ImportOutcome(result.Succeeded, result.FormatProblems(), result.Summary(), stdout, stderr);
     }
 }
