@@ -34,8 +34,15 @@ public sealed class InviteService(CareDb db, TimeProvider time)
     public static string NewCode()
     {
         Span<byte> bytes = stackalloc byte[CodeBytes];
-        RandomNumberGenerator.Fill(bytes);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string code;
+        do
+        {
+            RandomNumberGenerator.Fill(bytes);
+            code = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+        while (code[0] == '-'); // a code starting with "-" is a formula to a spreadsheet opening the invite slips' CSV
+
+        return code;
     }
 
     public static string Hash(string code) =>

@@ -5,7 +5,6 @@ using CareBot.Core.Storage;
 using CareBot.Core.Summary;
 using CareBot.Core.Text;
 using CareBot.Core.Time;
-using CsvHelper;
 
 namespace CareBot.Core.Planning;
 
@@ -195,7 +194,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
     public static void WriteCsv(CareReportData report, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(report);
-        using var csv = CsvWriter.Create(writer, null, leaveOpen: true);
+        using var csv = Export.ExportSafety.Csv(writer);
         csv.WriteRecord(["carer_id", "carer", "children", "due", "overdue", "max_days_overdue", "week", "updates_sent", "updates_pending", "updates_failed", "updates_unreachable", "updates_missing"]);
         foreach (var row in report.Rows.Append(report.Total))
         {

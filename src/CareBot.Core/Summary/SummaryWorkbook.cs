@@ -118,7 +118,10 @@ public static class SummaryWorkbook
 
         foreach (var row in table.Total is null ? table.Rows : table.Rows.Append(table.Total))
         {
-            data.Rows.Add(row.Select(Cell).ToArray());
+            // Text from people (names, notes) is a string cell, never a formula (ExportSafety).
+            data.Rows.Add(row.Select((value, i) => value is not null && i < table.Columns.Count && table.Columns[i].Kind == SummaryCellKind.Text
+                ? Export.ExportSafety.WorkbookText(value)
+                : Cell(value)).ToArray());
         }
 
         return data;

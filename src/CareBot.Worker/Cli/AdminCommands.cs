@@ -8,7 +8,6 @@ using CareBot.Core.Storage;
 using CareBot.Core.Text;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Telegram;
-using CsvHelper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -177,7 +176,7 @@ internal static class AdminCommands
 
         if (writer is not null)
         {
-            using (var csv = CsvWriter.Create(writer, null, leaveOpen: true))
+            using (var csv = CareBot.Core.Export.ExportSafety.Csv(writer))
             {
                 foreach (var field in new[] { "person_id", "name", "role", "phone", "code", "link" })
                 {
