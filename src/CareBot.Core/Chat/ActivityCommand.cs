@@ -105,6 +105,7 @@ internal static class ActivityCommand
             }
         }
 
+        turn.About([.. children]);
         var saved = turn.T("act.saved", title, CarerCommands.Date(turn, clock.Today), children.Count, Text.Texts.Join(turn.Lang, children.Select(c => c.Name)));
         turn.ReplyText(turn.IncomingMedia is { } media ? saved + " " + turn.T("media.attached", MediaCommands.KindText(turn.Lang, media.Kind)) : saved);
     }

@@ -127,6 +127,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
             return;
         }
 
+        turn.About(list.Select(x => x.Standing.Child.Id));
         var sb = new StringBuilder(turn.T("admin.overdue_title", list.Count));
         foreach (var (standing, carers) in list.OrderByDescending(x => x.Standing.OverdueDays))
         {

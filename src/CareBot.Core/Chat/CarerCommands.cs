@@ -219,6 +219,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
     /// <summary>The contact card, for the child's carer or an admin of the child's school (who also sees the aid).</summary>
     public void ShowCard(ChatTurn turn, Child child)
     {
+        turn.About(child);
         var sb = new StringBuilder();
         sb.Append(turn.T("card.title", child.Name, child.No));
         sb.Append('\n').Append(turn.T("card.class", child.Gender ?? "-", child.Class ?? "-"));

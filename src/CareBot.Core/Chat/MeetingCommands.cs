@@ -140,6 +140,7 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
         }
 
         var text = MeetingView.Describe(turn.Tx, meeting, turn.Lang, options.Directory, asAdmin ? null : own);
+        turn.About(asAdmin ? meeting.ChildIds : meeting.ChildIds.Where(own.Contains)); // the children the answer lists
         var buttons = new List<OutButton>();
         if (meeting.Date <= clock.Today)
         {
@@ -219,6 +220,7 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
             return new HandleOutcome(turn.Message.CallbackId, turn.T("meeting.not_yet"));
         }
 
+        turn.About(child!);
         var came = MeetingService.ToggleAttended(turn.Tx, meeting, childId, clock.UtcNow, turn.Actor);
         var text = turn.T(came ? "meeting.marked_came" : "meeting.marked_not_came", child!.Name, meeting.Title);
         turn.ReplyText(text);

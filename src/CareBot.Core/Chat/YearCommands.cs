@@ -146,6 +146,7 @@ internal static class AidCommand
         switch (matches.Count)
         {
             case 1:
+                turn.About(matches[0]);
                 return matches[0];
             case 0:
                 turn.Reply("year.child_unknown", who);

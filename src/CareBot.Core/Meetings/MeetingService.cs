@@ -209,6 +209,7 @@ public static class MeetingService
             Kind = OutboxKind.Meeting,
             Priority = OutboxPriority.Bulk,
             ChildId = children.Count == 1 ? children[0].Id : null,
+            ChildIds = [.. children.Select(c => c.Id)],
         };
     }
 

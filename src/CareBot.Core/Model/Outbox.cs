@@ -66,6 +66,11 @@ public sealed class OutboxMessage
     public OutboxKind Kind { get; set; }
     /// <summary>The child this message is about, so that a reply to it needs no CHILD.</summary>
     public string? ChildId { get; set; }
+    /// <summary>
+    /// Every child this message is about or may name (a reminder's children, a carer's reply, a list), by id: what
+    /// <c>carebot forget</c> erases sent messages by (never by their text). Empty for rows written before it existed.
+    /// </summary>
+    public List<string> ChildIds { get; set; } = [];
     /// <summary>What a plain reply to this message records for <see cref="ChildId"/> (a reminder: Visit or Talk).</summary>
     public CareKind? ReplyAs { get; set; }
     /// <summary>For a relay: the parent who wrote, so the mentor's reply goes back to them.</summary>

@@ -129,8 +129,8 @@ public sealed partial class ReminderPlanner
                 continue;
             }
 
-            var empty = group.Select(p => p.ChildId).Distinct(StringComparer.Ordinal).Where(id => !recorded.Contains(id))
-                .Select(id => childNames.GetValueOrDefault(id, id)).Order(StringComparer.Ordinal).ToList();
+            var emptyIds = group.Select(p => p.ChildId).Distinct(StringComparer.Ordinal).Where(id => !recorded.Contains(id)).ToList();
+            var empty = emptyIds.Select(id => childNames.GetValueOrDefault(id, id)).Order(StringComparer.Ordinal).ToList();
             if (empty.Count == 0)
             {
                 continue;
@@ -152,6 +152,7 @@ public sealed partial class ReminderPlanner
                 Text = text.ToString(),
                 Kind = OutboxKind.Nudge,
                 Priority = OutboxPriority.Bulk,
+                ChildIds = emptyIds,
                 Week = week,
             });
             planned++;
@@ -235,6 +236,7 @@ public sealed partial class ReminderPlanner
             Kind = OutboxKind.Reminder,
             Priority = OutboxPriority.Bulk,
             ChildId = childId,
+            ChildIds = [.. due.Select(s => s.ChildId)],
             ReplyAs = replyAs,
         };
     }
@@ -306,6 +308,7 @@ public sealed partial class ReminderPlanner
                     Kind = OutboxKind.Escalation,
                     Priority = OutboxPriority.Bulk,
                     ChildId = s.ChildId,
+                    ChildIds = [s.ChildId],
                     Week = week,
                 });
                 planned++;

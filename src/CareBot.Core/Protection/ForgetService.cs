@@ -39,7 +39,6 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
             tx.Children.Delete(childId);
 
             int parents = 0, invites = 0;
-            var erasedPhones = new List<string>();
             var erasedParents = new List<int>();
             foreach (var parentId in child.Parents.Select(p => p.PersonId).Distinct())
             {
@@ -66,26 +65,25 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
 
                 invites += tx.Invites.DeleteMany(i => i.PersonId == parentId);
                 outbox += tx.Outbox.DeleteMany(o => o.PersonId == parentId || o.RelayFromPersonId == parentId);
-                erasedPhones.Add(person.Phone);
                 erasedParents.Add(parentId);
                 tx.People.Delete(parentId);
                 parents++;
             }
 
-            // Replies already delivered (a /card answer, "visit saved for NAME", a /mine list) carry no ChildId but
-            // may quote the child's name or the family's phones: drop delivered rows that do. Pending rows are only
-            // erased by ChildId above, so another child's queued message is never lost to a name clash.
-            var quoted = new[] { child.Name, child.GuardianPhone }.Concat(erasedPhones).Where(t => t is { Length: >= 2 }).Cast<string>().ToList();
-            if (quoted.Count > 0)
+            // Messages already delivered that name the child among others (a /card answer, "visit saved for NAME", a
+            // /mine list, a reminder's lines, an invitation naming two children) carry its id in ChildIds: they go,
+            // found by id, never by their text (a teacher named 王小明 is not the child 小明). Pending rows are only
+            // erased by ChildId above and below, so another child's queued message is never lost.
+            var delivered = tx.Outbox.Find(o => o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Sending)
+                .Where(o => o.ChildIds.Contains(childId, StringComparer.Ordinal))
+                .Select(o => o.Id)
+                .ToList();
+            foreach (var id in delivered)
             {
-                var delivered = tx.Outbox.Find(o => o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Sending).Where(o => quoted.Any(q => o.Text.Contains(q, StringComparison.Ordinal))).Select(o => o.Id).ToList();
-                foreach (var id in delivered)
-                {
-                    tx.Outbox.Delete(id);
-                }
-
-                outbox += delivered.Count;
+                tx.Outbox.Delete(id);
             }
+
+            outbox += delivered.Count;
 
             // Messages still to be sent that name the child among others: the carers' reminders (the child's lines, a
             // parent's "please call me" with name and phone) and meeting invitations naming several children. A

@@ -24,8 +24,8 @@ public static class ImportLimits
     /// <summary>The most columns of a sheet (A…CV): the roster has 19, a school's own sheet a few more.</summary>
     public const int MaxSheetColumns = 100;
 
-    /// <summary>The most cells a sheet's XML may hold (written cells, empty ones included).</summary>
-    public const int MaxSheetCells = 2_000_000;
+    /// <summary>The most cells a sheet's XML may hold (written cells, empty ones included): 50,000 children of 20 columns.</summary>
+    public const int MaxSheetCells = 1_000_000;
 
     /// <summary>The most bytes a sheet's XML may unpack to (a zip of repeated cells packs a thousandfold).</summary>
     public const long MaxSheetXmlBytes = 256L * 1024 * 1024;

@@ -43,9 +43,9 @@ public sealed class ImportLimitsTests
         return buffer.ToArray();
     }
 
-    private static void RefusedAtOnce(CareDb db, ImportResult result, Stopwatch clock, string expected)
+    private static void RefusedAtOnce(CareDb db, ImportResult result, Stopwatch clock, string expected, double seconds = 1)
     {
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(seconds), $"took {clock.Elapsed}");
         Assert.True(result.Unreadable, string.Join("\n", result.FormatProblems()));
         Assert.Equal(expected, result.FormatProblems().Single());
         Assert.Equal((0, 0, 0, 0), Counts(db));
@@ -115,7 +115,7 @@ public sealed class ImportLimitsTests
     public void A_small_workbook_that_unpacks_to_millions_of_cells_is_refused_by_its_cell_count()
     {
         using var db = CareDb.InMemory();
-        // A zip bomb in miniature: 50,001 rows of 40 empty cells (2,000,040 cells) pack into a few hundred kilobytes.
+        // A zip bomb in miniature: 25,001 rows of 40 empty cells (1,000,040 cells) pack into a few hundred kilobytes.
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
@@ -126,7 +126,7 @@ public sealed class ImportLimitsTests
             using var writer = new StreamWriter(zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Optimal).Open(), Encoding.UTF8);
             writer.Write("""<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>""");
             var row = string.Concat(Enumerable.Repeat("<c/>", 40));
-            for (var r = 0; r < 50_001; r++)
+            for (var r = 0; r < 25_001; r++)
             {
                 writer.Write("<row>");
                 writer.Write(row);
@@ -141,7 +141,8 @@ public sealed class ImportLimitsTests
         var result = ImportBook(db, buffer.ToArray());
         clock.Stop();
 
-        RefusedAtOnce(db, result, clock, "roster.xlsx: the sheet holds more than 2,000,000 cells, over the import limit; keep only the roster, or save it as CSV");
+        // Counting a million cells is one forward read of the XML: longer than the stray cell's first look, still quick.
+        RefusedAtOnce(db, result, clock, "roster.xlsx: the sheet holds more than 1,000,000 cells, over the import limit; keep only the roster, or save it as CSV", seconds: 2);
 
         static void Entry(ZipArchive zip, string name, string text)
         {

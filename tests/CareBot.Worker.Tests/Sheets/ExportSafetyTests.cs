@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using CareBot.Worker.Cli;
+using CareBot.Worker.Hosting;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 
