@@ -243,6 +243,11 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
             }
         }
 
+        foreach (var named in child.ParentsWithoutPhone)
+        {
+            sb.Append('\n').Append(turn.T("card.parent_no_phone", turn.T(named.Relation == ParentRelation.Father ? "card.father" : "card.mother"), named.Name, named.WorkCity ?? "-"));
+        }
+
         foreach (var pairing in turn.Tx.Pairings.Find(p => p.ChildId == child.Id))
         {
             var carer = turn.Tx.People.FindById(pairing.CarerId);

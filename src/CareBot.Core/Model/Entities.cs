@@ -62,6 +62,18 @@ public sealed class ParentLink
     public ParentRelation Relation { get; set; }
 }
 
+/// <summary>
+/// A parent the roster names without a phone (she left, or changed numbers and nobody has the new one): kept on the
+/// child's card, never a <see cref="Person"/> (people are matched by phone), so no invite and no messages. An import
+/// that gives the phone makes them a linked parent instead.
+/// </summary>
+public sealed class NamedParent
+{
+    public string Name { get; set; } = "";
+    public ParentRelation Relation { get; set; }
+    public string? WorkCity { get; set; }
+}
+
 /// <summary>A left-behind child: the record and contact card (留守儿童档案).</summary>
 public sealed class Child
 {
@@ -86,6 +98,8 @@ public sealed class Child
     public string? GuardianPhone { get; set; }
     public string? Notes { get; set; }
     public List<ParentLink> Parents { get; set; } = [];
+    /// <summary>Parents named without a phone: on the card, counted unreachable, sent nothing.</summary>
+    public List<NamedParent> ParentsWithoutPhone { get; set; } = [];
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
 }

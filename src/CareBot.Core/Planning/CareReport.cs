@@ -39,7 +39,7 @@ public sealed record CareReportData(DateOnly Today, string Week, IReadOnlyList<C
 /// weekly-update delivery for their children. A child-parent "slot" is one child and one of its parents:
 /// <list type="bullet">
 /// <item><description>sent, pending (Pending or Sending), failed, unreachable: the status of the slot's outbox row;</description></item>
-/// <item><description>unreachable also counts slots with no row whose parent is not reachable now (never linked a chat, or blocked the bot);</description></item>
+/// <item><description>unreachable also counts slots with no row whose parent is not reachable now (never linked a chat, or blocked the bot), and parents the roster names without a phone;</description></item>
 /// <item><description>missing: slots with no row whose parent is reachable and not paused (the weekly job did not run for them);</description></item>
 /// <item><description>slots of parents who paused updates (/stop) and have no row are not counted: nothing was owed.</description></item>
 /// </list>
@@ -97,6 +97,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
                 }
             }
 
+            counts.Unreachable += child.ParentsWithoutPhone.Count; // named in the roster without a phone: never reached
             perChild[child.Id] = counts;
         }
 

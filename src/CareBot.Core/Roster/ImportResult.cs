@@ -35,6 +35,8 @@ public sealed class ImportResult
     public RosterEncoding? Encoding { get; init; }
     public IReadOnlyList<RosterProblem> Problems { get; init; } = [];
     public bool Succeeded => Problems.Count == 0;
+    /// <summary>Rows imported with a note for the admin (a parent named without a phone), in file order.</summary>
+    public IReadOnlyList<RosterProblem> Warnings { get; init; } = [];
 
     /// <summary>Data rows read from the file (one per child).</summary>
     public int Rows { get; init; }
@@ -51,6 +53,9 @@ public sealed class ImportResult
 
     /// <summary>Each problem as one line, <c>FILE:LINE: COLUMN: message</c> (<c>FILE:SHEET!ROW: ...</c>), in file order.</summary>
     public IEnumerable<string> FormatProblems() => Problems.Select(p => p.Format(FileName, Sheet));
+
+    /// <summary>Each warning as one line, in the problems' format.</summary>
+    public IEnumerable<string> FormatWarnings() => Warnings.Select(p => p.Format(FileName, Sheet));
 
     /// <summary>The file as a whole could not be read (not a workbook, no such sheet): one problem says it all.</summary>
     public bool Unreadable => Problems.Count == 1 && Problems[0].Line == 0;

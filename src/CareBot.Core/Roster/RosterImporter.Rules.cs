@@ -14,7 +14,8 @@ public sealed partial class RosterImporter
 
     internal sealed record ValidRow(int Line, string School, string StudentNo, string Name, string? Gender, string? Class,
         string? GuardianName, string? GuardianRelation, string? GuardianPhone, string? Notes,
-        Contact? Father, string? FatherCity, Contact? Mother, string? MotherCity, Contact Mentor, Contact? Volunteer)
+        Contact? Father, string? FatherCity, Contact? Mother, string? MotherCity, Contact Mentor, Contact? Volunteer,
+        List<NamedParent> ParentsWithoutPhone)
     {
         /// <summary>The child's key: school and 学号.</summary>
         public string ChildId => SchoolDirectory.ChildKey(School, StudentNo);
@@ -45,6 +46,7 @@ public sealed partial class RosterImporter
                 GuardianPhone = GuardianPhone,
                 Notes = Notes,
                 Parents = parents,
+                ParentsWithoutPhone = ParentsWithoutPhone,
             };
         }
     }
@@ -109,11 +111,12 @@ public sealed partial class RosterImporter
                 var name = Required(row, RosterColumn.ChildName);
                 var gender = Gender(row);
                 var guardianPhone = GuardianPhone(row);
-                var father = Person(row, RosterColumn.FatherName, RosterColumn.FatherPhone, optional: true);
-                var mother = Person(row, RosterColumn.MotherName, RosterColumn.MotherPhone, optional: true);
+                var phoneless = new List<NamedParent>();
+                var father = Parent(row, RosterColumn.FatherName, RosterColumn.FatherPhone, RosterColumn.FatherWorkCity, ParentRelation.Father, phoneless);
+                var mother = Parent(row, RosterColumn.MotherName, RosterColumn.MotherPhone, RosterColumn.MotherWorkCity, ParentRelation.Mother, phoneless);
                 var mentor = Person(row, RosterColumn.MentorName, RosterColumn.MentorPhone, optional: false);
                 var volunteer = Person(row, RosterColumn.VolunteerName, RosterColumn.VolunteerPhone, optional: true);
-                if (father is null && mother is null && parsed.Problems.Count == before)
+                if (father is null && mother is null && phoneless.Count == 0 && parsed.Problems.Count == before)
                 {
                     Problem(row.Line, parsed.Headers.ContainsKey(RosterColumn.FatherPhone) ? RosterColumn.FatherPhone : RosterColumn.MotherPhone,
                         "roster.parent.none");
@@ -142,7 +145,7 @@ public sealed partial class RosterImporter
                     valid.Add(new ValidRow(row.Line, school, id, name, gender, Optional(row, RosterColumn.Class),
                         Optional(row, RosterColumn.GuardianName), Optional(row, RosterColumn.GuardianRelation), guardianPhone,
                         Optional(row, RosterColumn.Notes), father, Optional(row, RosterColumn.FatherWorkCity),
-                        mother, Optional(row, RosterColumn.MotherWorkCity), mentor, volunteer));
+                        mother, Optional(row, RosterColumn.MotherWorkCity), mentor, volunteer, phoneless));
                 }
             }
 
@@ -291,6 +294,23 @@ public sealed partial class RosterImporter
             }
 
             return sb.Length is >= 7 and <= 12 ? sb.ToString() : null;
+        }
+
+        /// <summary>
+        /// A parent: a name and a mobile, or neither; or a name without a phone, taken with a warning into
+        /// <paramref name="phoneless"/> (a phone that is there but not a mobile is still a problem).
+        /// </summary>
+        private Contact? Parent(RosterRow row, RosterColumn nameColumn, RosterColumn phoneColumn, RosterColumn cityColumn, ParentRelation relation, List<NamedParent> phoneless)
+        {
+            var name = row.Get(nameColumn);
+            if (name.Length == 0 || row.Get(phoneColumn).Length > 0)
+            {
+                return Person(row, nameColumn, phoneColumn, optional: true);
+            }
+
+            parsed.Warnings.Add(new RosterProblem(row.Line, parsed.HeaderOf(phoneColumn), Texts.Get(language, "roster.warn.parent_no_phone", name)));
+            phoneless.Add(new NamedParent { Name = name, Relation = relation, WorkCity = Optional(row, cityColumn) });
+            return null;
         }
 
         /// <summary>A name and a mobile phone, both or neither (neither only when <paramref name="optional"/>).</summary>

@@ -16,8 +16,10 @@ namespace CareBot.Core.Roster;
 /// <list type="bullet">
 /// <item>Required per row: 学号, 姓名, 结对教师 + 教师电话, and at least one parent working away with a name and a
 /// mobile (father or mother): a child without a parent phone is an error, since the weekly update is the point.</item>
-/// <item>A person is a name and a phone together: a name without a phone (or the other way round) is an error, for
-/// parents, mentor and volunteer alike. The volunteer is optional; a work city without its parent is ignored.</item>
+/// <item>A person is a name and a phone together: a phone without a name is an error, and so is a mentor's or
+/// volunteer's name without a phone. A parent's name without a phone (she left, or changed numbers) is taken with a
+/// warning: kept on the child (<see cref="Model.Child.ParentsWithoutPhone"/>), counted unreachable, sent nothing; such a
+/// parent alone is enough for the row. The volunteer is optional; a work city without its parent is ignored.</item>
 /// <item>Parent, mentor and volunteer phones must be mainland mobiles (<see cref="Phone.Normalize"/>). The guardian
 /// (grandparent at home) is not a CareBot user: a mobile or any landline of 7–12 digits is accepted, stored as digits.</item>
 /// <item>性别: 男/女/M/F/male/female (any case) or empty, stored as "M" / "F" / null.</item>
@@ -127,7 +129,7 @@ public sealed partial class RosterImporter
                 return new ImportResult { FileName = fileName, Sheet = source.Sheet, Language = language, Encoding = parsed.Encoding, Problems = problems, Rows = parsed.Rows.Count };
             }
 
-            return Apply(tx, rows, people, pairings, source, language, parsed.Encoding, actor);
+            return Apply(tx, rows, people, pairings, source, language, parsed.Encoding, actor, [.. parsed.Warnings.OrderBy(w => w.Line)]);
         });
     }
 
@@ -139,7 +141,8 @@ public sealed partial class RosterImporter
         RosterSource source,
         string language,
         RosterEncoding? encoding,
-        string actor)
+        string actor,
+        List<RosterProblem> warnings)
     {
         var now = _time.GetUtcNow().UtcDateTime;
         var audit = new List<AuditEntry>();
@@ -244,6 +247,7 @@ public sealed partial class RosterImporter
                 child.GuardianPhone = wanted.GuardianPhone;
                 child.Notes = wanted.Notes;
                 child.Parents = wanted.Parents;
+                child.ParentsWithoutPhone = wanted.ParentsWithoutPhone;
                 child.UpdatedUtc = now;
                 changedChildren.Add(child);
                 Audit("child.updated", child.Id, "fields:" + string.Join(',', changed));
@@ -302,6 +306,7 @@ public sealed partial class RosterImporter
             Sheet = source.Sheet,
             Language = language,
             Encoding = encoding,
+            Warnings = warnings,
             Rows = rows.Count,
             ChildrenCreated = newChildren.Count,
             ChildrenUpdated = changedChildren.Count,
@@ -328,6 +333,11 @@ public sealed partial class RosterImporter
         if (!old.Parents.Select(p => (p.PersonId, p.Relation)).SequenceEqual(wanted.Parents.Select(p => (p.PersonId, p.Relation))))
         {
             changed.Add(nameof(Child.Parents));
+        }
+
+        if (!old.ParentsWithoutPhone.Select(p => (p.Name, p.Relation, p.WorkCity)).SequenceEqual(wanted.ParentsWithoutPhone.Select(p => (p.Name, p.Relation, p.WorkCity))))
+        {
+            changed.Add(nameof(Child.ParentsWithoutPhone));
         }
 
         return changed;

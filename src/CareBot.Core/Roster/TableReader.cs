@@ -19,6 +19,8 @@ internal sealed class ParsedTable<TColumn>(TableHeaders<TColumn> columns)
     public bool ChineseHeaders { get; set; } = true;
     public List<TableRow<TColumn>> Rows { get; } = [];
     public List<RosterProblem> Problems { get; } = [];
+    /// <summary>What the import takes but the admin should know (a parent without a phone), in file order.</summary>
+    public List<RosterProblem> Warnings { get; } = [];
     /// <summary>A required column is missing: the rows are not checked, every row would repeat the same problem.</summary>
     public bool MissingRequiredColumn { get; set; }
 

@@ -182,6 +182,30 @@ internal sealed class UpdatesSection : ISummarySection
             rows.Add(Row(group.Key, group.SelectMany(c => c.Parents.Select(p => p.PersonId)).ToHashSet(), updatesByClass.GetValueOrDefault(group.Key) ?? []));
         }
 
+        // Parents the roster names without a phone: never reached, listed by name so the school can look for a number.
+        var phoneless = data.Children.OrderBy(c => classOf[c.Id], StringComparer.Ordinal).ThenBy(c => c.Id, StringComparer.Ordinal)
+            .SelectMany(c => c.ParentsWithoutPhone.Select(p => new object?[]
+            {
+                classOf[c.Id], c.Name, text.T(p.Relation == ParentRelation.Father ? "sum.relation.father" : "sum.relation.mother"), p.Name,
+            }))
+            .ToList();
+        List<SummaryTable> noPhone = phoneless.Count == 0 ? [] :
+        [
+            new SummaryTable
+            {
+                Key = "updates.no_phone",
+                Title = text.T("sum.updates.no_phone"),
+                Columns =
+                [
+                    PairingSection.Col(text, "sum.col.class"),
+                    PairingSection.Col(text, "sum.col.child"),
+                    PairingSection.Col(text, "sum.col.relation"),
+                    PairingSection.Col(text, "sum.col.parent_name"),
+                ],
+                Rows = phoneless,
+            },
+        ];
+
         string? note = text.T("sum.updates.note");
         if (data.OldestUpdate > data.From)
         {
@@ -197,6 +221,7 @@ internal sealed class UpdatesSection : ISummarySection
                 new(text.T("sum.fig.unreachable"), Count(OutboxStatus.Unreachable)),
                 new(text.T("sum.fig.pending"), pending),
                 new(text.T("sum.fig.reached"), reached.Count, text.T("sum.fig.of", parents.Count, text.Percent(reached.Count, parents.Count))),
+                new(text.T("sum.fig.no_phone"), phoneless.Count),
             ],
             [],
             [
@@ -216,6 +241,7 @@ internal sealed class UpdatesSection : ISummarySection
                     Rows = rows,
                     Total = Row(text.T("sum.total"), parents, data.Updates),
                 },
+                .. noPhone,
             ],
             note);
     }

@@ -75,6 +75,15 @@ internal static class AdminCommands
             return ExitCodes.BadInput;
         }
 
+        if (result.Succeeded)
+        {
+            // Rows taken with a note (a parent named without a phone): one line each, as problems are written.
+            foreach (var line in result.FormatWarnings())
+            {
+                stderr.WriteLine(line);
+            }
+        }
+
         return ImportOutcome(result.Succeeded, result.FormatProblems(), result.Summary(), stdout, stderr);
     }
 
