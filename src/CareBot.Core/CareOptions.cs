@@ -88,6 +88,41 @@ public sealed class CadenceOptions
 
     [Range(1, 365)]
     public int EscalateAfterDays { get; set; } = 7;
+
+    /// <summary>Home visit cadence by the roster's 监护情况; a child without a level uses <see cref="VisitEveryDays"/>.</summary>
+    public GuardianshipCadence VisitEveryDaysByGuardianship { get; set; } = new();
+
+    /// <summary>A reminder item (a visit, talk or call due) is repeated this many days after it was last reminded, until done.</summary>
+    [Range(1, 365)]
+    public int RemindEveryDays { get; set; } = 3;
+
+    /// <summary>The visit cadence of a child with <paramref name="level"/> (null: <see cref="VisitEveryDays"/>).</summary>
+    public int VisitEveryDaysFor(Model.Guardianship? level) => level switch
+    {
+        Model.Guardianship.Good => VisitEveryDaysByGuardianship.Good,
+        Model.Guardianship.Fair => VisitEveryDaysByGuardianship.Fair,
+        Model.Guardianship.Poor => VisitEveryDaysByGuardianship.Poor,
+        _ => VisitEveryDays,
+    };
+
+    /// <summary>The longest visit cadence of any level: how far back a visit can still matter.</summary>
+    public int LongestVisitEveryDays => Math.Max(VisitEveryDays, Math.Max(VisitEveryDaysByGuardianship.Good, Math.Max(VisitEveryDaysByGuardianship.Fair, VisitEveryDaysByGuardianship.Poor)));
+}
+
+/// <summary><c>CareBot:Care:VisitEveryDaysByGuardianship</c>: days between home visits per 监护情况 level (1–365 each).</summary>
+public sealed class GuardianshipCadence
+{
+    /// <summary>较好 (good).</summary>
+    [Range(1, 365)]
+    public int Good { get; set; } = 30;
+
+    /// <summary>一般 (fair).</summary>
+    [Range(1, 365)]
+    public int Fair { get; set; } = 14;
+
+    /// <summary>差 (poor).</summary>
+    [Range(1, 365)]
+    public int Poor { get; set; } = 7;
 }
 
 public sealed class AdminEntry

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
+using CareBot.Core.Planning;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
 
@@ -62,24 +63,47 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         var carer = turn.Person!;
         switch (verb)
         {
-            case "visited" when CareQueries.IsPaired(turn.Tx, carer.Id, arg):
-                // One visit per reminder: the buttons go on the first press, and a second press (a double tap, or
-                // before the buttons are gone) saves nothing.
-                var pressed = $"pressed:{turn.Message.ChatId}:{turn.Message.ButtonMessageId?.ToString(CultureInfo.InvariantCulture) ?? data}";
+            case ReminderButtons.VisitedVerb when CareQueries.IsPaired(turn.Tx, carer.Id, arg):
+            {
+                // One visit per button: a second press (a double tap, or before the reminder is redrawn) saves nothing.
+                // A reminder planned with its lines is redrawn with the visit logged; an older one loses its buttons.
+                var reminder = ReminderPress.Find(turn);
+                var spent = reminder is null ? turn.Message.ButtonMessageId : null;
+                var pressed = $"pressed:{turn.Message.ChatId}:{turn.Message.ButtonMessageId?.ToString(CultureInfo.InvariantCulture) ?? data}:{data}";
                 if (turn.Tx.State.FindById(pressed) is not null)
                 {
-                    return new HandleOutcome(turn.Message.CallbackId, turn.T("media.button_done"), turn.Message.ButtonMessageId);
+                    return new HandleOutcome(turn.Message.CallbackId, turn.T("media.button_done"), spent);
                 }
 
                 turn.Tx.State.Insert(new StateEntry { Id = pressed, Value = clock.UtcNow.Ticks });
                 var child = turn.Tx.Children.FindById(arg)!;
                 Save(turn, child, CareKind.Visit, turn.T("carer.visit_by_button"), null);
-                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.saved_short"), turn.Message.ButtonMessageId);
+                if (reminder is not null)
+                {
+                    ReminderPress.Visited(turn, reminder, arg, clock);
+                }
+
+                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.saved_short"), spent);
+            }
+
             case DutySwapCommands.ButtonVerb:
                 return DutySwapCommands.Answer(turn, arg, clock);
-            case "snooze":
-                turn.Reply("carer.snoozed");
-                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.snoozed"), turn.Message.ButtonMessageId);
+            case ReminderButtons.SnoozeVerb:
+            {
+                var reminder = ReminderPress.Find(turn);
+                if (ReminderButtons.SnoozeDate(arg) is { } date)
+                {
+                    ReminderPress.Snooze(turn, reminder, date, clock);
+                }
+
+                if (reminder is null)
+                {
+                    turn.Reply("carer.snoozed");
+                }
+
+                return new HandleOutcome(turn.Message.CallbackId, turn.T("carer.snoozed"), reminder is null ? turn.Message.ButtonMessageId : null);
+            }
+
             default:
                 // A stale button or one for a child no longer paired with this carer: nothing is saved.
                 return new HandleOutcome(turn.Message.CallbackId, turn.T("chat.button_unknown"));
@@ -226,6 +250,11 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         if (child.GuardianName is not null)
         {
             sb.Append('\n').Append(turn.T("card.guardian", child.GuardianName, child.GuardianRelation ?? "-", child.GuardianPhone ?? "-"));
+        }
+
+        if (child.Guardianship is { } level)
+        {
+            sb.Append('\n').Append(turn.T("card.guardianship", turn.T(GuardianshipWords.TextKey(level)), options.Care.VisitEveryDaysFor(level)));
         }
 
         foreach (var link in child.Parents)
@@ -401,6 +430,13 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         if (note.Length > ChatCommand.MaxNoteLength)
         {
             turn.Reply("chat.too_long", ChatCommand.MaxNoteLength);
+            return;
+        }
+
+        // "/call CHILD 未接通 [NOTE]", or 未接通 in reply to a reminder of a call: a call that did not get through.
+        if (kind == CareKind.Call && ChatCommand.SplitFirst(note) is var (marker, rest) && UnansweredCalls.IsMarker(marker))
+        {
+            UnansweredCalls.Save(turn, child, ChatCommand.Clean(rest), clock.UtcNow, options, Date);
             return;
         }
 

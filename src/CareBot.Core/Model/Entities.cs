@@ -97,6 +97,8 @@ public sealed class Child
     public string? GuardianRelation { get; set; }
     public string? GuardianPhone { get; set; }
     public string? Notes { get; set; }
+    /// <summary>监护情况 from the roster: sets the visit cadence; null when the roster gives no level.</summary>
+    public Guardianship? Guardianship { get; set; }
     public List<ParentLink> Parents { get; set; } = [];
     /// <summary>Parents named without a phone: on the card, counted unreachable, sent nothing.</summary>
     public List<NamedParent> ParentsWithoutPhone { get; set; } = [];
@@ -132,6 +134,8 @@ public enum CareKind
     Call = 6,
     /// <summary>A group activity the child took part in (集体活动): one record per child, the title as the text.</summary>
     Activity = 7,
+    /// <summary>A phone call to a parent or guardian that did not get through (<c>/call CHILD 未接通</c>): not a phone talk.</summary>
+    UnansweredCall = 16,
 }
 
 /// <summary>The five 1–5 ratings of a check-in.</summary>

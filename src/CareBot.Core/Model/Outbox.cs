@@ -43,6 +43,11 @@ public enum OutboxKind
     Meeting = 10,
     /// <summary>Activity-room duty: the morning reminder, a swap request and its answer.</summary>
     Duty = 20,
+    /// <summary>
+    /// A new text and buttons for a message already sent (<see cref="OutboxMessage.EditsMessageId"/>): a reminder
+    /// redrawn after a button press on it.
+    /// </summary>
+    Edit = 30,
 }
 
 public sealed class OutButton
@@ -89,4 +94,10 @@ public sealed class OutboxMessage
     public int? ChannelMessageId { get; set; }
     /// <summary>A photo, voice note, album or copy to send instead of a plain text (Text is then the caption).</summary>
     public OutMedia? Media { get; set; }
+
+    /// <summary>An edit (<see cref="OutboxKind.Edit"/>): the channel's id of the message in this chat that gets Text and Buttons instead.</summary>
+    public int? EditsMessageId { get; set; }
+
+    /// <summary>A reminder's lines, so that a button press can redraw it (<see cref="ReminderContent"/>); null for other rows.</summary>
+    public ReminderContent? Reminder { get; set; }
 }

@@ -12,7 +12,11 @@ namespace CareBot.Core.Planning;
 /// <param name="NextTalkDue">Last talk + TalkEveryDays; likewise.</param>
 /// <param name="Today">The local date the status was computed for.</param>
 /// <param name="LastCall">The latest phone talk with a parent or guardian, or null.</param>
-/// <param name="NextCallDue">Last call + CallParentsEveryDays; a child never called is due that long after pairing.</param>
+/// <param name="NextCallDue">
+/// Last call + CallParentsEveryDays; a child never called is due that long after pairing. When the latest attempt did
+/// not get through (<see cref="LastUnansweredCall"/>), <see cref="RetryUnansweredCallDays"/> after it.
+/// </param>
+/// <param name="LastUnansweredCall">The latest call that did not get through (<c>/call CHILD 未接通</c>), or null.</param>
 public sealed record ChildCareStatus(
     string ChildId,
     DateOnly? LastVisit,
@@ -21,8 +25,15 @@ public sealed record ChildCareStatus(
     DateOnly NextTalkDue,
     DateOnly Today,
     DateOnly? LastCall = null,
-    DateOnly? NextCallDue = null)
+    DateOnly? NextCallDue = null,
+    DateOnly? LastUnansweredCall = null)
 {
+    /// <summary>A call that did not get through is due again this many days later.</summary>
+    public const int RetryUnansweredCallDays = 3;
+
+    /// <summary>The latest call attempt did not get through: the due call is a second try.</summary>
+    public bool CallRetry => LastUnansweredCall is { } u && (LastCall is null || u > LastCall);
+
     /// <summary>How far ahead a visit or talk counts as "due" for reminders and reports.</summary>
     public const int DueWithinDays = 2;
 
@@ -110,12 +121,14 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
     private Dictionary<string, ChildCareStatus> Compute(CareTx tx, DateOnly today, Dictionary<string, DateOnly> pairedSince, bool byChild)
     {
         var care = options.Care;
-        var window = Math.Max(Math.Max(care.VisitEveryDays, care.TalkEveryDays), care.CallParentsEveryDays) + ChildCareStatus.DueWithinDays;
+        var visitEvery = VisitEveryDays(tx, pairedSince.Keys, byChild);
+        var window = Math.Max(Math.Max(care.LongestVisitEveryDays, care.TalkEveryDays), care.CallParentsEveryDays) + ChildCareStatus.DueWithinDays;
         var from = today.AddDays(-window);
         var lastVisit = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         var lastTalk = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         var lastCall = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
-        var last = new Latest(lastVisit, lastTalk, lastCall);
+        var lastUnanswered = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        var last = new Latest(lastVisit, lastTalk, lastCall, lastUnanswered);
 
         // A few children (a mentor's /mine): their own records by the ChildId index. Many (a county's reminders):
         // one indexed pass over the recent window, so everyone with a recent visit / talk is settled at once.
@@ -146,7 +159,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
         {
             var needVisit = !lastVisit.ContainsKey(childId);
             var needTalk = !lastTalk.ContainsKey(childId);
-            var needCall = !lastCall.ContainsKey(childId);
+            var needCall = !lastCall.ContainsKey(childId) && !lastUnanswered.ContainsKey(childId);
             if (!needVisit && !needTalk && !needCall)
             {
                 continue;
@@ -155,7 +168,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             var id = childId;
             foreach (var r in tx.Records.Find(r => r.ChildId == id))
             {
-                if (r.LocalDate < from && ((needVisit && r.Kind == CareKind.Visit) || (needTalk && r.Kind == CareKind.Talk) || (needCall && r.Kind == CareKind.Call)))
+                if (r.LocalDate < from && ((needVisit && r.Kind == CareKind.Visit) || (needTalk && r.Kind == CareKind.Talk) || (needCall && r.Kind is CareKind.Call or CareKind.UnansweredCall)))
                 {
                     Keep(r, last);
                 }
@@ -169,21 +182,58 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             DateOnly? visit = lastVisit.TryGetValue(childId, out var v) ? v : null;
             DateOnly? talk = lastTalk.TryGetValue(childId, out var t) ? t : null;
             DateOnly? call = lastCall.TryGetValue(childId, out var c) ? c : null;
+            DateOnly? unanswered = lastUnanswered.TryGetValue(childId, out var u) ? u : null;
+            var nextCall = unanswered is { } failed && (call is null || failed > call)
+                ? failed.AddDays(ChildCareStatus.RetryUnansweredCallDays)
+                : (call ?? start).AddDays(care.CallParentsEveryDays);
             result[childId] = new ChildCareStatus(
                 childId,
                 visit,
                 talk,
-                visit?.AddDays(care.VisitEveryDays) ?? start,
+                visit?.AddDays(visitEvery(childId)) ?? start,
                 talk?.AddDays(care.TalkEveryDays) ?? start,
                 today,
                 call,
-                (call ?? start).AddDays(care.CallParentsEveryDays));
+                nextCall,
+                unanswered);
         }
 
         return result;
     }
 
-    private sealed record Latest(Dictionary<string, DateOnly> Visit, Dictionary<string, DateOnly> Talk, Dictionary<string, DateOnly> Call);
+    /// <summary>
+    /// Each child's home visit cadence, by the roster's 监护情况 (<c>CareBot:Care:VisitEveryDaysByGuardianship</c>);
+    /// <c>VisitEveryDays</c> for a child without a level. A few children are looked up by id; many in one projected pass.
+    /// </summary>
+    private Func<string, int> VisitEveryDays(CareTx tx, IEnumerable<string> childIds, bool byChild)
+    {
+        var care = options.Care;
+        var levels = new Dictionary<string, Guardianship>(StringComparer.Ordinal);
+        if (byChild)
+        {
+            foreach (var id in childIds)
+            {
+                if (tx.Children.FindById(id) is { Guardianship: { } level })
+                {
+                    levels[id] = level;
+                }
+            }
+        }
+        else
+        {
+            foreach (var doc in tx.Children.Query().Where("$.Guardianship != null").Select("{ _id: $._id, g: $.Guardianship }").ToEnumerable())
+            {
+                if (Enum.TryParse<Guardianship>(doc["g"].AsString, out var level))
+                {
+                    levels[doc["_id"].AsString] = level;
+                }
+            }
+        }
+
+        return id => care.VisitEveryDaysFor(levels.TryGetValue(id, out var level) ? level : null);
+    }
+
+    private sealed record Latest(Dictionary<string, DateOnly> Visit, Dictionary<string, DateOnly> Talk, Dictionary<string, DateOnly> Call, Dictionary<string, DateOnly> Unanswered);
 
     private static void Keep(CareRecord r, Latest last)
     {
@@ -192,6 +242,7 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             CareKind.Visit => last.Visit,
             CareKind.Talk => last.Talk,
             CareKind.Call => last.Call,
+            CareKind.UnansweredCall => last.Unanswered,
             _ => null,
         };
         if (target is not null && (!target.TryGetValue(r.ChildId, out var d) || r.LocalDate > d))

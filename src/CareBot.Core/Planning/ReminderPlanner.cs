@@ -14,8 +14,9 @@ namespace CareBot.Core.Planning;
 public sealed record ReminderPlanResult(int Reminders, int Escalations);
 
 /// <summary>
-/// The daily job's planner: one reminder per carer per local day listing every child due within two days or
-/// overdue, escalations to the admins for children overdue longer than EscalateAfterDays (once per ISO week per
+/// The daily job's planner: at most one reminder per carer per local day with the items (a visit, talk or call due
+/// within two days or overdue; a parent's "please call me") that became due since the last reminder or were last
+/// reminded RemindEveryDays ago (see <see cref="ReminderMark"/>; nothing new and nothing to repeat: no message), escalations to the admins for children overdue longer than EscalateAfterDays (once per ISO week per
 /// child and admin), and the nudge on the day before the weekly update. Every row has an idempotency key, so
 /// running it again the same day adds nothing.
 /// </summary>
@@ -58,8 +59,7 @@ public sealed partial class ReminderPlanner
         var status = new CareStatusCalculator(_db, _clock, _options).ForAllPaired(today, pairings);
         var callRequests = Meetings.MeetingPlanner.CallRequests(tx, today);
 
-        var batch = new OutboxBatch(_db, _outbox);
-        var reminders = 0;
+        var reminders = new ReminderBatch(_db, _clock.UtcNow);
         foreach (var group in pairings.GroupBy(p => p.CarerId))
         {
             if (!people.TryGetValue(group.Key, out var carer) || !carer.IsCarer || !carer.IsReachable)
@@ -75,22 +75,33 @@ public sealed partial class ReminderPlanner
                 .OrderByDescending(s => s.DaysOverdue)
                 .ThenBy(s => childNames.GetValueOrDefault(s.ChildId, s.ChildId), StringComparer.Ordinal)
                 .ToList();
-            if (due.Count == 0)
+            var lang = PlanText.Lang(carer.Language);
+            var items = Items(lang, due, callRequests);
+            var marks = tx.ReminderMarks.Find(m => m.CarerId == carer.Id).ToDictionary(m => m.Id, StringComparer.Ordinal);
+            var fresh = items.Where(i => ShouldRemind(marks.GetValueOrDefault(MarkId(carer.Id, i.Key)), i.DueOn, today, _options.Care.RemindEveryDays)).ToList();
+            var always = AlwaysShown(tx, carer, lang);
+            var stale = marks.Keys.Except(items.Select(i => MarkId(carer.Id, i.Key)), StringComparer.Ordinal).ToList();
+            if (fresh.Count == 0 && always.Count == 0)
             {
+                // Nothing new and nothing to repeat: no message this morning.
+                reminders.Forget(stale);
                 continue;
             }
 
-            batch.Add(Reminder(carer, today, due, childNames, callRequests));
-            reminders++;
+            var row = Reminder(carer, today, fresh, always, childNames);
+            var newMarks = fresh.Select(i => new ReminderMark { Id = MarkId(carer.Id, i.Key), CarerId = carer.Id, ChildId = i.ChildId, DueOn = i.DueOn, LastReminded = today }).ToList();
+            reminders.Add(row, newMarks, stale);
         }
 
+        var planned = reminders.Flush();
+        var batch = new OutboxBatch(_db, _outbox);
         var escalations = PlanEscalations(week, people, pairings, status, childNames, batch);
         PlanWaiting(tx, today, people, batch);
-        var added = batch.Flush();
+        var added = batch.Flush() + planned;
         _logger.LogInformation(
             "Reminder plan for {Date}: {Reminders} reminders and {Escalations} escalations planned, {Added} rows new",
-            today, reminders, escalations, added);
-        return new ReminderPlanResult(reminders, escalations);
+            today, planned, escalations, added);
+        return new ReminderPlanResult(planned, escalations);
     }
 
     /// <summary>
@@ -172,86 +183,6 @@ public sealed partial class ReminderPlanner
         }
 
         return names;
-    }
-
-    private static OutboxMessage Reminder(Person carer, DateOnly today, List<ChildCareStatus> due, Dictionary<string, string> childNames, Dictionary<string, List<Meetings.CallRequest>> callRequests)
-    {
-        var lang = PlanText.Lang(carer.Language);
-        var text = new StringBuilder(Texts.Get(lang, "plan.remind.header"));
-        var buttons = new List<OutButton>();
-        foreach (var s in due)
-        {
-            var name = PlanText.Compact(childNames.GetValueOrDefault(s.ChildId, s.ChildId), NameMax);
-            text.Append('\n').Append(Texts.Get(lang, "plan.remind.child", name));
-            if (s.VisitDue)
-            {
-                text.Append('\n').Append(Line(lang, "visit", s.LastVisit, s.NextVisitDue, s.VisitOverdueDays));
-                buttons.Add(new OutButton { Text = Texts.Get(lang, "plan.remind.button.visited", name), Data = $"visited:{s.ChildId}" });
-            }
-
-            if (s.TalkDue)
-            {
-                text.Append('\n').Append(Line(lang, "talk", s.LastTalk, s.NextTalkDue, s.TalkOverdueDays));
-            }
-
-            if (s.CallDue)
-            {
-                text.Append('\n').Append(Line(lang, "call", s.LastCall, s.NextCallDue!.Value, s.CallOverdueDays));
-            }
-
-            // A parent who answered a meeting invitation "cannot come, please call me".
-            foreach (var request in callRequests.GetValueOrDefault(s.ChildId) ?? [])
-            {
-                text.Append('\n').Append(Meetings.MeetingPlanner.Line(lang, request));
-            }
-        }
-
-        string? childId = null;
-        CareKind? replyAs = null;
-        if (due.Count == 1)
-        {
-            childId = due[0].ChildId;
-            replyAs = due[0].VisitDue ? CareKind.Visit : due[0].TalkDue ? CareKind.Talk : CareKind.Call;
-            var kind = Texts.Get(lang, "plan.kind." + replyAs.Value.ToString().ToLowerInvariant());
-            text.Append("\n\n").Append(Texts.Get(lang, "plan.remind.footer.single", kind));
-        }
-        else
-        {
-            text.Append("\n\n").Append(Texts.Get(lang, "plan.remind.footer"));
-        }
-
-        buttons.Add(new OutButton
-        {
-            Text = Texts.Get(lang, "plan.remind.button.snooze"),
-            Data = $"snooze:{today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}",
-        });
-
-        return new OutboxMessage
-        {
-            Key = ReminderKey(carer.Id, today),
-            PersonId = carer.Id,
-            ChatId = carer.ChatId!.Value,
-            Text = text.ToString(),
-            Buttons = buttons,
-            Kind = OutboxKind.Reminder,
-            Priority = OutboxPriority.Bulk,
-            ChildId = childId,
-            ChildIds = [.. due.Select(s => s.ChildId)],
-            ReplyAs = replyAs,
-        };
-    }
-
-    private static string Line(string lang, string what, DateOnly? last, DateOnly next, int overdueDays)
-    {
-        if (last is null)
-        {
-            return Texts.Get(lang, $"plan.remind.{what}.never");
-        }
-
-        var lastText = PlanText.Date(lang, last.Value);
-        return overdueDays > 0
-            ? Texts.Get(lang, $"plan.remind.{what}.overdue", overdueDays, lastText)
-            : Texts.Get(lang, $"plan.remind.{what}.due", PlanText.Date(lang, next), lastText);
     }
 
     private int PlanEscalations(

@@ -95,7 +95,7 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                 {
                     invitations.Add(invitation);
                 }
-                else if (row.Kind != OutboxKind.Reminder || !carers.Contains(row.PersonId))
+                else if (row.Kind is not (OutboxKind.Reminder or OutboxKind.Edit) || !carers.Contains(row.PersonId))
                 {
                     continue;
                 }
@@ -103,6 +103,9 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                 tx.Outbox.Delete(row.Id);
                 outbox++;
             }
+
+            // What the carers were reminded of about the child.
+            tx.ReminderMarks.DeleteMany(m => m.ChildId == childId);
 
             // The child leaves every parents' meeting, and so do the answers of the parents erased with it.
             Meetings.MeetingService.Forget(tx, childId, erasedParents);

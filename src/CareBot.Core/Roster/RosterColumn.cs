@@ -21,6 +21,8 @@ public enum RosterColumn
     VolunteerName,
     VolunteerPhone,
     Notes,
+    /// <summary>监护情况: 较好 / 一般 / 差 (good / fair / poor), or empty.</summary>
+    Guardianship,
     School,
 }
 
@@ -48,6 +50,7 @@ public static class RosterHeaders
         (RosterColumn.VolunteerName, "代理家长", "volunteer_name"),
         (RosterColumn.VolunteerPhone, "代理家长电话", "volunteer_phone"),
         (RosterColumn.Notes, "备注", "notes"),
+        (RosterColumn.Guardianship, "监护情况", "guardianship"),
         (RosterColumn.School, "学校", "school"));
 
     public static IReadOnlyList<RosterColumn> Columns => Table.Columns;

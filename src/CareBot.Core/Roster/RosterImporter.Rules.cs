@@ -20,6 +20,9 @@ public sealed partial class RosterImporter
         /// <summary>The child's key: school and 学号.</summary>
         public string ChildId => SchoolDirectory.ChildKey(School, StudentNo);
 
+        /// <summary>监护情况, or null when the cell is empty (or the file has no such column).</summary>
+        public Guardianship? Guardianship { get; init; }
+
         public IEnumerable<(Contact Contact, Roles Role, string? City)> Contacts()
         {
             if (Father is not null) yield return (Father, Roles.Parent, FatherCity);
@@ -45,6 +48,7 @@ public sealed partial class RosterImporter
                 GuardianRelation = GuardianRelation,
                 GuardianPhone = GuardianPhone,
                 Notes = Notes,
+                Guardianship = Guardianship,
                 Parents = parents,
                 ParentsWithoutPhone = ParentsWithoutPhone,
             };
@@ -110,6 +114,7 @@ public sealed partial class RosterImporter
 
                 var name = Required(row, RosterColumn.ChildName);
                 var gender = Gender(row);
+                var level = Level(row);
                 var guardianPhone = GuardianPhone(row);
                 var phoneless = new List<NamedParent>();
                 var father = Parent(row, RosterColumn.FatherName, RosterColumn.FatherPhone, RosterColumn.FatherWorkCity, ParentRelation.Father, phoneless);
@@ -145,7 +150,7 @@ public sealed partial class RosterImporter
                     valid.Add(new ValidRow(row.Line, school, id, name, gender, Optional(row, RosterColumn.Class),
                         Optional(row, RosterColumn.GuardianName), Optional(row, RosterColumn.GuardianRelation), guardianPhone,
                         Optional(row, RosterColumn.Notes), father, Optional(row, RosterColumn.FatherWorkCity),
-                        mother, Optional(row, RosterColumn.MotherWorkCity), mentor, volunteer, phoneless));
+                        mother, Optional(row, RosterColumn.MotherWorkCity), mentor, volunteer, phoneless) { Guardianship = level });
                 }
             }
 
@@ -254,6 +259,24 @@ public sealed partial class RosterImporter
                     Problem(row.Line, RosterColumn.Gender, "roster.value.bad_gender");
                     return null;
             }
+        }
+
+        /// <summary>监护情况: 较好 / 一般 / 差 (good / fair / poor) or empty; anything else is a problem naming the row and column.</summary>
+        private Guardianship? Level(RosterRow row)
+        {
+            var value = row.Get(RosterColumn.Guardianship);
+            if (value.Length == 0)
+            {
+                return null;
+            }
+
+            var level = GuardianshipWords.Parse(value);
+            if (level is null)
+            {
+                Problem(row.Line, RosterColumn.Guardianship, "roster.value.bad_guardianship", value.Length > 20 ? value[..20] : value);
+            }
+
+            return level;
         }
 
         private string? GuardianPhone(RosterRow row)

@@ -246,6 +246,7 @@ public sealed partial class RosterImporter
                 child.GuardianRelation = wanted.GuardianRelation;
                 child.GuardianPhone = wanted.GuardianPhone;
                 child.Notes = wanted.Notes;
+                child.Guardianship = wanted.Guardianship;
                 child.Parents = wanted.Parents;
                 child.ParentsWithoutPhone = wanted.ParentsWithoutPhone;
                 child.UpdatedUtc = now;
@@ -330,6 +331,7 @@ public sealed partial class RosterImporter
         if (old.GuardianRelation != wanted.GuardianRelation) changed.Add(nameof(Child.GuardianRelation));
         if (old.GuardianPhone != wanted.GuardianPhone) changed.Add(nameof(Child.GuardianPhone));
         if (old.Notes != wanted.Notes) changed.Add(nameof(Child.Notes));
+        if (old.Guardianship != wanted.Guardianship) changed.Add(nameof(Child.Guardianship));
         if (!old.Parents.Select(p => (p.PersonId, p.Relation)).SequenceEqual(wanted.Parents.Select(p => (p.PersonId, p.Relation))))
         {
             changed.Add(nameof(Child.Parents));

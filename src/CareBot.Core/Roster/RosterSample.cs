@@ -20,6 +20,7 @@ public static class RosterSample
     private static readonly string[] Grades = ["一", "二", "三", "四", "五", "六"];
     private static readonly (string Relation, bool SameSurname)[] Guardians = [("祖母", true), ("祖父", true), ("外婆", false), ("外公", false)];
     private static readonly string[] Notes = ["", "性格内向，喜欢画画", "", "数学好, 爱读书", "", "有哮喘，需随身带药", "", "父母离异，逢年过节才见到父亲"];
+    private static readonly string[] Levels = ["一般", "较好", "", "差", "一般", "较好"];
 
     /// <summary>The Chinese headers, in the usual order of the sheet.</summary>
     public static IReadOnlyList<string> ChineseHeaders { get; } = SampleColumns.Select(RosterHeaders.Chinese).ToArray();
@@ -68,6 +69,7 @@ public static class RosterSample
             row[(int)RosterColumn.VolunteerName] = volunteer >= 0 ? Surnames[(volunteer * 11 + 5) % Surnames.Length] + "阿姨" : "";
             row[(int)RosterColumn.VolunteerPhone] = volunteer >= 0 ? Spell(13_700_000_000 + volunteer, volunteer) : "";
             row[(int)RosterColumn.Notes] = Notes[i % Notes.Length];
+            row[(int)RosterColumn.Guardianship] = Levels[i % Levels.Length];
             rows.Add(row);
             previous = row;
         }

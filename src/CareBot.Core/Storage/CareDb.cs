@@ -222,6 +222,8 @@ public sealed class CareDb : IDisposable
         tx.Meetings.EnsureIndex(m => m.Date);
         tx.DutyTurns.EnsureIndex(d => d.SchoolId);
         tx.DutySwaps.EnsureIndex(d => d.SchoolId);
+        tx.ReminderMarks.EnsureIndex(m => m.CarerId);
+        tx.ReminderMarks.EnsureIndex(m => m.ChildId);
         tx.Audit.EnsureIndex(a => a.ChildId);
         tx.Invites.EnsureIndex(i => i.CodeHash, unique: true);
         tx.Invites.EnsureIndex(i => i.PersonId);

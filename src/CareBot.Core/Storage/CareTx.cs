@@ -27,6 +27,7 @@ public sealed class CareTx
         Meetings = db.GetCollection<Meeting>("meetings");
         DutyTurns = db.GetCollection<DutyTurn>("duty_turns");
         DutySwaps = db.GetCollection<DutySwap>("duty_swaps");
+        ReminderMarks = db.GetCollection<ReminderMark>("reminder_marks");
     }
 
     /// <summary>The database itself, for the backup and the schema upgrade only (every collection, UserVersion).</summary>
@@ -50,6 +51,8 @@ public sealed class CareTx
     public ILiteCollection<DutyTurn> DutyTurns { get; }
     /// <summary>Swaps of two dated duty turns, proposed and answered in chat (<c>/duty swap</c>).</summary>
     public ILiteCollection<DutySwap> DutySwaps { get; }
+    /// <summary>What each carer was last reminded of, per item (the reminders' repetition).</summary>
+    public ILiteCollection<ReminderMark> ReminderMarks { get; }
 
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });

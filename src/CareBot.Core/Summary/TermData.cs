@@ -139,6 +139,12 @@ internal sealed class TermData
     /// <summary>The parents' meetings of the term at the schools summarised, by date.</summary>
     public List<TermMeeting> Meetings { get; } = [];
 
+    /// <summary>
+    /// Each child's phone calls of the term, answered or not (<see cref="CareKind.Call"/>, <see cref="CareKind.UnansweredCall"/>),
+    /// in time order: for the families that could not be reached.
+    /// </summary>
+    public Dictionary<string, List<TermRecord>> CallAttempts { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The counts of a child (empty ones for a child with no record).</summary>
     public KindCounts Of(string childId) => PerChild.GetValueOrDefault(childId) ?? NoCounts;
 
@@ -216,6 +222,16 @@ internal sealed class TermData
             .ToEnumerable();
         foreach (var r in records)
         {
+            if (r.Kind is CareKind.Call or CareKind.UnansweredCall && onRoster.Contains(r.ChildId))
+            {
+                if (!CallAttempts.TryGetValue(r.ChildId, out var calls))
+                {
+                    CallAttempts[r.ChildId] = calls = [];
+                }
+
+                calls.Add(r);
+            }
+
             if (!Kinds.Contains(r.Kind) || !onRoster.Contains(r.ChildId))
             {
                 continue;
@@ -255,7 +271,7 @@ internal sealed class TermData
             }
         }
 
-        foreach (var checks in Checks.Values)
+        foreach (var checks in Checks.Values.Concat(CallAttempts.Values))
         {
             checks.Sort((a, b) => a.LocalDate != b.LocalDate ? a.LocalDate.CompareTo(b.LocalDate) : a.AtUtc.CompareTo(b.AtUtc));
         }

@@ -67,6 +67,7 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
         new WeeklySection(),
         new UpdatesSection(),
         new MeetingsSection(),
+        new UnreachedSection(),
         new AidSection(),
     ];
 

@@ -29,6 +29,13 @@ public interface IChatSender
     /// </summary>
     Task<SendOutcome> SendMediaAsync(long chatId, OutMedia media, string caption, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
         Task.FromResult(new SendOutcome(SendStatus.Permanent, Error: "media not supported by this channel"));
+
+    /// <summary>
+    /// Replaces the text and buttons of a message the bot sent (no buttons: they go). An edit that changes nothing is
+    /// Sent. A channel without edits answers Permanent.
+    /// </summary>
+    Task<SendOutcome> EditAsync(long chatId, int messageId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
+        Task.FromResult(new SendOutcome(SendStatus.Permanent, Error: "edits not supported by this channel"));
 }
 
 /// <summary>Wakes the dispatcher when rows were added, so replies go out at once rather than at the next poll.</summary>

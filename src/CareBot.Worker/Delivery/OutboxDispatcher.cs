@@ -231,13 +231,39 @@ public sealed class OutboxDispatcher : BackgroundService
 
     private async Task SendRowAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
-        var outcome = row.Media is null
+        var outcome = row.EditsMessageId is { } edited
+            ? await EditAsync(row, edited, cancellationToken).ConfigureAwait(false)
+            : row.Media is null
             ? await SendTextAsync(row, cancellationToken).ConfigureAwait(false)
             : await SendMediaAsync(row, row.Media, cancellationToken).ConfigureAwait(false);
         if (outcome is not null)
         {
             Record(row, outcome);
         }
+    }
+
+    /// <summary>
+    /// An edit of a message already sent (a reminder redrawn after a button press): one call under the same rules as a
+    /// text. Its row keeps no channel message id (the message is the original's). Null when the row was taken away.
+    /// </summary>
+    private async Task<SendOutcome?> EditAsync(OutboxMessage row, int messageId, CancellationToken cancellationToken)
+    {
+        using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+        if (PauseLeft() is { } pause)
+        {
+            await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
+        {
+            return null;
+        }
+
+        _outbox.MarkSending(row);
+        var outcome = await _sender.EditAsync(row.ChatId, messageId, OutboxStore.Split(row.Text)[0], row.Buttons, CancellationToken.None).ConfigureAwait(false);
+        _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
+        return outcome with { MessageId = null };
     }
 
     /// <summary>

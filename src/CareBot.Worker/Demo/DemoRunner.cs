@@ -234,9 +234,11 @@ public sealed class DemoRunner
                 }
             }
 
-            // Tuesday.
+            // Tuesday. Reminders carry only what is new or due again (every CareBot:Care:RemindEveryDays), so a mentor
+            // reminded on Monday may get none today and answers Monday's.
+            var mondays = r;
             r = await MorningAsync(2).ConfigureAwait(false);
-            await ReplyAsync(Sim(mentorB), T("demo.say.visit2"), r.GetValueOrDefault(Sim(mentorB))?.MessageId).ConfigureAwait(false);
+            await ReplyAsync(Sim(mentorB), T("demo.say.visit2"), (r.GetValueOrDefault(Sim(mentorB)) ?? mondays.GetValueOrDefault(Sim(mentorB)))?.MessageId).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorE), "/check 1 学习=4 生活=3 心理=4 安全=5 健康=4 " + T("demo.say.check")).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorC), $"/call {children[2].Name} {T("demo.say.call")}").ConfigureAwait(false); // the father who asked to be called
 

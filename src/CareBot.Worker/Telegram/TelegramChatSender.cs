@@ -32,6 +32,17 @@ public sealed class TelegramChatSender(ITelegramBotClient bot, IOptions<Delivery
         };
     }
 
+    public async Task<SendOutcome> EditAsync(long chatId, int messageId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+    {
+        var markup = Markup(buttons);
+        var outcome = await CallAsync(async ct => (await bot.EditMessageText(chatId, messageId, text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken).ConfigureAwait(false);
+
+        // Telegram refuses an edit to the text and buttons the message already has: it shows what was wanted.
+        return outcome is { Status: SendStatus.Permanent, Error: { } error } && error.Contains("message is not modified", StringComparison.OrdinalIgnoreCase)
+            ? new SendOutcome(SendStatus.Sent, messageId)
+            : outcome;
+    }
+
     private static InlineKeyboardMarkup? Markup(IReadOnlyList<OutButton> buttons)
     {
         ArgumentNullException.ThrowIfNull(buttons);

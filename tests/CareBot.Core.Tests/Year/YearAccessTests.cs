@@ -4,8 +4,9 @@ using CareBot.Core.Model;
 namespace CareBot.Core.Tests.Year;
 
 /// <summary>
-/// The access table for /call and /aid: every role × own child / other child. A call is saved only by a carer about
-/// their own child; aid only by an admin about a child of the admin's schools; aid is shown to nobody else.
+/// The access table for /call (answered, and 未接通 / unanswered) and /aid: every role × own child / other child (of the
+/// other school). A call is saved only by a carer about their own child; aid only by an admin about a child of the
+/// admin's schools; aid is shown to nobody else.
 /// </summary>
 public sealed class YearAccessTests
 {
@@ -13,7 +14,7 @@ public sealed class YearAccessTests
 
     public static IEnumerable<object[]> Cases() =>
         from role in Enum.GetValues<AccessRole>()
-        from command in new[] { "/call", "/aid", "/card" }
+        from command in new[] { "/call", "/call unanswered", "/aid", "/card" }
         from target in Enum.GetValues<Target>()
         select new object[] { role, command, target };
 
@@ -40,6 +41,7 @@ public sealed class YearAccessTests
         var text = command switch
         {
             "/call" => $"/call {who} call-note-123",
+            "/call unanswered" => $"/call {who} unanswered no-answer-123",
             "/aid" => $"/aid {who} books 150 2026-11-20 county",
             _ => $"/card {who}",
         };
@@ -51,14 +53,18 @@ public sealed class YearAccessTests
         var newOutbox = kit.Db.Read(tx => tx.Outbox.FindAll().Skip(outboxBefore).ToList());
         var calls = kit.Db.Read(tx => tx.Records.Find(r => r.Kind == CareKind.Call).ToList());
         var aid = kit.Db.Read(tx => tx.Aid.Find(a => a.Kind == "books").ToList());
+        var unanswered = kit.Db.Read(tx => tx.Records.Find(r => r.Kind == CareKind.UnansweredCall).ToList());
 
         var isCarer = role is AccessRole.Mentor or AccessRole.Volunteer;
         var callAllowed = command == "/call" && isCarer && target == Target.Own;
+        var unansweredAllowed = command == "/call unanswered" && isCarer && target == Target.Own;
         var aidAllowed = command == "/aid" && isAdmin && target == Target.Own;
         var cardAllowed = command == "/card" && (isCarer || isAdmin) && target == Target.Own;
 
         Assert.Equal(callAllowed ? 1 : 0, calls.Count);
         Assert.Equal(callAllowed, newAudit.Any(a => a.Action == "record.call" && a.ChildId == childId));
+        Assert.Equal(unansweredAllowed ? 1 : 0, unanswered.Count);
+        Assert.Equal(unansweredAllowed, newAudit.Any(a => a.Action == "record.unansweredcall" && a.ChildId == childId));
         Assert.Equal(aidAllowed ? 1 : 0, aid.Count);
         Assert.Equal(aidAllowed, newAudit.Any(a => a.Action == "aid.added" && a.ChildId == childId && a.Actor.StartsWith("person:", StringComparison.Ordinal)));
         Assert.Equal(cardAllowed, newAudit.Any(a => a.Action == "card.read" && a.ChildId == childId));
@@ -84,6 +90,12 @@ public sealed class YearAccessTests
         {
             Assert.Equal(kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == chat)).Id, calls[0].AuthorId);
             Assert.Contains(newOutbox, o => o.ChatId == chat && o.Text.StartsWith("✅ Phone talk about", StringComparison.Ordinal));
+        }
+
+        if (unansweredAllowed)
+        {
+            Assert.Equal("no-answer-123", unanswered[0].Text);
+            Assert.Contains(newOutbox, o => o.ChatId == chat && o.Text.StartsWith("📵 Saved: the call to", StringComparison.Ordinal));
         }
     }
 }

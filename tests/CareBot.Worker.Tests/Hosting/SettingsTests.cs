@@ -1,4 +1,5 @@
 using CareBot.Core;
+using CareBot.Core.Model;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
 using CareBot.Worker.Telegram;
@@ -60,6 +61,18 @@ public sealed class SettingsTests
         Assert.Equal(ScheduleOptions.DefaultVisitReminders, schedules.VisitRemindersCron!.CronExpressionString);
     }
 
+    [Fact]
+    public void Visit_cadences_by_guardianship_are_bound_and_a_level_not_given_keeps_its_default()
+    {
+        using var w = new World(new() { ["CareBot:Care:VisitEveryDaysByGuardianship:Poor"] = "5", ["CareBot:Care:RemindEveryDays"] = "2" });
+        CareSettings.ValidateAll(w.Provider);
+
+        var care = w.Monitor<CareOptions>().CurrentValue.Care;
+        Assert.Equal((30, 14, 5), (care.VisitEveryDaysByGuardianship.Good, care.VisitEveryDaysByGuardianship.Fair, care.VisitEveryDaysByGuardianship.Poor));
+        Assert.Equal([30, 14, 5, 14], new Guardianship?[] { Guardianship.Good, Guardianship.Fair, Guardianship.Poor, null }.Select(care.VisitEveryDaysFor));
+        Assert.Equal(2, care.RemindEveryDays);
+    }
+
     [Theory]
     [InlineData("CareBot:TimeZone", "Mars/Olympus_Mons")]
     [InlineData("CareBot:QuietHours", "late")]
@@ -67,6 +80,9 @@ public sealed class SettingsTests
     [InlineData("CareBot:Schedules:WeeklyUpdates", "0 0 25 ? * SUN")]
     [InlineData("CareBot:Care:VisitEveryDays", "0")]
     [InlineData("CareBot:Care:MaxChildrenPerMentor", "21")]
+    [InlineData("CareBot:Care:VisitEveryDaysByGuardianship:Good", "0")]
+    [InlineData("CareBot:Care:VisitEveryDaysByGuardianship:Poor", "366")]
+    [InlineData("CareBot:Care:RemindEveryDays", "0")]
     [InlineData("CareBot:InviteValidDays", "366")]
     [InlineData("CareBot:OutboxKeepDays", "13")]
     [InlineData("CareBot:CatchUpDays", "7")]
