@@ -95,6 +95,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
             return;
         }
 
+        turn.About([.. children]);
         var sb = new StringBuilder(turn.T("carer.mine_title"));
         var standings = care.Standings(children);
         for (var i = 0; i < children.Count; i++)
@@ -356,7 +357,12 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         var match = MatchOwn(turn.Tx, turn.Person!.Id, who);
         if (match.Child is null)
         {
+            turn.About([.. match.Mine]); // the answer lists the carer's children to choose from
             turn.ReplyText(match.Problem(turn, who));
+        }
+        else
+        {
+            turn.About(match.Child);
         }
 
         return match.Child;
@@ -404,6 +410,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
             return;
         }
 
+        turn.About(child);
         var record = SaveMessage(turn, child, kind, note, turn.Person!.Id, ratings);
         var saved = turn.T("carer.saved_" + kind.ToString().ToLowerInvariant(), child.Name, Date(turn, record.LocalDate));
         saved = record.Guidance ? saved + " " + turn.T("year.guidance_marked") : saved;
