@@ -119,6 +119,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
             return;
         }
 
+        turn.About([.. children]);
         var sb = new StringBuilder(turn.T("carer.mine_title"));
         var standings = care.Standings(children);
         for (var i = 0; i < children.Count; i++)
@@ -385,7 +386,12 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         var match = MatchOwn(turn.Tx, turn.Person!.Id, who);
         if (match.Child is null)
         {
+            turn.About([.. match.Mine]); // the answer lists the carer's children to choose from
             turn.ReplyText(match.Problem(turn, who));
+        }
+        else
+        {
+            turn.About(match.Child);
         }
 
         return match.Child;
@@ -432,6 +438,8 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
             turn.Reply("chat.too_long", ChatCommand.MaxNoteLength);
             return;
         }
+
+        turn.About(child);
 
         // "/call CHILD 未接通 [NOTE]", or 未接通 in reply to a reminder of a call: a call that did not get through.
         if (kind == CareKind.Call && ChatCommand.SplitFirst(note) is var (marker, rest) && UnansweredCalls.IsMarker(marker))

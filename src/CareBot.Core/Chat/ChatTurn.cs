@@ -16,7 +16,6 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
 {
     private int _replies;
     private readonly HashSet<string> _about = new(StringComparer.Ordinal);
-    private List<string>? _linked;
 
     /// <summary>The update's transaction: everything this turn reads and writes.</summary>
     public CareTx Tx { get; } = tx;
@@ -37,46 +36,16 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
     public void Reply(string key, params object?[] args) => ReplyText(T(key, args));
 
     /// <summary>
-    /// Children this turn's messages name beyond the sender's own (an admin's card, list or activity): each message the
-    /// turn queues afterwards carries their ids, so that <c>forget</c> finds it by id.
+    /// Children this turn's messages name (the child a record was saved for, a card, a list): each message the turn
+    /// queues afterwards carries their ids (<see cref="OutboxMessage.ChildIds"/>), so that <c>forget</c> finds it by id.
     /// </summary>
     public void About(IEnumerable<string> childIds) => _about.UnionWith(childIds);
 
     public void About(params Child[] children) => About(children.Select(c => c.Id));
 
-    /// <summary>
-    /// The ids a message of this turn carries (<see cref="OutboxMessage.ChildIds"/>): the children it is about, those
-    /// named with <see cref="About(IEnumerable{string})"/>, and every child the sender is linked to (a carer's paired
-    /// children, a parent's own), the only children a carer's or parent's answer can name.
-    /// </summary>
-    private List<string> ChildIds(string? childId)
-    {
-        _linked ??= Person is null ? [] : LinkedChildren(Tx, Person);
-        var ids = new SortedSet<string>(_linked.Concat(_about), StringComparer.Ordinal);
-        if (childId is not null)
-        {
-            ids.Add(childId);
-        }
-
-        return [.. ids];
-    }
-
-    /// <summary>The children <paramref name="person"/> is linked to: as a carer (paired) and as a parent.</summary>
-    internal static List<string> LinkedChildren(CareTx tx, Person person)
-    {
-        var ids = new List<string>();
-        if (person.IsCarer)
-        {
-            ids.AddRange(tx.Pairings.Find(p => p.CarerId == person.Id).Select(p => p.ChildId));
-        }
-
-        if (person.Has(Roles.Parent))
-        {
-            ids.AddRange(tx.Children.Find(ChildQuery.ParentsContain(person.Id)).Select(c => c.Id));
-        }
-
-        return ids;
-    }
+    /// <summary>The ids a message of this turn carries: the child it is about and those named with <see cref="About(IEnumerable{string})"/>.</summary>
+    private List<string> ChildIds(string? childId) =>
+        [.. _about.Append(childId).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     /// <summary>The message this one replies to, if the bot sent it (a reminder, a relay, a weekly update).</summary>
     public OutboxMessage? RepliedTo() =>
@@ -142,7 +111,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
             Priority = priority,
             Kind = kind,
             ChildId = childId,
-            ChildIds = [.. _about.Append(childId).OfType<string>().Distinct(StringComparer.Ordinal)],
+            ChildIds = ChildIds(childId),
             RelayFromPersonId = relayFrom,
             ReplyAs = replyAs,
             Media = media,

@@ -115,6 +115,11 @@ internal sealed class MeetingCommands(CareClock clock, CareOptions options)
             return;
         }
 
+        if (!admin)
+        {
+            turn.About(meetings.SelectMany(m => m.ChildIds).Where(own.Contains)); // a carer's list names their children
+        }
+
         var sb = new StringBuilder(turn.T("meeting.list_title"));
         foreach (var meeting in meetings)
         {

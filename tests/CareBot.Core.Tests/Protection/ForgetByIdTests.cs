@@ -72,7 +72,7 @@ public sealed class ForgetByIdTests : IDisposable
         Assert.Contains("小明", overdue.Text, StringComparison.Ordinal);
         Assert.Equal(["S001", "S002"], overdue.ChildIds);
         Assert.Equal(["S002"], rows.Single(o => o.ChatId == TeacherWangChat).ChildIds); // the parent's message, relayed
-        Assert.Equal(["S002"], rows.Single(o => o.ChatId == LiFamilyChat).ChildIds); // the parent's receipt
+        Assert.Empty(rows.Single(o => o.ChatId == LiFamilyChat).ChildIds); // the parent's receipt names no child
     }
 
     [Fact]
@@ -88,5 +88,20 @@ public sealed class ForgetByIdTests : IDisposable
         var left = Assert.Single(Outbox(), o => o.Kind == OutboxKind.Reminder);
         Assert.Equal(_wang.Id, left.PersonId);
         Assert.Equal(["S002"], left.ChildIds);
+    }
+
+    [Fact]
+    public void A_teachers_sent_reply_about_another_of_their_children_stays()
+    {
+        _kit.AddChild("S003", "小刚", _li, _liFather);
+        _kit.Send(_kit.Text(TeacherLiChat, "/visit 小刚 去了"));
+        _kit.Send(_kit.Text(TeacherLiChat, "/visit 小明 去了"));
+        SendAll();
+
+        new ForgetService(_kit.Db, _kit.Time).Forget("S001", "cli");
+
+        var left = Assert.Single(Outbox(), o => o.ChatId == TeacherLiChat);
+        Assert.Contains("小刚", left.Text, StringComparison.Ordinal);
+        Assert.Equal(["S003"], left.ChildIds);
     }
 }
