@@ -46,11 +46,14 @@ internal static class ReminderPress
     {
         var carerId = turn.Person!.Id;
         var tomorrow = clock.Today.AddDays(1);
-        foreach (var mark in turn.Tx.ReminderMarks.Find(m => m.CarerId == carerId).Where(m => m.LastReminded == date).ToList())
+        var marks = turn.Tx.ReminderMarks.Find(m => m.CarerId == carerId).Where(m => m.LastReminded == date).ToList();
+        foreach (var mark in marks)
         {
             mark.SnoozedTo = tomorrow;
             turn.Tx.ReminderMarks.Update(mark);
         }
+
+        turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "reminder.snoozed", null, string.Create(CultureInfo.InvariantCulture, $"date:{date:yyyy-MM-dd} items:{marks.Count}"));
 
         if (reminder?.Reminder is { } content)
         {

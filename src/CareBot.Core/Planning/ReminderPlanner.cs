@@ -123,7 +123,7 @@ public sealed partial class ReminderPlanner
         var recorded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var r in tx.Records.Find(r => r.LocalDate >= weekStart && r.LocalDate <= today))
         {
-            if (r.Kind != CareKind.ParentMessage)
+            if (r.Kind is not (CareKind.ParentMessage or CareKind.UnansweredCall))
             {
                 recorded.Add(r.ChildId);
             }

@@ -249,6 +249,22 @@ public sealed class OutboxDispatcher : BackgroundService
     private async Task<SendOutcome?> EditAsync(OutboxMessage row, int messageId, CancellationToken cancellationToken)
     {
         using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        if (!await ClaimAsync(row, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var outcome = await _sender.EditAsync(row.ChatId, messageId, OutboxStore.Split(row.Text)[0], row.Buttons, CancellationToken.None).ConfigureAwait(false);
+        _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
+        return outcome with { MessageId = null };
+    }
+
+    /// <summary>
+    /// Waits for the chat's spacing and a 429 pause, then marks the row Sending; false (nothing marked) when the row
+    /// was taken away meanwhile (a child erased, a chat relinked) and must not go out.
+    /// </summary>
+    private async Task<bool> ClaimAsync(OutboxMessage row, CancellationToken cancellationToken)
+    {
         await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
         if (PauseLeft() is { } pause)
         {
@@ -257,13 +273,11 @@ public sealed class OutboxDispatcher : BackgroundService
 
         if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
         {
-            return null;
+            return false;
         }
 
         _outbox.MarkSending(row);
-        var outcome = await _sender.EditAsync(row.ChatId, messageId, OutboxStore.Split(row.Text)[0], row.Buttons, CancellationToken.None).ConfigureAwait(false);
-        _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
-        return outcome with { MessageId = null };
+        return true;
     }
 
     /// <summary>
@@ -280,18 +294,11 @@ public sealed class OutboxDispatcher : BackgroundService
                 leases.Add(await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false));
             }
 
-            await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
-            if (PauseLeft() is { } pause)
-            {
-                await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
+            if (!await ClaimAsync(row, cancellationToken).ConfigureAwait(false))
             {
                 return null;
             }
 
-            _outbox.MarkSending(row);
             var outcome = await _sender.SendMediaAsync(row.ChatId, media, row.Text, row.Buttons, CancellationToken.None).ConfigureAwait(false);
             _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs * media.MessageCount);
             return outcome;
