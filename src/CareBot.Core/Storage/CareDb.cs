@@ -66,12 +66,12 @@ public sealed class CareDb : IDisposable
 
     /// <summary>Opens (or creates) the database through <paramref name="files"/> (the power-cut tests' layer).</summary>
     public CareDb(string path, string? password, IFileLayer files, string? upgradeSchool = null)
-        : this(path, password, files, repairLog: true, upgradeSchool)
+        : this(path, password, files, LogRepair.TornPages, upgradeSchool)
     {
     }
 
-    /// <summary><paramref name="repairLog"/> false: the power-cut tests show what the log repair prevents.</summary>
-    internal CareDb(string path, string? password, IFileLayer files, bool repairLog, string? upgradeSchool = null)
+    /// <summary><paramref name="repair"/> less than torn pages: the power-cut tests show what the log repair prevents.</summary>
+    internal CareDb(string path, string? password, IFileLayer files, LogRepair repair, string? upgradeSchool = null)
     {
         _upgradeSchool = upgradeSchool ?? SchoolDirectory.DefaultId;
         ArgumentNullException.ThrowIfNull(files);
@@ -81,7 +81,7 @@ public sealed class CareDb : IDisposable
         _fileLock = files is OsFileLayer ? TakeFileLock(path, full) : null;
         try
         {
-            (_db, _data, _log, RepairedLogPages) = DatabaseFiles.Open(path, full, password, files, repairLog);
+            (_db, _data, _log, RepairedLogPages) = DatabaseFiles.Open(path, full, password, files, repair);
         }
         catch
         {
@@ -90,16 +90,29 @@ public sealed class CareDb : IDisposable
         }
 
         Encrypted = !string.IsNullOrEmpty(password);
-        _db.UtcDate = true;
         _tx = new CareTx(_db);
         try
         {
+            _db.UtcDate = true;
             EnsureSchema();
             Sync();
         }
-        catch
+        catch (Exception ex)
         {
+            // A disk error (a full disk) while the schema is ensured: the engine has stopped, so no checkpoint at close,
+            // and the admin reads why the database cannot be opened.
+            var diskError = ex is not StorageFailedException && (ex is IOException || IsFatal(ex));
+            if (diskError)
+            {
+                _failure ??= ex;
+            }
+
             Dispose();
+            if (diskError)
+            {
+                throw new StorageException($"Storage:DatabasePath: cannot open {path}: {ex.Message}", ex) { Error = StorageError.CannotOpen, Args = [path, ex.Message] };
+            }
+
             throw;
         }
     }

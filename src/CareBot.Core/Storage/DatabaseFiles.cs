@@ -7,12 +7,14 @@ namespace CareBot.Core.Storage;
 /// Opens the database's two files (FILE and FILE-log) through an <see cref="IFileLayer"/> and hands them to LiteDB as
 /// streams, so that CareDb decides when they reach the disk.
 /// <list type="bullet">
-/// <item>A new database appears whole: it is created as FILE.new, synced, and renamed (a durable rename).</item>
+/// <item>A new database appears whole: it is created as FILE.new, synced, and renamed (a durable rename). A new log's
+/// name is made durable (a folder sync) before anything is committed into it.</item>
 /// <item>Repair at open: LiteDB's log is append-only and CareDb syncs it after every commit it confirms, so
 /// everything synced is one unbroken run of pages. A power cut in the middle of a later, unconfirmed commit can leave
-/// some of that commit's pages on disk and others not (disks reorder writes): a page of zeros followed by the commit's
-/// last page. LiteDB 5.0.21 would skip the blank page and apply the rest of the commit, half. The log is therefore cut
-/// at its first page of zeros before LiteDB reads it; what is cut was never confirmed to anyone.</item>
+/// some of that commit's pages, or sectors of a page, on disk and others not (disks reorder writes): a page or a
+/// sector of zeros followed by the commit's last page. LiteDB 5.0.21 would apply the rest of the commit, half. The log
+/// is therefore cut at its first page that is not whole before LiteDB reads it; what is cut was never confirmed to
+/// anyone.</item>
 /// </list>
 /// </summary>
 public static class DatabaseFiles
@@ -23,7 +25,7 @@ public static class DatabaseFiles
     public static string LogFileOf(string file) =>
         Path.Combine(Path.GetDirectoryName(file) ?? "", Path.GetFileNameWithoutExtension(file) + "-log" + Path.GetExtension(file));
 
-    internal static (LiteDatabase Db, EngineFile Data, EngineFile Log, int Repaired) Open(string path, string full, string? password, IFileLayer files, bool repairLog = true)
+    internal static (LiteDatabase Db, EngineFile Data, EngineFile Log, int Repaired) Open(string path, string full, string? password, IFileLayer files, LogRepair repair = LogRepair.TornPages)
     {
         password = string.IsNullOrEmpty(password) ? null : password;
         var dir = Path.GetDirectoryName(full);
@@ -54,14 +56,21 @@ public static class DatabaseFiles
                 PrepareEncryptedLog(LogFileOf(full), password, files);
             }
 
+            // A new log's name is durable only once the folder is synced: without it a cut could take the whole log,
+            // and every commit in it, with it.
+            var newLog = !files.Exists(LogFileOf(full));
             log = new EngineFile(files.Open(LogFileOf(full)));
+            if (newLog)
+            {
+                files.SyncFolder(Path.GetDirectoryName(full) ?? "");
+            }
 
             // LiteDB writes the data file only when it copies the log into it (a checkpoint, also automatic inside a
             // commit). Pages of a commit not yet synced must not reach the data file before the log holds them
             // durably: a cut would leave them in the data file while the repair at open drops them from the log.
             var durableLog = log;
             data = new EngineFile(files.Open(full), beforeWrite: durableLog.Sync);
-            var repaired = repairLog ? CutLogAtFirstHole(log, password is not null) : 0;
+            var repaired = repair == LogRepair.None ? 0 : CutLogAtFirstHole(log, password is not null, repair == LogRepair.TornPages);
             var settings = new EngineSettings { DataStream = data, LogStream = log, Password = password };
             var db = new LiteDatabase(new LiteEngine(settings), CareDb.CreateMapper(), disposeOnClose: true);
             return (db, data, log, repaired);
@@ -200,8 +209,14 @@ public static class DatabaseFiles
         public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
     }
 
-    /// <summary>Cuts the log at its first page of zeros (see the class summary); returns the number of pages cut.</summary>
-    internal static int CutLogAtFirstHole(Stream log, bool encrypted)
+    /// <summary>
+    /// Cuts the log at its first page that is not whole (see the class summary); returns the number of pages cut. A
+    /// page is torn when a sector of it never reached the disk: the log only grows from a synced length, so a lost
+    /// sector reads as zeros. Encrypted pages are AES output, where 512 zero bytes never occur. Plain pages are checked
+    /// where LiteDB 5 always writes: the header (a page's first sector) and, on a page holding items, the slot of its
+    /// highest item (the page's last bytes).
+    /// </summary>
+    internal static int CutLogAtFirstHole(Stream log, bool encrypted, bool tornPages = true)
     {
         var length = log.Length;
         var page = new byte[PageSize];
@@ -209,7 +224,7 @@ public static class DatabaseFiles
         {
             log.Position = position;
             var read = log.ReadAtLeast(page, PageSize, throwOnEndOfStream: false);
-            if (page.AsSpan(0, read).ContainsAnyExcept((byte)0))
+            if (tornPages ? read == PageSize && IsWhole(page, encrypted) : page.AsSpan(0, read).ContainsAnyExcept((byte)0))
             {
                 continue;
             }
@@ -221,6 +236,43 @@ public static class DatabaseFiles
         }
 
         return 0;
+    }
+
+    /// <summary>Sector: the smallest unit a disk writes whole (older disks); 4 KiB disks tear only at page halves.</summary>
+    private const int Sector = 512;
+
+    // LiteDB 5.0.21's page layout (BasePage): items count at 23, highest item index at 30, slots of 4 bytes at the end.
+    private const int ItemsCountAt = 23;
+    private const int HighestIndexAt = 30;
+    private const int SlotSize = 4;
+
+    private static bool IsWhole(byte[] page, bool encrypted)
+    {
+        if (encrypted)
+        {
+            for (var sector = 0; sector < PageSize; sector += Sector)
+            {
+                if (!page.AsSpan(sector, Sector).ContainsAnyExcept((byte)0))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (!page.AsSpan(0, Sector).ContainsAnyExcept((byte)0))
+        {
+            return false;
+        }
+
+        if (page[ItemsCountAt] == 0)
+        {
+            return true;
+        }
+
+        var slot = PageSize - ((page[HighestIndexAt] + 1) * SlotSize);
+        return page.AsSpan(slot, SlotSize).ContainsAnyExcept((byte)0);
     }
 
     private static Exception Explain(string path, string? password, Exception ex) => ex switch
@@ -237,6 +289,19 @@ public static class DatabaseFiles
 
     // ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION; .NET on Unix reports a held flock the same way.
     internal static bool IsSharingViolation(IOException ex) => (ex.HResult & 0xFFFF) is 32 or 33 || ex.HResult == 11;
+}
+
+/// <summary>How the log is repaired at open; only the power-cut tests choose less than <see cref="TornPages"/>.</summary>
+internal enum LogRepair
+{
+    /// <summary>Not at all (what the repair prevents).</summary>
+    None,
+
+    /// <summary>Cut at the first page of zeros only (what the torn-page check adds).</summary>
+    ZeroPages,
+
+    /// <summary>Cut at the first page that is not whole.</summary>
+    TornPages,
 }
 
 /// <summary>

@@ -21,8 +21,14 @@ public interface IFileLayer
 
     void Delete(string path);
 
-    /// <summary>Renames <paramref name="from"/> over <paramref name="to"/> atomically and makes the rename durable.</summary>
+    /// <summary>Renames <paramref name="from"/> over <paramref name="to"/> atomically and makes the rename durable (syncs the folder).</summary>
     void Move(string from, string to);
+
+    /// <summary>
+    /// Makes the creates, deletes and renames in the folder durable (fsync of the folder). A file's fsync covers its
+    /// content only: a new file can vanish in a power cut, with everything synced into it, until its folder is synced.
+    /// </summary>
+    void SyncFolder(string path);
 
     /// <summary>Creates the folder (owner-only: children's records live in it) if missing.</summary>
     void CreateDirectory(string path);
@@ -62,8 +68,10 @@ public sealed class OsFileLayer : IFileLayer
     public void Move(string from, string to)
     {
         File.Move(from, to, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(to)));
+        SyncFolder(Path.GetDirectoryName(Path.GetFullPath(to)) ?? "");
     }
+
+    public void SyncFolder(string path) => SyncDirectory(path);
 
     public void CreateDirectory(string path)
     {

@@ -124,16 +124,13 @@ public sealed class OutboxDispatcher : BackgroundService
             return paused;
         }
 
-        var due = _outbox.Due(BatchSize);
+        // Synced first: nothing is sent, and so confirmed, before the commit it comes from is on disk.
+        var due = Confirmations.DueToSend(_db, _outbox, BatchSize);
         if (due.Count == 0)
         {
             ForgetIdleChats();
             return WaitUntilNextDue();
         }
-
-        // A row may come from a commit whose sync is still to come (a getUpdates batch shares one): nothing is sent,
-        // and so confirmed, before it is on disk. A no-op when nothing was written since the last sync.
-        _db.Sync();
 
         var progressed = false;
         var earliestChat = DateTime.MaxValue;

@@ -138,7 +138,7 @@ public sealed class TelegramPoller(
             // has then stopped, and StorageFailureWatch stops the worker.
             try
             {
-                db.Sync();
+                Confirmations.BatchHandled(db);
             }
             catch (StorageFailedException)
             {
@@ -148,7 +148,7 @@ public sealed class TelegramPoller(
             throw;
         }
 
-        db.Sync();
+        Confirmations.BatchHandled(db);
         signal.Notify();
 
         foreach (var (message, outcome) in handled)

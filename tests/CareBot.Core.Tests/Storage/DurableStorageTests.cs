@@ -25,6 +25,34 @@ public sealed class DurableStorageTests : IDisposable
     }
 
     [Fact]
+    public void A_new_log_is_made_durable_by_a_folder_sync_before_anything_is_committed_to_it()
+    {
+        var disk = new SimulatedDisk();
+        using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
+        db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
+
+        var ops = disk.Ops.ToList();
+        var log = DatabaseFiles.LogFileOf(PowerCutWorkload.DbPath);
+        var created = ops.FindIndex(o => o.Kind == SimulatedDisk.OpKind.Create && o.Path == log);
+        var firstWrite = ops.FindIndex(o => o.Kind == SimulatedDisk.OpKind.Write && o.Path == log);
+        var folderSync = ops.FindIndex(created, o => o.Kind == SimulatedDisk.OpKind.SyncFolder);
+        Assert.True(created >= 0 && firstWrite > created, "the log was not created and written");
+        Assert.InRange(folderSync, created + 1, firstWrite - 1);
+    }
+
+    [Fact]
+    public void A_folder_sync_reaches_a_real_folder_and_a_missing_folder_is_an_error()
+    {
+        OsFileLayer.Instance.SyncFolder(_dir);
+
+        if (OperatingSystem.IsLinux())
+        {
+            var error = Assert.ThrowsAny<IOException>(() => OsFileLayer.Instance.SyncFolder(Path.Combine(_dir, "missing")));
+            Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Deferred_writes_share_one_sync()
     {
         var disk = new SimulatedDisk();

@@ -9,63 +9,94 @@ namespace CareBot.Core.Tests.Storage.PowerCut;
 internal static class PowerCutSweep
 {
     /// <summary>
-    /// What survives per point. The suite gives every point one of the first three in turn; with
-    /// CAREBOT_POWERCUT_FULL=1 every point gets all four (the figures in the README).
+    /// What survives per point. The suite gives every point one of the first four in turn; with
+    /// CAREBOT_POWERCUT_FULL=1 every point gets all six (the figures in the README).
     /// </summary>
-    public static readonly (CutMode Mode, int Seed)[] Cuts = [(CutMode.Nothing, 0), (CutMode.Everything, 0), (CutMode.RandomPages, 1), (CutMode.RandomPages, 2)];
+    public static readonly (CutMode Mode, int Seed)[] Cuts =
+        [(CutMode.Nothing, 0), (CutMode.Everything, 0), (CutMode.RandomPages, 1), (CutMode.TornSectors, 1), (CutMode.RandomPages, 2), (CutMode.TornSectors, 2)];
 
     public static bool Full => Environment.GetEnvironmentVariable("CAREBOT_POWERCUT_FULL") == "1";
 
-    internal sealed record Result(int CutPoints, int Recoveries, int Repaired, List<string> Failures, int Syncs, TimeSpan Took)
+    internal sealed record Result(int CutPoints, int Recoveries, int Repaired, int RepairedTorn, List<string> Failures, int Syncs, TimeSpan Took)
     {
         public string Summary =>
-            $"{CutPoints} cut points, {Recoveries} recoveries, {Syncs} syncs in the day, {Repaired} logs cut at a hole, {Failures.Count} broken, {Took.TotalSeconds:F1} s";
+            $"{CutPoints} cut points, {Recoveries} recoveries, {Syncs} syncs in the day, {Repaired} logs cut at a hole ({RepairedTorn} at a torn page), {Failures.Count} broken, {Took.TotalSeconds:F1} s";
     }
 
-    public static Result Run(PowerCutWorkload workload, SimulatedDisk disk, int stride = 1, bool repairLog = true)
+    /// <summary>Which points to cut at and how (default: every point, the suite's outcomes), and whether to stop at the first broken one.</summary>
+    internal sealed record Plan
     {
+        public int Stride { get; init; } = 1;
+
+        public LogRepair Repair { get; init; } = LogRepair.TornPages;
+
+        /// <summary>Only these outcomes, each at every point (instead of the suite's rotation).</summary>
+        public CutMode[]? Only { get; init; }
+
+        public Func<SimulatedDisk.CutPoint, bool> Where { get; init; } = _ => true;
+
+        /// <summary>Stop once a broken invariant says this (what a test of the sweep without a fix looks for).</summary>
+        public Func<string, bool>? StopAt { get; init; }
+    }
+
+    public static Result Run(PowerCutWorkload workload, SimulatedDisk disk, Plan? plan = null)
+    {
+        plan ??= new Plan();
         var watch = Stopwatch.StartNew();
         var failures = new List<string>();
-        int points = 0, recoveries = 0, repaired = 0;
+        int points = 0, recoveries = 0, repaired = 0, torn = 0;
         foreach (var cut in disk.CutPoints())
         {
-            if (cut.Last.Kind is SimulatedDisk.OpKind.Create or SimulatedDisk.OpKind.Delete || (stride > 1 && cut.AfterOps % stride != 0))
+            if (cut.Last.Kind is SimulatedDisk.OpKind.Create or SimulatedDisk.OpKind.Delete || (plan.Stride > 1 && cut.AfterOps % plan.Stride != 0) || !plan.Where(cut))
             {
                 continue;
             }
 
             points++;
-            var modes = Full ? Cuts : [Cuts[points % 3]];
+            var modes = plan.Only is { } only ? only.Select(m => (m, 1)).ToArray() : Full ? Cuts : [Cuts[points % 4]];
             foreach (var (mode, seed) in modes)
             {
                 recoveries++;
                 var where = $"cut after op {cut.AfterOps} ({cut.Last.Kind} {Path.GetFileName(cut.Last.Path)}), {mode}{(seed > 0 ? $" seed {seed}" : "")}";
                 try
                 {
-                    var recovered = cut.Disk(mode, new Random((seed * 7919) + cut.AfterOps));
-                    if (!recovered.Exists(PowerCutWorkload.DbPath))
-                    {
-                        // The database was never created whole: nothing could have been confirmed yet.
-                        PowerCutWorkload.AssertTrue(!workload.Confirmed.Any(c => c.AfterOps <= cut.AfterOps), "the database file is gone after a confirmation");
-                        continue;
-                    }
-
-                    repaired += Recover(workload, recovered, cut.AfterOps, repairLog);
+                    var cutRepaired = Recover(workload, cut.Disk(mode, new Random((seed * 7919) + cut.AfterOps)), cut.AfterOps, plan.Repair);
+                    repaired += cutRepaired;
+                    torn += mode == CutMode.TornSectors ? cutRepaired : 0;
                 }
                 catch (Exception ex)
                 {
                     failures.Add($"{where}: {(ex is InvariantBrokenException ? ex.Message : ex.GetType().Name + ": " + ex.Message)}");
+                    if (plan.StopAt?.Invoke(failures[^1]) == true)
+                    {
+                        return new Result(points, recoveries, repaired, torn, failures, disk.Syncs, watch.Elapsed);
+                    }
                 }
             }
         }
 
-        return new Result(points, recoveries, repaired, failures, disk.Syncs, watch.Elapsed);
+        return new Result(points, recoveries, repaired, torn, failures, disk.Syncs, watch.Elapsed);
     }
 
-    /// <summary>Opens the recovered disk and checks it as the worker's restart would meet it.</summary>
-    private static int Recover(PowerCutWorkload workload, SimulatedDisk recovered, int cutAfter, bool repairLog)
+    /// <summary>
+    /// Opens a recovered disk and checks it as the worker's restart would meet it: returns 1 when the log was cut at
+    /// a hole. Throws when an invariant is broken.
+    /// </summary>
+    public static int Recover(PowerCutWorkload workload, SimulatedDisk recovered, int cutAfter, LogRepair repair = LogRepair.TornPages)
     {
-        using var db = new CareDb(PowerCutWorkload.DbPath, workload.Password, recovered, repairLog);
+        if (!recovered.Exists(PowerCutWorkload.DbPath))
+        {
+            // The database was never created whole: nothing could have been confirmed yet.
+            PowerCutWorkload.AssertTrue(!workload.Confirmed.Any(c => c.AfterOps <= cutAfter), "the database file is gone after a confirmation");
+            return 0;
+        }
+
+        return RecoverDatabase(workload, recovered, cutAfter, repair);
+    }
+
+    private static int RecoverDatabase(PowerCutWorkload workload, SimulatedDisk recovered, int cutAfter, LogRepair repair)
+    {
+        using var db = new CareDb(PowerCutWorkload.DbPath, workload.Password, recovered, repair);
         db.Read(tx =>
         {
             foreach (var name in tx.Raw.GetCollectionNames())
@@ -113,7 +144,7 @@ internal static class PowerCutSweep
         });
 
         // The start-up catch-up runs the weekly planner again: the week's updates are then all there, once.
-        if (cutAfter > workload.PlannerStartedAtOps)
+        if (cutAfter > workload.PlannerStartedAtOps && workload.WeeklyKeys.Count > 0)
         {
             new WeeklyUpdatePlanner(db, outbox) { BatchSize = 2 }.Plan(PowerCutWorkload.Today);
             db.Read(tx =>

@@ -14,11 +14,14 @@ using Microsoft.Extensions.Time.Testing;
 namespace CareBot.Core.Tests.Storage.PowerCut;
 
 /// <summary>
-/// A scripted school day on a database over a <see cref="SimulatedDisk"/>: an import, linking, three getUpdates
-/// batches of mentors' visits and diary entries (one sync per batch), deliveries marked sent, a weekly planning run in
-/// slices, a forget, a second import and a last batch. Every confirmation the product would give (a reply or offset
-/// after a batch's sync, an admin verb's success, a planner run's end) is recorded with the number of disk operations
-/// done by then, and with a check that must hold on any database recovered from a cut after that point.
+/// A scripted school day on a database over a <see cref="SimulatedDisk"/>: an import, linking, four getUpdates batches
+/// of mentors' visits and diary entries (each update its own commit, one sync per batch through the poller's
+/// <see cref="Confirmations.BatchHandled"/>), the dispatcher's turns through <see cref="Confirmations.DueToSend"/> (one
+/// in the middle of a batch, while its first commits are unsynced), an explicit checkpoint in the middle of another
+/// batch and LiteDB's own checkpoints inside commits, a weekly planning run in slices, a forget and a second import.
+/// Every confirmation the product would give (the next getUpdates after a batch, a message on the wire, an admin
+/// verb's success, a planner run's end) is recorded with the number of disk operations done by then, and with a check
+/// that must hold on any database recovered from a cut after that point.
 /// </summary>
 internal sealed class PowerCutWorkload
 {
@@ -28,6 +31,13 @@ internal sealed class PowerCutWorkload
     private const string ForgottenChild = "default/20240002";
 
     private readonly List<(int AfterOps, string What, Action<CareTx> Check)> _confirmed = [];
+    private int _channelMessageId = 100;
+
+    /// <summary>Where the first getUpdates batch starts (the points before it hold no chat update).</summary>
+    public int FirstBatchAtOps { get; private set; }
+
+    /// <summary>Checkpoints that found commits not yet synced: the explicit one in batch 2, LiteDB's own in batch 3.</summary>
+    public (int Explicit, int Automatic) CheckpointsOverUnsyncedCommits { get; private set; }
     private readonly List<(int FetchedAtOps, IncomingMessage Message, string ChildId)> _updates = [];
     private long _nextUpdate = 500;
 
@@ -47,11 +57,35 @@ internal sealed class PowerCutWorkload
 
     public int PlannerStartedAtOps { get; private set; } = int.MaxValue;
 
-    /// <summary>Runs the day on <paramref name="disk"/>; the database is closed cleanly at the end.</summary>
-    public void Run(SimulatedDisk disk)
+    /// <summary>The disk error that stopped the database during the day (a full disk), or null.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>
+    /// Runs the day on <paramref name="disk"/>; the database is closed cleanly at the end. With
+    /// <paramref name="removed"/>, the poller's or the dispatcher's code runs without its sync (to show the sweep
+    /// then fails). A disk error stops the day where it happens (<see cref="Failure"/>).
+    /// </summary>
+    public void Run(SimulatedDisk disk, SyncRemoved removed = SyncRemoved.None)
     {
         var time = NewTime();
         using var db = new CareDb(DbPath, Password, disk);
+        try
+        {
+            Day(db, disk, time, removed);
+        }
+        catch (Exception ex) when (db.Failure is not null)
+        {
+            // The worker stops here (StorageFailureWatch): nothing after it is confirmed.
+            _ = ex;
+        }
+        finally
+        {
+            Failure = db.Failure;
+        }
+    }
+
+    private void Day(CareDb db, SimulatedDisk disk, TimeProvider time, SyncRemoved removed)
+    {
         var (processor, outbox) = Core(db, time);
 
         Import(db, disk, time, RosterCsv(6, skip: null), "import 1", 6);
@@ -59,11 +93,17 @@ internal sealed class PowerCutWorkload
         Confirm(disk, "linked", d => AssertTrue(linked.All(id => d.People.FindById(id) is not { ChatId: null }), "a confirmed link is missing"));
 
         var mentors = db.Read(tx => tx.People.FindAll().Where(p => p.Has(Roles.Mentor)).ToList());
-        for (var batch = 0; batch < 3; batch++)
-        {
-            Batch(db, disk, processor, mentors, batch);
-            MarkRepliesSent(outbox);
-        }
+
+        // Batch 0 is confirmed by the next getUpdates before the dispatcher's turn; in batch 1 the dispatcher sends
+        // the replies to its first updates before the poller syncs; in batch 2 a checkpoint runs over unsynced commits.
+        FirstBatchAtOps = disk.Ops.Count;
+        Batch(db, disk, processor, mentors, 0, removed, midway: null);
+        Batch(db, disk, processor, mentors, 1, removed, midway: () => Dispatch(db, disk, outbox, removed));
+        Dispatch(db, disk, outbox, removed);
+        var before = disk.CheckpointsOverUnsyncedCommits;
+        Batch(db, disk, processor, mentors, 2, removed, midway: db.Checkpoint);
+        var explicitOnes = disk.CheckpointsOverUnsyncedCommits - before;
+        Dispatch(db, disk, outbox, removed);
 
         PlannerStartedAtOps = disk.Ops.Count;
         var planned = new WeeklyUpdatePlanner(db, outbox) { BatchSize = 2 }.Plan(Today);
@@ -85,7 +125,18 @@ internal sealed class PowerCutWorkload
         });
 
         Import(db, disk, time, RosterCsv(7, skip: ForgottenNo), "import 2", 7);
-        Batch(db, disk, processor, mentors, 3);
+
+        // LiteDB copies its log into the data file by itself inside a commit once the log passes its checkpoint size
+        // (1,000 pages by default, more than this day writes): lowered for batch 3 so that one of the batch's own
+        // commits runs into it while the batch's earlier commits are unsynced.
+        var logPages = disk.Content(DatabaseFiles.LogFileOf(DbPath)).Length / DatabaseFiles.PageSize;
+        db.Mark(tx => tx.Raw.CheckpointSize = logPages + 6);
+        db.Sync();
+        before = disk.CheckpointsOverUnsyncedCommits;
+        Batch(db, disk, processor, mentors, 3, removed, midway: null);
+        CheckpointsOverUnsyncedCommits = (explicitOnes, disk.CheckpointsOverUnsyncedCommits - before);
+        db.Mark(tx => tx.Raw.CheckpointSize = 1000);
+        Dispatch(db, disk, outbox, removed);
     }
 
     /// <summary>The chat updates fetched from Telegram before <paramref name="cut"/> operations (to redeliver).</summary>
@@ -102,7 +153,7 @@ internal sealed class PowerCutWorkload
     /// <summary>The unique note of an update's visit or diary entry (so "stored once" can be counted).</summary>
     public static string Token(long updateId) => $"U{updateId}U";
 
-    private void Batch(CareDb db, SimulatedDisk disk, UpdateProcessor processor, List<Person> mentors, int batch)
+    private void Batch(CareDb db, SimulatedDisk disk, UpdateProcessor processor, List<Person> mentors, int batch, SyncRemoved removed, Action? midway)
     {
         var fetchedAt = disk.Ops.Count;
         var ids = new List<(long Id, string ChildId)>();
@@ -118,10 +169,20 @@ internal sealed class PowerCutWorkload
                 processor.Process(message);
                 ids.Add((id, child.Id));
             }
+
+            if (mentor == mentors[mentors.Count / 2])
+            {
+                // Another thread's turn while the batch's commits so far wait for the batch's sync.
+                midway?.Invoke();
+            }
         }
 
-        // The poller's group commit: one sync, then the replies, the button answers and the next offset go out.
-        db.Sync();
+        // The poller's group commit: one sync, then the button answers and the next getUpdates confirm the batch.
+        if (removed != SyncRemoved.Poller)
+        {
+            Confirmations.BatchHandled(db);
+        }
+
         var last = ids.Max(i => i.Id);
         Confirm(disk, $"batch {batch}", d =>
         {
@@ -139,13 +200,36 @@ internal sealed class PowerCutWorkload
         });
     }
 
-    private static void MarkRepliesSent(OutboxStore outbox)
+    /// <summary>
+    /// The dispatcher's turn: the rows due (synced first by <see cref="Confirmations.DueToSend"/>), each marked Sending,
+    /// sent (a confirmation: a reply tells its sender the update is stored) and marked Sent (unsynced).
+    /// </summary>
+    private void Dispatch(CareDb db, SimulatedDisk disk, OutboxStore outbox, SyncRemoved removed)
     {
-        var channelId = 100;
-        foreach (var row in outbox.Due(50))
+        var due = removed == SyncRemoved.Dispatcher ? outbox.Due(50) : Confirmations.DueToSend(db, outbox, 50);
+        foreach (var row in due)
         {
             outbox.MarkSending(row);
-            outbox.MarkSent(row, ++channelId);
+            var key = row.Key;
+            var update = key.StartsWith("reply:", StringComparison.Ordinal) ? long.Parse(key.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+            var childId = update is { } replyTo ? _updates.Single(u => u.Message.UpdateId == replyTo).ChildId : row.ChildId;
+            Confirm(disk, $"sent {key}", d =>
+            {
+                var childGone = childId is not null && d.Children.FindById(childId) is null;
+                if (update is { } id)
+                {
+                    AssertTrue(d.Updates.FindById(id) is not null, $"a reply to update {id} was sent, but the update is not recorded");
+                    if (!childGone)
+                    {
+                        AssertStoredOnce(d, id);
+                    }
+                }
+                else
+                {
+                    AssertTrue(childGone || d.Outbox.Exists(o => o.Key == key), $"the sent message {key} is not stored");
+                }
+            });
+            outbox.MarkSent(row, ++_channelMessageId);
         }
     }
 
@@ -202,3 +286,15 @@ internal sealed class PowerCutWorkload
 }
 
 internal sealed class InvariantBrokenException(string message) : Exception(message);
+
+/// <summary>A sync taken out of the product's code, to show what the sweep finds without it.</summary>
+internal enum SyncRemoved
+{
+    None,
+
+    /// <summary>The poller's group commit (<see cref="Confirmations.BatchHandled"/>).</summary>
+    Poller,
+
+    /// <summary>The dispatcher's sync before it sends (<see cref="Confirmations.DueToSend"/>).</summary>
+    Dispatcher,
+}
