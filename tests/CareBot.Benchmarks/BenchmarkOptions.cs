@@ -8,7 +8,7 @@ namespace CareBot.Benchmarks;
 public sealed class BenchmarkOptions
 {
     public const string Usage =
-        "usage: CareBot.Benchmarks [all|compose|dispatch|ingest|startup] [--children N] [--months M] [--rate R] " +
+        "usage: CareBot.Benchmarks [all|compose|dispatch|ingest|plan-latency|backup-latency|startup] [--children N] [--months M] [--rate R] " +
         "[--messages N] [--updates N] [--startup-children N] [--no-startup] [--history-compare] [--json FILE] [--temp DIR]";
 
     public string Scenario { get; set; } = "all";
@@ -41,7 +41,7 @@ public sealed class BenchmarkOptions
             int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
             switch (a)
             {
-                case "all" or "compose" or "dispatch" or "ingest" or "plan-latency" or "startup": o.Scenario = a; break;
+                case "all" or "compose" or "dispatch" or "ingest" or "plan-latency" or "backup-latency" or "startup": o.Scenario = a; break;
                 case "--children": o.Children = Int(); break;
                 case "--months": o.Months = Int(); break;
                 case "--rate": o.Rate = Int(); break;

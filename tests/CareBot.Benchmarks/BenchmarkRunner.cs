@@ -29,7 +29,7 @@ public static class BenchmarkRunner
         f.Set("months", options.Months);
         log.WriteLine($"CareBot benchmarks: {options.Scenario}, {options.Children:N0} children, {options.Months} months, {Environment.ProcessorCount} cores, {Environment.Version}");
 
-        if (options.Runs("compose") || options.Runs("ingest") || options.Runs("plan-latency"))
+        if (options.Runs("compose") || options.Runs("ingest") || options.Runs("plan-latency") || options.Runs("backup-latency"))
         {
             var sw = Stopwatch.StartNew();
             var cached = County.Cached(options.TempRoot, options.Children, options.Months, log);
@@ -52,6 +52,11 @@ public static class BenchmarkRunner
             if (options.Runs("plan-latency"))
             {
                 PlanLatencyBenchmark.Run(options, cached, f, log);
+            }
+
+            if (options.Runs("backup-latency"))
+            {
+                BackupLatencyBenchmark.Run(options, cached, f, log);
             }
         }
 
@@ -243,22 +248,31 @@ public static class BenchmarkRunner
             _thread = new Thread(() =>
             {
                 using var p = Process.GetCurrentProcess();
-                while (!_stop)
+                do
                 {
-                    p.Refresh();
-                    _peakWs = Math.Max(_peakWs, p.WorkingSet64);
-                    _peakManaged = Math.Max(_peakManaged, GC.GetTotalMemory(false));
+                    Sample(p);
                     Thread.Sleep(10);
                 }
+                while (!_stop);
             }) { IsBackground = true };
             _thread.Start();
         }
 
+        /// <summary>The peaks, with one last sample: a short run may end before the thread's first one.</summary>
         public (long Ws, long Managed) Stop()
         {
             _stop = true;
             _thread.Join();
+            using var p = Process.GetCurrentProcess();
+            Sample(p);
             return (_peakWs, _peakManaged);
+        }
+
+        private void Sample(Process p)
+        {
+            p.Refresh();
+            _peakWs = Math.Max(_peakWs, p.WorkingSet64);
+            _peakManaged = Math.Max(_peakManaged, GC.GetTotalMemory(false));
         }
 
         public void Dispose() => _stop = true;

@@ -64,7 +64,7 @@ internal static class ActivityCommand
 
         // Read once for every name of the list: the sender's own children, and an admin's schools' children.
         var known = new Known(
-            turn.Person!.IsCarer ? CareQueries.ChildrenOf(turn.Tx, turn.Person.Id) : null,
+            turn.Person!.IsCarer ? CareQueries.Numbered(turn.Tx, turn.Person.Id) : null,
             asAdmin ? [.. turn.Tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).OrderBy(c => c.Id, StringComparer.Ordinal)] : null);
         var children = new List<Child>();
         foreach (var piece in pieces)
@@ -144,7 +144,7 @@ internal static class ActivityCommand
     private sealed record Named(Child? Child, string Problem);
 
     /// <summary>The children a name may mean: the sender's own (a carer), and the children of an admin's schools.</summary>
-    private sealed record Known(List<Child>? Mine, List<Child>? InScope);
+    private sealed record Known(OwnChildren? Mine, List<Child>? InScope);
 
     /// <summary>One name, 学号 or /mine number: the sender's own child first, then (admins) a child of their schools.</summary>
     private static Named Match(ChatTurn turn, string who, Known known)
@@ -159,7 +159,8 @@ internal static class ActivityCommand
             }
         }
 
-        if (known.InScope is not { } inScope)
+        // A number from a changed list is refused, not read as a 学号 of the admin's schools.
+        if (known.InScope is not { } inScope || own is { Stale: true })
         {
             return new Named(null, own!.Problem(turn, who));
         }

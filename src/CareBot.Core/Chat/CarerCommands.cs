@@ -115,6 +115,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         var children = CareQueries.ChildrenOf(turn.Tx, turn.Person!.Id);
         if (children.Count == 0)
         {
+            CareQueries.Shown(turn.Tx, turn.Person.Id, children);
             turn.Reply("carer.no_children");
             return;
         }
@@ -141,6 +142,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         }
 
         sb.Append('\n').Append(turn.T("carer.mine_hint"));
+        CareQueries.Shown(turn.Tx, turn.Person.Id, children);
         turn.ReplyText(sb.ToString());
     }
 
@@ -239,7 +241,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
 
     /// <summary>The child's own carer: true when <paramref name="who"/> names one of the carer's children (nothing is replied).</summary>
     public static bool IsOwn(ChatTurn turn, string who) =>
-        MatchOwn(turn.Tx, turn.Person!.Id, who) is { Child: not null } or { Ambiguous: true };
+        MatchOwn(turn.Tx, turn.Person!.Id, who) is { Child: not null } or { Ambiguous: true } or { Stale: true };
 
     /// <summary>The contact card, for the child's carer or an admin of the child's school (who also sees the aid).</summary>
     public void ShowCard(ChatTurn turn, Child child)
@@ -399,16 +401,27 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
 
     /// <summary>
     /// The carer's child named by <paramref name="who"/>: the number /mine shows, the exact name, or the one name
-    /// containing it. Nothing is replied: <see cref="OwnMatch.Problem"/> says why none matched.
+    /// containing it. A number counts only while the carer's list is the one last shown to them (/mine, or a list in
+    /// an answer): after an import or a forget changed it, the number is refused (<see cref="OwnMatch.Stale"/>) rather
+    /// than filed under whichever child now has it. Nothing is replied: <see cref="OwnMatch.Problem"/> says why none matched.
     /// </summary>
-    internal static OwnMatch MatchOwn(CareTx tx, int carerId, string who) => MatchOwn(CareQueries.ChildrenOf(tx, carerId), who);
+    internal static OwnMatch MatchOwn(CareTx tx, int carerId, string who) => MatchOwn(CareQueries.Numbered(tx, carerId), who);
 
     /// <summary><see cref="MatchOwn(CareTx, int, string)"/> among the carer's children already read (a command naming many).</summary>
-    internal static OwnMatch MatchOwn(List<Child> mine, string who)
+    internal static OwnMatch MatchOwn(OwnChildren own, string who)
     {
-        if (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= mine.Count)
+        var mine = own.List;
+        if (int.TryParse(who, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
         {
-            return new OwnMatch(mine[n - 1], false, mine);
+            if (!own.Current)
+            {
+                return new OwnMatch(null, false, mine) { Stale = true };
+            }
+
+            if (n >= 1 && n <= mine.Count)
+            {
+                return new OwnMatch(mine[n - 1], false, mine);
+            }
         }
 
         var exact = mine.Where(c => c.Name == who).ToList();
@@ -421,13 +434,19 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         return candidates.Count == 1 && exact.Count == 0 ? new OwnMatch(candidates[0], false, mine) : new OwnMatch(null, candidates.Count > 1, mine);
     }
 
-    /// <summary>A carer's child found by <see cref="MatchOwn"/>, or why none was: several match, or none (with the carer's children).</summary>
+    /// <summary>A carer's child found by <see cref="MatchOwn"/>, or why none was: several match, a number from a list that has changed, or none (with the carer's children).</summary>
     internal sealed record OwnMatch(Child? Child, bool Ambiguous, List<Child> Mine)
     {
+        /// <summary>A /mine number, but the carer's list changed since it was shown: the number may mean another child now.</summary>
+        public bool Stale { get; init; }
+
+        /// <summary>The answer, with the carer's current list numbered; from now on those are the numbers that count.</summary>
         public string Problem(ChatTurn turn, string who)
         {
+            CareQueries.Shown(turn.Tx, turn.Person!.Id, Mine);
             var list = string.Join("\n", Mine.Select((c, i) => $"{i + 1}. {c.Name}" + (string.IsNullOrEmpty(c.Class) ? "" : $" ({c.Class})")));
-            return Mine.Count == 0 ? turn.T("carer.no_children") : turn.T(Ambiguous ? "carer.child_ambiguous" : "carer.child_unknown", who, list);
+            return Mine.Count == 0 ? turn.T("carer.no_children")
+                : turn.T(Stale ? "carer.list_changed" : Ambiguous ? "carer.child_ambiguous" : "carer.child_unknown", who, list);
         }
     }
 

@@ -32,13 +32,15 @@ public enum StorageError
     BackupExists,
     BackupAppeared,
     BackupCannotWrite,
+    BackupBusy,
+    BackupChanged,
 }
 
 /// <summary>
 /// The one LiteDB database of the process (direct mode, own mapper, UTC dates). Storage calls are synchronous
 /// and short; a unit of work begins and commits inside one <see cref="Write{T}"/> call and never spans an await.
 /// </summary>
-public sealed class CareDb : IDisposable
+public sealed partial class CareDb : IDisposable
 {
     /// <summary>The schema this code reads and writes, kept in the file's <c>UserVersion</c>.</summary>
     public const int SchemaVersion = 2;
@@ -244,6 +246,7 @@ public sealed class CareDb : IDisposable
         tx.Outbox.EnsureIndex(o => o.Status);
         tx.Outbox.EnsureIndex(o => o.ChannelMessageId);
         tx.Outbox.EnsureIndex(o => o.ChatId);
+        RestoreAutomaticCheckpoints();
 
         // Upgrade path: each step moves the file one version forward inside a transaction.
         while (version < SchemaVersion)
@@ -338,6 +341,7 @@ public sealed class CareDb : IDisposable
             try
             {
                 var result = work(_tx);
+                _joinCommits.Value?.Invoke(_tx);
                 Guard(_db.Commit);
                 return result;
             }
@@ -528,7 +532,8 @@ public sealed class CareDb : IDisposable
         // The same order as Dispose: the turn first, then the checkpoint gate.
         lock (_writeLock)
         {
-            if (!_disposed)
+            // Not while a backup copies the data file (see CopyDataFileTo): the log keeps the commits meanwhile.
+            if (!_disposed && !Copying)
             {
                 Read(_ => _db.Checkpoint());
             }

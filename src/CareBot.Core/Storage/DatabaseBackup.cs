@@ -3,14 +3,16 @@ using LiteDB;
 namespace CareBot.Core.Storage;
 
 /// <summary>
-/// A consistent copy of the whole database (<c>carebot backup FILE</c>), taken while the worker keeps working: every
-/// collection is read inside one read transaction of the live database while no other thread writes (a snapshot),
-/// written to FILE.partial as a CareDb of its own (encrypted with the password when given, synced when closed), and
-/// renamed to FILE only when complete, so FILE is either absent or whole.
+/// A consistent copy of the whole database (<c>carebot backup FILE</c>), taken while the worker keeps working. A
+/// database in a file is copied as a file (<see cref="CareDb.CopyDataFileTo"/>): a checkpoint, then the data file in
+/// pieces of 1 MiB while the chat goes on writing to the log; memory stays bounded and the database is held only for
+/// the checkpoint. The copy is written to FILE.partial, synced, opened as a database to count its documents (so a copy
+/// that does not open is never handed out), and renamed to FILE only then: FILE is either absent or whole. An
+/// encrypted database gives an encrypted copy (the same password). Only a database kept in memory (tests), or a copy
+/// asked with another encryption than the source's, is copied document by document, streamed, in one turn.
 /// </summary>
 public static class DatabaseBackup
 {
-    /// <summary>Writes the copy; <paramref name="file"/> must not exist. Returns the number of documents per collection.</summary>
     public static IReadOnlyDictionary<string, int> Write(CareDb source, string file, string? password = null, IFileLayer? files = null)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -27,36 +29,26 @@ public static class DatabaseBackup
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         try
         {
-            using (var target = new CareDb(temp, password, files))
+            if (source.CanCopyFile(password))
             {
-                source.Read(tx =>
+                using (var stream = files.Open(temp))
                 {
-                    var live = tx.Raw;
-                    var ownTransaction = live.BeginTrans();
-                    try
-                    {
-                        target.Write(copy =>
-                        {
-                            foreach (var name in live.GetCollectionNames().Order(StringComparer.Ordinal))
-                            {
-                                var docs = live.GetCollection(name, BsonAutoId.Int64).FindAll().ToList();
-                                var to = copy.Raw.GetCollection(name, BsonAutoId.Int64);
-                                to.DeleteAll();
-                                to.InsertBulk(docs);
-                                counts[name] = docs.Count;
-                            }
+                    source.CopyDataFileTo(stream);
+                    stream.Flush();
+                }
 
-                            copy.Raw.UserVersion = live.UserVersion;
-                        });
-                    }
-                    finally
+                using var copy = new CareDb(temp, password, files);
+                copy.Read(tx =>
+                {
+                    foreach (var name in tx.Raw.GetCollectionNames())
                     {
-                        if (ownTransaction)
-                        {
-                            live.Rollback();
-                        }
+                        counts[name] = tx.Raw.GetCollection(name, BsonAutoId.Int64).Count();
                     }
                 });
+            }
+            else
+            {
+                CopyDocuments(source, temp, password, files, counts);
             }
 
             if (files.Exists(full))
@@ -74,6 +66,44 @@ public static class DatabaseBackup
             Remove(files, temp + ".lock");
             throw ex as StorageException ?? new StorageException($"backup: cannot write {file}: {ex.Message}", ex) { Error = StorageError.BackupCannotWrite, Args = [file, ex.Message] };
         }
+    }
+
+    /// <summary>Document by document, streamed, inside one read of the source (a snapshot: nothing writes meanwhile).</summary>
+    private static void CopyDocuments(CareDb source, string temp, string? password, IFileLayer files, SortedDictionary<string, int> counts)
+    {
+        using var target = new CareDb(temp, password, files);
+        source.Read(tx =>
+        {
+            var live = tx.Raw;
+            var ownTransaction = live.BeginTrans();
+            try
+            {
+                target.Write(copy =>
+                {
+                    foreach (var name in live.GetCollectionNames().Order(StringComparer.Ordinal))
+                    {
+                        var to = copy.Raw.GetCollection(name, BsonAutoId.Int64);
+                        to.DeleteAll();
+                        var n = 0;
+                        to.InsertBulk(live.GetCollection(name, BsonAutoId.Int64).FindAll().Select(d =>
+                        {
+                            n++;
+                            return d;
+                        }));
+                        counts[name] = n;
+                    }
+
+                    copy.Raw.UserVersion = live.UserVersion;
+                });
+            }
+            finally
+            {
+                if (ownTransaction)
+                {
+                    live.Rollback();
+                }
+            }
+        });
     }
 
     private static void Remove(IFileLayer files, string path)

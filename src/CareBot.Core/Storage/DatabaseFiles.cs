@@ -158,7 +158,7 @@ public static class DatabaseFiles
         }
 
         using (var stream = files.Open(temp))
-        using (new AesStream(password, new KeepOpen(stream)))
+        using (new AesStream(password, new KeepOpenStream(stream)))
         {
             // The constructor writes the salt and the password check and syncs them.
         }
@@ -182,31 +182,10 @@ public static class DatabaseFiles
         }
 
         data.Position = 0;
-        using (new AesStream(password, new KeepOpen(data)))
+        using (new AesStream(password, new KeepOpenStream(data)))
         {
             // The constructor reads the salt and checks the password.
         }
-    }
-
-    /// <summary>Lets AesStream write the salt page without closing the file under it.</summary>
-    private sealed class KeepOpen(Stream inner) : Stream
-    {
-        public override bool CanRead => inner.CanRead;
-        public override bool CanSeek => inner.CanSeek;
-        public override bool CanWrite => inner.CanWrite;
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => inner.Position;
-            set => inner.Position = value;
-        }
-
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-        public override void SetLength(long value) => inner.SetLength(value);
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
     }
 
     /// <summary>
@@ -311,6 +290,10 @@ internal enum LogRepair
 internal sealed class EngineFile(Stream inner, Action? beforeWrite = null) : Stream
 {
     private long _unsynced;
+    private long _writes;
+
+    /// <summary>Writes and length changes so far: a backup sees whether the file changed while it copied it.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
 
     public bool Closed { get; private set; }
 
@@ -354,11 +337,16 @@ internal sealed class EngineFile(Stream inner, Action? beforeWrite = null) : Str
 
     public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
 
-    public override void SetLength(long value) => Io(() => inner.SetLength(value));
+    public override void SetLength(long value)
+    {
+        Interlocked.Increment(ref _writes);
+        Io(() => inner.SetLength(value));
+    }
 
     public override void Write(byte[] buffer, int offset, int count)
     {
         beforeWrite?.Invoke();
+        Interlocked.Increment(ref _writes);
         Interlocked.Increment(ref _unsynced);
         Io(() => inner.Write(buffer, offset, count));
     }
@@ -392,4 +380,30 @@ internal sealed class EngineFile(Stream inner, Action? beforeWrite = null) : Str
 
         base.Dispose(disposing);
     }
+}
+
+/// <summary>
+/// Passes every call to another stream and leaves it open when disposed: lets AesStream write the salt page without
+/// closing the file under it; tests derive from it to watch or hold a file's reads.
+/// </summary>
+internal class KeepOpenStream(Stream inner) : Stream
+{
+    protected Stream Inner => inner;
+
+    public override bool CanRead => inner.CanRead;
+    public override bool CanSeek => inner.CanSeek;
+    public override bool CanWrite => inner.CanWrite;
+    public override long Length => inner.Length;
+
+    public override long Position
+    {
+        get => inner.Position;
+        set => inner.Position = value;
+    }
+
+    public override void Flush() => inner.Flush();
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+    public override void SetLength(long value) => inner.SetLength(value);
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
 }

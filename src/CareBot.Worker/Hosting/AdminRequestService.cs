@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CareBot.Core;
+using CareBot.Core.Storage;
 using CareBot.Core.Text;
 using CareBot.Worker.Cli;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,10 @@ namespace CareBot.Worker.Hosting;
 /// A request is taken only from a file owned by the worker's user, mode 0600, one link, not reached through a symbolic
 /// link (anything else is answered with a refusal and exit code 2); an answer is created new, never written through
 /// whatever is in its place. Only the admin verbs are accepted.
+/// Exactly once (<see cref="AdminRequestLedger"/>): the request file is removed only after its answer is in place; the
+/// attempt is counted on disk before the verb runs, the verb's commits carry the mark "carried out", and the answer is
+/// saved before it is handed out. After a crash the request is found again: answered from the saved answer, or as
+/// "carried out before the restart", never run twice; one whose runs were cut short twice is answered with an error.
 /// </summary>
 internal sealed class AdminRequestService(IServiceProvider services, IOptions<StorageOptions> storage, TimeProvider time, ILogger<AdminRequestService> logger) : BackgroundService
 {
@@ -49,11 +54,18 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
             : [];
     }
 
+    /// <summary>
+    /// Tests: runs at <c>"ran"</c> (the verb's effects committed, its answer not yet saved) and <c>"saved"</c> (the
+    /// answer saved, not yet handed out), the two places a crash leaves a request file behind a request that ran.
+    /// </summary>
+    internal Func<string, CancellationToken, Task>? CrashPoint { get; set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(PollInterval, time);
         try
         {
+            ForgetAnswered();
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 try
@@ -73,26 +85,57 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
         }
     }
 
+    private AdminRequestLedger Ledger => new(services.GetRequiredService<CareDb>());
+
+    /// <summary>At start: the ledger's entries of requests already answered and removed (a crash in between).</summary>
+    private void ForgetAnswered()
+    {
+        try
+        {
+            var pending = Pending(storage.Value.DatabasePath).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            var forgotten = Ledger.ForgetAllBut(pending);
+            if (forgotten > 0)
+            {
+                logger.LogInformation("Admin requests: {Count} answered before a restart forgotten", forgotten);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+        {
+            logger.LogError(ex, "Admin requests: the entries of answered requests could not be cleared");
+        }
+    }
+
     internal async Task HandlePendingRequestAsync(CancellationToken cancellationToken)
     {
         DeleteUncollectedAnswers();
         foreach (var (request, id) in Pending(storage.Value.DatabasePath).ToList())
         {
+            // The request file stays until its answer is in place: a crash before that finds it again at the next
+            // start, and the ledger says whether it ran (then its answer is handed out, the verb not run again).
+            AdminResult answer;
             try
             {
-                await HandleAsync(request, id, cancellationToken).ConfigureAwait(false);
+                answer = await AnswerAsync(request, id, cancellationToken).ConfigureAwait(false);
             }
-            finally
+            catch (Exception ex) when (ex is not (OperationCanceledException or StorageFailedException))
             {
-                TryDelete(request);
+                // A request that fails the same way every time must not come round every second.
+                logger.LogError(ex, "Admin request {RequestId} failed", id);
+                var language = services.GetService<CliLanguage>()?.Code ?? Texts.Chinese;
+                answer = new AdminResult(ExitCodes.Unexpected, "", "carebot: " + Texts.Get(language, "cli.unexpected", ex.GetType().Name) + "\n");
             }
+
+            Deliver(id, answer);
+            TryDelete(request);
+            Ledger.Forget(id);
+            Interlocked.Increment(ref _handled);
         }
     }
 
-    private async Task HandleAsync(string request, string id, CancellationToken cancellationToken)
+    private async Task<AdminResult> AnswerAsync(string request, string id, CancellationToken cancellationToken)
     {
         var language = services.GetService<CliLanguage>()?.Code ?? Texts.Chinese;
-        AdminResult answer;
+        string[] args;
         try
         {
             string text;
@@ -102,33 +145,64 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
                 text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var args = JsonSerializer.Deserialize<string[]>(text) ?? [];
-            if (args.Length == 0 || !Verbs.Contains(args[0]))
-            {
-                answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.only_admin_verbs", string.Join(", ", Verbs.Order(StringComparer.Ordinal))) + "\n");
-            }
-            else
-            {
-                using var stdout = new StringWriter();
-                using var stderr = new StringWriter();
-                var code = await CliApp.RunAsync(args, stdout, stderr, overrides: null, shared: services).ConfigureAwait(false);
-                answer = new AdminResult(code, stdout.ToString(), stderr.ToString());
-                logger.LogInformation("Admin request {Verb} done with exit code {ExitCode}", args[0], code);
-            }
+            args = JsonSerializer.Deserialize<string[]>(text) ?? [];
         }
         catch (JsonException)
         {
-            answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.unreadable_request") + "\n");
+            return Refusal(Texts.Get(language, "worker.unreadable_request"));
         }
         catch (PrivateFileException refused)
         {
             // Not the worker's own kind of file: someone else's, readable by others, or a link. Nothing of it is read.
             logger.LogWarning("Admin request {RequestId} refused ({Reason})", id, refused.TextId);
-            answer = new AdminResult(ExitCodes.BadInput, "", "carebot: " + Texts.Get(language, "worker.refused_request", refused.Render(language)) + "\n");
+            return Refusal(Texts.Get(language, "worker.refused_request", refused.Render(language)));
         }
 
-        // The answer may hold invite codes and phones: readable by the owner only, created new (a file or link put in
-        // its place is never written through), and not left lying about.
+        if (args.Length == 0 || !Verbs.Contains(args[0]))
+        {
+            return Refusal(Texts.Get(language, "worker.only_admin_verbs", string.Join(", ", Verbs.Order(StringComparer.Ordinal))));
+        }
+
+        var ledger = Ledger;
+        switch (ledger.Find(id))
+        {
+            case { Answer: { } saved }:
+                logger.LogWarning("Admin request {RequestId} ({Verb}) was answered before a restart; the saved answer is handed out", id, args[0]);
+                return saved;
+            case { Effect: true }:
+                logger.LogWarning("Admin request {RequestId} ({Verb}) was carried out before a restart; not run again", id, args[0]);
+                return new AdminResult(ExitCodes.Ok, "", "carebot: " + Texts.Get(language, "worker.request_done_before_restart", args[0]) + "\n");
+            case { Attempts: >= AdminRequestLedger.MaxAttempts } cut:
+                logger.LogError("Admin request {RequestId} ({Verb}) stopped the worker {Attempts} times; not run again", id, args[0], cut.Attempts);
+                return new AdminResult(ExitCodes.Unexpected, "", "carebot: " + Texts.Get(language, "worker.request_stopped_worker", args[0], cut.Attempts) + "\n");
+        }
+
+        var attempt = ledger.Begin(id);
+        logger.LogInformation("Admin request {RequestId} ({Verb}) attempt {Attempt} started", id, args[0], attempt);
+        AdminResult answer;
+        using (services.GetRequiredService<CareDb>().JoinEveryCommit(tx => AdminRequestLedger.MarkEffect(tx, id)))
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var code = await CliApp.RunAsync(args, stdout, stderr, overrides: null, shared: services).ConfigureAwait(false);
+            answer = new AdminResult(code, stdout.ToString(), stderr.ToString());
+        }
+
+        await (CrashPoint?.Invoke("ran", cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+        ledger.Finish(id, answer);
+        await (CrashPoint?.Invoke("saved", cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+        logger.LogInformation("Admin request {Verb} done with exit code {ExitCode}", args[0], answer.ExitCode);
+        return answer;
+    }
+
+    private static AdminResult Refusal(string message) => new(ExitCodes.BadInput, "", "carebot: " + message + "\n");
+
+    /// <summary>
+    /// The answer may hold invite codes and phones: readable by the owner only, created new (a file or link put in its
+    /// place is never written through), and not left lying about.
+    /// </summary>
+    private void Deliver(string id, AdminResult answer)
+    {
         var temp = TempPath(storage.Value.DatabasePath, id, "result");
         try
         {
@@ -142,10 +216,6 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
             {
                 TryDelete(temp);
             }
-        }
-        finally
-        {
-            Interlocked.Increment(ref _handled);
         }
     }
 
