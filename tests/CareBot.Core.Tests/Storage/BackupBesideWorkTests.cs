@@ -119,6 +119,8 @@ public sealed class BackupBesideWorkTests : IDisposable
 
         public void Move(string from, string to) => OsFileLayer.Instance.Move(from, to);
 
+        public void SyncFolder(string path) => OsFileLayer.Instance.SyncFolder(path);
+
         public void CreateDirectory(string path) => OsFileLayer.Instance.CreateDirectory(path);
 
         private sealed class Pausing(Stream inner, PausingFiles owner) : KeepOpenStream(inner)
