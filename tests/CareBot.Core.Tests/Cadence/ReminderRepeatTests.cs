@@ -154,6 +154,23 @@ public sealed class ReminderRepeatTests
     }
 
     [Fact]
+    public void Forgetting_a_child_takes_what_their_carers_were_reminded_of_with_it()
+    {
+        var (w, mentor, child) = World();
+        using var _w = w;
+        var other = w.Child("S2", "小红");
+        w.Pair(mentor, other, new DateOnly(2026, 11, 1));
+        w.Reminders().Plan();
+        Assert.Contains(w.Db.Read(tx => tx.ReminderMarks.FindAll().ToList()), m => m.ChildId == child.Id);
+
+        new CareBot.Core.Protection.ForgetService(w.Db, w.Time).Forget(child.Id, "cli");
+
+        var left = w.Db.Read(tx => tx.ReminderMarks.FindAll().ToList());
+        Assert.NotEmpty(left);
+        Assert.All(left, m => Assert.Equal("S2", m.ChildId));
+    }
+
+    [Fact]
     public void Remind_me_tomorrow_brings_the_reminders_items_back_the_next_morning()
     {
         using var kit = new ChatTestKit();

@@ -152,6 +152,35 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_edit_row_changes_the_sent_message_an_edit_changing_nothing_counts_as_sent_and_a_lost_message_fails()
+    {
+        var dispatcher = await Start(new LocalBotApiOptions(), ratePerSecond: 25);
+        Queue(chats: 1, perChat: 1, priority: OutboxPriority.Reply);
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(20));
+        var sent = _db.Read(tx => tx.Outbox.FindOne(o => o.Key == "k:0:0"));
+        var store = new OutboxStore(_db, TimeProvider.System);
+        OutboxMessage Edit(string key, int messageId, string text)
+        {
+            store.Enqueue(new OutboxMessage { Key = key, PersonId = sent.PersonId, ChatId = sent.ChatId, Text = text, Kind = OutboxKind.Edit, Priority = OutboxPriority.Reply, EditsMessageId = messageId, Buttons = [new OutButton { Text = "b", Data = "snooze:2026-11-23" }] });
+            return _db.Read(tx => tx.Outbox.FindOne(o => o.Key == key));
+        }
+
+        Edit("e1", sent.ChannelMessageId!.Value, "edited");
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(20));
+        Edit("e2", sent.ChannelMessageId!.Value, "edited");
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(20));
+        Edit("e3", 9999, "edited");
+        await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(20));
+
+        var message = Assert.Single(_server.MessagesTo(sent.ChatId));
+        Assert.Equal(("edited", 1, "snooze:2026-11-23"), (message.Text, message.EditCount, message.Buttons.Single().CallbackData));
+        var rows = _db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Edit).OrderBy(o => o.Key).ToList());
+        Assert.Equal([OutboxStatus.Sent, OutboxStatus.Sent, OutboxStatus.Failed], rows.Select(r => r.Status));
+        Assert.All(rows, r => Assert.Null(r.ChannelMessageId)); // a reply to the message still finds the original row
+        Assert.Equal(sent.Id, new OutboxStore(_db, TimeProvider.System).FindSent(sent.ChatId, sent.ChannelMessageId!.Value)!.Id);
+    }
+
+    [Fact]
     public async Task A_429_pauses_sending_to_every_chat_for_retry_after_on_the_servers_clock()
     {
         // The server runs its own clock, days away from this machine's: every time compared below is the server's.
