@@ -162,6 +162,8 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             }
         }
 
+        // An open check-in flag or concern makes the home visit due from the day it was raised (unless a visit came after).
+        var urgent = Safeguarding.SafeguardingService.VisitDueFrom(tx);
         var result = new Dictionary<string, ChildCareStatus>(pairedSince.Count, StringComparer.Ordinal);
         foreach (var (childId, since) in pairedSince)
         {
@@ -169,11 +171,17 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             DateOnly? visit = lastVisit.TryGetValue(childId, out var v) ? v : null;
             DateOnly? talk = lastTalk.TryGetValue(childId, out var t) ? t : null;
             DateOnly? call = lastCall.TryGetValue(childId, out var c) ? c : null;
+            var nextVisit = visit?.AddDays(care.VisitEveryDays) ?? start;
+            if (urgent.TryGetValue(childId, out var raised) && (visit is null || visit < raised) && raised < nextVisit)
+            {
+                nextVisit = raised;
+            }
+
             result[childId] = new ChildCareStatus(
                 childId,
                 visit,
                 talk,
-                visit?.AddDays(care.VisitEveryDays) ?? start,
+                nextVisit,
                 talk?.AddDays(care.TalkEveryDays) ?? start,
                 today,
                 call,

@@ -223,6 +223,8 @@ public sealed class CareDb : IDisposable
         tx.DutyTurns.EnsureIndex(d => d.SchoolId);
         tx.DutySwaps.EnsureIndex(d => d.SchoolId);
         tx.Audit.EnsureIndex(a => a.ChildId);
+        tx.Concerns.EnsureIndex(c => c.ChildId);
+        tx.Flags.EnsureIndex(f => f.ChildId);
         tx.Invites.EnsureIndex(i => i.CodeHash, unique: true);
         tx.Invites.EnsureIndex(i => i.PersonId);
         tx.Outbox.EnsureIndex(o => o.Key, unique: true);

@@ -27,6 +27,8 @@ public sealed class CareTx
         Meetings = db.GetCollection<Meeting>("meetings");
         DutyTurns = db.GetCollection<DutyTurn>("duty_turns");
         DutySwaps = db.GetCollection<DutySwap>("duty_swaps");
+        Concerns = db.GetCollection<Concern>("concerns");
+        Flags = db.GetCollection<SafeguardingFlag>("flags");
     }
 
     /// <summary>The database itself, for the backup and the schema upgrade only (every collection, UserVersion).</summary>
@@ -50,6 +52,10 @@ public sealed class CareTx
     public ILiteCollection<DutyTurn> DutyTurns { get; }
     /// <summary>Swaps of two dated duty turns, proposed and answered in chat (<c>/duty swap</c>).</summary>
     public ILiteCollection<DutySwap> DutySwaps { get; }
+    /// <summary>Worries about children (关注 / 强制报告): never shown to parents.</summary>
+    public ILiteCollection<Concern> Concerns { get; }
+    /// <summary>Check-ins that raised a flag, open until a visit or talk, or an admin, clears them.</summary>
+    public ILiteCollection<SafeguardingFlag> Flags { get; }
 
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
