@@ -47,6 +47,9 @@ public static class NoteScreen
         "伤心", "悲伤", "忧伤", "伤感", "感伤", "伤脑筋", "想死你", "想死我",
     ];
 
+    /// <summary>One whole-word pattern per Latin-letter keyword, made once.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> WholeWord = new(StringComparer.Ordinal);
+
     /// <summary>The tags that keep a note from the parents.</summary>
     public static readonly IReadOnlyList<string> PrivateTags = ["#私密", "＃私密", "#private", "＃private"];
 
@@ -79,7 +82,7 @@ public static class NoteScreen
 
             if (word.Any(char.IsAsciiLetter))
             {
-                if (Regex.IsMatch(note, @"(?<![\p{L}\p{N}])" + Regex.Escape(word) + @"(?![\p{L}\p{N}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+                if (WholeWord.GetOrAdd(word, w => new Regex(@"(?<![\p{L}\p{N}])" + Regex.Escape(w) + @"(?![\p{L}\p{N}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).IsMatch(note))
                 {
                     return word;
                 }
