@@ -68,6 +68,7 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
         new UpdatesSection(),
         new MeetingsSection(),
         new AidSection(),
+        new SafeguardingSection(),
     ];
 
     /// <param name="from">First day (local), inclusive.</param>
