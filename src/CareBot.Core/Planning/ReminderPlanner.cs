@@ -57,6 +57,7 @@ public sealed partial class ReminderPlanner
         var childNames = ChildNames(tx);
         var status = new CareStatusCalculator(_db, _clock, _options).ForAllPaired(today, pairings);
         var callRequests = Meetings.MeetingPlanner.CallRequests(tx, today);
+        var safeguarding = Safeguarding.SafeguardingService.VisitDueFrom(tx);
 
         var batch = new OutboxBatch(_db, _outbox);
         var reminders = 0;
@@ -80,7 +81,7 @@ public sealed partial class ReminderPlanner
                 continue;
             }
 
-            batch.Add(Reminder(carer, today, due, childNames, callRequests));
+            batch.Add(Reminder(carer, today, due, childNames, callRequests, safeguarding));
             reminders++;
         }
 
@@ -173,7 +174,7 @@ public sealed partial class ReminderPlanner
         return names;
     }
 
-    private static OutboxMessage Reminder(Person carer, DateOnly today, List<ChildCareStatus> due, Dictionary<string, string> childNames, Dictionary<string, List<Meetings.CallRequest>> callRequests)
+    private static OutboxMessage Reminder(Person carer, DateOnly today, List<ChildCareStatus> due, Dictionary<string, string> childNames, Dictionary<string, List<Meetings.CallRequest>> callRequests, Dictionary<string, DateOnly> safeguarding)
     {
         var lang = PlanText.Lang(carer.Language);
         var text = new StringBuilder(Texts.Get(lang, "plan.remind.header"));
@@ -182,6 +183,11 @@ public sealed partial class ReminderPlanner
         {
             var name = PlanText.Compact(childNames.GetValueOrDefault(s.ChildId, s.ChildId), NameMax);
             text.Append('\n').Append(Texts.Get(lang, "plan.remind.child", name));
+            if (safeguarding.ContainsKey(s.ChildId))
+            {
+                // An open check-in flag or concern (see /flags, /concern list); never its note.
+                text.Append('\n').Append(Texts.Get(lang, "sg.remind.open"));
+            }
             if (s.VisitDue)
             {
                 text.Append('\n').Append(Line(lang, "visit", s.LastVisit, s.NextVisitDue, s.VisitOverdueDays));
