@@ -36,6 +36,9 @@ public sealed class CareOptions
 
     public CadenceOptions Care { get; set; } = new();
 
+    /// <summary><c>CareBot:Safeguarding</c>: concerns, check-in flags, private notes.</summary>
+    public SafeguardingOptions Safeguarding { get; set; } = new();
+
     [Range(1, 365)]
     public int InviteValidDays { get; set; } = 14;
 

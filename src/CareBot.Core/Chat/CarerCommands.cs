@@ -470,7 +470,9 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
         var record = SaveMessage(turn, child, kind, note, turn.Person!.Id, ratings);
         var saved = turn.T("carer.saved_" + kind.ToString().ToLowerInvariant(), child.Name, Date(turn, record.LocalDate));
         saved = record.Guidance ? saved + " " + turn.T("year.guidance_marked") : saved;
+        saved = record.Privacy == NotePrivacy.Private ? saved + " " + turn.T("sg.note.private_marked") : saved;
         turn.ReplyText(record.Media is { } media ? saved + " " + turn.T("media.attached", MediaCommands.KindText(turn.Lang, media.Kind)) : saved);
+        SafeguardingCommands.AfterSave(turn, child, record, options, clock.UtcNow);
     }
 
     private CareRecord SaveMessage(ChatTurn turn, Child child, CareKind kind, string text, int authorId, Ratings? ratings = null)
@@ -486,6 +488,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
             Ratings = ratings,
             Media = turn.IncomingMedia,
             Guidance = kind is CareKind.Visit or CareKind.Talk && YearCard.IsGuidance(text),
+            Privacy = SafeguardingCommands.PrivacyOf(kind, text, options),
         }, turn.Actor);
     }
 

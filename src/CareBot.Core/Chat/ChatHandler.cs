@@ -25,6 +25,7 @@ public sealed class ChatHandler : IChatHandler
     private readonly ParentCommands _parent;
     private readonly AdminCommands _admin;
     private readonly MeetingCommands _meeting;
+    private readonly SafeguardingCommands _safe;
     private readonly CareOptions _options;
 
     public ChatHandler(CareDb db, CareClock clock, OutboxStore outbox, InviteService invites, CareOptions options)
@@ -39,6 +40,7 @@ public sealed class ChatHandler : IChatHandler
         _parent = new ParentCommands(clock);
         _admin = new AdminCommands(clock, care, options, _carer);
         _meeting = new MeetingCommands(clock, options);
+        _safe = new SafeguardingCommands(clock, options);
     }
 
     public HandleOutcome Handle(CareTx tx, IncomingMessage message)
@@ -103,6 +105,11 @@ public sealed class ChatHandler : IChatHandler
 
         if (message.Kind == IncomingKind.Button)
         {
+            if (_safe.HandleButton(turn) is { } safeguarding)
+            {
+                return safeguarding;
+            }
+
             if (_meeting.HandleButton(turn) is { } answered)
             {
                 return answered;
@@ -154,6 +161,12 @@ public sealed class ChatHandler : IChatHandler
             return HandleOutcome.None;
         }
 
+        if (command?.Name is "concern" or "flags" && SafeguardingCommands.Allowed(person))
+        {
+            _safe.Handle(turn, command);
+            return HandleOutcome.None;
+        }
+
         if (command?.Name == "duty" && DutyCommands.Allowed(person))
         {
             DutyCommands.Handle(turn, command.Args, _clock, _options);
@@ -192,7 +205,7 @@ public sealed class ChatHandler : IChatHandler
         var parts = new List<string>();
         if (p.IsCarer)
         {
-            parts.Add(turn.T("help.carer") + "\n" + turn.T("help.carer_year") + "\n" + turn.T("help.carer_meeting") + "\n" + turn.T("help.carer_activity"));
+            parts.Add(turn.T("help.carer") + "\n" + turn.T("help.carer_year") + "\n" + turn.T("help.carer_meeting") + "\n" + turn.T("help.carer_activity") + "\n" + turn.T("sg.help.carer"));
         }
 
         if (p.Has(Roles.Parent))
@@ -202,7 +215,7 @@ public sealed class ChatHandler : IChatHandler
 
         if (p.Has(Roles.Admin))
         {
-            parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year") + "\n" + turn.T("help.admin_meeting") + "\n" + turn.T("help.admin_activity"));
+            parts.Add(turn.T("help.admin") + "\n" + turn.T("help.admin_year") + "\n" + turn.T("help.admin_meeting") + "\n" + turn.T("help.admin_activity") + "\n" + turn.T("sg.help.admin"));
         }
 
         if (DutyCommands.Allowed(p))

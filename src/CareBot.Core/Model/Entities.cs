@@ -168,6 +168,8 @@ public sealed class CareRecord
     public bool Guidance { get; set; }
     /// <summary>An activity's records share this: the id of its first record (null for every other kind).</summary>
     public long? GroupId { get; set; }
+    /// <summary>Whether the parents may read the note (<see cref="NotePrivacy"/>); only shared notes reach them.</summary>
+    public NotePrivacy Privacy { get; set; }
 }
 
 /// <summary>Who did what to which child, when. Never holds notes, diary text or phone numbers.</summary>

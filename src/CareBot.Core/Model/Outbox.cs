@@ -41,6 +41,11 @@ public enum OutboxKind
     Waiting = 9,
     /// <summary>A parents' meeting: the invitation with its three answer buttons, or the reminder the day before.</summary>
     Meeting = 10,
+    /// <summary>
+    /// A safeguarding alert to staff (a concern, a check-in flag, a note held for a safeguarding word): sent at once,
+    /// with reply priority, never held by quiet hours, never to a parent. Kept until sent.
+    /// </summary>
+    Alert = 11,
     /// <summary>Activity-room duty: the morning reminder, a swap request and its answer.</summary>
     Duty = 20,
     /// <summary>

@@ -175,6 +175,8 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             }
         }
 
+        // An open check-in flag or concern makes the home visit due from the day it was raised (unless a visit came after).
+        var urgent = Safeguarding.SafeguardingService.VisitDueFrom(tx);
         var result = new Dictionary<string, ChildCareStatus>(pairedSince.Count, StringComparer.Ordinal);
         foreach (var (childId, since) in pairedSince)
         {
@@ -186,11 +188,17 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
             var nextCall = unanswered is { } failed && (call is null || failed > call)
                 ? failed.AddDays(ChildCareStatus.RetryUnansweredCallDays)
                 : (call ?? start).AddDays(care.CallParentsEveryDays);
+            var nextVisit = visit?.AddDays(visitEvery(childId)) ?? start;
+            if (urgent.TryGetValue(childId, out var raised) && (visit is null || visit < raised) && raised < nextVisit)
+            {
+                nextVisit = raised;
+            }
+
             result[childId] = new ChildCareStatus(
                 childId,
                 visit,
                 talk,
-                visit?.AddDays(visitEvery(childId)) ?? start,
+                nextVisit,
                 talk?.AddDays(care.TalkEveryDays) ?? start,
                 today,
                 call,

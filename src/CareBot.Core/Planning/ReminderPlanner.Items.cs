@@ -41,14 +41,20 @@ public sealed partial class ReminderPlanner
     /// <summary>
     /// Lines every reminder shows while they last, whether or not anything else is new; a carer with any gets a
     /// reminder every morning. This is the place for open safeguarding flags and concerns about the carer's children
-    /// ("open flags and concerns always show"); none yet.
+    /// ("open flags and concerns always show").
     /// </summary>
-    private static List<ReminderLine> AlwaysShown(CareTx tx, Person carer, string lang)
+    private static List<ReminderLine> AlwaysShown(IEnumerable<string> children, Dictionary<string, DateOnly> safeguarding, Dictionary<string, string> childNames, string lang)
     {
-        _ = tx;
-        _ = carer;
-        _ = lang;
-        return [];
+        var lines = new List<ReminderLine>();
+        foreach (var childId in children.Distinct(StringComparer.Ordinal).Where(safeguarding.ContainsKey).Order(StringComparer.Ordinal))
+        {
+            // An open check-in flag or concern (see /flags, /concern list); never its note.
+            var name = PlanText.Compact(childNames.GetValueOrDefault(childId, childId), NameMax);
+            lines.Add(new ReminderLine { ChildId = childId, Item = "child", Text = Texts.Get(lang, "plan.remind.child", name) });
+            lines.Add(new ReminderLine { ChildId = childId, Item = "safeguarding", Text = Texts.Get(lang, "sg.remind.open") });
+        }
+
+        return lines;
     }
 
     /// <summary>The items of the carer's due children, in the order of the reminder (most overdue child first).</summary>
@@ -110,7 +116,11 @@ public sealed partial class ReminderPlanner
         foreach (var childId in children)
         {
             var name = PlanText.Compact(childNames.GetValueOrDefault(childId, childId), NameMax);
-            content.Lines.Add(new ReminderLine { ChildId = childId, Item = "child", Text = Texts.Get(lang, "plan.remind.child", name) });
+            if (!always.Any(l => l.ChildId == childId && l.Item == "child"))
+            {
+                content.Lines.Add(new ReminderLine { ChildId = childId, Item = "child", Text = Texts.Get(lang, "plan.remind.child", name) });
+            }
+
             foreach (var item in items.Where(i => i.ChildId == childId))
             {
                 content.Lines.Add(new ReminderLine { ChildId = childId, Item = item.Kind, Text = item.Line });
@@ -150,7 +160,7 @@ public sealed partial class ReminderPlanner
             Kind = OutboxKind.Reminder,
             Priority = OutboxPriority.Bulk,
             ChildId = single,
-            ChildIds = children,
+            ChildIds = [.. children.Union(always.Select(l => l.ChildId).OfType<string>(), StringComparer.Ordinal)],
             ReplyAs = replyAs,
             Reminder = content,
         };

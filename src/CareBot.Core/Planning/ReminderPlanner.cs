@@ -58,6 +58,7 @@ public sealed partial class ReminderPlanner
         var childNames = ChildNames(tx);
         var status = new CareStatusCalculator(_db, _clock, _options).ForAllPaired(today, pairings);
         var callRequests = Meetings.MeetingPlanner.CallRequests(tx, today);
+        var safeguarding = Safeguarding.SafeguardingService.VisitDueFrom(tx);
 
         var reminders = new ReminderBatch(_db, _clock.UtcNow);
         foreach (var group in pairings.GroupBy(p => p.CarerId))
@@ -79,7 +80,7 @@ public sealed partial class ReminderPlanner
             var items = Items(lang, due, callRequests);
             var marks = tx.ReminderMarks.Find(m => m.CarerId == carer.Id).ToDictionary(m => m.Id, StringComparer.Ordinal);
             var fresh = items.Where(i => ShouldRemind(marks.GetValueOrDefault(MarkId(carer.Id, i.Key)), i.DueOn, today, _options.Care.RemindEveryDays)).ToList();
-            var always = AlwaysShown(tx, carer, lang);
+            var always = AlwaysShown(group.Select(p => p.ChildId), safeguarding, childNames, lang);
             var stale = marks.Keys.Except(items.Select(i => MarkId(carer.Id, i.Key)), StringComparer.Ordinal).ToList();
             if (fresh.Count == 0 && always.Count == 0)
             {

@@ -14,9 +14,9 @@ public static class WeeklyMedia
     /// <summary>Telegram's sendMediaGroup takes 2–10 items.</summary>
     public const int AlbumMax = 10;
 
-    /// <summary>The carers' photo and voice records of the week (not parents' messages), oldest first.</summary>
+    /// <summary>The carers' photo and voice records of the week (not parents' messages, not private notes), oldest first.</summary>
     public static List<CareRecord> Of(IEnumerable<CareRecord>? records) =>
-        records?.Where(r => r.Media is { Kind: MediaKind.Photo or MediaKind.Voice } && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary or CareKind.Activity)
+        records?.Where(r => r.Media is { Kind: MediaKind.Photo or MediaKind.Voice } && r.Kind is CareKind.Visit or CareKind.Talk or CareKind.Diary or CareKind.Activity && r.Privacy == NotePrivacy.Shared)
             .OrderBy(r => r.LocalDate).ThenBy(r => r.AtUtc).ThenBy(r => r.Id).ToList() ?? [];
 
     /// <summary>The line in the update text saying what follows; null when nothing does.</summary>

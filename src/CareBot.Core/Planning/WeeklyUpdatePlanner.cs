@@ -206,7 +206,9 @@ public sealed class WeeklyUpdatePlanner
                         week[r.ChildId] = list = [];
                     }
 
-                    r.Text = PlanText.Compact(r.Text, NoteMax);
+                    // A private note (#私密, kept private, or held for a safeguarding word and not released by its
+                    // carer) never reaches the parents: they read that the visit was made, without the note.
+                    r.Text = r.Privacy == NotePrivacy.Shared ? PlanText.Compact(r.Text, NoteMax) : "";
                     list.Add(r);
                 }
             }

@@ -13,7 +13,7 @@ public sealed record ForgetResult(string ChildId, int Records, int Pairings, int
 
 /// <summary>
 /// Erases a child (PIPL deletion request, child left the school): in ONE transaction the child's contact card,
-/// care records, pairings, outbox rows about the child, and every parent who has no other child (person, invites,
+/// care records, aid, concerns and check-in flags, pairings, outbox rows about the child, and every parent who has no other child (person, invites,
 /// outbox rows). Carers are kept (they are staff). One audit entry "child.forgotten" with the id and counts remains;
 /// audit entries never hold names or phones.
 /// </summary>
@@ -32,7 +32,8 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                 return null;
             }
 
-            var records = tx.Records.DeleteMany(r => r.ChildId == childId) + tx.Aid.DeleteMany(a => a.ChildId == childId);
+            var records = tx.Records.DeleteMany(r => r.ChildId == childId) + tx.Aid.DeleteMany(a => a.ChildId == childId)
+                + tx.Concerns.DeleteMany(c => c.ChildId == childId) + tx.Flags.DeleteMany(f => f.ChildId == childId);
             var carers = tx.Pairings.Find(p => p.ChildId == childId).Select(p => p.CarerId).ToHashSet();
             var pairings = tx.Pairings.DeleteMany(p => p.ChildId == childId);
             var outbox = tx.Outbox.DeleteMany(o => o.ChildId == childId);

@@ -240,6 +240,8 @@ public sealed partial class CareDb : IDisposable
         tx.ReminderMarks.EnsureIndex(m => m.CarerId);
         tx.ReminderMarks.EnsureIndex(m => m.ChildId);
         tx.Audit.EnsureIndex(a => a.ChildId);
+        tx.Concerns.EnsureIndex(c => c.ChildId);
+        tx.Flags.EnsureIndex(f => f.ChildId);
         tx.Invites.EnsureIndex(i => i.CodeHash, unique: true);
         tx.Invites.EnsureIndex(i => i.PersonId);
         tx.Outbox.EnsureIndex(o => o.Key, unique: true);

@@ -28,6 +28,8 @@ public sealed class CareTx
         DutyTurns = db.GetCollection<DutyTurn>("duty_turns");
         DutySwaps = db.GetCollection<DutySwap>("duty_swaps");
         ReminderMarks = db.GetCollection<ReminderMark>("reminder_marks");
+        Concerns = db.GetCollection<Concern>("concerns");
+        Flags = db.GetCollection<SafeguardingFlag>("flags");
     }
 
     /// <summary>The database itself, for the backup and the schema upgrade only (every collection, UserVersion).</summary>
@@ -53,6 +55,10 @@ public sealed class CareTx
     public ILiteCollection<DutySwap> DutySwaps { get; }
     /// <summary>What each carer was last reminded of, per item (the reminders' repetition).</summary>
     public ILiteCollection<ReminderMark> ReminderMarks { get; }
+    /// <summary>Worries about children (关注 / 强制报告): never shown to parents.</summary>
+    public ILiteCollection<Concern> Concerns { get; }
+    /// <summary>Check-ins that raised a flag, open until a visit or talk, or an admin, clears them.</summary>
+    public ILiteCollection<SafeguardingFlag> Flags { get; }
 
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });

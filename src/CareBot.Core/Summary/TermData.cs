@@ -144,6 +144,11 @@ internal sealed class TermData
     /// in time order: for the families that could not be reached.
     /// </summary>
     public Dictionary<string, List<TermRecord>> CallAttempts { get; } = new(StringComparer.Ordinal);
+    /// <summary>The concerns recorded in the term at the schools summarised, without their notes.</summary>
+    public List<Concern> Concerns { get; } = [];
+
+    /// <summary>The check-in flags raised in the term at the schools summarised.</summary>
+    public List<SafeguardingFlag> Flags { get; } = [];
 
     /// <summary>The counts of a child (empty ones for a child with no record).</summary>
     public KindCounts Of(string childId) => PerChild.GetValueOrDefault(childId) ?? NoCounts;
@@ -169,6 +174,7 @@ internal sealed class TermData
         data.ReadUpdates(tx, onRoster);
         data.ReadAid(tx, onRoster);
         data.ReadMeetings(tx, schools);
+        data.ReadSafeguarding(tx, schools);
         return data;
     }
 
@@ -334,6 +340,19 @@ internal sealed class TermData
         {
             Meetings.Add(new TermMeeting(CareBot.Core.Meetings.MeetingView.Tally(tx, m), m.Date, m.Title, m.Classes, [.. m.Attended.Where(m.ChildIds.Contains)]));
         }
+    }
+
+    /// <summary>Concerns (never their notes) and flags of the term, by the local date they were raised.</summary>
+    private void ReadSafeguarding(CareTx tx, IReadOnlyCollection<string>? schools)
+    {
+        var (from, to) = (From, To);
+        Concerns.AddRange(tx.Concerns.Query()
+            .Where(c => c.LocalDate >= from && c.LocalDate <= to)
+            .Select(c => new Concern { Id = c.Id, ChildId = c.ChildId, SchoolId = c.SchoolId, Type = c.Type, RecordedUtc = c.RecordedUtc, LocalDate = c.LocalDate, AcknowledgedUtc = c.AcknowledgedUtc, ReportedUtc = c.ReportedUtc, ClosedUtc = c.ClosedUtc })
+            .ToEnumerable()
+            .Where(c => SchoolDirectory.InScope(schools, c.SchoolId))
+            .OrderBy(c => c.Id));
+        Flags.AddRange(tx.Flags.Find(f => f.RaisedDate >= from && f.RaisedDate <= to).Where(f => SchoolDirectory.InScope(schools, f.SchoolId)).OrderBy(f => f.Id));
     }
 
     private static void Count<TKey>(Dictionary<TKey, KindCounts> tally, TKey key, CareKind kind)

@@ -69,6 +69,7 @@ public sealed class TermSummaryBuilder(CareDb db, CareClock clock)
         new MeetingsSection(),
         new UnreachedSection(),
         new AidSection(),
+        new SafeguardingSection(),
     ];
 
     /// <param name="from">First day (local), inclusive.</param>

@@ -174,6 +174,7 @@ public static partial class CliApp
         root.Add(new Command("aid", T("cli.help.aid")) { aidAdd });
         root.Add(MeetingVerbs.Build(T, lang, school, Admin, verbLanguage => OpenDatabase(overrides, shared, language: verbLanguage), stdout));
         root.Add(DutyCommands.Build(T, lang, encoding, school, Admin, verbLanguage => OpenDatabase(overrides, shared, language: verbLanguage), stdout, stderr));
+        root.Add(ConcernVerbs.Build(T, lang, school, Admin, verbLanguage => OpenDatabase(overrides, shared, language: verbLanguage), stdout));
 
         var status = new Command("status", T("cli.help.status")) { lang };
         status.SetAction(pr => StatusCommand.Run(overrides, pr.GetValue(lang)!, TimeProvider.System, stdout, stderr));

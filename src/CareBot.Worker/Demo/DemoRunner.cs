@@ -239,11 +239,13 @@ public sealed class DemoRunner
             var mondays = r;
             r = await MorningAsync(2).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorB), T("demo.say.visit2"), (r.GetValueOrDefault(Sim(mentorB)) ?? mondays.GetValueOrDefault(Sim(mentorB)))?.MessageId).ConfigureAwait(false);
-            await ReplyAsync(Sim(mentorE), "/check 1 学习=4 生活=3 心理=4 安全=5 健康=4 " + T("demo.say.check")).ConfigureAwait(false);
+            // A check-in of 心理=2 raises a flag: the mentor and the head are told at once.
+            await ReplyAsync(Sim(mentorE), "/check 1 学习=4 生活=3 心理=2 安全=5 健康=4 " + T("demo.say.check_low"), wait: [Sim(mentorE), Sim(admin)]).ConfigureAwait(false);
             await ReplyAsync(Sim(mentorC), $"/call {children[2].Name} {T("demo.say.call")}").ConfigureAwait(false); // the father who asked to be called
 
-            // Wednesday: a parent asks; the mentor answers the relayed message.
+            // Wednesday: the flagged child's mentor visits (the flag clears); a parent asks; the mentor answers the relayed message.
             r = await MorningAsync(3).ConfigureAwait(false);
+            await ReplyAsync(Sim(mentorE), "/visit 1 " + T("demo.say.visit_flag")).ConfigureAwait(false);
             _clock.JumpTo(_clock.GetUtcNow().AddHours(4));
             var mark = LastId(Sim(mentorA));
             await ReplyAsync(Sim(parent), T("demo.say.parent")).ConfigureAwait(false);
@@ -251,6 +253,16 @@ public sealed class DemoRunner
             {
                 await ReplyAsync(Sim(mentorA), T("demo.say.mentor_answer"), relayed.MessageId, wait: [Sim(mentorA), Sim(parent)]).ConfigureAwait(false);
             }
+
+            // A concern: the mentor records it, the head is alerted at once, acknowledges and records the report.
+            var beforeAlert = LastId(Sim(admin));
+            await ReplyAsync(Sim(mentorA), T("demo.say.concern"), wait: [Sim(mentorA), Sim(admin)]).ConfigureAwait(false);
+            if (await NextAsync(Sim(admin), beforeAlert, m => m.Buttons.Count > 0).ConfigureAwait(false) is { } alert)
+            {
+                await PressAsync(Sim(admin), alert.MessageId, alert.Buttons[0]).ConfigureAwait(false);
+            }
+
+            await ReplyAsync(Sim(admin), T("demo.say.reported")).ConfigureAwait(false);
 
             // Thursday and Friday.
             await MorningAsync(4).ConfigureAwait(false);
@@ -315,6 +327,8 @@ public sealed class DemoRunner
             WriteLine(T("demo.summary.photos", db.Read(tx => tx.Outbox.Count(o => o.Kind == OutboxKind.WeeklyMedia && o.Status == OutboxStatus.Sent))));
             var tally = db.Read(tx => CareBot.Core.Meetings.MeetingView.Tally(tx, tx.Meetings.FindById(1)));
             WriteLine(T("demo.summary.meeting", tally.Invited, tally.Attend, tally.CallMe, tally.NotHome, tally.Came));
+            var (concerns, flags) = db.Read(tx => (tx.Concerns.FindAll().ToList(), tx.Flags.FindAll().ToList()));
+            WriteLine(T("demo.summary.safeguarding", concerns.Count, concerns.Count(c => c.AcknowledgedUtc is not null), concerns.Count(c => c.ReportedUtc is not null), flags.Count, flags.Count(f => !f.IsOpen)));
 
             if (_summary is not null)
             {

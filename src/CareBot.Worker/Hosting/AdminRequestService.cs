@@ -34,7 +34,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup", "aid", "meeting", "duty"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(["import", "invite", "report", "summary", "forget", "backup", "aid", "meeting", "duty", "concern"], StringComparer.Ordinal);
 
     /// <summary>Each request has its own id, so two admins' commands never take each other's answers.</summary>
     public static string RequestPath(string databasePath, string id) => Path.GetFullPath(databasePath) + ".admin-request." + id;

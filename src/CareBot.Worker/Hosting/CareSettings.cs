@@ -116,6 +116,15 @@ public static class CareSettings
             }
         }
 
+        var keywords = o.Safeguarding.Keywords ?? [];
+        for (var i = 0; i < keywords.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(keywords[i]) || keywords[i].Trim().Length > 40)
+            {
+                yield return new(string.Create(CultureInfo.InvariantCulture, $"{s}:{nameof(o.Safeguarding)}:{nameof(SafeguardingOptions.Keywords)}:{i}"), "settings.keyword", keywords[i]);
+            }
+        }
+
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < o.Schools.Count; i++)
         {

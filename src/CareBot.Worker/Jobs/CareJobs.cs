@@ -18,6 +18,7 @@ public static class CareJobs
 
     public static readonly TriggerKey VisitRemindersTrigger = new("visit-reminders", Group);
     public static readonly TriggerKey WeeklyUpdatesTrigger = new("weekly-updates", Group);
+    public static readonly TriggerKey SafeguardingTrigger = new("safeguarding-alerts", Group);
 
     /// <summary>
     /// Registers <see cref="VisitReminderJob"/> and <see cref="WeeklyUpdateJob"/> on the parsed cron expressions of
@@ -33,6 +34,7 @@ public static class CareJobs
         services.AddScoped<VisitReminderJob>();
         services.AddScoped<WeeklyUpdateJob>();
         services.AddScoped<CatchUpJob>();
+        services.AddScoped<SafeguardingJob>();
 
         services.AddQuartz(q =>
         {
@@ -42,6 +44,11 @@ public static class CareJobs
             q.AddTrigger((sp, t) => t.ForJob(WeeklyUpdateJob.Key).WithIdentity(WeeklyUpdatesTrigger).WithSchedule(Schedule(sp, s => s.WeeklyUpdatesCron)));
             q.AddJob<CatchUpJob>(j => j.WithIdentity(CatchUpJob.Key).StoreDurably());
             q.RunAtStartup(CatchUpJob.Key);
+            // Unacknowledged concerns are alerted again: every few minutes, from start-up (a repeat missed while the
+            // worker was down goes out at once, one round, not one per missed run).
+            q.AddJob<SafeguardingJob>(j => j.WithIdentity(SafeguardingJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(SafeguardingJob.Key).WithIdentity(SafeguardingTrigger).StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(SafeguardingJob.Interval).RepeatForever()));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
 

@@ -55,6 +55,13 @@ public sealed class CarePlanRunner(
         }
     }
 
+    /// <summary>
+    /// Unacknowledged concerns alerted again (<see cref="Core.Safeguarding.AlertPlanner"/>). Not behind the planners' gate:
+    /// a county's reminder run must not hold up an alert; its keys are its own.
+    /// </summary>
+    public int RunSafeguarding() =>
+        new Core.Safeguarding.AlertPlanner(db, options.CurrentValue, clock.Time, loggers.CreateLogger<Core.Safeguarding.AlertPlanner>()).Plan();
+
     /// <summary>The weekly updates of the ISO week holding <paramref name="anyDateInWeek"/>.</summary>
     public WeeklyPlanResult RunWeeklyUpdates(DateOnly anyDateInWeek)
     {

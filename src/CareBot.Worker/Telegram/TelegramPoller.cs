@@ -77,7 +77,7 @@ public sealed class TelegramPoller(
     /// <summary>The "/" menu in both languages (Telegram picks by the user's app language). Best effort.</summary>
     private async Task SetCommandMenuAsync(CancellationToken cancellationToken)
     {
-        string[] names = ["mine", "visit", "talk", "call", "diary", "check", "activity", "meeting", "duty", "card", "stop", "lang", "help"];
+        string[] names = ["mine", "visit", "talk", "call", "diary", "check", "concern", "flags", "activity", "meeting", "duty", "card", "stop", "lang", "help"];
         try
         {
             foreach (var (lang, code) in new[] { (Texts.Chinese, (string?)null), (Texts.English, "en") })

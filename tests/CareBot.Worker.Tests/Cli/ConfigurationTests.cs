@@ -36,6 +36,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("Delivery:BackoffBaseMs", "many")]
     [InlineData("Telegram:PollTimeoutSeconds", "90")]
     [InlineData("CareBot:OutboxKeepDays", "1")]
+    [InlineData("CareBot:Safeguarding:AcknowledgeWithinMinutes", "0")]
+    [InlineData("CareBot:Safeguarding:FlagLowAt", "9")]
+    [InlineData("CareBot:Safeguarding:Keywords:0", " ")]
     public async Task Invalid_setting_stops_start_up_with_one_line_naming_the_key(string key, string value)
     {
         var (code, _, err) = await Run(Settings((key, value), ("Telegram:BotToken", "123:abc")), "run");
