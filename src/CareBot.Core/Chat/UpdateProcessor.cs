@@ -95,7 +95,9 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
                     return null;
                 }
 
-                var result = handler.Handle(tx, message);
+                // The handler keys what it writes by the update id (its replies' idempotency keys): within a later
+                // sequence that is the record id, so an update whose id equals an old one adds its own replies.
+                var result = handler.Handle(tx, sequence == 0 ? message : message with { UpdateId = id });
                 tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
                 AdvanceOffset(tx, message.UpdateId);
                 return result;
@@ -134,7 +136,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
                     var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
                     outbox.Enqueue(new OutboxMessage
                     {
-                        Key = OutboxStore.ReplyKey(message.UpdateId, message.ChatId, 99),
+                        Key = OutboxStore.ReplyKey(RecordId(CurrentSequence(tx), message.UpdateId), message.ChatId, 99),
                         PersonId = person?.Id ?? 0,
                         ChatId = message.ChatId,
                         Text = Texts.Get(person?.Language ?? Texts.Chinese, "chat.not_saved"),
