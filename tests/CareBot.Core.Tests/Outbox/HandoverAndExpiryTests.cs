@@ -1,5 +1,6 @@
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
+using CareBot.Core.Planning;
 
 namespace CareBot.Core.Tests.Outbox;
 
@@ -103,5 +104,34 @@ public sealed class HandoverAndExpiryTests
         {
             Assert.Null(Expiry(Row(kind, "k:" + kind)));
         }
+    }
+}
+
+/// <summary>Expired weekly updates are counted in <c>carebot report</c>, never silently dropped.</summary>
+public sealed class ExpiredInReportTests
+{
+    [Fact]
+    public void The_report_counts_last_weeks_updates_that_expired_unsent()
+    {
+        using var kit = new ChatTestKit(); // Monday 2026-11-23: last week is 2026-W47
+        var mentor = kit.AddPerson("王老师", "13800000001", Roles.Mentor, 501);
+        var father = kit.AddPerson("张大山", "13700000001", Roles.Parent, 601);
+        var mother = kit.AddPerson("李秀英", "13700000002", Roles.Parent, 602);
+        kit.AddChild("S001", "小明", mentor, father, mother);
+        var child = kit.Db.Read(tx => tx.Children.FindAll().Single());
+        foreach (var (parent, status) in new[] { (father, OutboxStatus.Expired), (mother, OutboxStatus.Sent) })
+        {
+            kit.Db.Write(tx => tx.Outbox.Insert(new OutboxMessage
+            {
+                Key = WeeklyUpdatePlanner.Key(parent.Id, child.Id, "2026-W47"), PersonId = parent.Id, ChatId = parent.ChatId!.Value,
+                Kind = OutboxKind.WeeklyUpdate, ChildId = child.Id, Week = "2026-W47", Status = status, Text = "x",
+            }));
+        }
+
+        var report = new CareReport(kit.Db, kit.Clock, kit.Options).Build();
+
+        Assert.Equal((1, 1, 0, 0), (report.Total.Updates.Sent, report.Total.Updates.Expired, report.Total.Updates.Failed, report.Total.Updates.Unreachable));
+        Assert.Contains("1 weekly updates expired unsent", CareReport.RenderText(report, "en"), StringComparison.Ordinal);
+        Assert.Contains("1 条每周通报未能发出已过期", CareReport.RenderText(report, "zh"), StringComparison.Ordinal);
     }
 }
