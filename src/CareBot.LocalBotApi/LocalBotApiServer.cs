@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -102,6 +103,17 @@ public sealed class LocalBotApiServer : IAsyncDisposable
         // As a setting (not Kestrel's Listen) so ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS, which container images set,
         // neither apply nor cause an "Overriding address(es)" warning.
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://{IPAddress.Loopback}:{options.Port}"));
+        // An outage (RefuseConnectionsUntil): a new connection is cut before a byte of HTTP is read.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => async connection =>
+        {
+            if (telegram.Refuses())
+            {
+                connection.Abort();
+                return;
+            }
+
+            await next(connection);
+        })));
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>(); // Ctrl-C belongs to the host that embeds us
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(3));
         builder.Logging.ClearProviders();
@@ -189,6 +201,12 @@ public sealed class LocalBotApiServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (Telegram.Refuses())
+        {
+            context.Abort(); // a kept-alive connection opened before the outage is cut too
+            return;
+        }
+
         var token = context.Request.RouteValues["token"] as string;
         var method = context.Request.RouteValues["method"] as string ?? "";
         if (!string.Equals(token, Token, StringComparison.Ordinal))

@@ -324,9 +324,18 @@ public sealed partial class SimulatedTelegram
         arrived.TrySetResult();
     }
 
-    /// <summary>getUpdates' offset: ids below a positive offset are confirmed; a negative one keeps only the last -offset.</summary>
+    /// <summary>
+    /// getUpdates' offset: ids below a positive offset are confirmed; a negative one keeps only the last -offset. As
+    /// Telegram's server (tdlib's TQueue) does, an offset more than 10 beyond the next id to be given is not of this id
+    /// sequence (the ids started again after it was handed out): it confirms nothing, and the queue is answered from its head.
+    /// </summary>
     private void Confirm(long offset)
     {
+        if (offset > (long)_nextUpdateId + 10)
+        {
+            return;
+        }
+
         if (offset > 0)
         {
             _pending.RemoveAll(u => u.Id < offset);

@@ -10,6 +10,53 @@ internal readonly record struct CallStart(string Method, DateTimeOffset Received
 // call ends in the call log with its times on the server's clock.
 public sealed partial class SimulatedTelegram
 {
+    private DateTimeOffset _refuseUntil = DateTimeOffset.MinValue;
+    private int _refusedConnections;
+
+    /// <summary>
+    /// Starts the update ids again at <paramref name="firstId"/>, as Telegram does after a week without updates (it then
+    /// picks new ids) and as a new self-hosted server or a new token does. Updates still queued keep their ids.
+    /// </summary>
+    public void RestartUpdateIds(int firstId = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstId, 1);
+        lock (_gate)
+        {
+            _nextUpdateId = firstId;
+        }
+    }
+
+    /// <summary>
+    /// The server is unreachable until <paramref name="until"/> on its clock (<see cref="LocalBotApiOptions.TimeProvider"/>):
+    /// every connection is cut as soon as it is opened and every request on an open one is aborted, so clients see a
+    /// network error, never an HTTP answer. Nothing is delivered meanwhile.
+    /// </summary>
+    public void RefuseConnectionsUntil(DateTimeOffset until)
+    {
+        lock (_gate)
+        {
+            _refuseUntil = until;
+        }
+    }
+
+    /// <summary>How many connections or requests were cut while the server refused them.</summary>
+    public int RefusedConnections => Volatile.Read(ref _refusedConnections);
+
+    /// <summary>True (and counted) while the server refuses connections.</summary>
+    internal bool Refuses()
+    {
+        lock (_gate)
+        {
+            if (Now() >= _refuseUntil)
+            {
+                return false;
+            }
+        }
+
+        Interlocked.Increment(ref _refusedConnections);
+        return true;
+    }
+
     internal CallStart BeginCall(string method)
     {
         lock (_gate)

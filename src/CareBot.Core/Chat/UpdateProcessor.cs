@@ -13,9 +13,18 @@ namespace CareBot.Core.Chat;
 /// only after this commit (by asking for the next updates from <see cref="Offset"/>), so a crash before the commit
 /// means the update is delivered again, and a crash after it finds the id already recorded.
 /// </summary>
+/// <remarks>
+/// Update ids are unique only within one id sequence of the server: Telegram picks new ids after a week without
+/// updates, and a self-hosted server or a new token starts elsewhere, possibly lower. The channel tells the processor
+/// when the ids went back (<see cref="BeginSequence"/>); the offset then starts again and the ids are recorded in the
+/// new sequence, so a new update whose id equals an old one is applied, and a redelivery within a sequence is not.
+/// </remarks>
 public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore outbox, TimeProvider time, ILogger<UpdateProcessor> logger)
 {
     public const string OffsetKey = "telegram.offset";
+
+    /// <summary>The current id sequence of the server (0 until its ids first went back).</summary>
+    public const string SequenceKey = "telegram.sequence";
 
     /// <summary>An update whose handling fails this many times is recorded with its error and skipped.</summary>
     public const int MaxAttempts = 3;
@@ -25,26 +34,71 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     /// <summary>The next update id to ask for.</summary>
     public long Offset => db.Read(tx => tx.State.FindById(OffsetKey)?.Value ?? 0);
 
+    /// <summary>The server's id sequence the offset belongs to.</summary>
+    public long Sequence => db.Read(CurrentSequence);
+
+    /// <summary>
+    /// The unique record id of an update: its id within its sequence (sequence 0 keeps the plain update id, as
+    /// databases written before sequences have it). Update ids are 32-bit, so the sequence goes above them.
+    /// </summary>
+    public static long RecordId(long sequence, long updateId) => (sequence << 32) | (updateId & 0xFFFF_FFFFL);
+
+    /// <summary>
+    /// True when an update with this id and the same <paramref name="fingerprint"/> was recorded in the current
+    /// sequence: the server sent it again (the same batch again), so it is a redelivery and no sign that its ids went back.
+    /// </summary>
+    public bool IsRecorded(long updateId, string? fingerprint) => db.Read(tx =>
+        fingerprint is not null
+        && tx.Updates.FindById(RecordId(CurrentSequence(tx), updateId)) is { } seen
+        && string.Equals(seen.Fingerprint, fingerprint, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The server's ids went back (it answered with ids below the offset that are not what was recorded under them): a
+    /// new id sequence begins, its offset at 0 so that nothing of it is confirmed unseen. Committed with the batch.
+    /// Returns the new sequence.
+    /// </summary>
+    public long BeginSequence()
+    {
+        _failures.Clear(); // counted by update id, which now means other updates
+        return db.WriteDeferred(tx =>
+    {
+        var sequence = tx.State.FindById(SequenceKey) ?? new StateEntry { Id = SequenceKey };
+        sequence.Value++;
+        tx.State.Upsert(sequence);
+        tx.State.Upsert(new StateEntry { Id = OffsetKey, Value = 0 });
+        tx.AuditWrite(time.GetUtcNow().UtcDateTime, "system", "telegram.sequence", null, $"sequence:{sequence.Value}");
+        return sequence.Value;
+    });
+    }
+
+    private static long CurrentSequence(CareTx tx) => tx.State.FindById(SequenceKey)?.Value ?? 0;
+
     /// <summary>
     /// Handles the message; returns null when the update was applied before (a redelivery). The commit is not yet
     /// synced: the channel calls <see cref="CareDb.Sync"/> once for its batch before it confirms anything (group
     /// commit), and the dispatcher syncs before it sends a reply.
     /// </summary>
-    public HandleOutcome? Process(IncomingMessage message)
+    /// <param name="message">The update.</param>
+    /// <param name="fingerprint">The channel's ids of what it carried (see <see cref="ProcessedUpdate.Fingerprint"/>).</param>
+    public HandleOutcome? Process(IncomingMessage message, string? fingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         try
         {
             var outcome = db.WriteDeferred(tx =>
             {
-                if (tx.Updates.FindById(message.UpdateId) is not null)
+                var sequence = CurrentSequence(tx);
+                var id = RecordId(sequence, message.UpdateId);
+                if (tx.Updates.FindById(id) is not null)
                 {
                     AdvanceOffset(tx, message.UpdateId);
                     return null;
                 }
 
-                var result = handler.Handle(tx, message);
-                tx.Updates.Insert(new ProcessedUpdate { Id = message.UpdateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
+                // The handler keys what it writes by the update id (its replies' idempotency keys): within a later
+                // sequence that is the record id, so an update whose id equals an old one adds its own replies.
+                var result = handler.Handle(tx, sequence == 0 ? message : message with { UpdateId = id });
+                tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
                 AdvanceOffset(tx, message.UpdateId);
                 return result;
             });
@@ -76,13 +130,13 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
             logger.LogError(ex, "Update {UpdateId} skipped after {Attempts} failed attempts", message.UpdateId, attempts);
             db.Write(tx =>
             {
-                Skip(message.UpdateId, ex.GetType().Name);
+                Skip(message.UpdateId, ex.GetType().Name, fingerprint);
                 if (message.ChatKind == ChatKind.Private)
                 {
                     var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
                     outbox.Enqueue(new OutboxMessage
                     {
-                        Key = OutboxStore.ReplyKey(message.UpdateId, message.ChatId, 99),
+                        Key = OutboxStore.ReplyKey(RecordId(CurrentSequence(tx), message.UpdateId), message.ChatId, 99),
                         PersonId = person?.Id ?? 0,
                         ChatId = message.ChatId,
                         Text = Texts.Get(person?.Language ?? Texts.Chinese, "chat.not_saved"),
@@ -96,11 +150,13 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     }
 
     /// <summary>Records an update that carries nothing for CareBot (or could not be handled) and advances past it.</summary>
-    public void Skip(long updateId, string? error = null) => db.WriteDeferred(tx =>
+    public void Skip(long updateId, string? error = null, string? fingerprint = null) => db.WriteDeferred(tx =>
     {
-        if (tx.Updates.FindById(updateId) is null)
+        var sequence = CurrentSequence(tx);
+        var id = RecordId(sequence, updateId);
+        if (tx.Updates.FindById(id) is null)
         {
-            tx.Updates.Insert(new ProcessedUpdate { Id = updateId, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
+            tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
         }
 
         AdvanceOffset(tx, updateId);

@@ -82,7 +82,11 @@ public sealed class InviteService(CareDb db, TimeProvider time)
     }
 
     /// <summary>Links <paramref name="chatId"/> to the invite's person. Call inside the update's transaction.</summary>
-    public RedeemResult Redeem(CareTx tx, string code, long chatId)
+    /// <param name="tx">The update's transaction.</param>
+    /// <param name="code">The code typed or passed by the deep link.</param>
+    /// <param name="chatId">The chat to link.</param>
+    /// <param name="dateOf">The school's date of a UTC time, for the date line of a parent's message held for the chat's previous owner.</param>
+    public RedeemResult Redeem(CareTx tx, string code, long chatId, Func<DateTime, DateOnly>? dateOf = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var throttle = tx.Throttles.FindById(chatId);
@@ -117,7 +121,8 @@ public sealed class InviteService(CareDb db, TimeProvider time)
 
         // A chat belongs to one person: unlink whoever had this chat before.
         // Their messages still waiting for that chat (a reminder naming children, a weekly update) must not reach
-        // its new owner: a family phone handed on, a teacher's phone passed to a colleague.
+        // its new owner: a family phone handed on, a teacher's phone passed to a colleague. A parent's message for a
+        // teacher is kept for the teacher (Held, dated) and goes out when they link again.
         foreach (var previous in tx.People.Find(p => p.ChatId == chatId && p.Id != person.Id).ToList())
         {
             previous.ChatId = null;
@@ -125,7 +130,17 @@ public sealed class InviteService(CareDb db, TimeProvider time)
             tx.People.Update(previous);
             foreach (var waiting in tx.Outbox.Find(o => o.ChatId == chatId).Where(o => o.PersonId == previous.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
             {
-                waiting.Status = OutboxStatus.Unreachable;
+                if (Outbox.HeldMessages.ShouldHold(waiting, previous))
+                {
+                    waiting.Status = OutboxStatus.Held;
+                    var written = dateOf?.Invoke(waiting.CreatedUtc) ?? DateOnly.FromDateTime(waiting.CreatedUtc);
+                    waiting.Text = Outbox.HeldMessages.DatedText(previous.Language, written, waiting.Text, waiting.Media is not null);
+                }
+                else
+                {
+                    waiting.Status = OutboxStatus.Unreachable;
+                }
+
                 waiting.LastError = "relinked";
                 tx.Outbox.Update(waiting);
             }

@@ -206,10 +206,18 @@ public sealed class ChatThrottle
     public DateTime? BlockedUntilUtc { get; set; }
 }
 
-/// <summary>An inbound update already applied (its id is unique), or skipped after repeated failures.</summary>
+/// <summary>
+/// An inbound update already applied, or skipped after repeated failures. Its <see cref="Id"/> is unique: the update id
+/// within the server's id sequence (see <see cref="Chat.UpdateProcessor.RecordId"/>), so an id that comes again in a
+/// later sequence (the server started its ids again) is a new update, not a redelivery.
+/// </summary>
 public sealed class ProcessedUpdate
 {
     public long Id { get; set; }
+    /// <summary>Which id sequence of the server it came in (0 until the server's ids first went back).</summary>
+    public long Sequence { get; set; }
+    /// <summary>The channel's ids of what the update carried (chat and message, or button press), never its text.</summary>
+    public string? Fingerprint { get; set; }
     public DateTime AtUtc { get; set; }
     public int Attempts { get; set; }
     /// <summary>Set when the update was skipped: the exception type, never message text.</summary>

@@ -6,7 +6,7 @@ public enum OutboxStatus
     /// <summary>Marked before the call to the channel; a row found Sending at start-up is sent again.</summary>
     Sending = 1,
     Sent = 2,
-    /// <summary>Gave up after the maximum number of attempts.</summary>
+    /// <summary>A permanent answer (400: chat not found, a text the channel refuses): sending again will not help.</summary>
     Failed = 3,
     /// <summary>The person blocked the bot (403) or is not reachable.</summary>
     Unreachable = 4,
@@ -15,6 +15,11 @@ public enum OutboxStatus
     /// they link or unblock. Never due while held.
     /// </summary>
     Held = 5,
+    /// <summary>
+    /// It stopped mattering before it could be sent (a daily reminder past its day, a weekly update past its week's
+    /// catch-up window, an invitation past its meeting; see <see cref="Outbox.OutboxExpiry"/>): counted, never sent.
+    /// </summary>
+    Expired = 6,
 }
 
 /// <summary>Replies go before bulk.</summary>

@@ -145,19 +145,77 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public int PendingCount() => db.Read(tx => Open.Sum(status => tx.Outbox.Count(o => o.Status == status)));
 
     /// <summary>
-    /// Deletes finished rows (sent, failed, unreachable) created before <paramref name="beforeUtc"/>, so the outbox
-    /// holds weeks, not years, of messages. Returns how many went.
+    /// Deletes finished rows (sent, failed, unreachable, expired) created before <paramref name="beforeUtc"/>, so the
+    /// outbox holds weeks, not years, of messages. Returns how many went.
     /// </summary>
     public int PruneFinished(DateTime beforeUtc) => db.Write(tx =>
-        new[] { OutboxStatus.Sent, OutboxStatus.Failed, OutboxStatus.Unreachable }
+        new[] { OutboxStatus.Sent, OutboxStatus.Failed, OutboxStatus.Unreachable, OutboxStatus.Expired }
             .Sum(status => tx.Outbox.DeleteMany(o => o.Status == status && o.CreatedUtc < beforeUtc)));
 
-    /// <summary>Marks the row Sending before the call; after a crash a Sending row is sent again.</summary>
+    /// <summary>Marks the row Sending before the call, as <see cref="Claim"/> does; after a crash a Sending row is sent again.</summary>
     public void MarkSending(OutboxMessage row)
     {
+        ArgumentNullException.ThrowIfNull(row);
         row.Status = OutboxStatus.Sending;
         row.Attempts++;
         db.Mark(tx => tx.Outbox.Update(row));
+    }
+
+    /// <summary>
+    /// Takes a row for sending, in one turn, from what is stored now rather than what was read when the batch was
+    /// (a relink, a handover, a forget or a block may have changed it since): gone or no longer open: nothing to send;
+    /// no longer mattering (<paramref name="hasExpired"/>): Expired; its person blocked the bot: left to
+    /// <see cref="MarkBlocked"/>; its person has no chat now: Held until they link again (a relay dated by
+    /// <paramref name="dateOf"/>); otherwise addressed to the person's current chat and marked Sending (after a crash a
+    /// Sending row is sent again). A row for no person (an unknown chat's reply) keeps its chat.
+    /// </summary>
+    public SendClaim Claim(long rowId, Func<CareTx, OutboxMessage, bool> hasExpired, Func<DateTime, DateOnly> dateOf)
+    {
+        ArgumentNullException.ThrowIfNull(hasExpired);
+        ArgumentNullException.ThrowIfNull(dateOf);
+        return db.Read(tx =>
+        {
+            if (tx.Outbox.FindById(rowId) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending } row)
+            {
+                return new SendClaim(ClaimResult.Gone, null);
+            }
+
+            if (hasExpired(tx, row))
+            {
+                row.Status = OutboxStatus.Expired;
+                row.LastError = "expired";
+                tx.Outbox.Update(row);
+                return new SendClaim(ClaimResult.Expired, row);
+            }
+
+            if (row.PersonId != 0 && tx.People.FindById(row.PersonId) is { } person)
+            {
+                if (person.Status == Reachability.Blocked)
+                {
+                    return new SendClaim(ClaimResult.Blocked, row);
+                }
+
+                if (person.ChatId is not { } chat)
+                {
+                    row.Status = OutboxStatus.Held;
+                    row.LastError = "no chat";
+                    if (row.Kind == OutboxKind.Relay)
+                    {
+                        row.Text = HeldMessages.DatedText(person.Language, dateOf(row.CreatedUtc), row.Text, row.Media is not null);
+                    }
+
+                    tx.Outbox.Update(row);
+                    return new SendClaim(ClaimResult.Held, row);
+                }
+
+                row.ChatId = chat;
+            }
+
+            row.Status = OutboxStatus.Sending;
+            row.Attempts++;
+            tx.Outbox.Update(row);
+            return new SendClaim(ClaimResult.Send, row);
+        });
     }
 
     /// <summary>Records that the first <paramref name="parts"/> parts of a split text went out.</summary>
@@ -181,6 +239,14 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     {
         row.Status = OutboxStatus.Pending;
         row.NotBeforeUtc = notBeforeUtc;
+        row.LastError = error;
+        db.Mark(tx => tx.Outbox.Update(row));
+    }
+
+    /// <summary>Marks a row Expired: it stopped mattering before it could be sent (see <see cref="OutboxExpiry"/>).</summary>
+    public void MarkExpired(OutboxMessage row, string error)
+    {
+        row.Status = OutboxStatus.Expired;
         row.LastError = error;
         db.Mark(tx => tx.Outbox.Update(row));
     }
@@ -264,3 +330,21 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         return parts;
     }
 }
+
+/// <summary>What <see cref="OutboxStore.Claim"/> found.</summary>
+public enum ClaimResult
+{
+    /// <summary>Marked Sending, addressed to the person's current chat: send it.</summary>
+    Send,
+    /// <summary>Gone (erased) or no longer open (sent, held, taken away meanwhile).</summary>
+    Gone,
+    /// <summary>Marked Expired.</summary>
+    Expired,
+    /// <summary>Marked Held: its person has no chat now.</summary>
+    Held,
+    /// <summary>Its person blocked the bot: untouched, for <see cref="OutboxStore.MarkBlocked"/>.</summary>
+    Blocked,
+}
+
+/// <summary>The claim's result and the row as stored now (null when gone).</summary>
+public sealed record SendClaim(ClaimResult Result, OutboxMessage? Row);

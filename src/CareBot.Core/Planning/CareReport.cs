@@ -16,6 +16,11 @@ public sealed class DeliveryCounts
     public int Failed { get; set; }
     public int Unreachable { get; set; }
     public int Missing { get; set; }
+    /// <summary>
+    /// Not sent before the week's catch-up window closed (the Bot API was out of reach that long): shown under the
+    /// text report; in CSV and workbook columns they stay out of the other counts.
+    /// </summary>
+    public int Expired { get; set; }
 
     public void Add(DeliveryCounts other)
     {
@@ -25,6 +30,7 @@ public sealed class DeliveryCounts
         Failed += other.Failed;
         Unreachable += other.Unreachable;
         Missing += other.Missing;
+        Expired += other.Expired;
     }
 }
 
@@ -84,6 +90,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
                         case OutboxStatus.Sent: counts.Sent++; break;
                         case OutboxStatus.Pending or OutboxStatus.Sending: counts.Pending++; break;
                         case OutboxStatus.Failed: counts.Failed++; break;
+                        case OutboxStatus.Expired: counts.Expired++; break;
                         default: counts.Unreachable++; break;
                     }
                 }
@@ -186,6 +193,11 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
                 text.Append(i == 0 ? cells[i] + pad : pad + cells[i]);
                 text.Append(i == cells.Length - 1 ? "\n" : "  ");
             }
+        }
+
+        if (report.Total.Updates.Expired > 0)
+        {
+            text.Append(Texts.Get(lang, "plan.report.expired", report.Total.Updates.Expired)).Append('\n');
         }
 
         return text.ToString();

@@ -95,7 +95,10 @@ internal static class StatusCommand
         string Count(OutboxStatus s) => status.Outbox.GetValueOrDefault(s) is var n && n > OutboxStore.StatusCountCap
             ? OutboxStore.StatusCountCap.ToString(CultureInfo.InvariantCulture) + "+"
             : n.ToString(CultureInfo.InvariantCulture);
-        stdout.WriteLine(T("status.outbox", Count(OutboxStatus.Pending), Count(OutboxStatus.Sending), Count(OutboxStatus.Sent), Count(OutboxStatus.Failed), Count(OutboxStatus.Unreachable)));
+        stdout.WriteLine(status.LastApiAnswer is { } answer
+            ? T("status.api", Show(answer), Ago(now - answer, language))
+            : T("status.api.none", Show(status.Started)));
+        stdout.WriteLine(T("status.outbox", Count(OutboxStatus.Pending), Count(OutboxStatus.Sending), Count(OutboxStatus.Sent), Count(OutboxStatus.Failed), Count(OutboxStatus.Unreachable), Count(OutboxStatus.Held), Count(OutboxStatus.Expired)));
         stdout.WriteLine(status.LastReminders is { } r
             ? T("status.reminders", Show(r.At), r.Reminders, r.Escalations, next(status.NextReminders))
             : T("status.reminders.none", Show(status.Started), next(status.NextReminders)));

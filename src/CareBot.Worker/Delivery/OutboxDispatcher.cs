@@ -4,6 +4,7 @@ using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
 using CareBot.Core.Time;
+using CareBot.Worker.Hosting;
 using CareBot.Worker.Telegram;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,9 +15,12 @@ namespace CareBot.Worker.Delivery;
 /// <summary>
 /// The one sender: drains the outbox, replies before bulk, under a global rate (token bucket) and at least
 /// <see cref="DeliveryOptions.PerChatIntervalMs"/> between two messages to one chat. A row is marked Sending before
-/// the call and Sent after; a Sending row found later (after a crash) is sent again. 429 waits retry_after, 5xx and
-/// time-outs back off with jitter up to MaxAttempts, 403 marks the person unreachable, quiet hours hold bulk to parents.
-/// Telegram's flood limit is per bot, not per chat: a 429 pauses all sending for its retry_after.
+/// the call and Sent after; a Sending row found later (after a crash) is sent again. 429 waits retry_after; 5xx,
+/// time-outs and refused connections back off with jitter (at most <see cref="DeliveryOptions.MaxBackoffSeconds"/>)
+/// for as long as the message matters (<see cref="OutboxExpiry"/>), then it is Expired, never Failed; only a permanent
+/// answer (400) fails a row; 403 marks the person unreachable; quiet hours hold bulk to parents. Each row goes to its
+/// person's chat as it is when it is sent (<see cref="OutboxStore.Claim"/>). Telegram's flood limit is per bot, not per
+/// chat: a 429 pauses all sending for its retry_after.
 /// </summary>
 public sealed class OutboxDispatcher : BackgroundService
 {
@@ -30,6 +34,8 @@ public sealed class OutboxDispatcher : BackgroundService
     private readonly CareClock _clock;
     private readonly DeliveryOptions _options;
     private readonly QuietHours _quiet;
+    private readonly CareOptions _care;
+    private readonly WorkerActivity? _activity;
     private readonly ILogger<OutboxDispatcher> _logger;
     private readonly TokenBucketRateLimiter _global;
     private readonly Dictionary<long, DateTime> _chatReadyUtc = [];
@@ -44,7 +50,8 @@ public sealed class OutboxDispatcher : BackgroundService
         CareClock clock,
         IOptions<DeliveryOptions> options,
         IOptions<CareOptions> care,
-        ILogger<OutboxDispatcher> logger)
+        ILogger<OutboxDispatcher> logger,
+        WorkerActivity? activity = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(care);
@@ -56,6 +63,8 @@ public sealed class OutboxDispatcher : BackgroundService
         _clock = clock;
         _options = options.Value;
         _logger = logger;
+        _care = care.Value;
+        _activity = activity;
         // Parsed and validated with the settings (CareBot:QuietHours); fixed at start.
         _quiet = care.Value.Quiet ?? throw new ArgumentException("CareBot:QuietHours was not validated.", nameof(care));
 
@@ -228,60 +237,82 @@ public sealed class OutboxDispatcher : BackgroundService
 
     private async Task SendRowAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
-        var outcome = row.EditsMessageId is { } edited
+        var (claimed, outcome) = row.EditsMessageId is { } edited
             ? await EditAsync(row, edited, cancellationToken).ConfigureAwait(false)
             : row.Media is null
             ? await SendTextAsync(row, cancellationToken).ConfigureAwait(false)
             : await SendMediaAsync(row, row.Media, cancellationToken).ConfigureAwait(false);
-        if (outcome is not null)
+        if (claimed is not null && outcome is not null)
         {
-            Record(row, outcome);
+            Record(claimed, outcome);
         }
     }
 
     /// <summary>
     /// An edit of a message already sent (a reminder redrawn after a button press): one call under the same rules as a
-    /// text. Its row keeps no channel message id (the message is the original's). Null when the row was taken away.
+    /// text, to the person's current chat. Its row keeps no channel message id (the message is the original's).
+    /// Nothing is sent when the row was taken away, held or expired meanwhile.
     /// </summary>
-    private async Task<SendOutcome?> EditAsync(OutboxMessage row, int messageId, CancellationToken cancellationToken)
+    private async Task<(OutboxMessage? Row, SendOutcome? Outcome)> EditAsync(OutboxMessage row, int messageId, CancellationToken cancellationToken)
     {
         using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        if (!await ClaimAsync(row, cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        var outcome = await _sender.EditAsync(row.ChatId, messageId, OutboxStore.Split(row.Text)[0], row.Buttons, CancellationToken.None).ConfigureAwait(false);
-        _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
-        return outcome with { MessageId = null };
-    }
-
-    /// <summary>
-    /// Waits for the chat's spacing and a 429 pause, then marks the row Sending; false (nothing marked) when the row
-    /// was taken away meanwhile (a child erased, a chat relinked) and must not go out.
-    /// </summary>
-    private async Task<bool> ClaimAsync(OutboxMessage row, CancellationToken cancellationToken)
-    {
         await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
         if (PauseLeft() is { } pause)
         {
             await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
+        if (await ClaimAsync(row, cancellationToken).ConfigureAwait(false) is not { } claimed)
         {
-            return false;
+            return (null, null);
         }
 
-        _outbox.MarkSending(row);
-        return true;
+        var outcome = await _sender.EditAsync(claimed.ChatId, messageId, OutboxStore.Split(claimed.Text)[0], claimed.Buttons, CancellationToken.None).ConfigureAwait(false);
+        _chatReadyUtc[claimed.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
+        return (claimed, outcome with { MessageId = null });
     }
 
     /// <summary>
-    /// A photo, voice note, album or copy: one call, under the same rules as a text. An album takes one permit of the
-    /// global rate per photo. Null when the row was taken away meanwhile.
+    /// Takes the row for sending just before the call (<see cref="OutboxStore.Claim"/>): the batch was read a moment
+    /// ago, and a child erased, a chat relinked or handed over, or a person blocked meanwhile changes what goes where.
+    /// Null when nothing is to be sent; otherwise the row as stored now, addressed to its person's current chat.
     /// </summary>
-    private async Task<SendOutcome?> SendMediaAsync(OutboxMessage row, OutMedia media, CancellationToken cancellationToken)
+    private async Task<OutboxMessage?> ClaimAsync(OutboxMessage row, CancellationToken cancellationToken)
+    {
+        var claim = _outbox.Claim(row.Id, HasExpired, _clock.ToLocalDate);
+        switch (claim.Result)
+        {
+            case ClaimResult.Send:
+                var current = claim.Row!;
+                if (current.ChatId != row.ChatId)
+                {
+                    _logger.LogInformation("Outbox row {RowId} goes to person {PersonId}'s current chat", row.Id, current.PersonId);
+                    await WaitForChatAsync(current.ChatId, cancellationToken).ConfigureAwait(false);
+                }
+
+                return current;
+            case ClaimResult.Expired:
+                _logger.LogWarning("Outbox row {RowId} ({Kind}) expired unsent: it no longer matters ({Error})", row.Id, row.Kind, row.LastError ?? "never tried");
+                return null;
+            case ClaimResult.Held:
+                _logger.LogInformation("Outbox row {RowId} held: person {PersonId} has no chat now", row.Id, row.PersonId);
+                return null;
+            case ClaimResult.Blocked:
+                _outbox.MarkBlocked(claim.Row!, "blocked", _clock.ToLocalDate);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private bool HasExpired(CareTx tx, OutboxMessage row) =>
+        OutboxExpiry.HasExpired(tx, row, _clock, _care.CatchUpDays, _time.GetUtcNow().UtcDateTime);
+
+    /// <summary>
+    /// A photo, voice note, album or copy: one call, under the same rules as a text. An album takes one permit of the
+    /// global rate per photo. Null when nothing was sent (the row was taken away, held or expired meanwhile).
+    /// </summary>
+    private async Task<(OutboxMessage? Row, SendOutcome? Outcome)> SendMediaAsync(OutboxMessage row, OutMedia media, CancellationToken cancellationToken)
     {
         var leases = new List<RateLimitLease>();
         try
@@ -291,14 +322,20 @@ public sealed class OutboxDispatcher : BackgroundService
                 leases.Add(await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false));
             }
 
-            if (!await ClaimAsync(row, cancellationToken).ConfigureAwait(false))
+            await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+            if (PauseLeft() is { } pause)
             {
-                return null;
+                await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
             }
 
-            var outcome = await _sender.SendMediaAsync(row.ChatId, media, row.Text, row.Buttons, CancellationToken.None).ConfigureAwait(false);
-            _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs * media.MessageCount);
-            return outcome;
+            if (await ClaimAsync(row, cancellationToken).ConfigureAwait(false) is not { } claimed)
+            {
+                return (null, null);
+            }
+
+            var outcome = await _sender.SendMediaAsync(claimed.ChatId, media, claimed.Text, claimed.Buttons, CancellationToken.None).ConfigureAwait(false);
+            _chatReadyUtc[claimed.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs * media.MessageCount);
+            return (claimed, outcome);
         }
         finally
         {
@@ -309,7 +346,7 @@ public sealed class OutboxDispatcher : BackgroundService
         }
     }
 
-    private async Task<SendOutcome?> SendTextAsync(OutboxMessage row, CancellationToken cancellationToken)
+    private async Task<(OutboxMessage? Row, SendOutcome? Outcome)> SendTextAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
         var parts = OutboxStore.Split(row.Text);
         SendOutcome outcome = new(SendStatus.Sent);
@@ -329,14 +366,12 @@ public sealed class OutboxDispatcher : BackgroundService
 
             if (first)
             {
-                // The batch was read a moment ago: a child erased (carebot forget) or a chat relinked meanwhile
-                // takes its rows away, and those must not go out.
-                if (_db.Read(tx => tx.Outbox.FindById(row.Id)) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending })
+                if (await ClaimAsync(row, cancellationToken).ConfigureAwait(false) is not { } claimed)
                 {
-                    return null;
+                    return (null, null);
                 }
 
-                _outbox.MarkSending(row);
+                row = claimed;
                 first = false;
             }
 
@@ -354,12 +389,17 @@ public sealed class OutboxDispatcher : BackgroundService
             }
         }
 
-        return outcome;
+        return (row, outcome);
     }
 
     private void Record(OutboxMessage row, SendOutcome outcome)
     {
         var now = _time.GetUtcNow().UtcDateTime;
+        if (outcome.Status != SendStatus.Transient)
+        {
+            _activity?.ApiAnswered(); // a result, or the Bot API's own error: it is there
+        }
+
         switch (outcome.Status)
         {
             case SendStatus.Sent:
@@ -378,10 +418,12 @@ public sealed class OutboxDispatcher : BackgroundService
                 _outbox.Retry(row, now + wait, outcome.Error ?? "429");
                 _logger.LogWarning("Outbox row {RowId} rate limited; all sending paused for {RetryAfter}", row.Id, wait);
                 break;
-            case SendStatus.Transient when row.Attempts < _options.MaxAttempts:
+            case SendStatus.Transient:
+                // The network's or the server's passing trouble never ends a row: it waits (backoff capped at
+                // MaxBackoffSeconds) for as long as it matters; the claim before the next try expires it after that.
                 var backoff = Backoff(row.Attempts);
                 _outbox.Retry(row, now + backoff, outcome.Error ?? "transient");
-                _logger.LogWarning("Outbox row {RowId} failed ({Error}); attempt {Attempt}, retry in {Backoff}", row.Id, outcome.Error, row.Attempts, backoff);
+                _logger.LogWarning("Outbox row {RowId} not sent ({Error}); attempt {Attempt}, retry in {Backoff}", row.Id, outcome.Error, row.Attempts, backoff);
                 break;
             case SendStatus.Blocked:
                 _outbox.MarkBlocked(row, outcome.Error ?? "403", _clock.ToLocalDate);
@@ -389,7 +431,7 @@ public sealed class OutboxDispatcher : BackgroundService
                 break;
             default:
                 _outbox.MarkFailed(row, outcome.Error ?? "failed");
-                _logger.LogError("Outbox row {RowId} failed for good after {Attempts} attempts: {Error}", row.Id, row.Attempts, outcome.Error);
+                _logger.LogError("Outbox row {RowId} failed for good: the Bot API refused it ({Error})", row.Id, outcome.Error);
                 break;
         }
     }
@@ -417,6 +459,6 @@ public sealed class OutboxDispatcher : BackgroundService
     {
         var baseMs = _options.BackoffBaseMs * Math.Pow(2, Math.Max(0, attempts - 1));
         var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
-        return TimeSpan.FromMilliseconds(Math.Min(baseMs * jitter, TimeSpan.FromMinutes(10).TotalMilliseconds));
+        return TimeSpan.FromMilliseconds(Math.Min(baseMs, _options.MaxBackoffSeconds * 1000.0) * jitter);
     }
 }

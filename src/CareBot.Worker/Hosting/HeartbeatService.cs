@@ -86,6 +86,7 @@ internal sealed class HeartbeatService(
             Heartbeat = Local(time.GetUtcNow()),
             Started = Local(activity.Started),
             LastPoll = Local(lastPoll),
+            LastApiAnswer = Local(activity.LastApiAnswer),
             Outbox = outbox.CountByStatus(),
             LastReminders = reminders is { } r ? new ReminderRun(Local(r.At), r.Result.Reminders, r.Result.Escalations) : null,
             NextReminders = Local(nextReminders),

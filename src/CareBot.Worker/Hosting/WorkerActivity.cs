@@ -7,6 +7,7 @@ public sealed class WorkerActivity(TimeProvider time)
 {
     private readonly Lock _gate = new();
     private DateTimeOffset? _lastPoll;
+    private DateTimeOffset? _lastAnswer;
     private (DateTimeOffset At, ReminderPlanResult Result)? _reminders;
     private (DateTimeOffset At, WeeklyPlanResult Result)? _weekly;
 
@@ -18,6 +19,31 @@ public sealed class WorkerActivity(TimeProvider time)
         lock (_gate)
         {
             _lastPoll = time.GetUtcNow();
+            _lastAnswer = _lastPoll;
+        }
+    }
+
+    /// <summary>
+    /// The Bot API answered a call (a result, or an error of its own such as 400, 403 or 429): it is reachable. Time-outs,
+    /// refused connections and 5xx are not answers.
+    /// </summary>
+    public void ApiAnswered()
+    {
+        lock (_gate)
+        {
+            _lastAnswer = time.GetUtcNow();
+        }
+    }
+
+    /// <summary>When the Bot API last answered; null before its first answer.</summary>
+    public DateTimeOffset? LastApiAnswer
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastAnswer;
+            }
         }
     }
 

@@ -20,6 +20,9 @@ public sealed record WorkerStatus
     /// <summary>When the last getUpdates came back; null before the first.</summary>
     public DateTimeOffset? LastPoll { get; init; }
 
+    /// <summary>When the Bot API last answered a call (a poll or a send); null before its first answer.</summary>
+    public DateTimeOffset? LastApiAnswer { get; init; }
+
     public Dictionary<OutboxStatus, int> Outbox { get; init; } = [];
 
     public ReminderRun? LastReminders { get; init; }

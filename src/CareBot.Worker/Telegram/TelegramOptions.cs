@@ -39,15 +39,19 @@ public sealed class DeliveryOptions
     [Range(0, 60_000)]
     public int PerChatIntervalMs { get; set; } = 1000;
 
-    /// <summary>5xx answers and time-outs are retried with backoff up to this many attempts; then the row is Failed.</summary>
-    [Range(1, 100)]
-    public int MaxAttempts { get; set; } = 8;
+    /// <summary>
+    /// Longest wait between two tries of a message after a 5xx, a time-out or a refused connection. Such a message is
+    /// tried for as long as it matters (a reminder: its day; a weekly update: its week's catch-up window; an invitation:
+    /// until the meeting; the rest: until sent), never given up as failed.
+    /// </summary>
+    [Range(1, 3600)]
+    public int MaxBackoffSeconds { get; set; } = 120;
 
     /// <summary>One send may take this long before it counts as a time-out.</summary>
     [Range(1, 300)]
     public int SendTimeoutSeconds { get; set; } = 15;
 
-    /// <summary>First backoff after a 5xx or time-out; doubles per attempt, with ±20% jitter, at most 10 minutes.</summary>
+    /// <summary>First backoff after a 5xx or time-out; doubles per attempt up to <see cref="MaxBackoffSeconds"/>, with ±20% jitter.</summary>
     [Range(1, 600_000)]
     public int BackoffBaseMs { get; set; } = 1000;
 }

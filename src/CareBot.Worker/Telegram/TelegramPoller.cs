@@ -61,7 +61,16 @@ public sealed class TelegramPoller(
             {
                 failures++;
                 var delay = Backoff(failures);
-                logger.LogWarning(ex, "Polling failed at offset {Offset}; retry in {Delay}", processor.Offset, delay);
+                if (TransientErrors.Describe(ex, stoppingToken) is { } reason)
+                {
+                    // The network or the server's passing trouble: one line, no stack trace.
+                    logger.LogWarning("Polling failed at offset {Offset} ({Reason}); retry in {Delay}", processor.Offset, reason, delay);
+                }
+                else
+                {
+                    logger.LogWarning(ex, "Polling failed at offset {Offset}; retry in {Delay}", processor.Offset, delay);
+                }
+
                 try
                 {
                     await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
@@ -88,7 +97,14 @@ public sealed class TelegramPoller(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogInformation(ex, "Could not set the command menu");
+            if (TransientErrors.Describe(ex, cancellationToken) is { } reason)
+            {
+                logger.LogInformation("Could not set the command menu ({Reason})", reason);
+            }
+            else
+            {
+                logger.LogInformation(ex, "Could not set the command menu");
+            }
         }
     }
 
@@ -108,13 +124,20 @@ public sealed class TelegramPoller(
         var handled = new List<(IncomingMessage Message, HandleOutcome Outcome)>();
         try
         {
+            var resent = IdsWentBack(offset, updates);
             foreach (var update in updates)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (resent.Contains(update.Id))
+                {
+                    continue; // the same update again, recorded already: a no-op
+                }
+
+                var fingerprint = UpdateMapper.Fingerprint(update);
                 var message = UpdateMapper.Map(update);
                 if (message is null)
                 {
-                    processor.Skip(update.Id);
+                    processor.Skip(update.Id, fingerprint: fingerprint);
                     continue;
                 }
 
@@ -124,7 +147,7 @@ public sealed class TelegramPoller(
                 }
 
                 // Throws after a failed attempt: the batch stops here and the same update comes again next round.
-                var outcome = processor.Process(message);
+                var outcome = processor.Process(message, fingerprint);
                 if (outcome is not null)
                 {
                     handled.Add((message, outcome));
@@ -158,6 +181,35 @@ public sealed class TelegramPoller(
     }
 
     /// <summary>
+    /// getUpdates with offset N returns ids from N on; ids below it mean the server's ids went back (Telegram picks new
+    /// ids after a week without updates; a self-hosted server or a new token starts elsewhere), and Telegram's server
+    /// then answers from the head of its queue whatever offset is asked, until an offset of its own sequence confirms
+    /// them. Updates below the offset that were recorded under their id with the same fingerprint are the same batch
+    /// again (returned as ids to pass over); anything else below it begins a new id sequence, offset 0, in which the
+    /// whole batch is handled, so no new update is taken for an old one and none is confirmed before it is handled.
+    /// </summary>
+    private HashSet<int> IdsWentBack(int offset, Update[] updates)
+    {
+        var below = updates.Where(u => u.Id < offset).ToList();
+        if (below.Count == 0)
+        {
+            return [];
+        }
+
+        if (below.All(u => processor.IsRecorded(u.Id, UpdateMapper.Fingerprint(u))))
+        {
+            logger.LogInformation("getUpdates from offset {Offset} returned {Count} updates handled before; passed over", offset, below.Count);
+            return [.. below.Select(u => u.Id)];
+        }
+
+        var sequence = processor.BeginSequence();
+        logger.LogWarning(
+            "The Bot API server's update ids went back (asked from {Offset}, got {LowestId}): id sequence {Sequence} begins, its updates are handled as new",
+            offset, below.Min(u => u.Id), sequence);
+        return [];
+    }
+
+    /// <summary>
     /// A reply can reach us before the dispatcher has saved the id of the message it answers (the person read it
     /// the moment it arrived). Give an in-flight send to that chat a moment to be recorded, so the reply finds its
     /// reminder or relayed message.
@@ -187,7 +239,14 @@ public sealed class TelegramPoller(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogInformation(ex, "Could not acknowledge update {UpdateId}", message.UpdateId);
+            if (TransientErrors.Describe(ex, cancellationToken) is { } reason)
+            {
+                logger.LogInformation("Could not acknowledge update {UpdateId} ({Reason})", message.UpdateId, reason);
+            }
+            else
+            {
+                logger.LogInformation(ex, "Could not acknowledge update {UpdateId}", message.UpdateId);
+            }
         }
     }
 

@@ -50,6 +50,26 @@ public static class UpdateMapper
         return null;
     }
 
+    /// <summary>
+    /// The ids of what an update carried (chat and message, edit time, button press, chat member change), never its
+    /// text: an update sent again has the same fingerprint; a new update that got an old id after the server started its
+    /// ids again has another.
+    /// </summary>
+    public static string? Fingerprint(Update update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return update switch
+        {
+            { Message: { } m } => Invariant($"m:{m.Chat.Id}:{m.Id}"),
+            { EditedMessage: { } e } => Invariant($"e:{e.Chat.Id}:{e.Id}:{e.EditDate?.Ticks ?? 0}"),
+            { CallbackQuery: { } q } => "c:" + q.Id,
+            { MyChatMember: { } c } => Invariant($"k:{c.Chat.Id}:{c.Date.Ticks}:{c.NewChatMember.Status}"),
+            _ => null, // unknown: never taken for a redelivery
+        };
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
     private static IncomingMessage FromMessage(int updateId, Message message, bool edited)
     {
         var media = Media(message);

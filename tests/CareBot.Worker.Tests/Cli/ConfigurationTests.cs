@@ -31,7 +31,7 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("CareBot:QuietHours", "late")]
     [InlineData("Delivery:GlobalPerSecond", "0")]
     [InlineData("Delivery:SendTimeoutSeconds", "-5")]
-    [InlineData("Delivery:MaxAttempts", "0")]
+    [InlineData("Delivery:MaxBackoffSeconds", "0")]
     [InlineData("Delivery:PerChatIntervalMs", "-1")]
     [InlineData("Delivery:BackoffBaseMs", "many")]
     [InlineData("Telegram:PollTimeoutSeconds", "90")]
@@ -52,7 +52,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public async Task Several_bad_settings_are_still_one_line_naming_the_first_and_counting_the_rest()
     {
-        var (code, _, err) = await Run(Settings(("Delivery:SendTimeoutSeconds", "-5"), ("Delivery:MaxAttempts", "0"), ("Telegram:BotToken", "123:abc")), "run");
+        var (code, _, err) = await Run(Settings(("Delivery:SendTimeoutSeconds", "-5"), ("Delivery:MaxBackoffSeconds", "0"), ("Telegram:BotToken", "123:abc")), "run");
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Single(err.Trim().Split('\n'));

@@ -72,7 +72,7 @@ public sealed class DeliveryLogPrivacyTests
 
         var dispatcher = new OutboxDispatcher(
             db, outbox, new Sender(), signal, time, clock,
-            Options.Create(new DeliveryOptions { PerChatIntervalMs = 0, MaxAttempts = 1 }),
+            Options.Create(new DeliveryOptions { PerChatIntervalMs = 0 }),
             Options.Create(new CareOptions()),
             factory.CreateLogger<OutboxDispatcher>());
 

@@ -31,11 +31,11 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    private async Task<OutboxDispatcher> Start(LocalBotApiOptions serverOptions, double ratePerSecond, string quietHours = "00:00-00:00", TimeProvider? time = null, int maxAttempts = 8, int sendTimeoutSeconds = 15)
+    private async Task<OutboxDispatcher> Start(LocalBotApiOptions serverOptions, double ratePerSecond, string quietHours = "00:00-00:00", TimeProvider? time = null, int sendTimeoutSeconds = 15)
     {
         _server = await LocalBotApiServer.StartAsync(serverOptions);
         var bot = new TelegramBotClient(new TelegramBotClientOptions(_server.Token, _server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 });
-        var delivery = Options.Create(new DeliveryOptions { GlobalPerSecond = ratePerSecond, MaxAttempts = maxAttempts, BackoffBaseMs = 100, SendTimeoutSeconds = sendTimeoutSeconds });
+        var delivery = Options.Create(new DeliveryOptions { GlobalPerSecond = ratePerSecond, BackoffBaseMs = 100, MaxBackoffSeconds = 1, SendTimeoutSeconds = sendTimeoutSeconds });
         time ??= TimeProvider.System;
         return new OutboxDispatcher(
             _db,
@@ -224,17 +224,24 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Server_errors_past_the_maximum_attempts_mark_the_row_failed_with_its_error()
+    public async Task Server_errors_never_fail_a_row_it_waits_and_is_sent_when_the_server_answers_again()
     {
-        var dispatcher = await Start(new LocalBotApiOptions { Fault5xxRate = 1.0 }, ratePerSecond: 25, maxAttempts: 3);
+        var server = new LocalBotApiOptions { Fault5xxRate = 1.0 };
+        var dispatcher = await Start(server, ratePerSecond: 25);
         Queue(chats: 1, perChat: 1);
 
+        // Twelve 5xx answers in a row: more than the eight attempts after which a row used to fail for good.
+        OutboxMessage Row() => _db.Read(tx => tx.Outbox.FindAll().Single());
+        await DrainUntilAsync(dispatcher, () => Row().Attempts >= 12, TimeSpan.FromSeconds(60), "twelve attempts");
+        Assert.Equal(OutboxStatus.Pending, Row().Status);
+        Assert.Matches("^50[02]$", Row().LastError);
+        Assert.Empty(_server.MessagesTo(1000));
+
+        server.Fault5xxRate = 0; // the server is well again
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(30));
 
-        var row = _db.Read(tx => tx.Outbox.FindAll().Single());
-        Assert.Equal(OutboxStatus.Failed, row.Status);
-        Assert.Equal(3, row.Attempts);
-        Assert.Matches("^50[02]$", row.LastError);
+        Assert.Equal(OutboxStatus.Sent, Row().Status);
+        Assert.Equal(["msg 0/0"], _server.MessagesTo(1000).Select(m => m.Text));
     }
 
     [Fact]

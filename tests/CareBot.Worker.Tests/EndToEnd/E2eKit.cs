@@ -40,8 +40,20 @@ internal sealed class E2eKit : IAsyncDisposable
     public IHost? Host { get; private set; }
     public string DatabasePath => Path.Combine(_dir, "carebot.db");
 
-    public static async Task<E2eKit> StartAsync(DateTimeOffset start) =>
-        new(await LocalBotApiServer.StartAsync(new LocalBotApiOptions()), new ShiftedTimeProvider(start));
+    /// <param name="start">The worker's "now" at the start.</param>
+    /// <param name="server">Changes to the local Bot API server's settings (its clock is the worker's).</param>
+    public static async Task<E2eKit> StartAsync(DateTimeOffset start, Action<LocalBotApiOptions>? server = null)
+    {
+        var time = new ShiftedTimeProvider(start);
+        var options = new LocalBotApiOptions();
+        if (server is not null)
+        {
+            options.TimeProvider = time;
+            server(options);
+        }
+
+        return new(await LocalBotApiServer.StartAsync(options), time);
+    }
 
     /// <summary>Imports a sample roster (one child per mentor) before the worker runs.</summary>
     public void Seed(int children, Action<CareDb>? more = null)

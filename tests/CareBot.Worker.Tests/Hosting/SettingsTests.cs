@@ -91,7 +91,7 @@ public sealed class SettingsTests
     [InlineData("Telegram:ApiBaseUrl", "ftp://example.org")]
     [InlineData("Delivery:GlobalPerSecond", "0")]
     [InlineData("Delivery:PerChatIntervalMs", "-1")]
-    [InlineData("Delivery:MaxAttempts", "0")]
+    [InlineData("Delivery:MaxBackoffSeconds", "0")]
     [InlineData("Delivery:SendTimeoutSeconds", "-5")]
     [InlineData("Delivery:BackoffBaseMs", "0")]
     public void Each_bad_setting_is_refused_naming_its_full_key(string key, string value)
@@ -164,9 +164,9 @@ public sealed class SettingsTests
     [Fact]
     public void A_bad_value_at_start_stops_the_monitor_too()
     {
-        using var w = new World(new() { ["Delivery:MaxAttempts"] = "0" });
+        using var w = new World(new() { ["Delivery:MaxBackoffSeconds"] = "0" });
 
         var ex = Assert.Throws<OptionsValidationException>(() => w.Monitor<DeliveryOptions>().CurrentValue);
-        Assert.Equal(["Delivery:MaxAttempts"], SettingErrors.Keys(ex));
+        Assert.Equal(["Delivery:MaxBackoffSeconds"], SettingErrors.Keys(ex));
     }
 }

@@ -85,7 +85,7 @@ public sealed class StatusTests : IDisposable
         var (code, lines, err) = Status(database, time);
 
         Assert.True(code == 0, err);
-        Assert.Contains("outbox: 1 pending, 0 sending, 1000+ sent, 0 failed, 0 unreachable", lines);
+        Assert.Contains("outbox: 1 pending, 0 sending, 1000+ sent, 0 failed, 0 unreachable, 0 held, 0 expired", lines);
     }
 
     [Fact]
@@ -98,19 +98,24 @@ public sealed class StatusTests : IDisposable
         store.Enqueue(new OutboxMessage { Key = "a", PersonId = 1, ChatId = 1, Text = "x" });
         store.Enqueue(new OutboxMessage { Key = "b", PersonId = 1, ChatId = 1, Text = "y" });
         store.MarkSent(db.Read(tx => tx.Outbox.FindOne(o => o.Key == "b")), 7);
+        store.Enqueue(new OutboxMessage { Key = "c", PersonId = 1, ChatId = 1, Text = "z", Kind = OutboxKind.Reminder });
+        store.MarkExpired(db.Read(tx => tx.Outbox.FindOne(o => o.Key == "c")), "expired");
         time.Advance(TimeSpan.FromSeconds(5));
         activity.Polled();
         activity.RemindersRan(new ReminderPlanResult(4, 1));
+        time.Advance(TimeSpan.FromSeconds(3));
+        activity.ApiAnswered(); // a send got an answer after the poll
         await service.BeatAsync(CancellationToken.None);
 
-        time.Advance(TimeSpan.FromSeconds(59));
+        time.Advance(TimeSpan.FromSeconds(56));
         var (code, lines, err) = Status(database, time);
 
         Assert.True(code == 0, err);
         Assert.Equal(
             [
                 "last poll: 2026-11-23 08:00:05 (59 s ago)",
-                "outbox: 1 pending, 0 sending, 1 sent, 0 failed, 0 unreachable",
+                "Bot API last answered: 2026-11-23 08:00:08 (56 s ago)",
+                "outbox: 1 pending, 0 sending, 1 sent, 0 failed, 0 unreachable, 0 held, 1 expired",
                 "visit reminders: last run 2026-11-23 08:00:05 (4 reminders, 1 escalations); next not scheduled",
                 "weekly updates: not run since the worker started at 2026-11-23 08:00:00; next not scheduled",
             ],
@@ -189,11 +194,12 @@ public sealed class StatusTests : IDisposable
         var (code, lines, err) = Status(kit.DatabasePath, kit.Time);
 
         Assert.True(code == 0, err);
-        Assert.Equal(4, lines.Length);
+        Assert.Equal(5, lines.Length);
         Assert.StartsWith("last poll: 2026-11-23 08:0", lines[0], StringComparison.Ordinal);
-        Assert.StartsWith("visit reminders: last run 2026-11-23 08:0", lines[2], StringComparison.Ordinal);
-        Assert.EndsWith("next 2026-11-24 08:00:00", lines[2], StringComparison.Ordinal);
-        Assert.EndsWith("next 2026-11-29 19:00:00", lines[3], StringComparison.Ordinal);
+        Assert.StartsWith("Bot API last answered: 2026-11-23 08:0", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("visit reminders: last run 2026-11-23 08:0", lines[3], StringComparison.Ordinal);
+        Assert.EndsWith("next 2026-11-24 08:00:00", lines[3], StringComparison.Ordinal);
+        Assert.EndsWith("next 2026-11-29 19:00:00", lines[4], StringComparison.Ordinal);
 
         await kit.StopWorkerAsync();
         Assert.False(File.Exists(file));

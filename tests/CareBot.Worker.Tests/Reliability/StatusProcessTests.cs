@@ -28,11 +28,12 @@ public sealed class StatusProcessTests
                 Assert.True(await status.WaitForExitAsync(TimeSpan.FromSeconds(30)), "status did not exit");
                 Assert.True(status.ExitCode == 0, status.StdErr);
                 var lines = status.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                Assert.Equal(4, lines.Length);
+                Assert.Equal(5, lines.Length);
                 Assert.StartsWith("last poll: ", lines[0], StringComparison.Ordinal);
-                Assert.StartsWith("outbox: ", lines[1], StringComparison.Ordinal);
-                Assert.StartsWith("visit reminders: ", lines[2], StringComparison.Ordinal);
-                Assert.StartsWith("weekly updates: ", lines[3], StringComparison.Ordinal);
+                Assert.StartsWith("Bot API last answered: ", lines[1], StringComparison.Ordinal);
+                Assert.StartsWith("outbox: ", lines[2], StringComparison.Ordinal);
+                Assert.StartsWith("visit reminders: ", lines[3], StringComparison.Ordinal);
+                Assert.StartsWith("weekly updates: ", lines[4], StringComparison.Ordinal);
 
                 // An admin verb beside the running worker goes through its request files, as docker exec would.
                 using var report = WorkerProcess.Start(env, "report", "--lang", "en");
