@@ -103,14 +103,18 @@ internal static class AdminCommands
         var services = scope.Services;
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
         var report = new CareReport(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareBot.Core.Time.CareClock>(), care);
-        var data = report.Build(SchoolOption.Scope(school, care, language));
+        var schools = SchoolOption.Scope(school, care, language);
+        var data = report.Build(schools);
+        var links = LinkReport.Build(services.GetRequiredService<CareDb>(), care, schools, language);
         if (csv)
         {
             CareReport.WriteCsv(data, stdout);
+            LinkReport.WriteCsv(links, stdout);
         }
         else
         {
             stdout.Write(CareReport.RenderText(data, language));
+            stdout.Write(LinkReport.RenderText(links, language));
         }
 
         return ExitCodes.Ok;
