@@ -268,7 +268,7 @@ public sealed partial class GuideNamesTests
     private static partial Regex OptionName();
 
     /// <summary>"/name" not inside a path or URL ("/data/x", "t.me/bot").</summary>
-    [GeneratedRegex(@"(?<![\w/.:~-])/(?<name>[a-z]+)(?![\w/.-])")]
+    [GeneratedRegex(@"(?<![\w/.:~-])/(?<name>[a-z]+)(?![\w/.{-])")]
     private static partial Regex ChatCommand();
 
     /// <summary>"CareBot:Care:VisitEveryDays", "CareBot:Admins[].Schools": segments start with a capital and a small letter.</summary>
