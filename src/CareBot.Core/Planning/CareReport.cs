@@ -261,7 +261,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
             .Select(n => n.ToString(CultureInfo.InvariantCulture)),
     ];
 
-    private static int Width(string s)
+    internal static int Width(string s)
     {
         var w = 0;
         foreach (var c in s)

@@ -111,20 +111,24 @@ internal static class AdminCommands
         var services = scope.Services;
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
         var report = new CareReport(services.GetRequiredService<CareDb>(), services.GetRequiredService<CareBot.Core.Time.CareClock>(), care);
-        var data = report.Build(SchoolOption.Scope(school, care, language));
+        var schools = SchoolOption.Scope(school, care, language);
+        var data = report.Build(schools);
+        var links = LinkReport.Build(services.GetRequiredService<CareDb>(), care, schools, language);
         if (csv)
         {
             CareReport.WriteCsv(data, stdout);
+            LinkReport.WriteCsv(links, stdout);
         }
         else
         {
             stdout.Write(CareReport.RenderText(data, language));
+            stdout.Write(LinkReport.RenderText(links, language));
         }
 
         return ExitCodes.Ok;
     }
 
-    public static async Task<int> InviteAsync(string? phone, FileInfo? output, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, string? school = null, bool relink = false)
+    public static async Task<int> InviteAsync(string? phone, FileInfo? output, string language, TextWriter stdout, TextWriter stderr, Func<CareScope> open, CancellationToken cancellationToken, string? school = null, bool relink = false, FileInfo? slips = null, IReadOnlyList<string>? classes = null, Roles roles = Roles.None)
     {
         var lang = Texts.ParseLanguage(language) ?? Texts.Chinese;
         if (relink && phone is null)
@@ -132,10 +136,16 @@ internal static class AdminCommands
             throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.relink_phone"));
         }
 
+        InviteSlipFile.Check(output, slips, lang);
         using var scope = open();
         var services = scope.Services;
         var db = services.GetRequiredService<CareDb>();
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
+        var filter = new InviteFilter(SchoolOption.Scope(school, care, lang), classes ?? [], roles);
+        if (db.Read(tx => InviteAudience.UnknownClasses(tx, filter)) is [var unknownClass, ..])
+        {
+            throw new ConfigurationErrorException("--class: " + Texts.Get(lang, "meeting.unknown_class", unknownClass));
+        }
 
         List<Person> people;
         if (phone is not null)
@@ -148,12 +158,21 @@ internal static class AdminCommands
                 return ExitCodes.Ok;
             }
 
-            people = [person];
+            // The other filters still apply: a phone outside the chosen classes or roles gets no invite.
+            people = filter.Classes.Count == 0 && filter.Schools is null
+                ? [person]
+                : db.Read(tx => InviteAudience.People(tx, filter, care.Admins, linkedToo: relink)).Where(p => p.Id == person.Id).ToList();
+            people = people.Where(filter.Matches).ToList();
         }
         else
         {
-            var inSchool = SchoolOption.Scope(school, care, lang) is { } schools ? db.Read(tx => SchoolDirectory.PeopleOf(tx, schools, care.Admins)) : null;
-            people = db.Read(tx => tx.People.Find(p => p.ChatId == null).Where(p => p.Roles != Roles.None && (inSchool is null || inSchool.Contains(p.Id))).OrderBy(p => p.Id).ToList());
+            people = db.Read(tx => InviteAudience.People(tx, filter, care.Admins));
+        }
+
+        if (slips is not null && people.Count == 0)
+        {
+            await stdout.WriteLineAsync(Texts.Get(lang, "cli.invite.nobody_selected")).ConfigureAwait(false);
+            return ExitCodes.Ok;
         }
 
         var username = await BotUsernameAsync(services, lang, cancellationToken).ConfigureAwait(false);
@@ -180,8 +199,31 @@ internal static class AdminCommands
         }
 
         await using var _ = writer;
+        FileStream? slipFile;
+        try
+        {
+            slipFile = slips is null ? null : InviteSlipFile.Open(slips, lang);
+        }
+        catch (ConfigurationErrorException) when (writer is not null)
+        {
+            // Nothing half-done: the CSV made a moment ago goes too.
+            await writer.DisposeAsync().ConfigureAwait(false);
+            File.Delete(output!.FullName);
+            throw;
+        }
+
+        await using var __ = slipFile;
         var issued = services.GetRequiredService<InviteService>().Issue(people, care.InviteValidDays, "cli", relink);
-        var rows = issued.Select(i => new InviteRow(i.Person.Id, i.Person.Name, RoleName(i.Person.Roles), i.Person.Phone, i.Code, $"https://t.me/{username}?start={i.Code}")).ToList();
+        var rows = issued.Select(i => new InviteRow(i.Person.Id, i.Person.Name, RoleName(i.Person.Roles), i.Person.Phone, i.Code, InviteSlips.Link(username, i.Code))).ToList();
+        if (slipFile is not null)
+        {
+            var written = InviteSlipFile.Write(slipFile, issued, filter.Schools, username, lang, services);
+            await stdout.WriteLineAsync(Texts.Get(lang, "cli.invite.slips_written", written, slips!.FullName, (written + InviteSlips.PerSheet - 1) / InviteSlips.PerSheet, care.InviteValidDays)).ConfigureAwait(false);
+            if (writer is null)
+            {
+                return ExitCodes.Ok;
+            }
+        }
 
         if (writer is not null)
         {
@@ -246,8 +288,7 @@ internal static class AdminCommands
         string.Join('+', new[] { Roles.Admin, Roles.Mentor, Roles.Volunteer, Roles.Parent }.Where(r => roles.HasFlag(r)).Select(r => r.ToString().ToLowerInvariant()));
 
     /// <summary>The roles as the table shows them, in the admin's language (the CSV keeps <see cref="RoleName"/>).</summary>
-    private static string RoleText(Roles roles, string lang) =>
-        string.Join('+', new[] { Roles.Admin, Roles.Mentor, Roles.Volunteer, Roles.Parent }.Where(r => roles.HasFlag(r)).Select(r => Texts.Get(lang, "cli.role." + r.ToString().ToLowerInvariant())));
+    private static string RoleText(Roles roles, string lang) => InviteSlips.RoleText(roles, lang);
 
     private sealed record InviteRow(int PersonId, string Name, string Role, string Phone, string Code, string Link);
 }

@@ -97,10 +97,27 @@ public static partial class CliApp
         var output = new Option<FileInfo>("--out") { Description = T("cli.help.invite_out") };
         var school = new Option<string>("--school") { Description = T("cli.help.school") };
         var relink = new Option<bool>("--relink") { Description = T("cli.help.relink") };
-        var invite = new Command("invite", T("cli.help.invite")) { phone, output, school, relink, lang };
+        var slips = new Option<FileInfo>("--slips") { Description = T("cli.help.slips") };
+        var inviteClass = new Option<string[]>("--class") { Description = T("cli.help.class"), AllowMultipleArgumentsPerToken = false };
+        var role = new Option<string[]>("--role") { Description = T("cli.help.role"), AllowMultipleArgumentsPerToken = false };
+        role.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => InviteRoles.Parse(t.Value) is null) is { } bad)
+            {
+                result.AddError(Texts.Get(language, "cli.bad_role", bad.Value));
+            }
+        });
+        var invite = new Command("invite", T("cli.help.invite")) { phone, output, slips, school, inviteClass, role, relink, lang };
         invite.SetAction((pr, ct) => Admin(
-            ["invite", "--lang", pr.GetValue(lang)!, .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName), .. Optional("--school", pr.GetValue(school)), .. pr.GetValue(relink) ? new[] { "--relink" } : []],
-            () => AdminCommands.InviteAsync(pr.GetValue(phone), pr.GetValue(output), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), ct, pr.GetValue(school), pr.GetValue(relink)),
+            [
+                "invite", "--lang", pr.GetValue(lang)!, .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName),
+                .. Optional("--slips", pr.GetValue(slips)?.FullName), .. Optional("--school", pr.GetValue(school)),
+                .. (pr.GetValue(inviteClass) ?? []).SelectMany(c => new[] { "--class", c }), .. (pr.GetValue(role) ?? []).SelectMany(r => new[] { "--role", r }),
+                .. pr.GetValue(relink) ? new[] { "--relink" } : [],
+            ],
+            () => AdminCommands.InviteAsync(
+                pr.GetValue(phone), pr.GetValue(output), pr.GetValue(lang)!, stdout, stderr, () => OpenDatabase(overrides, shared, language: pr.GetValue(lang)), ct, pr.GetValue(school), pr.GetValue(relink),
+                pr.GetValue(slips), [.. (pr.GetValue(inviteClass) ?? []).Select(c => c.Trim()).Where(c => c.Length > 0)], InviteRoles.Of(pr.GetValue(role))),
             ct,
             pr.GetValue(lang)!));
         root.Add(invite);

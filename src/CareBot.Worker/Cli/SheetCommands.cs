@@ -83,8 +83,10 @@ internal static class SheetCommands
         var db = services.GetRequiredService<CareDb>();
         var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
         var report = new CareReport(db, services.GetRequiredService<CareClock>(), care);
-        var data = report.Build(SchoolOption.Scope(school, care, lang));
-        WriteExclusive(output, lang, stream => SummaryWorkbook.WriteTables([CareReport.ToTable(data, lang)], stream));
+        var schools = SchoolOption.Scope(school, care, lang);
+        var data = report.Build(schools);
+        var links = LinkReport.Build(db, care, schools, lang);
+        WriteExclusive(output, lang, stream => SummaryWorkbook.WriteTables([CareReport.ToTable(data, lang), .. LinkReport.ToTables(links, lang)], stream));
         stdout.WriteLine(Texts.Get(lang, "cli.report_written", output.FullName));
         return ExitCodes.Ok;
     }

@@ -33,6 +33,44 @@ internal static class PdfTools
 
     public static async Task<string> InfoAsync(string pdf) => await RunAsync(Tool("pdfinfo"), [pdf]);
 
+    /// <summary>The text of one rectangle of one page (1-based), in points from the top left corner.</summary>
+    public static async Task<string> TextAsync(string pdf, int page, double x, double y, double width, double height) =>
+        await RunAsync(Tool("pdftotext"),
+        [
+            "-f", $"{page}", "-l", $"{page}", "-r", "72", "-x", $"{(int)x}", "-y", $"{(int)y}", "-W", $"{(int)width}", "-H", $"{(int)height}", "-layout", pdf, "-",
+        ]);
+
+    /// <summary>One page (1-based) rendered in grey at <paramref name="dpi"/> by pdftoppm: width, height and one byte a pixel.</summary>
+    public static async Task<(int Width, int Height, byte[] Pixels)> GrayPageAsync(string pdf, int page, int dpi)
+    {
+        var root = Path.Combine(Path.GetDirectoryName(pdf)!, $"page-{page}-{dpi}");
+        await RunAsync(Tool("pdftoppm"), ["-f", $"{page}", "-l", $"{page}", "-r", $"{dpi}", "-gray", "-singlefile", pdf, root]);
+        var bytes = await File.ReadAllBytesAsync(root + ".pgm");
+
+        // Binary PGM: "P5", width, height, maxval (white space separated), one white space, then the pixels.
+        var fields = new List<string>();
+        var at = 0;
+        while (fields.Count < 4)
+        {
+            while (char.IsWhiteSpace((char)bytes[at]))
+            {
+                at++;
+            }
+
+            var start = at;
+            while (!char.IsWhiteSpace((char)bytes[at]))
+            {
+                at++;
+            }
+
+            fields.Add(System.Text.Encoding.ASCII.GetString(bytes, start, at - start));
+        }
+
+        Assert.Equal("P5", fields[0]);
+        var (width, height) = (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture));
+        return (width, height, bytes[(at + 1)..(at + 1 + (width * height))]);
+    }
+
     private static string Tool(string name) => Find(name) ?? throw new InvalidOperationException($"{name} (poppler-utils) is needed: {Install}");
 
     private static string? Find(string name) =>

@@ -216,11 +216,14 @@ public sealed partial class SheetsCliTests : IDisposable
 
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains(file, output, StringComparison.Ordinal);
-        var (name, rows) = Assert.Single(WorkbookReader.Read(file));
+        var sheets = WorkbookReader.Read(file);
+        Assert.Equal(3, sheets.Count); // the report, then who is linked by role and by class
+        var (name, rows) = sheets[0];
         Assert.StartsWith("报告 ", name, StringComparison.Ordinal);
         Assert.Equal(["教师/代理家长", "周", "孩子", "即将到期", "已逾期", "最多逾期天数", "已发送", "待发送", "失败", "无法送达", "未生成"], rows[0].Select(c => c?.ToString()));
         // The same figures as the CSV report, row by row: carers, the unpaired children, the total.
-        var lines = csv.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).Select(l => l.Split(',')).ToList();
+        var blocks = csv.Out.ReplaceLineEndings("\n").Split("\n\n");
+        var lines = blocks[0].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(lines.Count, rows.Count - 1);
         for (var i = 0; i < lines.Count; i++)
         {
@@ -229,6 +232,15 @@ public sealed partial class SheetsCliTests : IDisposable
         }
 
         Assert.Equal("合计", rows[^1][0]);
+
+        // Who is linked: the same figures as the CSV's second table, role rows then class rows.
+        var links = blocks[1].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(("绑定情况（按角色）", "家长绑定情况（按班级）"), (sheets[1].Name, sheets[2].Name));
+        var byRole = links.Where(l => l[0] == "role").ToList();
+        var byClass = links.Where(l => l[0] == "class").ToList();
+        Assert.Equal(byRole.Select(l => l[2..6].Select(double.Parse)), sheets[1].Rows.Skip(1).Select(r => r[1..].Cast<double>()));
+        Assert.Equal(byClass.Select(l => l[1]), sheets[2].Rows.Skip(1).Select(r => r[0]));
+        Assert.Equal(byClass.Select(l => new[] { l[6], l[2], l[3], l[4], l[5], l[7] }.Select(double.Parse)), sheets[2].Rows.Skip(1).Select(r => r[1..].Cast<double>()));
         Assert.Equal(ExitCodes.BadInput, both.Code);
         Assert.False(File.Exists(PathOf("other.xlsx")));
     }
