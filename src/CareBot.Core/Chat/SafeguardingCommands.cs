@@ -108,7 +108,7 @@ internal sealed class SafeguardingCommands(CareClock clock, CareOptions options)
         if (action == "show")
         {
             turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "concern.read", concern.ChildId, $"concern:{concern.Id}");
-            turn.ReplyText(SafeguardingService.Describe(turn.Tx, turn.Lang, concern, options.Directory, ToLocal));
+            turn.ReplyText(SafeguardingService.Describe(turn.Tx, turn.Lang, concern, options.Directory, clock.ToLocal));
             return;
         }
 
@@ -169,8 +169,6 @@ internal sealed class SafeguardingCommands(CareClock clock, CareOptions options)
             turn.Reply("sg.concern.already_acknowledged", concern.Id, turn.Tx.People.FindById(concern.AcknowledgedBy ?? 0)?.Name ?? "-");
         }
     }
-
-    private DateTime ToLocal(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), clock.Zone);
 
     /// <summary>The open concerns the sender may see: an admin's schools, a carer's children and their own.</summary>
     private void List(ChatTurn turn)

@@ -36,7 +36,10 @@ public sealed class CareClock
 
     public DateOnly Today => DateOnly.FromDateTime(LocalNow);
 
-    public DateOnly ToLocalDate(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone));
+    public DateOnly ToLocalDate(DateTime utc) => DateOnly.FromDateTime(ToLocal(utc));
+
+    /// <summary>A UTC instant as the school's local time.</summary>
+    public DateTime ToLocal(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone);
 
     /// <summary>The UTC instant of local midnight starting <paramref name="date"/>.</summary>
     public DateTime StartOfDayUtc(DateOnly date) =>

@@ -42,14 +42,20 @@ internal static class ConcernVerbs
         return new Command("concern", t("cli.help.concern")) { list, show };
     }
 
+    /// <summary>What both verbs work with: the database, the clock, the settings and the schools of <c>--school</c>.</summary>
+    private sealed record Context(CareDb Db, CareClock Clock, CareOptions Care, IReadOnlyCollection<string>? Only)
+    {
+        public static Context Of(CareScope scope, string? school, string language)
+        {
+            var care = scope.Services.GetRequiredService<IOptions<CareOptions>>().Value;
+            return new(scope.Services.GetRequiredService<CareDb>(), scope.Services.GetRequiredService<CareClock>(), care, SchoolOption.Scope(school, care, language));
+        }
+    }
+
     internal static int List(bool onlyOpen, string? school, string language, TextWriter stdout, Func<CareScope> open)
     {
         using var scope = open();
-        var services = scope.Services;
-        var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
-        var only = SchoolOption.Scope(school, care, language);
-        var db = services.GetRequiredService<CareDb>();
-        var clock = services.GetRequiredService<CareClock>();
+        var (db, clock, care, only) = Context.Of(scope, school, language);
         var rows = db.Read(tx => tx.Concerns.FindAll()
             .Where(c => SchoolDirectory.InScope(only, c.SchoolId) && (!onlyOpen || c.IsOpen))
             .OrderBy(c => c.Id)
@@ -62,7 +68,7 @@ internal static class ConcernVerbs
             return ExitCodes.Ok;
         }
 
-        string When(DateTime? utc) => utc is { } u ? TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(u, DateTimeKind.Utc), clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+        string When(DateTime? utc) => utc is { } u ? clock.ToLocal(u).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
         stdout.WriteLine(Texts.Get(language, "cli.concern.header"));
         foreach (var (c, child) in rows)
         {
@@ -87,11 +93,7 @@ internal static class ConcernVerbs
     internal static int Show(string id, string? school, string language, TextWriter stdout, Func<CareScope> open)
     {
         using var scope = open();
-        var services = scope.Services;
-        var care = services.GetRequiredService<IOptions<CareOptions>>().Value;
-        var only = SchoolOption.Scope(school, care, language);
-        var db = services.GetRequiredService<CareDb>();
-        var clock = services.GetRequiredService<CareClock>();
+        var (db, clock, care, only) = Context.Of(scope, school, language);
         var number = int.TryParse(id.Trim().TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (int?)null;
         var concern = number is null ? null : db.Read(tx => tx.Concerns.FindById(number.Value));
         if (concern is null || !SchoolDirectory.InScope(only, concern.SchoolId))
@@ -101,7 +103,7 @@ internal static class ConcernVerbs
 
         // A read of sensitive data: audited before it is printed.
         db.Write(tx => tx.AuditWrite(clock.UtcNow, "cli", "concern.read", concern.ChildId, $"concern:{concern.Id}"));
-        stdout.WriteLine(db.Read(tx => SafeguardingService.Describe(tx, language, concern, care.Directory, utc => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), clock.Zone))));
+        stdout.WriteLine(db.Read(tx => SafeguardingService.Describe(tx, language, concern, care.Directory, clock.ToLocal)));
         return ExitCodes.Ok;
     }
 
