@@ -73,10 +73,9 @@ internal sealed class PowerCutWorkload
         {
             Day(db, disk, time, removed);
         }
-        catch (Exception ex) when (db.Failure is not null)
+        catch (Exception) when (db.Failure is not null)
         {
             // The worker stops here (StorageFailureWatch): nothing after it is confirmed.
-            _ = ex;
         }
         finally
         {
