@@ -61,14 +61,14 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     {
         _failures.Clear(); // counted by update id, which now means other updates
         return db.WriteDeferred(tx =>
-    {
-        var sequence = tx.State.FindById(SequenceKey) ?? new StateEntry { Id = SequenceKey };
-        sequence.Value++;
-        tx.State.Upsert(sequence);
-        tx.State.Upsert(new StateEntry { Id = OffsetKey, Value = 0 });
-        tx.AuditWrite(time.GetUtcNow().UtcDateTime, "system", "telegram.sequence", null, $"sequence:{sequence.Value}");
-        return sequence.Value;
-    });
+        {
+            var sequence = tx.State.FindById(SequenceKey) ?? new StateEntry { Id = SequenceKey };
+            sequence.Value++;
+            tx.State.Upsert(sequence);
+            tx.State.Upsert(new StateEntry { Id = OffsetKey, Value = 0 });
+            tx.AuditWrite(time.GetUtcNow().UtcDateTime, "system", "telegram.sequence", null, $"sequence:{sequence.Value}");
+            return sequence.Value;
+        });
     }
 
     private static long CurrentSequence(CareTx tx) => tx.State.FindById(SequenceKey)?.Value ?? 0;
