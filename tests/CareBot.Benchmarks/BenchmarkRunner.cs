@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CareBot.Core;
 using CareBot.Core.Chat;
 using CareBot.Core.Invites;
@@ -331,11 +332,14 @@ public static class BenchmarkRunner
 
         db.Read(tx => tx.People.InsertBulk(people));
         var text = "小明的一周（11月16日–11月22日）\n家访：\n· 11月18日 周三 老师1：今天到家里看了看，孩子作业完成得不错，奶奶身体还好，下周再来。\n谈心：\n· 11月20日 周五 老师1：聊了聊学习\n最近一次情况（11月19日）：学习 4↑ 生活 3= 心情 4↑ 安全 5= 健康 4=\n结对老师：老师1\n回复这条消息可以给老师留言。";
+        // This week's updates: an update of a week whose catch-up window has closed expires unsent (OutboxExpiry).
+        var today = time.GetUtcNow().UtcDateTime;
+        var week = string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(today)}-W{ISOWeek.GetWeekOfYear(today):D2}");
         db.Write(_ =>
         {
             foreach (var p in people)
             {
-                outbox.Enqueue(new OutboxMessage { Key = $"bench:{p.Id}", PersonId = p.Id, ChatId = p.ChatId!.Value, Text = text, Kind = OutboxKind.WeeklyUpdate, Priority = OutboxPriority.Bulk, ChildId = "S0000001", Week = "2026-W47" });
+                outbox.Enqueue(new OutboxMessage { Key = $"bench:{p.Id}", PersonId = p.Id, ChatId = p.ChatId!.Value, Text = text, Kind = OutboxKind.WeeklyUpdate, Priority = OutboxPriority.Bulk, ChildId = "S0000001", Week = week });
             }
         });
 

@@ -69,6 +69,7 @@ internal sealed class SafeguardingCommands(CareClock clock, CareOptions options)
     /// <summary>Saves the concern, alerts the admins at once and tells the sender how many were reached.</summary>
     private void Record(ChatTurn turn, Child child, ConcernType type, string note, long? fromRecord)
     {
+        turn.About(child);
         var concern = SafeguardingService.RecordConcern(turn.Tx, child, type, note, turn.Person!.Id, turn.Actor, clock.UtcNow, clock.Today, fromRecord);
         var told = SafeguardingService.AlertConcern(turn.Tx, options, concern, 0, clock.UtcNow);
         turn.Reply(told > 0 ? "sg.concern.recorded" : "sg.concern.recorded_no_admin", concern.Id, child.Name, turn.T(ConcernWords.TypeKey(type)), told);
@@ -105,6 +106,7 @@ internal sealed class SafeguardingCommands(CareClock clock, CareOptions options)
             return;
         }
 
+        turn.About([concern.ChildId]);
         if (action == "show")
         {
             turn.Tx.AuditWrite(clock.UtcNow, turn.Actor, "concern.read", concern.ChildId, $"concern:{concern.Id}");
@@ -287,6 +289,7 @@ internal sealed class SafeguardingCommands(CareClock clock, CareOptions options)
             return new HandleOutcome(turn.Message.CallbackId, turn.T("chat.button_unknown"));
         }
 
+        turn.About(child);
         if (record.Privacy != NotePrivacy.Held)
         {
             return new HandleOutcome(turn.Message.CallbackId, turn.T("sg.note.already"), turn.Message.ButtonMessageId);

@@ -46,6 +46,7 @@ public sealed class TelegramPoller(
                 {
                     // getUpdates does not work while a webhook is set; keep pending updates.
                     await bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken).ConfigureAwait(false);
+                    activity.ApiAnswered();
                     webhookCleared = true;
                     await SetCommandMenuAsync(stoppingToken).ConfigureAwait(false);
                 }

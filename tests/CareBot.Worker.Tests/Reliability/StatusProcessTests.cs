@@ -21,7 +21,10 @@ public sealed class StatusProcessTests
             using (var worker = WorkerProcess.Start(env, "run"))
             {
                 await worker.WaitUntilPollingAsync(server, TimeSpan.FromSeconds(60));
+                var polling = DateTime.UtcNow;
                 await CrashTests.WaitAsync(() => File.Exists(file), TimeSpan.FromSeconds(30), "the heartbeat file");
+                // The first beat is written at start, before the Bot API answered; the next one (every 15 s) knows it did.
+                await CrashTests.WaitAsync(() => File.GetLastWriteTimeUtc(file) > polling, TimeSpan.FromSeconds(40), "a heartbeat after the first poll");
                 Assert.Equal(PrivateFiles.OwnerOnly, File.GetUnixFileMode(file));
 
                 using var status = WorkerProcess.Start(env, "status", "--lang", "en");
