@@ -97,6 +97,7 @@ public static partial class CliApp
         var output = new Option<FileInfo>("--out") { Description = T("cli.help.invite_out") };
         var school = new Option<string>("--school") { Description = T("cli.help.school") };
         var relink = new Option<bool>("--relink") { Description = T("cli.help.relink") };
+        var unlinkedOnly = new Option<bool>("--unlinked-only") { Description = T("cli.help.unlinked_only") };
         var slips = new Option<FileInfo>("--slips") { Description = T("cli.help.slips") };
         var inviteClass = new Option<string[]>("--class") { Description = T("cli.help.class"), AllowMultipleArgumentsPerToken = false };
         var role = new Option<string[]>("--role") { Description = T("cli.help.role"), AllowMultipleArgumentsPerToken = false };
@@ -107,7 +108,7 @@ public static partial class CliApp
                 result.AddError(Texts.Get(language, "cli.bad_role", bad.Value));
             }
         });
-        var invite = new Command("invite", T("cli.help.invite")) { phone, output, slips, school, inviteClass, role, relink, lang };
+        var invite = new Command("invite", T("cli.help.invite")) { phone, output, slips, school, inviteClass, role, relink, unlinkedOnly, lang };
         invite.SetAction((pr, ct) => Admin(
             [
                 "invite", "--lang", pr.GetValue(lang)!, .. Optional("--phone", pr.GetValue(phone)), .. Optional("--out", pr.GetValue(output)?.FullName),

@@ -177,8 +177,8 @@ public sealed partial class InviteSlipsCliTests : IDisposable
         Assert.Contains("李丽 is already linked to a chat; no invite made.", err, StringComparison.Ordinal);
         Assert.False(File.Exists(slips));
 
-        // The class's slips leave her out; the other mentor's class is not asked for.
-        var (classCode, _, classErr) = await Run("invite", "--slips", slips, "--class", ClassA, "--role", "mentor", "--role", "volunteer");
+        // The class's slips leave her out (--unlinked-only says the default aloud); the other mentor's class is not asked for.
+        var (classCode, _, classErr) = await Run("invite", "--slips", slips, "--class", ClassA, "--role", "mentor", "--role", "volunteer", "--unlinked-only");
         Assert.True(classCode == 0, classErr);
         var html = await File.ReadAllTextAsync(slips);
         Assert.Contains("杨阿姨", html, StringComparison.Ordinal);
