@@ -12,6 +12,23 @@ internal sealed class LogCapture : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    /// <summary>How many lines the category ending in <paramref name="category"/> (a class name) logged.</summary>
+    public int CountFrom(string category) => Entries.Count(e => e.Category.EndsWith(category, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Fails if any captured line (message, properties or exception) holds one of <paramref name="privates"/> or an
+    /// 11-digit mobile number.
+    /// </summary>
+    public void AssertHoldsNone(IEnumerable<string> privates)
+    {
+        var log = string.Join("\n", Lines);
+        Assert.DoesNotMatch(@"(?<!\d)1[3-9]\d{9}(?!\d)", log);
+        foreach (var secret in privates.Where(p => p.Length > 0))
+        {
+            Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
+        }
+    }
+
     public void Dispose()
     {
     }

@@ -71,14 +71,8 @@ public sealed class PollAndSendLogPrivacyTests
         }
 
         // Each path logged, so a name it logged would be caught.
-        Assert.Contains(capture.Entries, e => e.Category.EndsWith(nameof(TelegramPoller), StringComparison.Ordinal));
-        Assert.Contains(capture.Entries, e => e.Category.EndsWith(nameof(OutboxDispatcher), StringComparison.Ordinal));
-        var log = string.Join("\n", capture.Lines);
-        Assert.DoesNotContain(Secret, log, StringComparison.Ordinal);
-        Assert.DoesNotMatch(@"1[3-9]\d{9}", log);
-        foreach (var name in new[] { "张小红", "张大山", "王老师", "爸爸的话" })
-        {
-            Assert.DoesNotContain(name, log, StringComparison.Ordinal);
-        }
+        Assert.True(capture.CountFrom(nameof(TelegramPoller)) > 0, "the poller logged nothing");
+        Assert.True(capture.CountFrom(nameof(OutboxDispatcher)) > 0, "the dispatcher logged nothing");
+        capture.AssertHoldsNone([Secret, "张小红", "张大山", "王老师", "爸爸的话"]);
     }
 }

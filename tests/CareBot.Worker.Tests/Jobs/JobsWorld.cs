@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -21,13 +22,14 @@ internal sealed class JobsWorld : IAsyncDisposable
 {
     public static readonly TimeSpan Shanghai = TimeSpan.FromHours(8);
 
-    public JobsWorld(DateTimeOffset localNow, Dictionary<string, string?>? settings = null)
+    /// <param name="logging">Where the jobs' logs go (none unless given).</param>
+    public JobsWorld(DateTimeOffset localNow, Dictionary<string, string?>? settings = null, Action<ILoggingBuilder>? logging = null)
     {
         Time = new FakeTimeProvider(localNow.ToUniversalTime());
         Config = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
         Db = CareDb.InMemory();
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b => logging?.Invoke(b));
         services.AddSingleton<IHostApplicationLifetime>(new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));
         services.AddSingleton<IConfiguration>(Config);
         services.AddSingleton(Db);
