@@ -70,21 +70,24 @@ internal static class ConcernVerbs
 
         string When(DateTime? utc) => utc is { } u ? clock.ToLocal(u).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
         stdout.WriteLine(Texts.Get(language, "cli.concern.header"));
-        foreach (var (c, child) in rows)
+        using (var csv = Core.Export.ExportSafety.Csv(stdout))
         {
-            var reported = c.ReportedTo is { } to ? Texts.Get(language, ConcernWords.AuthorityKey(to)) + " " + When(c.ReportedUtc) : "";
-            stdout.WriteLine(string.Join(',', new[]
+            foreach (var (c, child) in rows)
             {
-                c.Id.ToString(CultureInfo.InvariantCulture),
-                care.Directory.Label(c.ChildId),
-                child?.Name ?? "",
-                Texts.Get(language, ConcernWords.TypeKey(c.Type)),
-                Texts.Get(language, ConcernWords.StatusKey(c.Status)),
-                When(c.RecordedUtc),
-                When(c.AcknowledgedUtc),
-                reported,
-                When(c.ClosedUtc),
-            }.Select(Csv)));
+                var reported = c.ReportedTo is { } to ? Texts.Get(language, ConcernWords.AuthorityKey(to)) + " " + When(c.ReportedUtc) : "";
+                csv.WriteRecord(
+                [
+                    c.Id.ToString(CultureInfo.InvariantCulture),
+                    care.Directory.Label(c.ChildId),
+                    child?.Name ?? "",
+                    Texts.Get(language, ConcernWords.TypeKey(c.Type)),
+                    Texts.Get(language, ConcernWords.StatusKey(c.Status)),
+                    When(c.RecordedUtc),
+                    When(c.AcknowledgedUtc),
+                    reported,
+                    When(c.ClosedUtc),
+                ]);
+            }
         }
 
         return ExitCodes.Ok;
@@ -105,12 +108,5 @@ internal static class ConcernVerbs
         db.Write(tx => tx.AuditWrite(clock.UtcNow, "cli", "concern.read", concern.ChildId, $"concern:{concern.Id}"));
         stdout.WriteLine(db.Read(tx => SafeguardingService.Describe(tx, language, concern, care.Directory, clock.ToLocal)));
         return ExitCodes.Ok;
-    }
-
-    /// <summary>A CSV cell: quoted when needed; a leading =, +, -, @ is written as text (formula injection).</summary>
-    private static string Csv(string value)
-    {
-        var v = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
-        return v.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v;
     }
 }
