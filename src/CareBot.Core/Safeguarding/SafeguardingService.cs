@@ -7,9 +7,6 @@ using CareBot.Core.Text;
 
 namespace CareBot.Core.Safeguarding;
 
-/// <summary>An open concern or flag of a child, for a carer's reminder or list.</summary>
-public sealed record OpenItem(string ChildId, bool IsConcern, int Id, DateTime RaisedUtc);
-
 /// <summary>
 /// Concerns and check-in flags: who may see them, the alerts to staff (outbox rows of kind <see cref="OutboxKind.Alert"/>,
 /// reply priority, so quiet hours never hold them), acknowledgement, report, closing and clearing. Works inside the
@@ -281,21 +278,6 @@ public static class SafeguardingService
         flag.ClearedBy = by;
         tx.Flags.Update(flag);
         tx.AuditWrite(nowUtc, actor, "flag.cleared", flag.ChildId, $"flag:{flag.Id} by:{by}");
-    }
-
-    /// <summary>The open concerns and flags of a carer's children (for the reminder and <c>/flags</c>).</summary>
-    public static List<OpenItem> OpenItemsFor(CareTx tx, int carerId)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        var items = new List<OpenItem>();
-        foreach (var childId in tx.Pairings.Find(p => p.CarerId == carerId).Select(p => p.ChildId).Distinct(StringComparer.Ordinal).ToList())
-        {
-            var id = childId;
-            items.AddRange(tx.Concerns.Find(c => c.ChildId == id).Where(c => c.IsOpen).Select(c => new OpenItem(id, true, c.Id, c.RecordedUtc)));
-            items.AddRange(tx.Flags.Find(f => f.ChildId == id).Where(f => f.IsOpen).Select(f => new OpenItem(id, false, f.Id, f.RaisedUtc)));
-        }
-
-        return [.. items.OrderBy(i => i.RaisedUtc)];
     }
 
     /// <summary>
