@@ -72,7 +72,9 @@ public sealed class DemoRunner
         {
             await using var server = await LocalBotApiServer.StartAsync(new LocalBotApiOptions { MinimumLogLevel = LogLevel.None }, cancellationToken).ConfigureAwait(false);
             _server = server;
-            server.OnBotMessage += (_, m) => Print(m.ChatId, bot: true, m.Kind switch { BotMessageKind.Photo => "📷 ", BotMessageKind.Voice => "🎤 ", _ => "" } + m.Text, m.Buttons);
+            // An edit (a reminder redrawn, an alert's button gone after a press) is shown as one, not as a new message.
+            server.OnBotMessage += (_, m) => Print(m.ChatId, bot: true, (m.EditedAt is null ? "" : T("demo.edited"))
+                + m.Kind switch { BotMessageKind.Photo => "📷 ", BotMessageKind.Voice => "🎤 ", _ => "" } + m.Text, m.Buttons);
 
             const string adminName = "赵校长";
             var overrides = new Dictionary<string, string?>(server.WorkerSettings())

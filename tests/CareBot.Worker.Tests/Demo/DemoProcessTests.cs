@@ -19,6 +19,7 @@ public sealed class DemoProcessTests
         const string note = "今天去家访了，奶奶身体还好，孩子作业都按时完成了。";
         Assert.Contains("↩ " + note, stdout, StringComparison.Ordinal);                     // the mentor replies to it
         Assert.Matches("✅ 已记录 .+ 的家访", stdout);                                         // and the bot saved it
+        Assert.Matches("✏️（修改了之前的消息）⏰ 近期需要关注的孩子：\\s*【刘欣怡】\\s*· ✅", stdout);           // a pressed reminder is redrawn, shown as an edit
         var weekly = stdout.Split("\n[").Where(m => m.Contains("本周情况", StringComparison.Ordinal)).ToList();
         Assert.Contains(weekly, m => m.Contains(note, StringComparison.Ordinal));            // the weekly update carries the note
         Assert.Contains("本周小结", stdout, StringComparison.Ordinal);
