@@ -48,7 +48,7 @@ internal sealed class ParentCommands(CareClock clock)
             return;
         }
 
-        var children = turn.Tx.Children.Find(ChildQuery.ParentsContain(parent.Id)).ToList();
+        var children = turn.Tx.ChildrenOfParent(parent.Id).ToList();
         if (children.Count == 0)
         {
             turn.Reply("parent.no_children");
@@ -115,10 +115,4 @@ internal sealed class ParentCommands(CareClock clock)
 
         turn.Reply(delivered > 0 ? "parent.relayed" : "parent.saved_no_carer");
     }
-}
-
-internal static class ChildQuery
-{
-    public static LiteDB.BsonExpression ParentsContain(int personId) =>
-        LiteDB.BsonExpression.Create("$.Parents[*].PersonId ANY = @0", new LiteDB.BsonValue(personId));
 }

@@ -1,7 +1,6 @@
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Text;
-using LiteDB;
 using CareBot.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -110,7 +109,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
             // The database stopped on a disk error: the worker exits and the update comes again after the restart.
             throw;
         }
-        catch (Exception ex) when (ex is IOException or LiteException { ErrorCode: LiteException.LOCK_TIMEOUT })
+        catch (Exception ex) when (ex is IOException or StorageBusyException)
         {
             // The storage is busy or failing, not the message: never a reason to give up on what someone sent.
             logger.LogWarning(ex, "Update {UpdateId} could not be stored; it stays unconfirmed and comes again", message.UpdateId);

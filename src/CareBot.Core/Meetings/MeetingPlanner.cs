@@ -72,7 +72,7 @@ public static class MeetingPlanner
                 }
 
                 // The parent's own children at the meeting, through the parents index (not one look-up per child).
-                foreach (var child in tx.Children.Find(Chat.ChildQuery.ParentsContain(parent.Id)).Where(c => meeting.ChildIds.Contains(c.Id)).ToList())
+                foreach (var child in tx.ChildrenOfParent(parent.Id).Where(c => meeting.ChildIds.Contains(c.Id)).ToList())
                 {
                     var childId = child.Id;
                     var link = child.Parents.First(p => p.PersonId == parent.Id);

@@ -123,7 +123,7 @@ public static class MeetingService
             return 0;
         }
 
-        var children = tx.Children.Find(Chat.ChildQuery.ParentsContain(parent.Id)).ToList();
+        var children = tx.ChildrenOfParent(parent.Id).ToList();
         var invited = 0;
         foreach (var meeting in tx.Meetings.Find(m => m.Date >= today).ToList())
         {
@@ -185,7 +185,7 @@ public static class MeetingService
             return;
         }
 
-        var theirs = tx.Children.Find(Chat.ChildQuery.ParentsContain(parentId)).Where(c => meeting.ChildIds.Contains(c.Id)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        var theirs = tx.ChildrenOfParent(parentId).Where(c => meeting.ChildIds.Contains(c.Id)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
         if (theirs.Count > 0)
         {
             OutboxStore.Add(tx, Invitation(meeting, parent, theirs), nowUtc);

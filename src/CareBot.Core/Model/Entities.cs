@@ -46,7 +46,6 @@ public sealed class Person
     public bool IsCarer => Has(Roles.Mentor) || Has(Roles.Volunteer);
 
     /// <summary>Linked to a chat and not blocking the bot: a message to them can go out now.</summary>
-    [LiteDB.BsonIgnore]
     public bool IsReachable => Status == Reachability.Reachable && ChatId is not null;
 }
 
@@ -87,7 +86,6 @@ public sealed class Child
     public string StudentNo { get; set; } = "";
 
     /// <summary>The 学号 as the school writes it (the key for children made before schools had numbers of their own).</summary>
-    [LiteDB.BsonIgnore]
     public string No => StudentNo.Length > 0 ? StudentNo : Id;
 
     public string Name { get; set; } = "";

@@ -74,10 +74,8 @@ public sealed class Concern
     public int? ClosedBy { get; set; }
     public DateTime? ClosedUtc { get; set; }
 
-    [LiteDB.BsonIgnore]
     public ConcernStatus Status => ClosedUtc is not null ? ConcernStatus.Closed : ReportedUtc is not null ? ConcernStatus.Reported : ConcernStatus.Open;
 
-    [LiteDB.BsonIgnore]
     public bool IsOpen => ClosedUtc is null;
 }
 
@@ -111,7 +109,6 @@ public sealed class SafeguardingFlag
     /// <summary>"record:ID" (a visit or talk) or "person:ID" / "cli" (an admin).</summary>
     public string? ClearedBy { get; set; }
 
-    [LiteDB.BsonIgnore]
     public bool IsOpen => ClearedUtc is null;
 }
 

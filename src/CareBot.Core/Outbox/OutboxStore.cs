@@ -1,6 +1,5 @@
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
-using LiteDB;
 
 namespace CareBot.Core.Outbox;
 
@@ -94,12 +93,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
                     return due;
                 }
 
-                due.AddRange(tx.Outbox.Query()
-                    .Where(o => o.Status == status)
-                    .Where(o => o.Priority == priority && o.NotBeforeUtc <= now)
-                    .OrderBy(o => o.Id)
-                    .Limit(max - due.Count)
-                    .ToList());
+                due.AddRange(tx.Outbox.FindOrdered(o => o.Status == status && o.Priority == priority && o.NotBeforeUtc <= now, o => o.Id, max - due.Count));
             }
         }
 
@@ -114,12 +108,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
         DateTime? next = null;
         foreach (var status in Open)
         {
-            var first = tx.Outbox.Query()
-                .Where(o => o.Status == status)
-                .OrderBy(o => o.NotBeforeUtc)
-                .Select(o => o.NotBeforeUtc)
-                .Limit(1)
-                .ToList();
+            var first = tx.Outbox.FindOrdered(o => o.Status == status, o => o.NotBeforeUtc, 1).Select(o => o.NotBeforeUtc).ToList();
             if (first.Count > 0 && (next is null || first[0] < next))
             {
                 next = first[0];
@@ -140,7 +129,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public Dictionary<OutboxStatus, int> CountByStatus() =>
         db.Read(tx => Enum.GetValues<OutboxStatus>().ToDictionary(
             status => status,
-            status => tx.Outbox.Query().Where(o => o.Status == status).Select(o => o.Id).Limit(StatusCountCap + 1).ToEnumerable().Count()));
+            status => tx.Outbox.CountUpTo(o => o.Status == status, StatusCountCap + 1)));
 
     public int PendingCount() => db.Read(tx => Open.Sum(status => tx.Outbox.Count(o => o.Status == status)));
 

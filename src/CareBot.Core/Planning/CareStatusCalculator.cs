@@ -229,11 +229,11 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
         }
         else
         {
-            foreach (var doc in tx.Children.Query().Where("$.Guardianship != null").Select("{ _id: $._id, g: $.Guardianship }").ToEnumerable())
+            foreach (var child in tx.Children.Select(c => c.Guardianship != null, c => new { c.Id, c.Guardianship }))
             {
-                if (Enum.TryParse<Guardianship>(doc["g"].AsString, out var level))
+                if (child.Guardianship is { } known)
                 {
-                    levels[doc["_id"].AsString] = level;
+                    levels[child.Id] = known;
                 }
             }
         }

@@ -50,7 +50,7 @@ internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = Outb
                     return _pending.Count;
                 });
             }
-            catch (LiteDB.LiteException ex) when (ex.ErrorCode == LiteDB.LiteException.INDEX_DUPLICATE_KEY)
+            catch (DuplicateKeyException)
             {
                 // A key existed after all (rows from before the week's marker): this batch was rolled back; check
                 // every key from here on.

@@ -178,9 +178,9 @@ public sealed partial class ReminderPlanner
     private static Dictionary<string, string> ChildNames(CareTx tx)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var doc in tx.Children.Query().Select("{ _id: $._id, n: $.Name }").ToEnumerable())
+        foreach (var child in tx.Children.Select(null, c => new { c.Id, c.Name }))
         {
-            names[doc["_id"].AsString] = doc["n"].IsString ? doc["n"].AsString : "";
+            names[child.Id] = child.Name ?? "";
         }
 
         return names;

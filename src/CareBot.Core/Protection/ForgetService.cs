@@ -49,7 +49,7 @@ public sealed class ForgetService(CareDb db, TimeProvider time)
                     continue;
                 }
 
-                if (tx.Children.Exists(ChildQuery.ParentsContain(parentId)))
+                if (tx.IsParentOfAny(parentId))
                 {
                     continue;
                 }

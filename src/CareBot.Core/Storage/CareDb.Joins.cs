@@ -1,7 +1,7 @@
 namespace CareBot.Core.Storage;
 
 /// <summary>Work that joins every transaction one async flow commits (see <see cref="CareDb.JoinEveryCommit"/>).</summary>
-public sealed partial class CareDb
+public abstract partial class CareDb
 {
     private readonly AsyncLocal<Action<CareTx>?> _joinCommits = new();
 
@@ -18,6 +18,9 @@ public sealed partial class CareDb
         _joinCommits.Value = join;
         return new Joined(this, previous);
     }
+
+    /// <summary>Providers call this inside each transaction they commit, just before the commit.</summary>
+    protected void RunCommitJoins(CareTx tx) => _joinCommits.Value?.Invoke(tx);
 
     private sealed class Joined(CareDb db, Action<CareTx>? previous) : IDisposable
     {

@@ -1,64 +1,44 @@
 using CareBot.Core.Model;
-using LiteDB;
 
 namespace CareBot.Core.Storage;
 
 /// <summary>
-/// The collections of the database, reachable only inside a turn on it: the callback of <see cref="CareDb.Write{T}"/>,
-/// <see cref="CareDb.WriteDeferred{T}"/>, <see cref="CareDb.Read{T}"/> or <see cref="CareDb.Mark"/> receives one.
-/// Do not keep it past the callback; the next turn gets its own.
+/// One turn on the database: the collections, and the named queries a provider answers its own way. Reachable only
+/// inside the callback of <see cref="CareDb.Write{T}"/>, <see cref="CareDb.WriteDeferred{T}"/>, <see cref="CareDb.Read{T}"/>
+/// or <see cref="CareDb.Mark"/>; do not keep it past the callback: the next turn gets its own.
 /// </summary>
-public sealed class CareTx
+public abstract class CareTx
 {
-    internal CareTx(LiteDatabase db)
-    {
-        Raw = db;
-        People = db.GetCollection<Person>("people");
-        Children = db.GetCollection<Child>("children");
-        Pairings = db.GetCollection<Pairing>("pairings");
-        Records = db.GetCollection<CareRecord>("records");
-        Audit = db.GetCollection<AuditEntry>("audit");
-        Invites = db.GetCollection<Invite>("invites");
-        Throttles = db.GetCollection<ChatThrottle>("throttles");
-        Outbox = db.GetCollection<OutboxMessage>("outbox");
-        Updates = db.GetCollection<ProcessedUpdate>("updates");
-        State = db.GetCollection<StateEntry>("state");
-        Aid = db.GetCollection<AidEntry>("aid");
-        Meetings = db.GetCollection<Meeting>("meetings");
-        DutyTurns = db.GetCollection<DutyTurn>("duty_turns");
-        DutySwaps = db.GetCollection<DutySwap>("duty_swaps");
-        ReminderMarks = db.GetCollection<ReminderMark>("reminder_marks");
-        Concerns = db.GetCollection<Concern>("concerns");
-        Flags = db.GetCollection<SafeguardingFlag>("flags");
-    }
-
-    /// <summary>The database itself, for the backup and the schema upgrade only (every collection, UserVersion).</summary>
-    internal LiteDatabase Raw { get; }
-
-    public ILiteCollection<Person> People { get; }
-    public ILiteCollection<Child> Children { get; }
-    public ILiteCollection<Pairing> Pairings { get; }
-    public ILiteCollection<CareRecord> Records { get; }
-    public ILiteCollection<AuditEntry> Audit { get; }
-    public ILiteCollection<Invite> Invites { get; }
-    public ILiteCollection<ChatThrottle> Throttles { get; }
-    public ILiteCollection<OutboxMessage> Outbox { get; }
-    public ILiteCollection<ProcessedUpdate> Updates { get; }
-    public ILiteCollection<StateEntry> State { get; }
+    public abstract IDocs<Person> People { get; }
+    public abstract IDocs<Child> Children { get; }
+    public abstract IDocs<Pairing> Pairings { get; }
+    public abstract IDocs<CareRecord> Records { get; }
+    public abstract IDocs<AuditEntry> Audit { get; }
+    public abstract IDocs<Invite> Invites { get; }
+    public abstract IDocs<ChatThrottle> Throttles { get; }
+    public abstract IDocs<OutboxMessage> Outbox { get; }
+    public abstract IDocs<ProcessedUpdate> Updates { get; }
+    public abstract IDocs<StateEntry> State { get; }
     /// <summary>Aid given to children (资助); shown to admins only.</summary>
-    public ILiteCollection<AidEntry> Aid { get; }
+    public abstract IDocs<AidEntry> Aid { get; }
     /// <summary>Parents' meetings with their invitations' answers and attendance.</summary>
-    public ILiteCollection<Meeting> Meetings { get; }
+    public abstract IDocs<Meeting> Meetings { get; }
     /// <summary>The activity-room duty rota of each school (<c>carebot duty import</c>).</summary>
-    public ILiteCollection<DutyTurn> DutyTurns { get; }
+    public abstract IDocs<DutyTurn> DutyTurns { get; }
     /// <summary>Swaps of two dated duty turns, proposed and answered in chat (<c>/duty swap</c>).</summary>
-    public ILiteCollection<DutySwap> DutySwaps { get; }
+    public abstract IDocs<DutySwap> DutySwaps { get; }
     /// <summary>What each carer was last reminded of, per item (the reminders' repetition).</summary>
-    public ILiteCollection<ReminderMark> ReminderMarks { get; }
+    public abstract IDocs<ReminderMark> ReminderMarks { get; }
     /// <summary>Worries about children (关注 / 强制报告): never shown to parents.</summary>
-    public ILiteCollection<Concern> Concerns { get; }
+    public abstract IDocs<Concern> Concerns { get; }
     /// <summary>Check-ins that raised a flag, open until a visit or talk, or an admin, clears them.</summary>
-    public ILiteCollection<SafeguardingFlag> Flags { get; }
+    public abstract IDocs<SafeguardingFlag> Flags { get; }
+
+    /// <summary>The children one of whose parents is <paramref name="personId"/> (an index on the parents' ids).</summary>
+    public abstract IEnumerable<Child> ChildrenOfParent(int personId);
+
+    /// <summary>Whether any child has <paramref name="personId"/> among its parents.</summary>
+    public virtual bool IsParentOfAny(int personId) => ChildrenOfParent(personId).Any();
 
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
@@ -90,4 +70,15 @@ public sealed class CareTx
         AuditWrite(utc, actor, "person.blocked", null, $"person:{person.Id}");
         return true;
     }
+
+    /// <summary>Every collection of the database, as (name, its documents): the backup, <c>migrate</c> and <c>forget</c> walk them all.</summary>
+    public IReadOnlyList<(string Name, Func<IEnumerable<object>> All, Func<int> Count)> AllCollections() =>
+    [
+        Entry(People), Entry(Children), Entry(Pairings), Entry(Records), Entry(Audit), Entry(Invites), Entry(Throttles),
+        Entry(Outbox), Entry(Updates), Entry(State), Entry(Aid), Entry(Meetings), Entry(DutyTurns), Entry(DutySwaps),
+        Entry(ReminderMarks), Entry(Concerns), Entry(Flags),
+    ];
+
+    private static (string, Func<IEnumerable<object>>, Func<int>) Entry<T>(IDocs<T> docs)
+        where T : class => (docs.Name, () => docs.FindAll(), docs.Count);
 }

@@ -222,10 +222,9 @@ internal sealed class TermData
         var (from, to) = (From, To);
         PerWeek = Weeks.Select(_ => new KindCounts()).ToArray();
         var activities = new Dictionary<long, TermActivity>();
-        var records = tx.Records.Query()
-            .Where(r => r.LocalDate >= from && r.LocalDate <= to)
-            .Select(r => new TermRecord { Id = r.Id, GroupId = r.GroupId, ChildId = r.ChildId, AuthorId = r.AuthorId, Kind = r.Kind, LocalDate = r.LocalDate, AtUtc = r.AtUtc, Ratings = r.Ratings })
-            .ToEnumerable();
+        var records = tx.Records.Select(
+            r => r.LocalDate >= from && r.LocalDate <= to,
+            r => new TermRecord { Id = r.Id, GroupId = r.GroupId, ChildId = r.ChildId, AuthorId = r.AuthorId, Kind = r.Kind, LocalDate = r.LocalDate, AtUtc = r.AtUtc, Ratings = r.Ratings });
         foreach (var r in records)
         {
             if (r.Kind is CareKind.Call or CareKind.UnansweredCall && onRoster.Contains(r.ChildId))
@@ -298,10 +297,9 @@ internal sealed class TermData
 
         var (from, to) = (From, To);
         var byKey = Activities.ToDictionary(a => a.Key);
-        var titles = tx.Records.Query()
-            .Where(r => r.LocalDate >= from && r.LocalDate <= to && r.Kind == CareKind.Activity)
-            .Select(r => new TermRecord { Id = r.Id, GroupId = r.GroupId, Title = r.Text })
-            .ToEnumerable();
+        var titles = tx.Records.Select(
+            r => r.LocalDate >= from && r.LocalDate <= to && r.Kind == CareKind.Activity,
+            r => new TermRecord { Id = r.Id, GroupId = r.GroupId, Title = r.Text });
         foreach (var t in titles)
         {
             if (byKey.TryGetValue(TermActivity.KeyOf(t.Id, t.GroupId), out var activity) && activity.Title.Length == 0 && t.Title is not null)
@@ -314,10 +312,9 @@ internal sealed class TermData
     private void ReadUpdates(CareTx tx, HashSet<string> onRoster)
     {
         var weeks = Weeks.ToHashSet(StringComparer.Ordinal);
-        var updates = tx.Outbox.Query()
-            .Where(o => o.Kind == OutboxKind.WeeklyUpdate)
-            .Select(o => new TermUpdate { PersonId = o.PersonId, ChildId = o.ChildId, Week = o.Week, Status = o.Status })
-            .ToEnumerable();
+        var updates = tx.Outbox.Select(
+            o => o.Kind == OutboxKind.WeeklyUpdate,
+            o => new TermUpdate { PersonId = o.PersonId, ChildId = o.ChildId, Week = o.Week, Status = o.Status });
         foreach (var u in updates)
         {
             if (u.Week is not null && weeks.Contains(u.Week) && u.ChildId is not null && onRoster.Contains(u.ChildId))
@@ -346,10 +343,9 @@ internal sealed class TermData
     private void ReadSafeguarding(CareTx tx, IReadOnlyCollection<string>? schools)
     {
         var (from, to) = (From, To);
-        Concerns.AddRange(tx.Concerns.Query()
-            .Where(c => c.LocalDate >= from && c.LocalDate <= to)
-            .Select(c => new Concern { Id = c.Id, ChildId = c.ChildId, SchoolId = c.SchoolId, Type = c.Type, RecordedUtc = c.RecordedUtc, LocalDate = c.LocalDate, AcknowledgedUtc = c.AcknowledgedUtc, ReportedUtc = c.ReportedUtc, ClosedUtc = c.ClosedUtc })
-            .ToEnumerable()
+        Concerns.AddRange(tx.Concerns.Select(
+                c => c.LocalDate >= from && c.LocalDate <= to,
+                c => new Concern { Id = c.Id, ChildId = c.ChildId, SchoolId = c.SchoolId, Type = c.Type, RecordedUtc = c.RecordedUtc, LocalDate = c.LocalDate, AcknowledgedUtc = c.AcknowledgedUtc, ReportedUtc = c.ReportedUtc, ClosedUtc = c.ClosedUtc })
             .Where(c => SchoolDirectory.InScope(schools, c.SchoolId))
             .OrderBy(c => c.Id));
         Flags.AddRange(tx.Flags.Find(f => f.RaisedDate >= from && f.RaisedDate <= to).Where(f => SchoolDirectory.InScope(schools, f.SchoolId)).OrderBy(f => f.Id));

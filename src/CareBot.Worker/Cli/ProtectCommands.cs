@@ -1,5 +1,6 @@
 using CareBot.Core.Protection;
 using CareBot.Core.Storage;
+using CareBot.Storage.LiteDb;
 using CareBot.Worker.Hosting;
 using CareBot.Core;
 using CareBot.Core.Text;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
-using Query = LiteDB.Query;
 
 namespace CareBot.Worker.Hosting;
 
@@ -54,7 +53,7 @@ internal sealed class AdminRequestLedger(CareDb db)
     /// <summary>Entries of requests whose file is gone (a crash after the answer was handed out); returns how many.</summary>
     public int ForgetAllBut(IReadOnlySet<string> pending) => db.Write(tx =>
     {
-        var gone = tx.State.Find(Query.StartsWith("_id", Prefix)).Select(e => e.Id).Where(key => !pending.Contains(key[Prefix.Length..])).ToList();
+        var gone = tx.State.Find(e => e.Id.StartsWith(Prefix)).Select(e => e.Id).Where(key => !pending.Contains(key[Prefix.Length..])).ToList();
         foreach (var key in gone)
         {
             tx.State.Delete(key);

@@ -99,7 +99,7 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
                 logger.LogInformation("Admin requests: {Count} answered before a restart forgotten", forgotten);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageFaultException or StorageBusyException)
         {
             logger.LogError(ex, "Admin requests: the entries of answered requests could not be cleared");
         }

@@ -3,6 +3,7 @@ using CareBot.Core.Chat;
 using CareBot.Core.Invites;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Text;
 using CareBot.Core.Time;
 using CareBot.Worker.Delivery;
@@ -95,7 +96,7 @@ public static class CareHost
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             // A database from before schools is upgraded in place to the configured school (or the first, or "default").
             var schools = sp.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
-            return new CareDb(storage.DatabasePath, storage.Password, schools.UpgradeTo);
+            return (CareDb)new LiteCareDb(storage.DatabasePath, storage.Password, schools.UpgradeTo);
         });
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<InviteService>();
@@ -179,7 +180,7 @@ internal sealed class CheckpointService(CareDb db, TimeProvider time, ILogger<Ch
                     // StorageFailureWatch has said it and stops the worker.
                     return;
                 }
-                catch (Exception ex) when (ex is LiteDB.LiteException or IOException)
+                catch (Exception ex) when (ex is StorageFaultException or StorageBusyException or IOException)
                 {
                     logger.LogError(ex, "Database checkpoint failed");
                 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CareBot.Core;
 using CareBot.Core.Outbox;
+using CareBot.Core.Storage;
 using CareBot.Core.Time;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,7 +65,7 @@ internal sealed class HeartbeatService(
             PrivateFiles.WriteNew(temp, JsonSerializer.Serialize(status, Json));
             File.Move(temp, StatusPath, overwrite: true); // rename(2): atomic, and replaces a link rather than following it
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageFaultException or StorageBusyException)
         {
             logger.LogWarning(ex, "Could not write the heartbeat file");
         }

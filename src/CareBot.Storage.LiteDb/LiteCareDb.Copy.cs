@@ -1,4 +1,6 @@
-namespace CareBot.Core.Storage;
+using CareBot.Core.Storage;
+
+namespace CareBot.Storage.LiteDb;
 
 /// <summary>
 /// A consistent copy of the data file taken beside the working database (<c>carebot backup</c>). LiteDB writes its
@@ -7,7 +9,7 @@ namespace CareBot.Core.Storage;
 /// then copied outside the turns in bounded pieces while the chat and the jobs go on writing to the log; a last short
 /// turn turns the automatic checkpoint back on and checks that the data file was not written meanwhile.
 /// </summary>
-public sealed partial class CareDb
+public sealed partial class LiteCareDb
 {
     /// <summary>LiteDB's automatic checkpoint: when the log grows past this many pages (LiteDB's default).</summary>
     public const int CheckpointPages = 1000;

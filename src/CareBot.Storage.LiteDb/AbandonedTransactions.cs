@@ -1,8 +1,9 @@
 using System.Collections;
 using System.Reflection;
+using CareBot.Core.Storage;
 using LiteDB;
 
-namespace CareBot.Core.Storage;
+namespace CareBot.Storage.LiteDb;
 
 /// <summary>
 /// LiteDB 5.0.21 closes its engine on a disk error in the middle of a write transaction. Closing disposes the open

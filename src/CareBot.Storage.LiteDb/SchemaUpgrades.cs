@@ -1,6 +1,8 @@
+using CareBot.Core;
+using CareBot.Core.Storage;
 using LiteDB;
 
-namespace CareBot.Core.Storage;
+namespace CareBot.Storage.LiteDb;
 
 /// <summary>The steps that move a database written by an older CareBot to the current schema, on raw documents.</summary>
 internal static class SchemaUpgrades

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 
-namespace CareBot.Core.Storage;
+using CareBot.Core.Storage;
+
+namespace CareBot.Storage.LiteDb;
 
 /// <summary>
 /// The files under the database. LiteDB 5.0.21 never makes a commit durable by itself (LiteDB issue 2818: it writes

@@ -1,7 +1,9 @@
 using LiteDB;
 using LiteDB.Engine;
 
-namespace CareBot.Core.Storage;
+using CareBot.Core.Storage;
+
+namespace CareBot.Storage.LiteDb;
 
 /// <summary>
 /// Opens the database's two files (FILE and FILE-log) through an <see cref="IFileLayer"/> and hands them to LiteDB as
@@ -72,7 +74,7 @@ public static class DatabaseFiles
             data = new EngineFile(files.Open(full), beforeWrite: durableLog.Sync);
             var repaired = repair == LogRepair.None ? 0 : CutLogAtFirstHole(log, password is not null, repair == LogRepair.TornPages);
             var settings = new EngineSettings { DataStream = data, LogStream = log, Password = password };
-            var db = new LiteDatabase(new LiteEngine(settings), CareDb.CreateMapper(), disposeOnClose: true);
+            var db = new LiteDatabase(new LiteEngine(settings), LiteCareDb.CreateMapper(), disposeOnClose: true);
             return (db, data, log, repaired);
         }
         catch (Exception ex)

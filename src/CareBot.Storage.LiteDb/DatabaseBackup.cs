@@ -1,10 +1,11 @@
+using CareBot.Core.Storage;
 using LiteDB;
 
-namespace CareBot.Core.Storage;
+namespace CareBot.Storage.LiteDb;
 
 /// <summary>
 /// A consistent copy of the whole database (<c>carebot backup FILE</c>), taken while the worker keeps working. A
-/// database in a file is copied as a file (<see cref="CareDb.CopyDataFileTo"/>): a checkpoint, then the data file in
+/// database in a file is copied as a file (<see cref="LiteCareDb.CopyDataFileTo"/>): a checkpoint, then the data file in
 /// pieces of 1 MiB while the chat goes on writing to the log; memory stays bounded and the database is held only for
 /// the checkpoint. The copy is written to FILE.partial, synced, opened as a database to count its documents (so a copy
 /// that does not open is never handed out), and renamed to FILE only then: FILE is either absent or whole. An
@@ -29,20 +30,20 @@ public static class DatabaseBackup
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         try
         {
-            if (source.CanCopyFile(password))
+            if (source is LiteCareDb lite && lite.CanCopyFile(password))
             {
                 using (var stream = files.Open(temp))
                 {
-                    source.CopyDataFileTo(stream);
+                    lite.CopyDataFileTo(stream);
                     stream.Flush();
                 }
 
-                using var copy = new CareDb(temp, password, files);
+                using var copy = new LiteCareDb(temp, password, files);
                 copy.Read(tx =>
                 {
-                    foreach (var name in tx.Raw.GetCollectionNames())
+                    foreach (var name in tx.Raw().GetCollectionNames())
                     {
-                        counts[name] = tx.Raw.GetCollection(name, BsonAutoId.Int64).Count();
+                        counts[name] = tx.Raw().GetCollection(name, BsonAutoId.Int64).Count();
                     }
                 });
             }
@@ -71,10 +72,23 @@ public static class DatabaseBackup
     /// <summary>Document by document, streamed, inside one read of the source (a snapshot: nothing writes meanwhile).</summary>
     private static void CopyDocuments(CareDb source, string temp, string? password, IFileLayer files, SortedDictionary<string, int> counts)
     {
-        using var target = new CareDb(temp, password, files);
+        using var target = new LiteCareDb(temp, password, files);
+        if (source is not LiteCareDb)
+        {
+            // Another provider (PostgreSQL): its documents, typed, with their keys; the copy is a LiteDB file (a way back).
+            source.Read(from => target.Write(to =>
+            {
+                foreach (var (name, count) in StorageCopy.CopyAll(from, to))
+                {
+                    counts[name] = count;
+                }
+            }));
+            return;
+        }
+
         source.Read(tx =>
         {
-            var live = tx.Raw;
+            var live = tx.Raw();
             var ownTransaction = live.BeginTrans();
             try
             {
@@ -82,7 +96,7 @@ public static class DatabaseBackup
                 {
                     foreach (var name in live.GetCollectionNames().Order(StringComparer.Ordinal))
                     {
-                        var to = copy.Raw.GetCollection(name, BsonAutoId.Int64);
+                        var to = copy.Raw().GetCollection(name, BsonAutoId.Int64);
                         to.DeleteAll();
                         var n = 0;
                         to.InsertBulk(live.GetCollection(name, BsonAutoId.Int64).FindAll().Select(d =>
@@ -93,7 +107,7 @@ public static class DatabaseBackup
                         counts[name] = n;
                     }
 
-                    copy.Raw.UserVersion = live.UserVersion;
+                    copy.Raw().UserVersion = live.UserVersion;
                 });
             }
             finally
