@@ -337,8 +337,9 @@ public static partial class CliApp
         CareSettings.ValidateAll(host.Services);
 
         // Only an import (or the worker) may start a database; another verb finding none has the wrong folder or setting.
-        var path = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath;
-        if (mustExist && !File.Exists(path))
+        var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var path = storage.DatabasePath;
+        if (mustExist && !storage.IsPostgreSQL && !File.Exists(path))
         {
             host.Dispose();
             throw new ConfigurationErrorException(Texts.Get(language ?? Texts.Chinese, "settings.no_database", path));
