@@ -14,6 +14,9 @@ namespace CareBot.Core.Tests;
 /// <summary>A small school in memory and a way to talk to the chat handler as its people.</summary>
 internal sealed class ChatTestKit : IDisposable
 {
+    /// <summary>The channel the core tests play: Telegram's name, so the state keys are those of a real worker.</summary>
+    public static readonly ChatChannel Telegram = new("telegram");
+
     private long _update = 1000;
 
     public ChatTestKit()
@@ -26,7 +29,7 @@ internal sealed class ChatTestKit : IDisposable
         Invites = new InviteService(Db, Time);
         Options = new CareOptions();
         Handler = new ChatHandler(Db, Clock, Outbox, Invites, Options);
-        Processor = new UpdateProcessor(Db, Handler, Outbox, Time, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Db, Handler, Outbox, Time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
     }
 
     public FakeTimeProvider Time { get; }

@@ -106,6 +106,7 @@ public static class CareHost
             sp.GetRequiredService<InviteService>(),
             sp.GetRequiredService<IOptions<CareOptions>>().Value));
         services.AddSingleton<IChatHandler>(sp => sp.GetRequiredService<ChatHandler>());
+        services.AddSingleton(TelegramPoller.Channel);
         services.AddSingleton<UpdateProcessor>();
         services.AddSingleton<OutboxSignal>();
         return services;

@@ -27,7 +27,7 @@ public sealed class UpdateSequenceTests : IDisposable
         }
     }
 
-    private UpdateProcessor Processor() => new(_db, new CountingHandler(new OutboxStore(_db, _time)), new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
+    private UpdateProcessor Processor() => new(_db, new CountingHandler(new OutboxStore(_db, _time)), new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
 
     private static IncomingMessage Text(long updateId, string text) => new(updateId, 1, ChatKind.Private, IncomingKind.Text, text);
 
