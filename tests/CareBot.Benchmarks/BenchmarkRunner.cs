@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using System.Globalization;
 using CareBot.Core;
@@ -79,14 +80,14 @@ public static class BenchmarkRunner
     private static void Compose(BenchmarkOptions options, string cached, BenchmarkFigures f, TextWriter log, string suffix)
     {
         var work = County.WorkCopy(cached, $"compose-{options.Children}{suffix}.db");
-        using var db = new CareDb(work);
+        using var db = new LiteCareDb(work);
         var date = County.Today;
 
         RawPass(db, date); // warm the OS file cache and LiteDB's page cache, same for both
 
         // Warm the planner's code (JIT of the planner and of LiteDB's insert path) on a small county in memory,
         // as the raw pass above is warm: otherwise about 2 s of one-off JIT would count against the planner.
-        using (var warm = CareDb.InMemory())
+        using (var warm = LiteCareDb.InMemory())
         {
             County.Seed(warm, 300, 1);
             new WeeklyUpdatePlanner(warm, new OutboxStore(warm, TimeProvider.System)).Plan(date);
@@ -319,7 +320,7 @@ public static class BenchmarkRunner
             MinimumLogLevel = LogLevel.Error,
         }, ct).ConfigureAwait(false);
 
-        using var db = new CareDb(path);
+        using var db = new LiteCareDb(path);
         var time = TimeProvider.System;
         var outbox = new OutboxStore(db, time);
         var people = new List<Person>(n);
@@ -408,7 +409,7 @@ public static class BenchmarkRunner
         // How much of start-up is opening this file (CareDb: open, EnsureIndex x13) and reading the poll offset.
         var probePath = County.WorkCopy(cached, $"startup-probe-{options.StartupChildren}.db");
         var open = Stopwatch.StartNew();
-        using (var probe = new CareDb(probePath))
+        using (var probe = new LiteCareDb(probePath))
         {
             _ = probe.Read(tx => tx.State.FindById(UpdateProcessor.OffsetKey));
         }

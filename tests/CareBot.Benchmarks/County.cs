@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -31,7 +32,7 @@ public static class County
             // A county cached by an older CareBot is upgraded once, here, not in every copy a benchmark opens (the
             // schools upgrade re-keys every record: minutes on a big file, which the start-up figure would include).
             var upgrade = Stopwatch.StartNew();
-            using (new CareDb(path))
+            using (new LiteCareDb(path))
             {
             }
 
@@ -46,7 +47,7 @@ public static class County
 
         var sw = Stopwatch.StartNew();
         long records;
-        using (var db = new CareDb(path))
+        using (var db = new LiteCareDb(path))
         {
             records = Seed(db, children, months);
         }

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core;
 using CareBot.Core.Chat;
@@ -23,7 +24,7 @@ internal static class IngestBenchmark
     public static void Run(BenchmarkOptions options, string cached, BenchmarkFigures f, TextWriter log)
     {
         var work = County.WorkCopy(cached, $"ingest-{options.Children}.db");
-        using var db = new CareDb(work);
+        using var db = new LiteCareDb(work);
         var (clock, _, processor) = ChatCore(db);
         var mentors = County.MentorCount(options.Children);
         var n = options.IngestUpdates;

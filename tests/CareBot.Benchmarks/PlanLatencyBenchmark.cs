@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Planning;
 using CareBot.Core.Storage;
 
@@ -12,7 +13,7 @@ internal static class PlanLatencyBenchmark
     public static void Run(BenchmarkOptions options, string cached, BenchmarkFigures f, TextWriter log)
     {
         var work = County.WorkCopy(cached, $"plan-latency-{options.Children}.db");
-        using var db = new CareDb(work);
+        using var db = new LiteCareDb(work);
         var (_, outbox, processor) = IngestBenchmark.ChatCore(db);
         var planned = 0;
         ChatLatency.During("plan", db, processor, County.MentorCount(options.Children), () => planned = new WeeklyUpdatePlanner(db, outbox).Plan(County.Today).Planned, f, log);
@@ -32,7 +33,7 @@ internal static class BackupLatencyBenchmark
         var work = County.WorkCopy(cached, $"backup-latency-{options.Children}.db");
         var copy = Path.Combine(Path.GetDirectoryName(work)!, $"backup-latency-{options.Children}.copy.db");
         File.Delete(copy);
-        using (var db = new CareDb(work))
+        using (var db = new LiteCareDb(work))
         {
             var (_, _, processor) = IngestBenchmark.ChatCore(db);
             var counts = new Dictionary<string, int>();

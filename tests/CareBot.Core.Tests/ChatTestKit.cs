@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Chat;
 using CareBot.Core.Invites;
@@ -19,7 +20,7 @@ internal sealed class ChatTestKit : IDisposable
     {
         // Monday 2026-11-23 09:00 in Asia/Shanghai.
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
-        Db = CareDb.InMemory();
+        Db = LiteCareDb.InMemory();
         Clock = new CareClock(Time, "Asia/Shanghai");
         Outbox = new OutboxStore(Db, Time);
         Invites = new InviteService(Db, Time);

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Roster;
@@ -16,7 +17,7 @@ public sealed class GuardianshipTests
     [Fact]
     public void The_roster_column_is_read_under_its_Chinese_header_and_an_empty_cell_is_no_level()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var csv = Csv(
             ZhHeader + ",监护情况",
             Row("1", "王小明") + ",较好",
@@ -35,7 +36,7 @@ public sealed class GuardianshipTests
     [Fact]
     public void The_English_header_takes_the_English_words_in_any_case_and_a_change_is_audited()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         const string header = "child_id,child_name,father_name,father_phone,mentor_name,mentor_phone,guardianship";
         Assert.True(Importer(db).Import(Csv(header, "S1,Ming,Wang Jianguo,13900000001,Li Li,13800000001,Good", "S2,Hong,Li Jianguo,13900000002,Li Li,13800000001,POOR")).Succeeded);
         Assert.Equal(Guardianship.Good, db.Read(tx => tx.Children.FindById("default/S1").Guardianship));
@@ -52,7 +53,7 @@ public sealed class GuardianshipTests
     [Fact]
     public void An_invalid_level_is_an_import_error_naming_row_and_column_and_nothing_is_written()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var before = Counts(db);
         var csv = Csv(ZhHeader + ",监护情况", Row("1", "王小明") + ",较好", Row("2", "李小红", father: "李建国", fatherPhone: "13900000002") + ",很好");
 
@@ -68,7 +69,7 @@ public sealed class GuardianshipTests
     [Fact]
     public void A_workbook_reads_the_column_and_names_the_sheet_row_of_a_bad_level()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         string[] header = [.. ZhHeader.Split(','), "监护情况"];
         object?[] Child(object id, string name, double fatherPhone, string level) =>
             [id, name, "男", "三年级1班", "王奶奶", "祖母", null, name + "父", fatherPhone, "广东深圳", null, null, null, "李丽", 13800000001d, null, null, null, level];

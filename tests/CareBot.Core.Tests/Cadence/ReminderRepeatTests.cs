@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
@@ -117,7 +118,7 @@ public sealed class ReminderRepeatTests
             var options = new CareOptions();
             options.Care.TalkEveryDays = 365;
             options.Care.CallParentsEveryDays = 365;
-            using (var db = new CareDb(path))
+            using (var db = new LiteCareDb(path))
             {
                 db.Write(tx =>
                 {
@@ -135,7 +136,7 @@ public sealed class ReminderRepeatTests
                 Assert.Equal(0, db.Read(tx => tx.Outbox.Count()));
             }
 
-            using (var reopened = new CareDb(path))
+            using (var reopened = new LiteCareDb(path))
             {
                 Assert.Equal(0, Plan(reopened, time, options).Reminders);
                 time.Advance(TimeSpan.FromDays(1));

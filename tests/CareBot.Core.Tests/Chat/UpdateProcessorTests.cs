@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -9,7 +10,7 @@ namespace CareBot.Core.Tests.Chat;
 
 public sealed class UpdateProcessorTests : IDisposable
 {
-    private readonly CareDb _db = CareDb.InMemory();
+    private readonly CareDb _db = LiteCareDb.InMemory();
     private readonly FakeTimeProvider _time = new();
 
     public void Dispose() => _db.Dispose();

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -10,7 +11,7 @@ namespace CareBot.Core.Tests.Chat;
 /// <summary>Issue 19: update ids that start again are new updates; a redelivery within one id sequence stays a no-op.</summary>
 public sealed class UpdateSequenceTests : IDisposable
 {
-    private readonly CareDb _db = CareDb.InMemory();
+    private readonly CareDb _db = LiteCareDb.InMemory();
     private readonly FakeTimeProvider _time = new();
 
     public void Dispose() => _db.Dispose();

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Text;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
@@ -161,7 +162,7 @@ public sealed class DutyImportTests
         }
 
         Assert.NotNull(dir);
-        using var db = CareBot.Core.Storage.CareDb.InMemory();
+        using var db = CareBot.Storage.LiteDb.LiteCareDb.InMemory();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Roster.RosterTestKit.Start);
         var roster = Roster.RosterTestKit.Importer(db, time).Import(File.ReadAllBytes(Path.Combine(dir.FullName, "samples", "roster-sample.csv")));
         Assert.True(roster.Succeeded);

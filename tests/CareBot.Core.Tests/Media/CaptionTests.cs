@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
@@ -17,7 +18,7 @@ public sealed class CaptionTests
 
         Assert.Equal(HeldMessages.MaxCaptionLength - 1, fitted.Length);
         Assert.DoesNotContain(fitted, char.IsSurrogate);
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         db.Write(tx => tx.Outbox.Insert(new OutboxMessage { Key = "k", Text = fitted }));
         Assert.Equal(fitted, db.Read(tx => tx.Outbox.FindOne(o => o.Key == "k").Text));
     }

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
@@ -19,7 +20,7 @@ internal sealed class PlanningWorld : IDisposable
     {
         Time = new FakeTimeProvider(localNow.ToUniversalTime());
         Clock = new CareClock(Time, "Asia/Shanghai");
-        Db = CareDb.InMemory();
+        Db = LiteCareDb.InMemory();
         Outbox = new OutboxStore(Db, Time);
     }
 

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Protection;
 using CareBot.Core.Storage;
@@ -119,7 +120,7 @@ public sealed class ForgetAndBackupTests : IDisposable
     {
         var source = Path.Combine(_dir, "live.db");
         var copy = Path.Combine(_dir, "copy.db");
-        using (var db = new CareDb(source, password))
+        using (var db = new LiteCareDb(source, password))
         {
             var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor };
             db.Read(tx => tx.People.Insert(mentor));
@@ -139,14 +140,14 @@ public sealed class ForgetAndBackupTests : IDisposable
         }
 
         Assert.False(File.Exists(copy + ".partial"));
-        using (var restored = new CareDb(copy, password))
+        using (var restored = new LiteCareDb(copy, password))
         {
             Assert.Equal(1, restored.Read(tx => tx.People.Count()));
             Assert.Equal(1, restored.Read(tx => tx.Children.Count()));
             Assert.Equal(1, restored.Read(tx => tx.Pairings.Count()));
             Assert.Equal(50, restored.Read(tx => tx.Records.Count()));
             Assert.Equal("张小红", restored.Read(tx => tx.Children.FindById("S001").Name));
-            Assert.Equal(CareDb.SchemaVersion, restored.Read(tx => tx.Raw.UserVersion));
+            Assert.Equal(CareDb.SchemaVersion, restored.Read(tx => tx.Raw().UserVersion));
 
             // Auto ids continue after the copied ones.
             var next = new CareRecord { ChildId = "S001", Text = "x" };
@@ -158,7 +159,7 @@ public sealed class ForgetAndBackupTests : IDisposable
         {
             var bytes = File.ReadAllBytes(copy);
             Assert.DoesNotContain("张小红", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
-            var ex = Assert.Throws<StorageException>(() => new CareDb(copy, null).Dispose());
+            var ex = Assert.Throws<StorageException>(() => new LiteCareDb(copy, null).Dispose());
             Assert.Contains("Storage:Password", ex.Message, StringComparison.Ordinal);
         }
     }
@@ -178,7 +179,7 @@ public sealed class ForgetAndBackupTests : IDisposable
         _kit.Send(_kit.Text(MentorChat, "/visit 张小红 去了"));
         var copy = Path.Combine(_dir, "mem.db");
         DatabaseBackup.Write(_kit.Db, copy);
-        using var restored = new CareDb(copy);
+        using var restored = new LiteCareDb(copy);
         Assert.Equal(_kit.Db.Read(tx => tx.Records.Count()), restored.Read(tx => tx.Records.Count()));
         Assert.Equal(_kit.Db.Read(tx => tx.Outbox.Count()), restored.Read(tx => tx.Outbox.Count()));
         Assert.Equal(_kit.Db.Read(tx => tx.Audit.Count()), restored.Read(tx => tx.Audit.Count()));

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -54,13 +55,13 @@ public sealed class ImportLimitsTests
     [Fact]
     public void A_workbook_with_one_stray_cell_at_XFD1048576_is_refused_in_well_under_a_second()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var rows = Roster();
         var stray = new object?[16384];
         stray[^1] = "x"; // one cell typed by mistake in the sheet's last cell
         rows.Add((1048576, stray));
         var book = WithDimension(TestWorkbook.Build(new TestWorkbook.Sheet("名单", rows)), "A1:XFD1048576");
-        using (var warm = CareDb.InMemory())
+        using (var warm = LiteCareDb.InMemory())
         {
             ImportBook(warm, TestWorkbook.Build(new TestWorkbook.Sheet("名单", Roster()))); // the first MiniExcel call loads it
         }
@@ -75,7 +76,7 @@ public sealed class ImportLimitsTests
     [Fact]
     public void The_stray_cell_is_found_where_the_sheet_claims_no_dimension()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var rows = Roster();
         rows.Add((1048576, ["x"]));
 
@@ -89,7 +90,7 @@ public sealed class ImportLimitsTests
     [Fact]
     public void A_sheet_that_only_claims_a_huge_dimension_is_refused_naming_it()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var book = WithDimension(TestWorkbook.Build(new TestWorkbook.Sheet("名单", Roster())), "A1:R1048576");
 
         var clock = Stopwatch.StartNew();
@@ -102,7 +103,7 @@ public sealed class ImportLimitsTests
     [Fact]
     public void A_merged_range_down_to_the_last_row_is_refused_since_merged_cells_are_filled_in()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var book = TestWorkbook.Build(new TestWorkbook.Sheet("名单", Roster(), "D2:D1048576"));
 
         var result = ImportBook(db, book);
@@ -114,7 +115,7 @@ public sealed class ImportLimitsTests
     [Fact]
     public void A_small_workbook_that_unpacks_to_millions_of_cells_is_refused_by_its_cell_count()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         // A zip bomb in miniature: 25,001 rows of 40 empty cells (1,000,040 cells) pack into a few hundred kilobytes.
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
@@ -154,7 +155,7 @@ public sealed class ImportLimitsTests
     [Fact]
     public void A_roster_with_more_rows_than_the_limit_is_refused_with_one_problem_naming_it()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var lines = new List<string> { ZhHeader };
         lines.AddRange(Enumerable.Range(1, ImportLimits.MaxRows + 1).Select(i => Row($"S{i}", "王小明", mentorPhone: $"138{i:00000000}")));
 
@@ -168,7 +169,7 @@ public sealed class ImportLimitsTests
     [Fact]
     public void A_file_larger_than_the_limit_is_refused_before_it_is_read()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var bytes = new byte[ImportLimits.MaxFileBytes + 1];
 
         var csv = Importer(db).Import(bytes);

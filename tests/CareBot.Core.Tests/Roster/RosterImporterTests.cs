@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using System.Text;
 using CareBot.Core.Model;
@@ -16,7 +17,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Chinese_headers_import_children_people_and_pairings()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(RosterSample.Create(8));
 
         Assert.True(result.Succeeded, Problems(result));
@@ -44,7 +45,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void English_headers_in_any_order_and_mixed_with_Chinese_are_read()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var csv = Csv(
             " Mentor_Phone ,child_name,child_id,mother_phone,Mother Name,结对教师,gender",
             "138 0000 0009,Li Na,S-1,13900000002,Zhang Min,Teacher Wu,female");
@@ -70,7 +71,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [InlineData("gb18030", RosterEncoding.Gb18030, RosterEncoding.Gb18030)]
     public void Utf8_with_or_without_bom_and_gb18030_are_read_explicitly_or_detected(string fileEncoding, RosterEncoding given, RosterEncoding expected)
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var text = Csv(ZhHeader, Row("1", "张欣怡", notes: "喜欢画画，性格内向"));
         var bytes = fileEncoding switch
         {
@@ -92,7 +93,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_gb18030_file_read_as_utf8_is_a_clear_error_naming_the_line()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var bytes = Gb18030.GetBytes(Csv("child_id,child_name,father_name,father_phone,mentor_name,mentor_phone", "1,张三,张父,13900000001,李丽,13800000001"));
 
         var result = Importer(db).Import(bytes, encoding: RosterEncoding.Utf8);
@@ -107,7 +108,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Bytes_that_are_neither_utf8_nor_gb18030_are_rejected()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         byte[] bytes = [.. Encoding.ASCII.GetBytes("child_id,child_name\r\n1,"), 0xFF, 0xFF, 0x0D, 0x0A];
 
         var result = Importer(db).Import(bytes);
@@ -120,7 +121,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Importing_the_same_file_twice_changes_nothing_the_second_time()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var time = new FakeTimeProvider(Start);
         var importer = Importer(db, time);
         var file = RosterSample.Create(30);
@@ -145,7 +146,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_corrected_file_updates_in_place()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var time = new FakeTimeProvider(Start);
         var importer = Importer(db, time);
         Assert.True(importer.Import(Csv(ZhHeader,
@@ -182,7 +183,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_parent_of_two_children_is_one_person()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader,
             Row("1", "王小明", fatherPhone: "139 0000 0001"),
             Row("2", "王小红", fatherPhone: "+86 139-0000-0001", mentor: "吴敏", mentorPhone: "13800000002")));
@@ -197,7 +198,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_teacher_listed_as_a_volunteer_and_a_parent_gets_every_role()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader,
             Row("1", "王小明", mentor: "李丽", mentorPhone: "13800000001"),
             Row("2", "李小红", father: "李丽", fatherPhone: "13800000001", mentor: "吴敏", mentorPhone: "13800000002", volunteer: "李丽", volunteerPhone: "13800000001")));
@@ -211,7 +212,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Every_bad_row_is_reported_with_its_line_and_column_and_nothing_is_written()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var importer = Importer(db);
         Assert.True(importer.Import(Csv(ZhHeader, Row("1", "王小明"))).Succeeded);
         var before = Counts(db);
@@ -251,7 +252,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Problems_are_in_Chinese_when_asked()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "")), language: "zh");
 
         Assert.Equal("roster.csv:2: 姓名: 不能为空", Assert.Single(result.FormatProblems()));
@@ -261,7 +262,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_mentor_over_capacity_is_named_with_the_count_and_the_limit()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db, max: 3).Import(Csv(ZhHeader,
             Row("1", "甲", fatherPhone: "13900000001", mentor: "王老师", mentorPhone: "13800138000"),
             Row("2", "乙", fatherPhone: "13900000002", mentor: "王老师", mentorPhone: "13800138000"),
@@ -277,7 +278,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Capacity_counts_children_paired_earlier_that_are_not_in_the_file()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var importer = Importer(db, max: 3);
         Assert.True(importer.Import(Csv(ZhHeader,
             Row("1", "甲", fatherPhone: "13900000001", volunteer: "赵阿姨", volunteerPhone: "13700000001"),
@@ -296,7 +297,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Moving_children_between_mentors_within_the_limit_is_fine()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var importer = Importer(db, max: 1);
         Assert.True(importer.Import(Csv(ZhHeader,
             Row("1", "甲", fatherPhone: "13900000001", mentor: "王", mentorPhone: "13800000001"),
@@ -313,7 +314,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void The_mentor_as_volunteer_of_the_same_child_and_one_phone_for_both_parents_are_reported()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader,
             Row("1", "王小明", volunteer: "李丽", volunteerPhone: "13800000001"),
             Row("2", "王小红", father: "王建国", fatherPhone: "13900000001", mother: "王建国", motherPhone: "13900000001")));
@@ -330,7 +331,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_utf8_file_with_a_bom_read_as_gb18030_is_refused()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Utf8(Csv(ZhHeader, Row("1", "王小明")), bom: true), encoding: RosterEncoding.Gb18030);
 
         var problem = Assert.Single(result.Problems);
@@ -342,7 +343,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_missing_parent_phone_column_is_reported_once_not_per_row()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv("学号,姓名,结对教师,教师电话", "1,王小明,李丽,13800000001", "2,王小红,李丽,13800000001"));
 
         var problem = Assert.Single(result.Problems);
@@ -352,7 +353,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void The_summary_gives_the_counts_in_the_chosen_language()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var file = RosterSample.Create(8);
         var en = Importer(db).Import(file, language: "en"); // 7 fathers (two children are siblings), 6 mothers, 3 mentors, 1 volunteer
         var zh = Importer(db).Import(file, language: "zh");
@@ -364,7 +365,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Unknown_duplicate_and_missing_headers_are_reported_on_line_1()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(
             "学号,姓名,child_name,父亲电话,老师,结对教师",
             "1,王小明,王小明,13900000001,李丽,李丽"));
@@ -388,7 +389,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [InlineData("8613800138000")]
     public void Phones_are_normalised(string written)
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", mentorPhone: $"\"{written}\"")));
 
         Assert.True(result.Succeeded, Problems(result));
@@ -404,7 +405,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [InlineData("1.38001E+10", "Excel turned this into scientific notation; format the column as Text and export again")]
     public void Bad_phones_are_rejected(string written, string message)
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", mentorPhone: written)));
 
         var problem = Assert.Single(result.Problems);
@@ -418,7 +419,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [InlineData("+86 150 0000 0001", "15000000001")]
     public void A_guardian_phone_may_be_a_landline(string written, string stored)
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", guardianPhone: written)));
 
         Assert.True(result.Succeeded, Problems(result));
@@ -428,7 +429,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_guardian_phone_that_is_no_number_is_rejected()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", guardianPhone: "奶奶家")));
 
         var problem = Assert.Single(result.Problems);
@@ -438,7 +439,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Quoted_fields_with_commas_and_line_breaks_are_read_and_line_numbers_stay_right()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader,
             Row("1", "王小明", notes: "\"爱读书, 数学好\r\n有哮喘\""),
             Row("2", "")));
@@ -454,7 +455,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Unbalanced_quotes_are_reported()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv(ZhHeader, Row("1", "王小明", notes: "\"爱读书\"x")));
 
         var problem = Assert.Single(result.Problems);
@@ -465,7 +466,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_sheet_title_and_blank_lines_are_skipped()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(Csv("XX小学留守儿童档案,,,", "", ZhHeader, ",,,,", Row("1", "")));
 
         var problem = Assert.Single(result.Problems);
@@ -475,7 +476,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void A_file_without_children_is_refused()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         Assert.Equal("roster.csv:1: the file has a header but no children", Assert.Single(Importer(db).Import(Csv(ZhHeader)).FormatProblems()));
         Assert.Equal("roster.csv:1: the file is empty: no header row", Assert.Single(Importer(db).Import("").FormatProblems()));
     }
@@ -483,7 +484,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Children_not_in_the_file_are_left_untouched_and_counted()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var importer = Importer(db);
         Assert.True(importer.Import(RosterSample.Create(6)).Succeeded);
 
@@ -499,7 +500,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Audit_entries_name_the_actor_and_child_but_no_names_or_phones()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         Assert.True(Importer(db).Import(RosterSample.Create(5)).Succeeded);
 
         var audit = db.Read(tx => tx.Audit.FindAll().ToList());
@@ -515,7 +516,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Fact]
     public void Two_thousand_children_import_in_one_go()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var file = RosterSample.Create(2000);
 
         var watch = Stopwatch.StartNew();
@@ -536,7 +537,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
     [Trait("Category", "Slow")]
     public void Fifty_thousand_children_import_in_one_transaction()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var file = RosterSample.Create(50_000);
 
         var watch = Stopwatch.StartNew();
@@ -554,14 +555,14 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var path = Path.Combine(Path.GetTempPath(), $"carebot-roster-{Guid.NewGuid():N}.db");
         try
         {
-            using (var db = new CareDb(path))
+            using (var db = new LiteCareDb(path))
             {
                 Assert.True(Importer(db).Import(RosterSample.Create(8)).Succeeded);
                 var bad = Importer(db).Import(Csv(ZhHeader, Row("20240001", "改名", fatherPhone: "12")));
                 Assert.False(bad.Succeeded);
             }
 
-            using (var db = new CareDb(path))
+            using (var db = new LiteCareDb(path))
             {
                 Assert.Equal(8, db.Read(tx => tx.Children.Count()));
                 Assert.Equal("王小明", db.Read(tx => tx.Children.FindById("default/20240001").Name));
@@ -588,7 +589,7 @@ public sealed class RosterImporterTests(ITestOutputHelper output)
         var bytes = File.ReadAllBytes(Path.Combine(dir.FullName, "samples", "roster-sample.csv"));
         Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
         Assert.Equal(RosterSample.Create(8), bytes);
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = Importer(db).Import(bytes);
         Assert.True(result.Succeeded, Problems(result));
         Assert.Equal(8, result.ChildrenCreated);

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
@@ -26,7 +27,7 @@ public sealed class WorkbookImportTests
     [Fact]
     public void Phones_and_ids_stored_as_numbers_dates_and_merged_cells_are_read_as_a_person_sees_them()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var book = TestWorkbook.Build(
             new TestWorkbook.Sheet("说明", [(1, ["请在“名单”工作表填写"])]),
             new TestWorkbook.Sheet("名单",
@@ -82,8 +83,8 @@ public sealed class WorkbookImportTests
         using var book = new MemoryStream();
         book.SaveAs(rows, sheetName: "名单");
 
-        using var fromCsv = CareDb.InMemory();
-        using var fromBook = CareDb.InMemory();
+        using var fromCsv = LiteCareDb.InMemory();
+        using var fromBook = LiteCareDb.InMemory();
         var a = Importer(fromCsv).Import(csv);
         var b = Importer(fromBook).ImportWorkbook(new MemoryStream(book.ToArray()), "roster.xlsx", null, "en", "test");
 
@@ -108,7 +109,7 @@ public sealed class WorkbookImportTests
     [Fact]
     public void Without_a_sheet_name_the_first_sheet_is_read()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var book = TestWorkbook.Build(
             new TestWorkbook.Sheet("一年级", [(1, Header), (2, Child(1d, "王小明"))]),
             new TestWorkbook.Sheet("二年级", [(1, Header), (2, Child(2d, "李小红", 13900000002d, father: "李父"))]));
@@ -126,7 +127,7 @@ public sealed class WorkbookImportTests
     [Fact]
     public void Problems_name_the_file_the_sheet_and_its_own_row_numbers_and_nothing_is_written()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         Assert.True(Importer(db).Import(Csv(ZhHeader, Row("1", "王小明"))).Succeeded);
         var before = Counts(db);
         var book = TestWorkbook.Build(
@@ -161,7 +162,7 @@ public sealed class WorkbookImportTests
     [Fact]
     public void A_sheet_name_the_workbook_lacks_is_one_problem_naming_it_and_the_sheets_it_has()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var book = TestWorkbook.Build(
             new TestWorkbook.Sheet("Sheet1", [(1, Header), (2, Child(1d, "王小明"))]),
             new TestWorkbook.Sheet("说明", [(1, ["x"])]));
@@ -178,7 +179,7 @@ public sealed class WorkbookImportTests
     [Fact]
     public void A_file_that_is_no_workbook_is_one_problem()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = ImportBook(db, Utf8(Csv(ZhHeader, Row("1", "王小明"))));
 
         Assert.True(result.Unreadable);
@@ -189,7 +190,7 @@ public sealed class WorkbookImportTests
     [Fact]
     public void An_empty_sheet_and_a_sheet_without_children_are_refused()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var book = TestWorkbook.Build(new TestWorkbook.Sheet("空", []), new TestWorkbook.Sheet("表头", [(4, Header)]));
 
         Assert.Equal("roster.xlsx:空!1: the sheet is empty: no header row", Assert.Single(ImportBook(db, book).FormatProblems()));
@@ -199,7 +200,7 @@ public sealed class WorkbookImportTests
     [Fact]
     public void English_headers_and_rows_without_their_trailing_empty_cells_are_read()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var book = TestWorkbook.Build(new TestWorkbook.Sheet("roster",
         [
             (1, ["child_id", "child_name", "mother_name", "mother_phone", "mentor_name", "mentor_phone", "notes"]),

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
@@ -21,7 +22,7 @@ public sealed class SchoolsTests : IDisposable
     [Fact]
     public void Two_schools_with_the_same_student_number_keep_two_children()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var csv = Csv(
             SchoolHeader,
             Row("S001", "王小明", fatherPhone: "13900000001", mentor: "李丽", mentorPhone: "13800000001") + ",dq",
@@ -45,7 +46,7 @@ public sealed class SchoolsTests : IDisposable
     [Fact]
     public void Rows_must_name_a_known_school_when_several_are_configured_and_nothing_is_written()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var csv = Csv(
             SchoolHeader,
             Row("S001", "王小明") + ",",
@@ -66,7 +67,7 @@ public sealed class SchoolsTests : IDisposable
     [Fact]
     public void A_roster_without_a_school_column_belongs_to_the_one_configured_school()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var result = SchoolImporter(db, [TwoSchools[0]]).Import(Csv(ZhHeader, Row("S001", "王小明")));
 
         Assert.True(result.Succeeded, string.Join("\n", result.FormatProblems()));
@@ -89,11 +90,11 @@ public sealed class SchoolsTests : IDisposable
 
         Assert.NotEmpty(oldIds);
         Assert.True(records > 0);
-        using (var db = new CareDb(path, null, "dq"))
+        using (var db = new LiteCareDb(path, null, "dq"))
         {
             db.Read(tx =>
             {
-                Assert.Equal(CareDb.SchemaVersion, tx.Raw.UserVersion);
+                Assert.Equal(CareDb.SchemaVersion, tx.Raw().UserVersion);
                 var children = tx.Children.FindAll().OrderBy(c => c.StudentNo, StringComparer.Ordinal).ToList();
                 Assert.Equal(oldIds, children.Select(c => c.StudentNo));
                 Assert.All(children, c => Assert.Equal($"dq/{c.StudentNo}", c.Id));
@@ -106,7 +107,7 @@ public sealed class SchoolsTests : IDisposable
         }
 
         // Opening again changes nothing more.
-        using var reopened = new CareDb(path, null, "other");
+        using var reopened = new LiteCareDb(path, null, "other");
         Assert.Equal(0, reopened.Read(tx => tx.Children.Count(c => c.SchoolId == "other")));
         Assert.Equal(oldIds.Count, reopened.Read(tx => tx.Children.Count(c => c.SchoolId == "dq")));
     }

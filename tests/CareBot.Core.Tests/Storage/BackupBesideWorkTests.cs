@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 
@@ -24,7 +25,7 @@ public sealed class BackupBesideWorkTests : IDisposable
         var source = Path.Combine(_dir, "live.db");
         var copy = Path.Combine(_dir, "copy.db");
         var files = new PausingFiles();
-        using var db = new CareDb(source, password, files);
+        using var db = new LiteCareDb(source, password, files);
         var page = new string('记', 1500);
         for (var chunk = 0; chunk < 10; chunk++)
         {
@@ -55,19 +56,19 @@ public sealed class BackupBesideWorkTests : IDisposable
         Assert.InRange(files.LargestRead, 1, 1 << 20);
         Assert.Equal(4000, db.Read(tx => tx.Records.Count()));
         Assert.False(File.Exists(copy + ".partial"));
-        using (var restored = new CareDb(copy, password))
+        using (var restored = new LiteCareDb(copy, password))
         {
             Assert.Equal(1000, restored.Read(tx => tx.Records.Count()));
             Assert.Equal(0, restored.Read(tx => tx.Records.Count(r => r.ChildId == "S002")));
-            Assert.Equal(CareDb.SchemaVersion, restored.Read(tx => tx.Raw.UserVersion));
-            Assert.Equal(CareDb.CheckpointPages, restored.Read(tx => tx.Raw.CheckpointSize));
+            Assert.Equal(CareDb.SchemaVersion, restored.Read(tx => tx.Raw().UserVersion));
+            Assert.Equal(LiteCareDb.CheckpointPages, restored.Read(tx => tx.Raw().CheckpointSize));
         }
 
         // The live database checkpoints again after the backup.
-        Assert.Equal(CareDb.CheckpointPages, db.Read(tx => tx.Raw.CheckpointSize));
+        Assert.Equal(LiteCareDb.CheckpointPages, db.Read(tx => tx.Raw().CheckpointSize));
         if (password is not null)
         {
-            Assert.Throws<StorageException>(() => new CareDb(copy, null).Dispose());
+            Assert.Throws<StorageException>(() => new LiteCareDb(copy, null).Dispose());
         }
     }
 
@@ -75,14 +76,14 @@ public sealed class BackupBesideWorkTests : IDisposable
     public void A_backup_cut_short_leaves_the_automatic_checkpoint_on_at_the_next_open()
     {
         var source = Path.Combine(_dir, "cut.db");
-        using (var db = new CareDb(source))
+        using (var db = new LiteCareDb(source))
         {
             // What a crash in the middle of a backup leaves in the file: LiteDB's automatic checkpoint turned off.
-            db.Read(tx => tx.Raw.CheckpointSize = 0);
+            db.Read(tx => tx.Raw().CheckpointSize = 0);
         }
 
-        using var reopened = new CareDb(source);
-        Assert.Equal(CareDb.CheckpointPages, reopened.Read(tx => tx.Raw.CheckpointSize));
+        using var reopened = new LiteCareDb(source);
+        Assert.Equal(LiteCareDb.CheckpointPages, reopened.Read(tx => tx.Raw().CheckpointSize));
     }
 
     /// <summary>The real file system; the next stream opened on one file pauses at its second read until resumed.</summary>

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Text;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -14,7 +15,7 @@ public sealed class CareDbTests : IDisposable
     public void Encrypted_file_needs_the_password_and_holds_no_child_name_in_plain_bytes()
     {
         var path = Path.Combine(_dir, "secret.db");
-        using (var db = new CareDb(path, "s3cret-pass"))
+        using (var db = new LiteCareDb(path, "s3cret-pass"))
         {
             db.Write(tx =>
             {
@@ -28,12 +29,12 @@ public sealed class CareDbTests : IDisposable
         Assert.Equal(-1, IndexOf(bytes, Encoding.UTF8.GetBytes("13912345678")));
         Assert.Equal(-1, IndexOf(bytes, Encoding.UTF8.GetBytes("13800000001")));
 
-        var missing = Assert.Throws<StorageException>(() => new CareDb(path));
+        var missing = Assert.Throws<StorageException>(() => new LiteCareDb(path));
         Assert.StartsWith("Storage:Password", missing.Message, StringComparison.Ordinal);
-        var wrong = Assert.Throws<StorageException>(() => new CareDb(path, "wrong"));
+        var wrong = Assert.Throws<StorageException>(() => new LiteCareDb(path, "wrong"));
         Assert.StartsWith("Storage:Password", wrong.Message, StringComparison.Ordinal);
 
-        using var right = new CareDb(path, "s3cret-pass");
+        using var right = new LiteCareDb(path, "s3cret-pass");
         Assert.Equal("张小红", right.Read(tx => tx.Children.FindById("S1").Name));
     }
 
@@ -41,7 +42,7 @@ public sealed class CareDbTests : IDisposable
     public void Unencrypted_file_does_hold_names_so_the_encryption_test_can_fail()
     {
         var path = Path.Combine(_dir, "plain.db");
-        using (var db = new CareDb(path))
+        using (var db = new LiteCareDb(path))
         {
             db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "张小红" }));
         }
@@ -52,7 +53,7 @@ public sealed class CareDbTests : IDisposable
     [Fact]
     public void Failed_unit_of_work_writes_nothing()
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         Assert.Throws<InvalidOperationException>(() => db.Write(tx =>
         {
             tx.Children.Insert(new Child { Id = "S1", Name = "a" });
@@ -65,12 +66,12 @@ public sealed class CareDbTests : IDisposable
     public void Newer_schema_is_refused_with_a_clear_message()
     {
         var path = Path.Combine(_dir, "future.db");
-        using (var db = new CareDb(path))
+        using (var db = new LiteCareDb(path))
         {
-            db.Read(tx => tx.Raw.UserVersion = CareDb.SchemaVersion + 1);
+            db.Read(tx => tx.Raw().UserVersion = CareDb.SchemaVersion + 1);
         }
 
-        var ex = Assert.Throws<StorageException>(() => new CareDb(path));
+        var ex = Assert.Throws<StorageException>(() => new LiteCareDb(path));
         Assert.Contains("newer", ex.Message, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Core.Tests.Storage.PowerCut;
@@ -14,7 +15,7 @@ public sealed class DurableStorageTests : IDisposable
     public void A_confirmed_write_is_synced_before_it_returns()
     {
         var disk = new SimulatedDisk();
-        using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
+        using var db = new LiteCareDb(PowerCutWorkload.DbPath, null, disk);
         var before = disk.Syncs;
 
         db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
@@ -28,7 +29,7 @@ public sealed class DurableStorageTests : IDisposable
     public void A_new_log_is_made_durable_by_a_folder_sync_before_anything_is_committed_to_it()
     {
         var disk = new SimulatedDisk();
-        using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
+        using var db = new LiteCareDb(PowerCutWorkload.DbPath, null, disk);
         db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
 
         var ops = disk.Ops.ToList();
@@ -56,7 +57,7 @@ public sealed class DurableStorageTests : IDisposable
     public void Deferred_writes_share_one_sync()
     {
         var disk = new SimulatedDisk();
-        using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
+        using var db = new LiteCareDb(PowerCutWorkload.DbPath, null, disk);
         var before = disk.Syncs;
 
         for (var i = 0; i < 10; i++)
@@ -77,7 +78,7 @@ public sealed class DurableStorageTests : IDisposable
     public void A_disk_error_stops_the_database_once_and_for_all(bool duringSync)
     {
         var disk = new SimulatedDisk();
-        using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
+        using var db = new LiteCareDb(PowerCutWorkload.DbPath, null, disk);
         var raised = new List<Exception>();
         db.Failed += raised.Add;
         db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
@@ -109,7 +110,7 @@ public sealed class DurableStorageTests : IDisposable
     public void An_io_error_of_the_callers_own_code_rolls_back_and_leaves_the_database_running()
     {
         var disk = new SimulatedDisk();
-        using var db = new CareDb(PowerCutWorkload.DbPath, null, disk);
+        using var db = new LiteCareDb(PowerCutWorkload.DbPath, null, disk);
 
         Assert.Throws<IOException>(() => db.Write(tx =>
         {
@@ -132,7 +133,7 @@ public sealed class DurableStorageTests : IDisposable
 
         var folder = Path.Combine(_dir, "data");
         var path = Path.Combine(folder, "carebot.db");
-        using var db = new CareDb(path);
+        using var db = new LiteCareDb(path);
         db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
@@ -152,13 +153,13 @@ public sealed class DurableStorageTests : IDisposable
         }
 
         var path = Path.Combine(_dir, "old.db");
-        using (var db = new CareDb(path))
+        using (var db = new LiteCareDb(path))
         {
             db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "a" }));
         }
 
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        using (new CareDb(path))
+        using (new LiteCareDb(path))
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         }

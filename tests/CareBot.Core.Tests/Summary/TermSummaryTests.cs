@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -12,7 +13,7 @@ namespace CareBot.Core.Tests.Summary;
 
 public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly CareDb _db = CareDb.InMemory();
+    private readonly CareDb _db = LiteCareDb.InMemory();
     private readonly CareClock _clock = new(new FakeTimeProvider(SummarySeed.Now), "Asia/Shanghai");
 
     public void Dispose() => _db.Dispose();

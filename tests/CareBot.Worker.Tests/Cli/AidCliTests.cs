@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Worker.Cli;
@@ -24,13 +25,13 @@ public sealed class AidCliTests : IDisposable
 
     private void Seed()
     {
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         db.Read(tx => tx.Children.Insert(new Child { Id = "default/S001", StudentNo = "S001", Name = "张小红" }));
     }
 
     private List<AidEntry> Aid()
     {
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         return db.Read(tx => tx.Aid.FindAll().ToList());
     }
 
@@ -48,7 +49,7 @@ public sealed class AidCliTests : IDisposable
         Assert.Contains("学习用品 200 yuan (2026-12-01)", output, StringComparison.Ordinal);
         var aid = Assert.Single(Aid());
         Assert.Equal(("default/S001", "学习用品", 200m, new DateOnly(2026, 12, 1), "县妇联", "cli"), (aid.ChildId, aid.Kind, aid.Amount, aid.Date, aid.Source, aid.RecordedBy));
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         var audit = Assert.Single(db.Read(tx => tx.Audit.Find(a => a.Action == "aid.added").ToList()));
         Assert.Equal(("default/S001", "cli", $"aid:{aid.Id}"), (audit.ChildId, audit.Actor, audit.Detail));
     }

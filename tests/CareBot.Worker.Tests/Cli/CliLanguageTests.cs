@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Text.RegularExpressions;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -40,7 +41,7 @@ public sealed partial class CliLanguageTests : IDisposable
 
     private void Seed(string? password = null)
     {
-        using var db = new CareDb(DbPath, password);
+        using var db = new LiteCareDb(DbPath, password);
         db.Read(tx => tx.People.Insert(new Person { Name = "Wang", Phone = "13800000001", Roles = Roles.Mentor }));
     }
 

@@ -114,7 +114,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public async Task Invite_writes_one_link_per_unlinked_person_to_csv()
     {
-        new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
+        new CareBot.Storage.LiteDb.LiteCareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
         var file = Path.Combine(_dir, "invites.csv");
         var (code, _, err) = await Run(
             Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "+86 136-0000-0001"), ("Telegram:BotUsername", "CareSchoolBot")),
@@ -132,7 +132,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public async Task Invite_to_an_unwritable_file_is_bad_input_and_changes_no_invite()
     {
-        new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
+        new CareBot.Storage.LiteDb.LiteCareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
         var settings = Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "13600000001"), ("Telegram:BotUsername", "CareSchoolBot"));
         var first = Path.Combine(_dir, "first.csv");
         Assert.Equal(0, (await Run(settings, "invite", "--out", first)).Code);
@@ -141,7 +141,7 @@ public sealed class ConfigurationTests : IDisposable
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("--out", err, StringComparison.Ordinal);
-        using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
+        using var db = new CareBot.Storage.LiteDb.LiteCareDb(Path.Combine(_dir, "c.db"));
         var printed = File.ReadAllLines(first)[1].Split(',')[4];
         Assert.NotNull(db.Read(tx => tx.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(printed))));
     }
@@ -149,7 +149,7 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public async Task Invite_to_an_existing_file_or_a_link_is_refused_and_changes_no_invite()
     {
-        new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
+        new CareBot.Storage.LiteDb.LiteCareDb(Path.Combine(_dir, "c.db")).Dispose(); // a school database exists
         var settings = Settings(("CareBot:Admins:0:Name", "刘校长"), ("CareBot:Admins:0:Phone", "13600000001"), ("Telegram:BotUsername", "CareSchoolBot"));
         var first = Path.Combine(_dir, "first.csv");
         Assert.Equal(0, (await Run(settings, "invite", "--out", first)).Code);
@@ -170,7 +170,7 @@ public sealed class ConfigurationTests : IDisposable
 
         Assert.Equal(printed, File.ReadAllText(first));
         Assert.Equal("untouched", File.ReadAllText(victim));
-        using var db = new CareBot.Core.Storage.CareDb(Path.Combine(_dir, "c.db"));
+        using var db = new CareBot.Storage.LiteDb.LiteCareDb(Path.Combine(_dir, "c.db"));
         var code1 = printed.Split('\n')[1].Split(',')[4];
         Assert.NotNull(db.Read(tx => tx.Invites.FindOne(i => i.CodeHash == CareBot.Core.Invites.InviteService.Hash(code1))));
         Assert.Equal(1, db.Read(tx => tx.Invites.Count()));

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Text;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -39,7 +40,7 @@ public sealed class DutyCliTests : IDisposable
     /// <summary>Two mentors of <paramref name="school"/> (王老师 13800000001, 李老师 13800000002), each paired with a child.</summary>
     private void Seed(string school = "default")
     {
-        using var db = new CareDb(DbPath, null, school);
+        using var db = new LiteCareDb(DbPath, null, school);
         db.Write(tx =>
         {
             foreach (var (name, phone, no) in new[] { ("王老师", "13800000001", "S001"), ("李老师", "13800000002", "S002") })
@@ -61,7 +62,7 @@ public sealed class DutyCliTests : IDisposable
 
     private List<DutyTurn> Turns()
     {
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         return db.Read(tx => tx.DutyTurns.FindAll().ToList());
     }
 
@@ -77,7 +78,7 @@ public sealed class DutyCliTests : IDisposable
         Assert.Equal("", err);
         Assert.Equal($"{path}: imported the activity-room duty rota: 2 turns, 2 teachers (replacing 0 turns).", output.TrimEnd('\n'));
         Assert.Equal([(DayOfWeek.Monday, DutySlot.Noon), (DayOfWeek.Wednesday, DutySlot.AfterSchool)], Turns().Select(t => (t.Weekday, t.Slot)).Order());
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         var audit = Assert.Single(db.Read(tx => tx.Audit.Find(a => a.Action == "duty.imported").ToList()));
         Assert.Equal(("cli", "school:default turns:2 teachers:2 replaced:0"), (audit.Actor, audit.Detail));
     }
@@ -93,7 +94,7 @@ public sealed class DutyCliTests : IDisposable
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("2 turns removed", output, StringComparison.Ordinal);
         Assert.Empty(Turns());
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         Assert.Equal("school:default turns:2", Assert.Single(db.Read(tx => tx.Audit.Find(a => a.Action == "duty.cleared").ToList())).Detail);
     }
 

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Globalization;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -34,7 +35,7 @@ public sealed class MeetingCliTests : IDisposable
 
     private void Seed()
     {
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         db.Write(tx =>
         {
             var linked = new Person { Name = "张父", Phone = "13700000001", Roles = Roles.Parent, ChatId = 601, Status = Reachability.Reachable };
@@ -49,7 +50,7 @@ public sealed class MeetingCliTests : IDisposable
 
     private (int Meetings, int Invitations) Counts()
     {
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         return db.Read(tx => (tx.Meetings.Count(), tx.Outbox.Count(o => o.Kind == OutboxKind.Meeting)));
     }
 
@@ -63,7 +64,7 @@ public sealed class MeetingCliTests : IDisposable
         Assert.Contains("#1 \"寒假家长会\"", output, StringComparison.Ordinal);
         Assert.Contains("1 parents get an invitation, 1 are not linked", output, StringComparison.Ordinal);
         Assert.Equal((1, 1), Counts());
-        using (var db = new CareDb(DbPath))
+        using (var db = new LiteCareDb(DbPath))
         {
             var meeting = db.Read(tx => tx.Meetings.FindById(1));
             Assert.Equal(("a", "09:30"), (meeting.SchoolId, meeting.Time));

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -25,7 +26,7 @@ public sealed class ProtectCliTests : IDisposable
 
     private void Seed(string? password = null)
     {
-        using var db = new CareDb(DbPath, password);
+        using var db = new LiteCareDb(DbPath, password);
         var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor };
         var father = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent };
         db.Read(tx => tx.People.Insert(mentor));
@@ -45,7 +46,7 @@ public sealed class ProtectCliTests : IDisposable
         Assert.Contains("S001", output, StringComparison.Ordinal);
         Assert.DoesNotContain("张小红", output, StringComparison.Ordinal);
         Assert.Equal("", err);
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         Assert.Equal(0, db.Read(tx => tx.Children.Count()));
         Assert.Equal(0, db.Read(tx => tx.Records.Count()));
         Assert.Equal(1, db.Read(tx => tx.People.Count()));
@@ -72,9 +73,9 @@ public sealed class ProtectCliTests : IDisposable
 
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("records 1", output, StringComparison.Ordinal);
-        using var restored = new CareDb(copy, "pw");
+        using var restored = new LiteCareDb(copy, "pw");
         Assert.Equal(1, restored.Read(tx => tx.Children.Count()));
         Assert.Equal(2, restored.Read(tx => tx.People.Count()));
-        Assert.Throws<StorageException>(() => new CareDb(copy).Dispose());
+        Assert.Throws<StorageException>(() => new LiteCareDb(copy).Dispose());
     }
 }

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Worker.Cli;
@@ -28,7 +29,7 @@ public sealed class SchoolsCliTests : IDisposable
 
     private void Seed()
     {
-        using var db = new CareDb(DbPath, null, "dq");
+        using var db = new LiteCareDb(DbPath, null, "dq");
         db.Write(tx =>
         {
             foreach (var (school, mentorName, phone) in new[] { ("dq", "李丽", "13800000001"), ("hs", "赵芳", "13800000002") })
@@ -57,7 +58,7 @@ public sealed class SchoolsCliTests : IDisposable
         (code, _, err) = await Run("forget", "--child", "S001", "--school", "河山小学");
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal("", err);
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         Assert.Equal(["dq/S001"], db.Read(tx => tx.Children.FindAll().Select(c => c.Id).ToList()));
     }
 

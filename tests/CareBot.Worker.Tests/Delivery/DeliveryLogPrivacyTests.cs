@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Collections.Concurrent;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -58,7 +59,7 @@ public sealed class DeliveryLogPrivacyTests
     {
         using var capture = new Capture();
         using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(capture));
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var time = TimeProvider.System;
         var clock = new CareClock(time, "Asia/Shanghai");
         var outbox = new OutboxStore(db, time);

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -14,7 +15,7 @@ namespace CareBot.Worker.Tests.Delivery;
 /// <summary>Issue 19: the network's passing trouble never fails a row; what stopped mattering is Expired, by kind.</summary>
 public sealed class DeliveryUntilItMattersTests : IDisposable
 {
-    private readonly CareDb _db = CareDb.InMemory();
+    private readonly CareDb _db = LiteCareDb.InMemory();
 
     public void Dispose() => _db.Dispose();
 

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -17,7 +18,7 @@ namespace CareBot.Worker.Tests.Delivery;
 /// <summary>The real dispatcher and Telegram.Bot client against the local Bot API server on 127.0.0.1.</summary>
 public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private readonly CareDb _db = CareDb.InMemory();
+    private readonly CareDb _db = LiteCareDb.InMemory();
     private LocalBotApiServer _server = null!;
 
     public Task InitializeAsync() => Task.CompletedTask;

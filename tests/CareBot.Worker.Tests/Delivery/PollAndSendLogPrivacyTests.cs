@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Chat;
 using CareBot.Core.Invites;
@@ -28,7 +29,7 @@ public sealed class PollAndSendLogPrivacyTests
     public async Task Polling_handling_and_sending_log_ids_only()
     {
         await using var server = await LocalBotApiServer.StartAsync(new LocalBotApiOptions());
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var time = TimeProvider.System;
         var clock = new CareClock(time, "Asia/Shanghai");
         var outbox = new OutboxStore(db, time);

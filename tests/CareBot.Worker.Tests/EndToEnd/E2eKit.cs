@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
@@ -58,7 +59,7 @@ internal sealed class E2eKit : IAsyncDisposable
     /// <summary>Imports a sample roster (one child per mentor) before the worker runs.</summary>
     public void Seed(int children, Action<CareDb>? more = null)
     {
-        using var db = new CareDb(DatabasePath);
+        using var db = new LiteCareDb(DatabasePath);
         var result = new RosterImporter(db, Time, 3).Import(new MemoryStream(RosterSample.Create(children, perCarer: 1)), "sample.csv", RosterEncoding.Auto, "zh", "test");
         Assert.True(result.Succeeded, string.Join("\n", result.FormatProblems()));
         more?.Invoke(db);
@@ -72,7 +73,7 @@ internal sealed class E2eKit : IAsyncDisposable
             return;
         }
 
-        using var db = new CareDb(DatabasePath);
+        using var db = new LiteCareDb(DatabasePath);
         action(db);
     }
 

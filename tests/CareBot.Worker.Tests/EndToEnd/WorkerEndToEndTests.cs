@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Globalization;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
@@ -62,7 +63,7 @@ public sealed class WorkerEndToEndTests
         await kit.Expect(ParentUser, "挺好的，数学进步了");
 
         await kit.StopWorkerAsync();
-        using var db = new CareDb(kit.DatabasePath);
+        using var db = new LiteCareDb(kit.DatabasePath);
         var (m, p, c) = FirstFamily(db);
         var records = db.Read(tx => tx.Records.Find(r => r.ChildId == c.Id).ToList());
         Assert.Equal(2, records.Count(r => r.Kind == CareKind.Visit && r.AuthorId == m.Id));
@@ -169,7 +170,7 @@ public sealed class AdminVerbsBesideTheWorkerTests
         Assert.Contains("NOPE", forget.Err, StringComparison.Ordinal);
 
         await kit.StopWorkerAsync();
-        using var restored = new CareDb(copy);
+        using var restored = new LiteCareDb(copy);
         Assert.Equal(5, restored.Read(tx => tx.Children.Count()));
     }
 }

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -36,7 +37,7 @@ public sealed class StatusTests : IDisposable
     {
         var database = Path.Combine(_dir, "c.db");
         File.WriteAllText(database, "");
-        var db = CareDb.InMemory();
+        var db = LiteCareDb.InMemory();
         var activity = new WorkerActivity(time);
         var service = new HeartbeatService(
             new OutboxStore(db, time), activity, new CareClock(time, "Asia/Shanghai"), time,

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Core.Tests.Storage.PowerCut;
@@ -14,7 +15,7 @@ public sealed class StorageFailureWatchTests
     public async Task A_disk_error_stops_the_host_and_marks_the_run_failed()
     {
         var files = new SimulatedDisk(); // the power-cut tests' disk: writes and syncs fail while Failing is set
-        using var db = new CareDb("/sim/data/carebot.db", null, files);
+        using var db = new LiteCareDb("/sim/data/carebot.db", null, files);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Services.AddLogging();
         builder.Services.AddSingleton(db);

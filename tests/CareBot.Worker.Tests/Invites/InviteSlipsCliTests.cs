@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Text.RegularExpressions;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
@@ -76,7 +77,7 @@ public sealed partial class InviteSlipsCliTests : IDisposable
     public async Task Slips_for_a_class_print_on_A4_and_each_names_its_person_and_children_and_holds_a_QR_code_of_their_own_live_invite()
     {
         await ImportRosterAsync();
-        using (var db = new CareDb(DbPath))
+        using (var db = new LiteCareDb(DbPath))
         {
             Link(db, "13900000101", 5001); // 父亲1 is linked already: no slip
         }
@@ -93,7 +94,7 @@ public sealed partial class InviteSlipsCliTests : IDisposable
         List<Child> children;
         List<Invite> invites;
         List<Pairing> pairings;
-        using (var db = new CareDb(DbPath))
+        using (var db = new LiteCareDb(DbPath))
         {
             children = db.Read(tx => tx.Children.FindAll().ToList());
             pairings = db.Read(tx => tx.Pairings.FindAll().ToList());
@@ -165,7 +166,7 @@ public sealed partial class InviteSlipsCliTests : IDisposable
     public async Task An_already_linked_person_gets_no_slip_and_no_file_is_written()
     {
         await ImportRosterAsync();
-        using (var db = new CareDb(DbPath))
+        using (var db = new LiteCareDb(DbPath))
         {
             Link(db, "13800000001", 5002); // 李丽, the class's mentor
         }
@@ -222,7 +223,7 @@ public sealed partial class InviteSlipsCliTests : IDisposable
 
     private List<string> Invites()
     {
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         return db.Read(tx => tx.Invites.FindAll().Where(i => i.UsedUtc == null).Select(i => i.CodeHash).Order(StringComparer.Ordinal).ToList());
     }
 

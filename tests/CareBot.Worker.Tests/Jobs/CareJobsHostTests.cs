@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -17,7 +18,7 @@ public class CareJobsHostTests
     public async Task Starting_the_host_runs_the_catch_up_through_Quartz_once()
     {
         var time = new FakeTimeProvider(JobsWorld.Local(2026, 11, 30, 8).ToUniversalTime()); // Monday after a missed Sunday
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         db.Read(tx => tx.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, ChatId = 102, Status = Reachability.Reachable }));
         db.Read(tx => tx.Children.Insert(new Child { Id = "S1", Name = "小明", Parents = [new ParentLink { PersonId = 2, Relation = ParentRelation.Father }] }));
 

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -27,7 +28,7 @@ internal sealed class JobsWorld : IAsyncDisposable
     {
         Time = new FakeTimeProvider(localNow.ToUniversalTime());
         Config = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
-        Db = CareDb.InMemory();
+        Db = LiteCareDb.InMemory();
         var services = new ServiceCollection();
         services.AddLogging(b => logging?.Invoke(b));
         services.AddSingleton<IHostApplicationLifetime>(new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));

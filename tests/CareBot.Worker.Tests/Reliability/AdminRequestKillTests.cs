@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
 using CareBot.LocalBotApi;
@@ -23,7 +24,7 @@ public sealed class AdminRequestKillTests(ITestOutputHelper output)
         var dbPath = ReliabilitySeed.TempDb(out var folder);
         try
         {
-            using (var db = new CareDb(dbPath))
+            using (var db = new LiteCareDb(dbPath))
             {
                 Assert.True(new RosterImporter(db, TimeProvider.System, 3).Import(new MemoryStream(RosterSample.Create(30)), "old.csv", RosterEncoding.Auto, "zh", "test").Succeeded);
             }
@@ -62,7 +63,7 @@ public sealed class AdminRequestKillTests(ITestOutputHelper output)
             Assert.Equal(ExitCodes.Unexpected, answer.ExitCode);
             Assert.Contains(CareBot.Core.Text.Texts.Get("zh", "worker.request_stopped_worker", "import", AdminRequestLedger.MaxAttempts), answer.Stderr, StringComparison.Ordinal);
             Assert.False(File.Exists(request));
-            using (var db = new CareDb(dbPath))
+            using (var db = new LiteCareDb(dbPath))
             {
                 Assert.Equal(30, db.Read(tx => tx.Children.Count()));
                 Assert.Empty(db.Read(tx => tx.State.Find(s => s.Id.StartsWith("admin-request:")).ToList()));

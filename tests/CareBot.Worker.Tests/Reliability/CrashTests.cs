@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -55,7 +56,7 @@ public sealed class CrashTests(ITestOutputHelper output)
 
             var counts = Enumerable.Range(1, parents).Select(i => server.MessagesTo(ReliabilitySeed.ParentChatBase + i).Count).ToList();
             var duplicates = counts.Sum(c => c - 1);
-            using (var db = new CareDb(dbPath))
+            using (var db = new LiteCareDb(dbPath))
             {
                 var rows = db.Read(tx => tx.Outbox.FindAll().ToList());
                 Assert.Equal(parents, rows.Count);
@@ -126,7 +127,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 Assert.True(code == 0, $"exit code {code} after SIGTERM: {last.StdErr}");
             }
 
-            using var db = new CareDb(dbPath);
+            using var db = new LiteCareDb(dbPath);
             var stored = db.Read(tx => tx.Records.FindAll().Where(r => r.Kind == CareKind.Visit).GroupBy(r => r.Text).ToDictionary(g => g.Key, g => g.Count()));
             var missing = Enumerable.Range(0, notes).Count(i => !stored.ContainsKey($"note-{i}"));
             var twice = stored.Count(p => p.Value > 1);

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -70,7 +71,7 @@ public sealed class FaultAndStopTests(ITestOutputHelper output)
             var mentorDuplicates = Enumerable.Range(1, mentors).Sum(m => server.MessagesTo(ReliabilitySeed.MentorChatBase + m).Count - repliesPerMentor);
             var toBlocked = blocked.Sum(i => server.MessagesTo(ReliabilitySeed.ParentChatBase + i).Count);
             var duplicateBound = stats.Faults(FaultKind.Slow) + stats.DroppedButDelivered;
-            using (var db = new CareDb(dbPath))
+            using (var db = new LiteCareDb(dbPath))
             {
                 foreach (var i in blocked)
                 {
@@ -130,7 +131,7 @@ public sealed class FaultAndStopTests(ITestOutputHelper output)
             // it is the inter-process lock file, held only while a process has the database open.)
             var leftovers = Directory.GetFiles(folder).Select(Path.GetFileName).Where(n => n is not ("carebot.db" or "carebot.db.lock")).ToList();
             int sentRows;
-            using (var db = new CareDb(dbPath))
+            using (var db = new LiteCareDb(dbPath))
             {
                 sentRows = db.Read(tx => tx.Outbox.Count(r => r.Status == OutboxStatus.Sent));
                 Assert.Equal(parents, db.Read(tx => tx.Outbox.Count()));
@@ -149,7 +150,7 @@ public sealed class FaultAndStopTests(ITestOutputHelper output)
 
             var counts = Enumerable.Range(1, parents).Select(i => server.MessagesTo(ReliabilitySeed.ParentChatBase + i).Count).ToList();
             var duplicates = counts.Sum(c => c - 1);
-            using (var db = new CareDb(dbPath))
+            using (var db = new LiteCareDb(dbPath))
             {
                 Assert.All(db.Read(tx => tx.Outbox.FindAll().ToList()), r => Assert.Equal(OutboxStatus.Sent, r.Status));
             }

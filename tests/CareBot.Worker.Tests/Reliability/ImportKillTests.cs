@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
@@ -34,7 +35,7 @@ public sealed class ImportKillTests(ITestOutputHelper output)
             }
 
             var baseline = Path.Combine(folder, "old.db");
-            using (var db = new CareDb(baseline))
+            using (var db = new LiteCareDb(baseline))
             {
                 var result = new RosterImporter(db, TimeProvider.System, maxChildrenPerCarer: 3).Import(small, RosterEncoding.Auto, "zh", "test");
                 Assert.True(result.Succeeded);
@@ -93,7 +94,7 @@ public sealed class ImportKillTests(ITestOutputHelper output)
 
     private static int Children(string path)
     {
-        using var db = new CareDb(path);
+        using var db = new LiteCareDb(path);
         return db.Read(tx => tx.Children.Count());
     }
 }

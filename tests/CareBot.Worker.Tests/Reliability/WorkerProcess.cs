@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -222,7 +223,7 @@ internal static class ReliabilitySeed
     public static int ParentsWithWeeklyUpdates(string dbPath, LocalBotApiServer server, int parents, int mentors = 0)
     {
         var now = DateTime.UtcNow;
-        using var db = new CareDb(dbPath);
+        using var db = new LiteCareDb(dbPath);
         var people = new List<Person>();
         var children = new List<Child>();
         var pairings = new List<Pairing>();
@@ -267,7 +268,7 @@ internal static class ReliabilitySeed
     public static void Mentors(string dbPath, LocalBotApiServer server, int mentors)
     {
         var now = DateTime.UtcNow;
-        using var db = new CareDb(dbPath);
+        using var db = new LiteCareDb(dbPath);
         var people = new List<Person>();
         var children = new List<Child>();
         var pairings = new List<Pairing>();

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Text.RegularExpressions;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
@@ -25,7 +26,7 @@ public sealed partial class SheetsCliTests : IDisposable
 
     private void Seed()
     {
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         SummarySeed.Create(db);
     }
 
@@ -61,7 +62,7 @@ public sealed partial class SheetsCliTests : IDisposable
         var text = Space().Replace(await PdfTools.TextAsync(pdf), " ");
 
         // What the database holds, counted here without the summary's code.
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         var from = new DateOnly(2026, 3, 2);
         var to = new DateOnly(2026, 4, 26);
         var roster = db.Read(tx => tx.Children.FindAll().Where(c => c.CreatedUtc < new DateTime(2026, 4, 26, 16, 0, 0, DateTimeKind.Utc)).ToList());
@@ -153,7 +154,7 @@ public sealed partial class SheetsCliTests : IDisposable
         Assert.True(code == ExitCodes.Ok, err);
         var book = WorkbookReader.Read(file);
         Assert.Equal("概况", book[0].Name);
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         var updates = db.Read(tx => tx.Outbox.FindAll().Where(o => o.Kind == OutboxKind.WeeklyUpdate && string.CompareOrdinal(o.Week, "2026-W10") >= 0 && string.CompareOrdinal(o.Week, "2026-W17") <= 0).ToList());
         var overview = book.Sheet("概况");
         Assert.Contains(overview, r => "周报已发送（条）".Equals(r.At(0)) && ((double)updates.Count(u => u.Status == OutboxStatus.Sent)).Equals(r.At(1)));
@@ -262,7 +263,7 @@ public sealed partial class SheetsCliTests : IDisposable
 
         Assert.True(code == ExitCodes.Ok, err);
         Assert.Contains("已导入 2 名儿童", output, StringComparison.Ordinal);
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         Assert.Equal(["20240001", "20240002"], db.Read(tx => tx.Children.FindAll().Select(c => c.StudentNo).Order(StringComparer.Ordinal)));
         Assert.Equal("王建国", db.Read(tx => tx.People.FindOne(p => p.Phone == "13900000001").Name));
     }
@@ -285,7 +286,7 @@ public sealed partial class SheetsCliTests : IDisposable
         Assert.StartsWith($"{file}:名单!4: 父亲电话: not a mainland China mobile number", bad.Err, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.BadInput, csvWithSheet.Code);
         Assert.Contains("--sheet", csvWithSheet.Err, StringComparison.Ordinal);
-        using var db = new CareDb(DbPath);
+        using var db = new LiteCareDb(DbPath);
         Assert.Equal(0, db.Read(tx => tx.Children.Count()));
         Assert.Equal(0, db.Read(tx => tx.People.Count()));
     }

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -23,7 +24,7 @@ public sealed class PollerNetworkErrorTests
 
     private static async Task<List<(LogLevel Level, string Text)>> PollFailuresAsync(LocalBotApiServer server, string token)
     {
-        using var db = CareDb.InMemory();
+        using var db = LiteCareDb.InMemory();
         var time = TimeProvider.System;
         var outbox = new OutboxStore(db, time);
         using var capture = new LogCapture();

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
@@ -96,12 +97,12 @@ internal static class PowerCutSweep
 
     private static int RecoverDatabase(PowerCutWorkload workload, SimulatedDisk recovered, int cutAfter, LogRepair repair)
     {
-        using var db = new CareDb(PowerCutWorkload.DbPath, workload.Password, recovered, repair);
+        using var db = new LiteCareDb(PowerCutWorkload.DbPath, workload.Password, recovered, repair);
         db.Read(tx =>
         {
-            foreach (var name in tx.Raw.GetCollectionNames())
+            foreach (var name in tx.Raw().GetCollectionNames())
             {
-                _ = tx.Raw.GetCollection(name).FindAll().Count();
+                _ = tx.Raw().GetCollection(name).FindAll().Count();
             }
         });
 

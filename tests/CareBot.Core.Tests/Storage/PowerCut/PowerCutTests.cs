@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using CareBot.Core.Storage;
 using Xunit.Abstractions;
 

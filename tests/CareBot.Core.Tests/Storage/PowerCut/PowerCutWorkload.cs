@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Text;
 using CareBot.Core.Chat;
 using CareBot.Core.Invites;
@@ -68,7 +69,7 @@ internal sealed class PowerCutWorkload
     public void Run(SimulatedDisk disk, SyncRemoved removed = SyncRemoved.None)
     {
         var time = NewTime();
-        using var db = new CareDb(DbPath, Password, disk);
+        using var db = new LiteCareDb(DbPath, Password, disk);
         try
         {
             Day(db, disk, time, removed);
@@ -129,12 +130,12 @@ internal sealed class PowerCutWorkload
         // (1,000 pages by default, more than this day writes): lowered for batch 3 so that one of the batch's own
         // commits runs into it while the batch's earlier commits are unsynced.
         var logPages = disk.Content(DatabaseFiles.LogFileOf(DbPath)).Length / DatabaseFiles.PageSize;
-        db.Mark(tx => tx.Raw.CheckpointSize = logPages + 6);
+        db.Mark(tx => tx.Raw().CheckpointSize = logPages + 6);
         db.Sync();
         before = disk.CheckpointsOverUnsyncedCommits;
         Batch(db, disk, processor, mentors, 3, removed, midway: null);
         CheckpointsOverUnsyncedCommits = (explicitOnes, disk.CheckpointsOverUnsyncedCommits - before);
-        db.Mark(tx => tx.Raw.CheckpointSize = 1000);
+        db.Mark(tx => tx.Raw().CheckpointSize = 1000);
         Dispatch(db, disk, outbox, removed);
     }
 
@@ -191,7 +192,8 @@ internal sealed class PowerCutWorkload
                 if (d.Children.FindById(childId) is not null)
                 {
                     AssertStoredOnce(d, id);
-                    AssertTrue(d.Outbox.Exists(LiteDB.Query.StartsWith(nameof(OutboxMessage.Key), $"reply:{id}:")), $"the reply to confirmed update {id} is missing");
+                    var replyKey = $"reply:{id}:";
+                    AssertTrue(d.Outbox.Exists(o => o.Key.StartsWith(replyKey)), $"the reply to confirmed update {id} is missing");
                 }
             }
 

@@ -1,3 +1,4 @@
+using CareBot.Storage.LiteDb;
 using System.Runtime.InteropServices;
 using CareBot.Core.Storage;
 
