@@ -210,5 +210,5 @@ internal sealed partial class PgDocs<T>
     };
 
     private static void SetId(T document, long id) =>
-        IdProperty.SetValue(document, IdProperty.PropertyType == typeof(int) ? checked((int)id) : id);
+        IdProperty.SetValue(document, IdProperty.PropertyType == typeof(int) ? (object)checked((int)id) : id);
 }
