@@ -395,7 +395,7 @@ public sealed partial class LiteCareDb : CareDb
     private static Exception Translate(LiteException ex) => ex.ErrorCode switch
     {
         LiteException.LOCK_TIMEOUT => new StorageBusyException(ex.Message, ex),
-        LiteException.INDEX_DUPLICATE_KEY => new DuplicateKeyException("?", ex),
+        LiteException.INDEX_DUPLICATE_KEY => new DuplicateKeyException("database", ex),
         _ => new StorageFaultException(ex.Message, ex),
     };
 

@@ -81,13 +81,13 @@ public sealed class UpdateProcessorTests : IDisposable
     [Fact]
     public void A_storage_failure_is_never_counted_towards_skipping_an_update()
     {
-        var handler = new ThrowingHandler(new LiteDB.LiteException(LiteDB.LiteException.LOCK_TIMEOUT, "lock timeout"));
+        var handler = new ThrowingHandler(new StorageBusyException("lock timeout"));
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
         var message = new IncomingMessage(30, 1, ChatKind.Private, IncomingKind.Text, "note");
 
         for (var i = 0; i < UpdateProcessor.MaxAttempts * 2; i++)
         {
-            Assert.Throws<LiteDB.LiteException>(() => processor.Process(message));
+            Assert.Throws<StorageBusyException>(() => processor.Process(message));
         }
 
         Assert.Null(_db.Read(tx => tx.Updates.FindById(30)));
@@ -97,17 +97,17 @@ public sealed class UpdateProcessorTests : IDisposable
     [Fact]
     public void Any_other_storage_error_is_counted_so_one_message_cannot_block_everyone()
     {
-        var handler = new ThrowingHandler(new LiteDB.LiteException(LiteDB.LiteException.INDEX_DUPLICATE_KEY, "duplicate"));
+        var handler = new ThrowingHandler(new DuplicateKeyException("records"));
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
         var message = new IncomingMessage(31, 1, ChatKind.Private, IncomingKind.Text, "note");
 
         for (var i = 1; i < UpdateProcessor.MaxAttempts; i++)
         {
-            Assert.Throws<LiteDB.LiteException>(() => processor.Process(message));
+            Assert.Throws<DuplicateKeyException>(() => processor.Process(message));
         }
 
         processor.Process(message);
-        Assert.Equal("LiteException", _db.Read(tx => tx.Updates.FindById(31).Error));
+        Assert.Equal("DuplicateKeyException", _db.Read(tx => tx.Updates.FindById(31).Error));
         Assert.Equal(32, processor.Offset);
     }
 

@@ -18,7 +18,7 @@ public sealed class StorageFailureWatchTests
         using var db = new LiteCareDb("/sim/data/carebot.db", null, files);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Services.AddLogging();
-        builder.Services.AddSingleton(db);
+        builder.Services.AddSingleton<CareBot.Core.Storage.CareDb>(db);
         builder.Services.AddSingleton<StorageFailureWatch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StorageFailureWatch>());
         using var host = builder.Build();

@@ -24,7 +24,7 @@ public class CareJobsHostTests
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Services.AddLogging();
-        builder.Services.AddSingleton(db);
+        builder.Services.AddSingleton<CareBot.Core.Storage.CareDb>(db);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton(new CareClock(time, "Asia/Shanghai"));
         builder.Services.AddSingleton<OutboxStore>();

@@ -33,7 +33,7 @@ internal sealed class JobsWorld : IAsyncDisposable
         services.AddLogging(b => logging?.Invoke(b));
         services.AddSingleton<IHostApplicationLifetime>(new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance));
         services.AddSingleton<IConfiguration>(Config);
-        services.AddSingleton(Db);
+        services.AddSingleton<CareBot.Core.Storage.CareDb>(Db);
         services.AddSingleton<TimeProvider>(Time);
         services.AddCareSettings();
         services.AddSingleton(sp => new CareClock(Time, () => sp.GetRequiredService<IOptionsMonitor<CareOptions>>().CurrentValue.Zone!));
