@@ -7,7 +7,7 @@ namespace CareBot.Storage.Postgres;
 
 /// <summary>
 /// A table of documents as CareBot's <see cref="IDocs{T}"/>. Predicates are narrowed in SQL where they can be
-/// (<see cref="PgPredicate"/>) and every row is checked again in memory (<see cref="PgMatch"/>), so an answer never
+/// (<see cref="PgPredicate"/>) and every row is checked again in memory (<see cref="DocMatch"/>), so an answer never
 /// depends on the translation. Results are read whole before they are returned: the turn's connection is free again
 /// for the next statement.
 /// </summary>
@@ -42,7 +42,7 @@ internal sealed partial class PgDocs<T> : IDocs<T>
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var parameters = new List<NpgsqlParameter>();
         var where = PgPredicate.Translate(predicate, _info.StringKey, parameters);
-        var match = PgMatch.Compile(predicate);
+        var match = DocMatch.Compile(predicate);
         var tail = where.Exact ? Page(skip, limit) : "";
         var rows = _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {_key}{tail}", parameters));
         var matching = rows.Where(match);
@@ -55,7 +55,7 @@ internal sealed partial class PgDocs<T> : IDocs<T>
         ArgumentNullException.ThrowIfNull(orderBy);
         var parameters = new List<NpgsqlParameter>();
         var where = PgPredicate.Translate(predicate, _info.StringKey, parameters);
-        var match = PgMatch.Compile(predicate);
+        var match = DocMatch.Compile(predicate);
         var order = SortableInSql(orderBy);
         if (where.Exact && order is not null)
         {
@@ -63,7 +63,7 @@ internal sealed partial class PgDocs<T> : IDocs<T>
             return sorted.Where(match).ToList();
         }
 
-        var key = PgMatch.Compile(orderBy);
+        var key = DocMatch.Compile(orderBy);
         var comparer = typeof(TKey) == typeof(string) ? (IComparer<TKey>)StringComparer.OrdinalIgnoreCase : Comparer<TKey>.Default;
         var rows = _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {_key}", parameters));
         return rows.Where(match).OrderBy(key, comparer).Take(limit).ToList();
@@ -72,7 +72,7 @@ internal sealed partial class PgDocs<T> : IDocs<T>
     public IEnumerable<TResult> Select<TResult>(Expression<Func<T, bool>>? predicate, Expression<Func<T, TResult>> selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        var select = PgMatch.Compile(selector);
+        var select = DocMatch.Compile(selector);
         var rows = predicate is null ? FindAll() : Find(predicate);
         return rows.Select(select).ToList();
     }
@@ -118,7 +118,7 @@ internal sealed partial class PgDocs<T> : IDocs<T>
         ArgumentNullException.ThrowIfNull(predicate);
         var parameters = new List<NpgsqlParameter>();
         var where = PgPredicate.Translate(predicate, _info.StringKey, parameters);
-        var match = PgMatch.Compile(predicate);
+        var match = DocMatch.Compile(predicate);
         var doomed = _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {_key}", parameters))
             .Where(match)
             .Select(IdOf)

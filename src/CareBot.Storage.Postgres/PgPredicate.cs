@@ -7,7 +7,7 @@ namespace CareBot.Storage.Postgres;
 
 /// <summary>
 /// The SQL part of a predicate: a WHERE clause that keeps at least every row the predicate matches (it only narrows;
-/// each row is checked again in memory, see <see cref="PgMatch"/>). What cannot be said exactly in SQL is left out: an
+/// each row is checked again in memory, see <see cref="DocMatch"/>). What cannot be said exactly in SQL is left out: an
 /// AND drops the part, an OR or a NOT around it gives up. <see cref="Exact"/> tells when the clause keeps exactly the
 /// matching rows, so a LIMIT may go to the server.
 /// </summary>

@@ -68,6 +68,17 @@ public static class PgServer
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// A cluster of the caller's own (a test that stops and starts its server must not stop everyone's), started with
+    /// <paramref name="settings"/> ("name=value", given to the server as -c) and removed when disposed.
+    /// </summary>
+    public static Cluster StartPrivateCluster(params string[] settings)
+    {
+        var cluster = Cluster.Create(settings);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Destroy();
+        return cluster;
+    }
+
     private static string Unpooled(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 
@@ -87,17 +98,19 @@ public static class PgServer
     }
 
     /// <summary>A cluster in a temporary folder, run by this process.</summary>
-    public sealed class Cluster
+    public sealed class Cluster : IDisposable
     {
         private readonly string _bin;
         private readonly bool _asPostgresUser;
+        private readonly string[] _settings;
 
-        private Cluster(string bin, string folder, int port, bool asPostgresUser)
+        private Cluster(string bin, string folder, int port, bool asPostgresUser, string[] settings)
         {
             _bin = bin;
             Folder = folder;
             Port = port;
             _asPostgresUser = asPostgresUser;
+            _settings = settings;
         }
 
         public string Folder { get; }
@@ -115,7 +128,7 @@ public static class PgServer
             Pooling = true,
         }.ConnectionString;
 
-        internal static Cluster Create()
+        internal static Cluster Create(params string[] settings)
         {
             var bin = FindBinaries();
             var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "carebot-pg-" + Guid.NewGuid().ToString("N")[..12]);
@@ -126,7 +139,7 @@ public static class PgServer
                 Run("chown", ["postgres:postgres", folder], asPostgres: false, bin: null);
             }
 
-            var cluster = new Cluster(bin, folder, FreePort(), asPostgresUser);
+            var cluster = new Cluster(bin, folder, FreePort(), asPostgresUser, settings);
             try
             {
                 cluster.Pg("initdb", ["-D", cluster.DataFolder, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
@@ -145,12 +158,14 @@ public static class PgServer
         public void StartServer()
         {
             var options = string.Create(CultureInfo.InvariantCulture,
-                $"-p {Port} -k {Folder} -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200");
+                $"-p {Port} -k {Folder} -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200{string.Concat(_settings.Select(x => " -c " + x))}");
             Pg("pg_ctl", ["-D", DataFolder, "-l", System.IO.Path.Combine(Folder, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
         }
 
         /// <summary>Stops the server at once, without a checkpoint (what a power cut leaves: only the WAL on disk counts).</summary>
         public void StopImmediate() => Pg("pg_ctl", ["-D", DataFolder, "-m", "immediate", "-w", "stop"]);
+
+        public void Dispose() => Destroy();
 
         internal void Destroy()
         {

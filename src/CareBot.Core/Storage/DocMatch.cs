@@ -1,15 +1,17 @@
 using System.Linq.Expressions;
 using System.Reflection;
 
-namespace CareBot.Storage.Postgres;
+namespace CareBot.Core.Storage;
 
 /// <summary>
-/// The in-memory check of a predicate, which every row the SQL kept must pass: the predicate compiled as written,
+/// A predicate (or selector) of <see cref="IDocs{T}"/> as the contract reads it, run in memory: every provider checks
+/// the documents its query found with it, so an answer never depends on how the provider translated the predicate.
+/// It is the predicate compiled as written,
 /// except that strings compare without regard to case (==, !=, Equals, StartsWith, EndsWith, Contains, a list's
 /// Contains) as in LiteDB's collation, and a nested member of a missing object reads as its default (LiteDB reads a
 /// missing path as null) instead of throwing.
 /// </summary>
-internal static class PgMatch
+public static class DocMatch
 {
     private static readonly MethodInfo StringEquals = typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string), typeof(StringComparison)])!;
     private static readonly MethodInfo StartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string), typeof(StringComparison)])!;
@@ -25,6 +27,7 @@ internal static class PgMatch
 
     public static Func<T, TResult> Compile<T, TResult>(Expression<Func<T, TResult>> lambda)
     {
+        ArgumentNullException.ThrowIfNull(lambda);
         var body = new Rewriter(lambda.Parameters[0]).Visit(lambda.Body);
         return Expression.Lambda<Func<T, TResult>>(body, lambda.Parameters).Compile();
     }
