@@ -17,40 +17,61 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public IEnumerable<T> FindAll() => collection.FindAll();
 
-    public IEnumerable<T> Find(Expression<Func<T, bool>> predicate, int skip = 0, int limit = int.MaxValue) => collection.Find(predicate, skip, limit);
+    public IEnumerable<T> Find(Expression<Func<T, bool>> predicate, int skip = 0, int limit = int.MaxValue) =>
+        Checked(predicate, () => collection.Find(predicate, skip, limit), all => all.Skip(skip).Take(limit));
 
-    public IEnumerable<T> FindOrdered<TKey>(Expression<Func<T, bool>> predicate, Expression<Func<T, TKey>> orderBy, int limit) =>
-        collection.Query().Where(predicate).OrderBy(orderBy).Limit(limit).ToEnumerable();
+    public IEnumerable<T> FindOrdered<TKey>(Expression<Func<T, bool>> predicate, Expression<Func<T, TKey>> orderBy, int limit)
+    {
+        var comparer = typeof(TKey) == typeof(string) ? (IComparer<TKey>)StringComparer.OrdinalIgnoreCase : Comparer<TKey>.Default;
+        return Checked(
+            predicate,
+            () => collection.Query().Where(predicate).OrderBy(orderBy).Limit(limit).ToEnumerable(),
+            all => all.OrderBy(DocMatch.Compile(orderBy), comparer).Take(limit));
+    }
 
     public IEnumerable<TResult> Select<TResult>(Expression<Func<T, bool>>? predicate, Expression<Func<T, TResult>> selector)
     {
-        var query = collection.Query();
-        if (predicate is not null)
-        {
-            query = query.Where(predicate);
-        }
-
-        return query.Select(selector).ToEnumerable();
+        var select = DocMatch.Compile(selector);
+        return (predicate is null ? collection.FindAll() : Find(predicate)).Select(select).ToList();
     }
 
     public IReadOnlyList<T> Slice(DocId? after, int limit) =>
         (after is null ? collection.Find(Query.All(), 0, limit) : collection.Find(Query.GT("_id", ToBson(after.Value)), 0, limit)).ToList();
 
-    public T FindOne(Expression<Func<T, bool>> predicate) => collection.FindOne(predicate);
+    public T FindOne(Expression<Func<T, bool>> predicate) => Find(predicate, 0, 1).FirstOrDefault()!;
 
     public int Count() => collection.Count();
 
-    public int Count(Expression<Func<T, bool>> predicate) => collection.Count(predicate);
+    public int Count(Expression<Func<T, bool>> predicate) => Find(predicate).Count();
 
-    public int CountUpTo(Expression<Func<T, bool>> predicate, int cap) =>
-        collection.Query().Where(predicate).Select(BsonExpression.Create("$._id")).Limit(cap).ToEnumerable().Count();
+    public int CountUpTo(Expression<Func<T, bool>> predicate, int cap) => Find(predicate, 0, Math.Max(cap, 0)).Count();
 
-    public bool Exists(Expression<Func<T, bool>> predicate) => collection.Exists(predicate);
+    public bool Exists(Expression<Func<T, bool>> predicate) => Find(predicate, 0, 1).Any();
+
+    /// <summary>
+    /// LiteDB's answer to a predicate, checked again in memory with the contract's reading of it (<see cref="DocMatch"/>:
+    /// LiteDB compares a string with != by case, for one); a predicate LiteDB cannot read at all (a flags test such as
+    /// <c>(p.Roles &amp; Roles.Mentor) != 0</c> on enums kept as names) is answered in memory over the whole collection.
+    /// </summary>
+    private List<T> Checked(Expression<Func<T, bool>> predicate, Func<IEnumerable<T>> lite, Func<IEnumerable<T>, IEnumerable<T>> rest)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var match = DocMatch.Compile(predicate);
+        try
+        {
+            return lite().Where(match).ToList();
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidCastException or InvalidOperationException or ArgumentException && ex is not LiteException)
+        {
+            return rest(collection.FindAll().Where(match)).ToList();
+        }
+    }
 
     public DocId Insert(T document)
     {
         try
         {
+            ThrowIfTaken([document], replacing: false);
             return FromBson(collection.Insert(document));
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
@@ -63,7 +84,9 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     {
         try
         {
-            return collection.InsertBulk(documents, batchSize);
+            var all = documents as IReadOnlyList<T> ?? documents.ToList();
+            ThrowIfTaken(all, replacing: false);
+            return collection.InsertBulk(all, batchSize);
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
         {
@@ -75,7 +98,9 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     {
         try
         {
-            return collection.Insert(documents);
+            var all = documents as IReadOnlyList<T> ?? documents.ToList();
+            ThrowIfTaken(all, replacing: false);
+            return collection.Insert(all);
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
         {
@@ -87,7 +112,9 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     {
         try
         {
-            return collection.Update(documents);
+            var all = documents as IReadOnlyList<T> ?? documents.ToList();
+            ThrowIfTaken(all, replacing: true);
+            return collection.Update(all);
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
         {
@@ -99,6 +126,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     {
         try
         {
+            ThrowIfTaken([document], replacing: true);
             return collection.Update(document);
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
@@ -111,6 +139,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     {
         try
         {
+            ThrowIfTaken([document], replacing: true);
             return collection.Upsert(document);
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
@@ -121,9 +150,70 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public bool Delete(DocId id) => collection.Delete(ToBson(id));
 
-    public int DeleteMany(Expression<Func<T, bool>> predicate) => collection.DeleteMany(predicate);
+    public int DeleteMany(Expression<Func<T, bool>> predicate) =>
+        Find(predicate).Select(d => ToBson(IdOf(d))).ToList().Count(collection.Delete);
 
     public int DeleteAll() => collection.DeleteAll();
+
+    /// <summary>The members with a unique index (LiteCareDb.EnsureSchema), by collection.</summary>
+    private static readonly System.Reflection.PropertyInfo[] UniqueMembers = StorageCatalog.Of<T>().Name switch
+    {
+        "people" => [typeof(T).GetProperty("Phone")!],
+        "invites" => [typeof(T).GetProperty("CodeHash")!],
+        "outbox" => [typeof(T).GetProperty("Key")!],
+        _ => [],
+    };
+
+    private static readonly System.Reflection.PropertyInfo IdProperty = typeof(T).GetProperty("Id")!;
+
+    /// <summary>
+    /// Throws <see cref="DuplicateKeyException"/> before LiteDB writes anything when a document would take a key that
+    /// is taken (its own key on an insert, or a unique member's value held by another document, without regard to
+    /// case), or that another document of the same call takes. LiteDB 5 rolls back the whole transaction when a write
+    /// fails inside it (LiteEngine.AutoTransaction), so its own duplicate-key error would lose the turn's earlier
+    /// writes; checked first, the turn goes on as the contract says. Writers take turns, so nothing comes between.
+    /// </summary>
+    private void ThrowIfTaken(IReadOnlyList<T> documents, bool replacing)
+    {
+        var keys = new HashSet<DocId>();
+        foreach (var document in documents)
+        {
+            var id = IdOf(document);
+            if (!IsNew(id) && !replacing && (!keys.Add(id) || collection.FindById(ToBson(id)) is not null))
+            {
+                throw new DuplicateKeyException(info.Name);
+            }
+        }
+
+        foreach (var member in UniqueMembers)
+        {
+            var values = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var document in documents)
+            {
+                if (member.GetValue(document) is not string value)
+                {
+                    continue;
+                }
+
+                var id = IdOf(document);
+                if (!values.Add(value)
+                    || collection.Find(Query.EQ(member.Name, new BsonValue(value))).Any(other => !replacing || IdOf(other) != id || IsNew(id)))
+                {
+                    throw new DuplicateKeyException(info.Name);
+                }
+            }
+        }
+    }
+
+    private bool IsNew(DocId id) => info.AutoId && !id.IsString && id.AsInt64 == 0;
+
+    private static DocId IdOf(T document) => IdProperty.GetValue(document) switch
+    {
+        string s => s,
+        int i => i,
+        long l => l,
+        var other => throw new InvalidOperationException($"{typeof(T).Name}.Id is {other?.GetType().Name ?? "null"}."),
+    };
 
     /// <summary>A key as LiteDB keeps it: a string, or an Int32 or Int64 as the document's Id is typed.</summary>
     private BsonValue ToBson(DocId id)

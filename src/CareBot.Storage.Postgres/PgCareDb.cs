@@ -1,0 +1,342 @@
+using System.Globalization;
+using CareBot.Core.Storage;
+using Npgsql;
+
+namespace CareBot.Storage.Postgres;
+
+/// <summary>
+/// CareBot's database on a PostgreSQL server (<c>Storage:ConnectionString</c>). Each turn takes a pooled connection:
+/// <see cref="Write{T}"/> is one transaction committed durably (<c>synchronous_commit</c> on), behind a
+/// transaction-scoped advisory lock so writers never interleave, in this process or another;
+/// <see cref="WriteDeferred{T}"/> commits without waiting for the WAL flush, and <see cref="Sync"/> makes every
+/// earlier commit durable; <see cref="Read{T}"/> reads without a transaction; <see cref="Mark"/> commits each statement
+/// by itself, unsynced. A turn started inside another on the same thread joins it. A server out of reach makes a turn
+/// throw <see cref="StorageBusyException"/> (the caller tries again later); out of reach longer than
+/// <c>giveUpAfter</c>, the database fails (<see cref="CareDb.Failed"/>, then <see cref="StorageFailedException"/>).
+/// </summary>
+public sealed class PgCareDb : CareDb
+{
+    /// <summary>How long the server may be out of reach before the database fails (the worker exits and is restarted).</summary>
+    public static readonly TimeSpan DefaultGiveUpAfter = TimeSpan.FromSeconds(300);
+
+    private readonly NpgsqlDataSource _data;
+    private readonly NpgsqlDataSource _marks;
+    private readonly ThreadLocal<PgSession?> _current = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _giveUpAfter;
+    private readonly Lock _gate = new();
+    private long? _downSince;
+    private Exception? _failure;
+    private int _unsynced;
+    private volatile bool _disposed;
+
+    /// <summary>Connects to the server, makes (or checks) the schema, and refuses a database of a newer CareBot.</summary>
+    public PgCareDb(string connectionString, TimeProvider? time = null, TimeSpan? giveUpAfter = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _giveUpAfter = giveUpAfter ?? DefaultGiveUpAfter;
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            // Never the string itself: it may hold a password.
+            throw new StorageException($"Storage:ConnectionString is not a valid PostgreSQL connection string ({ex.Message}).", ex);
+        }
+
+        Masked = Mask(builder);
+        Path = string.Create(CultureInfo.InvariantCulture, $"{builder.Host ?? "localhost"}:{builder.Port}/{builder.Database ?? builder.Username}");
+        _data = NpgsqlDataSource.Create(builder.ConnectionString);
+        var marks = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        marks.Options = ((marks.Options ?? "") + " -c synchronous_commit=off").Trim();
+        _marks = NpgsqlDataSource.Create(marks.ConnectionString);
+        try
+        {
+            using var connection = _data.OpenConnection();
+            EnsureSchema(connection);
+        }
+        catch (Exception ex)
+        {
+            Dispose();
+            if (ex is StorageException)
+            {
+                throw;
+            }
+
+            if (PgErrors.IsConnectionError(ex))
+            {
+                throw new StorageException($"Storage:ConnectionString: the database server cannot be reached ({Masked}): {ex.Message}", ex)
+                {
+                    Error = StorageError.ServerUnreachable,
+                    Args = [Masked, ex.Message],
+                };
+            }
+
+            if (ex is NpgsqlException)
+            {
+                var reason = ex is PostgresException pg ? pg.MessageText : ex.Message;
+                throw new StorageException($"Storage:ConnectionString: cannot open {Path}: {reason}", ex)
+                {
+                    Error = StorageError.CannotOpen,
+                    Args = [Path, reason],
+                };
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The server and database, for messages (never the password).</summary>
+    public override string Path { get; }
+
+    /// <summary>The connection string with its password masked, for messages.</summary>
+    public string Masked { get; }
+
+    public override Exception? Failure => _failure;
+
+    /// <summary>A connection string fit to show: the password replaced by "***".</summary>
+    public static string Mask(NpgsqlConnectionStringBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var copy = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        if (!string.IsNullOrEmpty(copy.Password))
+        {
+            copy.Password = "***";
+        }
+
+        return copy.ConnectionString;
+    }
+
+    private void EnsureSchema(NpgsqlConnection connection)
+    {
+        using var tx = connection.BeginTransaction();
+        Exec(connection, tx, string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({PgSchema.WriteLock})"));
+        Exec(connection, tx, PgSchema.Statements().First());
+        int? version;
+        using (var read = new NpgsqlCommand($"SELECT version FROM {PgSchema.VersionTable}", connection, tx))
+        {
+            version = read.ExecuteScalar() is int v ? v : null;
+        }
+
+        if (version > SchemaVersion)
+        {
+            throw new StorageException($"Storage:ConnectionString: {Path} has schema version {version}, newer than this CareBot ({SchemaVersion}). Upgrade CareBot.")
+            {
+                Error = StorageError.NewerSchema,
+                Args = [Path, version, SchemaVersion],
+            };
+        }
+
+        Exec(connection, tx, string.Join(";\n", PgSchema.Statements().Skip(1)));
+        Exec(connection, tx, string.Create(CultureInfo.InvariantCulture,
+            $"INSERT INTO {PgSchema.VersionTable} (one, version) VALUES (1, {SchemaVersion}) ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version"));
+        tx.Commit();
+    }
+
+    private static void Exec(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection, tx);
+        command.ExecuteNonQuery();
+    }
+
+    public override T Write<T>(Func<CareTx, T> work) => Turn(TurnKind.Write, work);
+
+    public override T WriteDeferred<T>(Func<CareTx, T> work) => Turn(TurnKind.WriteDeferred, work);
+
+    public override T Read<T>(Func<CareTx, T> work) => Turn(TurnKind.Read, work);
+
+    public override void Mark(Action<CareTx> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Turn(TurnKind.Mark, tx =>
+        {
+            work(tx);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Makes every commit so far durable: a tiny transaction that writes (so it has WAL of its own) and commits with
+    /// <c>synchronous_commit</c> on, which flushes the WAL past every earlier commit. Nothing to do when nothing was
+    /// committed unsynced since the last Sync.
+    /// </summary>
+    public override void Sync()
+    {
+        ThrowIfFailed();
+        if (Interlocked.Exchange(ref _unsynced, 0) == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var connection = _data.OpenConnection();
+            Exec(connection, null, $"BEGIN; SET LOCAL synchronous_commit = on; UPDATE {PgSchema.VersionTable} SET syncs = syncs + 1; COMMIT");
+            Reached();
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Exchange(ref _unsynced, 1);
+            if (PgErrors.IsConnectionError(ex))
+            {
+                throw Unreachable(ex);
+            }
+
+            if (ex is NpgsqlException)
+            {
+                throw new StorageFaultException(ex.Message, ex);
+            }
+
+            throw;
+        }
+    }
+
+    private T Turn<T>(TurnKind kind, Func<CareTx, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ThrowIfFailed();
+        var writes = kind is TurnKind.Write or TurnKind.WriteDeferred;
+        if (_current.Value is { } joined)
+        {
+            // Inside another turn on this thread: join it (a write inside a read begins its transaction on the same connection).
+            return writes && joined.Transaction is null ? InTransaction(joined, kind, work) : work(joined.Tx);
+        }
+
+        PgSession? session = null;
+        try
+        {
+            session = new PgSession((kind == TurnKind.Mark ? _marks : _data).OpenConnection(), kind);
+            _current.Value = session;
+            var result = writes ? InTransaction(session, kind, work) : work(session.Tx);
+            if (kind == TurnKind.Mark && session.Wrote)
+            {
+                Interlocked.Exchange(ref _unsynced, 1);
+            }
+
+            Reached();
+            return result;
+        }
+        catch (Exception ex) when (session is null ? PgErrors.IsConnectionError(ex) : session.ConnectionLost)
+        {
+            throw Unreachable(ex);
+        }
+        finally
+        {
+            _current.Value = null;
+            session?.Dispose();
+        }
+    }
+
+    private T InTransaction<T>(PgSession session, TurnKind kind, Func<CareTx, T> work)
+    {
+        session.Transaction = session.Connection.BeginTransaction();
+        try
+        {
+            session.Run("", () => session.Exec(string.Create(CultureInfo.InvariantCulture,
+                $"SELECT pg_advisory_xact_lock({PgSchema.WriteLock}); SET LOCAL synchronous_commit = {(kind == TurnKind.WriteDeferred ? "off" : "on")}")));
+            var result = work(session.Tx);
+            RunCommitJoins(session.Tx);
+            session.Run("", () =>
+            {
+                session.Transaction.Commit();
+                return true;
+            });
+            if (kind == TurnKind.WriteDeferred)
+            {
+                Interlocked.Exchange(ref _unsynced, 1);
+            }
+
+            return result;
+        }
+        catch
+        {
+            if (!session.ConnectionLost)
+            {
+                try
+                {
+                    session.Transaction.Rollback();
+                }
+                catch (Exception rollback) when (PgErrors.IsConnectionError(rollback) || rollback is NpgsqlException or InvalidOperationException)
+                {
+                    // The work's own error is the one to report; the server drops an unfinished transaction anyway.
+                }
+            }
+
+            throw;
+        }
+        finally
+        {
+            session.Transaction.Dispose();
+            session.Transaction = null;
+        }
+    }
+
+    /// <summary>The server answered: it is no longer out of reach.</summary>
+    private void Reached()
+    {
+        if (_downSince is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _downSince = null;
+        }
+    }
+
+    /// <summary>
+    /// The server is out of reach: a busy error to try again later, or, once it has been so for longer than the
+    /// give-up time, the failure of the database (raised once).
+    /// </summary>
+    private Exception Unreachable(Exception ex)
+    {
+        _data.Clear();
+        _marks.Clear();
+        bool raise;
+        lock (_gate)
+        {
+            var now = _time.GetTimestamp();
+            _downSince ??= now;
+            if (_time.GetElapsedTime(_downSince.Value, now) <= _giveUpAfter)
+            {
+                return ex as StorageBusyException ?? new StorageBusyException($"The database server {Path} cannot be reached for now ({ex.Message}).", ex);
+            }
+
+            raise = _failure is null;
+            _failure ??= new StorageBusyException(
+                string.Create(CultureInfo.InvariantCulture, $"The database server {Path} has been out of reach for more than {_giveUpAfter.TotalSeconds:0} s."), ex);
+        }
+
+        if (raise)
+        {
+            RaiseFailed(_failure);
+        }
+
+        return new StorageFailedException(Path, _failure);
+    }
+
+    private void ThrowIfFailed()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_failure is not null)
+        {
+            throw new StorageFailedException(Path, _failure);
+        }
+    }
+
+    public override void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _data.Dispose();
+        _marks.Dispose();
+        _current.Dispose();
+    }
+}
