@@ -1,6 +1,7 @@
 using CareBot.Core;
 using CareBot.Core.Storage;
 using CareBot.Storage.LiteDb;
+using CareBot.Storage.Postgres;
 
 namespace CareBot.Worker.Hosting;
 
@@ -21,6 +22,6 @@ public static class StorageProviders
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(time);
-        throw new NotSupportedException("PostgreSQL provider not yet merged.");
+        return new PgCareDb(storage.ConnectionString ?? "", time, TimeSpan.FromSeconds(storage.GiveUpAfterSeconds));
     }
 }
