@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Chat;
@@ -19,11 +20,11 @@ internal sealed class ChatTestKit : IDisposable
 
     private long _update = 1000;
 
-    public ChatTestKit()
+    public ChatTestKit(StoreKind? store = null)
     {
         // Monday 2026-11-23 09:00 in Asia/Shanghai.
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
-        Db = LiteCareDb.InMemory();
+        Db = TestStores.Open(store ?? StoreKind.LiteDb);
         Clock = new CareClock(Time, "Asia/Shanghai");
         Outbox = new OutboxStore(Db, Time);
         Invites = new InviteService(Db, Time);

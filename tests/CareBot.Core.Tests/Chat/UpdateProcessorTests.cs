@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
@@ -8,12 +9,21 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CareBot.Core.Tests.Chat;
 
-public sealed class UpdateProcessorTests : IDisposable
+public class UpdateProcessorTests : IDisposable
 {
-    private readonly CareDb _db = LiteCareDb.InMemory();
+    /// <summary>The provider this suite runs on; <see cref="UpdateProcessorTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
+    public UpdateProcessorTests() => _db = TestStores.Open(Store);
+
+    private readonly CareDb _db;
     private readonly FakeTimeProvider _time = new();
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Writes a record and a reply, then fails while <see cref="FailuresLeft"/> is above zero.</summary>
     private sealed class FlakyHandler(OutboxStore outbox) : IChatHandler
@@ -147,4 +157,10 @@ public sealed class UpdateProcessorTests : IDisposable
         Assert.Equal(["new-sent", "old-pending"], _db.Read(tx => tx.Outbox.FindAll().Select(o => o.Key).Order().ToArray()));
         Assert.Equal(1, store.PendingCount());
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class UpdateProcessorTestsOnPostgres : UpdateProcessorTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }
