@@ -26,7 +26,10 @@ public static class TestStores
 
     public static CareDb Open(StoreKind kind) => kind switch
     {
-        StoreKind.Postgres => new PgCareDb(PgServer.CreateDatabase(Template.Value)),
+        StoreKind.Postgres => new PgCareDb(NewPostgresDatabase()),
         _ => LiteCareDb.InMemory(),
     };
+
+    /// <summary>A connection string to a new PostgreSQL database with CareBot's schema and no data.</summary>
+    public static string NewPostgresDatabase() => PgServer.CreateDatabase(Template.Value);
 }
