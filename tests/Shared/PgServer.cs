@@ -186,15 +186,17 @@ public static class PgServer
             {
             }
 
-            try
+            // The server's last processes may still be closing files just after pg_ctl returns: try a few times.
+            for (var attempt = 0; attempt < 20 && Directory.Exists(Folder); attempt++)
             {
-                Directory.Delete(Folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
+                try
+                {
+                    Directory.Delete(Folder, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Thread.Sleep(100);
+                }
             }
         }
 
