@@ -140,3 +140,37 @@ public sealed partial class MigrateRoundTripTests : IDisposable
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")]
     private static partial Regex Stamp();
 }
+
+/// <summary><c>carebot backup FILE</c> from PostgreSQL writes a LiteDB file with every document: a way back to one file.</summary>
+public sealed class PostgresBackupTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("carebot-pgbackup-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Backup_from_PostgreSQL_is_a_LiteDB_file_with_the_same_documents()
+    {
+        var connection = TestStores.NewPostgresDatabase();
+        using (var db = new PgCareDb(connection))
+        {
+            db.Write(tx =>
+            {
+                tx.Children.Insert(new Child { Id = "default/S1", StudentNo = "S1", Name = "小明", SchoolId = "default" });
+                tx.People.Insert(new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor });
+                tx.Aid.Insert(new AidEntry { ChildId = "default/S1", Kind = "助学金", Amount = 99.99m, Date = new DateOnly(2026, 11, 20) });
+            });
+        }
+
+        var file = Path.Combine(_dir, "copy.db");
+        var settings = new Dictionary<string, string?> { ["Storage:Provider"] = "PostgreSQL", ["Storage:ConnectionString"] = connection };
+        var (code, _, err) = await CliRun.RunAsync(settings, "backup", file);
+        Assert.True(code == 0, err);
+
+        using var copy = new LiteCareDb(file);
+        using var source = new PgCareDb(connection);
+        Assert.Equal(source.Read(StorageCopy.Count), copy.Read(StorageCopy.Count));
+        Assert.Equal(99.99m, copy.Read(tx => tx.Aid.FindAll().Single().Amount));
+        Assert.Equal("小明", copy.Read(tx => tx.Children.FindById("DEFAULT/s1")).Name);
+    }
+}
