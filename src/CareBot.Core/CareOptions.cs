@@ -150,6 +150,25 @@ public sealed class StorageOptions
     [Required]
     public string DatabasePath { get; set; } = "data/carebot.db";
 
-    /// <summary>Encrypts the database file when set.</summary>
+    /// <summary>Encrypts the database file when set (LiteDB only).</summary>
     public string? Password { get; set; }
+
+    /// <summary><see cref="LiteDb"/> (the default: one file, <see cref="DatabasePath"/>) or <see cref="PostgreSQL"/> (<see cref="ConnectionString"/>).</summary>
+    public string Provider { get; set; } = LiteDb;
+
+    /// <summary>
+    /// The PostgreSQL server and database (Npgsql's form: <c>Host=...;Database=...;Username=...</c>). Give the password
+    /// through the environment (<c>Storage__ConnectionString</c>); it is never logged or printed.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>How long the worker keeps retrying a PostgreSQL server that has gone before it exits (code 1) to be restarted.</summary>
+    [Range(10, 86_400)]
+    public int GiveUpAfterSeconds { get; set; } = 300;
+
+    public const string LiteDb = "LiteDb";
+    public const string PostgreSQL = "PostgreSQL";
+
+    /// <summary>Whether <see cref="Provider"/> names PostgreSQL (any case).</summary>
+    public bool IsPostgreSQL => string.Equals(Provider, PostgreSQL, StringComparison.OrdinalIgnoreCase);
 }

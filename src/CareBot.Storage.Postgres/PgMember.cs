@@ -96,6 +96,22 @@ internal sealed record PgMember(string[] Path, Type Type, bool IsKey, bool Strin
         ? (StringKey ? NpgsqlDbType.Text : NpgsqlDbType.Bigint)
         : Kind == SqlKind.Json ? NpgsqlDbType.Jsonb : NpgsqlDbType.Text;
 
+    /// <summary>A constant of another numeric type (an int literal compared with a long member) as the member's own type.</summary>
+    private object AsUnderlying(object value)
+    {
+        if (Underlying.IsInstanceOfType(value))
+        {
+            return value;
+        }
+
+        if (Underlying.IsEnum)
+        {
+            return Enum.ToObject(Underlying, value);
+        }
+
+        return value is IConvertible && Underlying.IsPrimitive ? Convert.ChangeType(value, Underlying, CultureInfo.InvariantCulture) : value;
+    }
+
     /// <summary>A value of this member's type as the parameter holds it (stored text, jsonb text, or a key).</summary>
     public object ToParameter(object value)
     {
@@ -107,7 +123,7 @@ internal sealed record PgMember(string[] Path, Type Type, bool IsKey, bool Strin
         return Kind switch
         {
             SqlKind.String => (string)value,
-            SqlKind.Json => JsonSerializer.Serialize(value, Underlying, PgJson.Options),
+            SqlKind.Json => JsonSerializer.Serialize(AsUnderlying(value), Underlying, PgJson.Options),
             SqlKind.Name => JsonSerializer.SerializeToElement(value, Underlying, PgJson.Options) is { ValueKind: JsonValueKind.String } e
                 ? e.GetString()!
                 : JsonSerializer.Serialize(value, Underlying, PgJson.Options),

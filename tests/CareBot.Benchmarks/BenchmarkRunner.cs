@@ -411,7 +411,7 @@ public static class BenchmarkRunner
         var open = Stopwatch.StartNew();
         using (var probe = new LiteCareDb(probePath))
         {
-            _ = probe.Read(tx => tx.State.FindById(UpdateProcessor.OffsetKey));
+            _ = probe.Read(tx => tx.State.FindById(CareBot.Worker.Telegram.TelegramPoller.Channel.OffsetKey));
         }
 
         var openS = open.Elapsed.TotalSeconds;

@@ -98,7 +98,7 @@ internal static class IngestBenchmark
         var clock = new CareClock(time, "Asia/Shanghai");
         var outbox = new OutboxStore(db, time);
         var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), new CareOptions { QuietHours = "00:00-00:00" });
-        return (clock, outbox, new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance));
+        return (clock, outbox, new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance, CareBot.Worker.Telegram.TelegramPoller.Channel));
     }
 
     /// <summary>The documents the real path writes for one update, in one transaction; synced when <paramref name="sync"/> is 1.</summary>

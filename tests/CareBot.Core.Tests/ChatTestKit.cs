@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Chat;
@@ -14,19 +15,22 @@ namespace CareBot.Core.Tests;
 /// <summary>A small school in memory and a way to talk to the chat handler as its people.</summary>
 internal sealed class ChatTestKit : IDisposable
 {
+    /// <summary>The channel the core tests play: Telegram's name, so the state keys are those of a real worker.</summary>
+    public static readonly ChatChannel Telegram = new("telegram");
+
     private long _update = 1000;
 
-    public ChatTestKit()
+    public ChatTestKit(StoreKind? store = null)
     {
         // Monday 2026-11-23 09:00 in Asia/Shanghai.
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
-        Db = LiteCareDb.InMemory();
+        Db = TestStores.Open(store ?? StoreKind.LiteDb);
         Clock = new CareClock(Time, "Asia/Shanghai");
         Outbox = new OutboxStore(Db, Time);
         Invites = new InviteService(Db, Time);
         Options = new CareOptions();
         Handler = new ChatHandler(Db, Clock, Outbox, Invites, Options);
-        Processor = new UpdateProcessor(Db, Handler, Outbox, Time, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Db, Handler, Outbox, Time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
     }
 
     public FakeTimeProvider Time { get; }

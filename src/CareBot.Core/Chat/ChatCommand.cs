@@ -49,10 +49,10 @@ public sealed record ChatCommand(string Name, string Args)
         return (trimmed[..i], trimmed[i..].Trim());
     }
 
-    /// <summary>The text with every unpaired surrogate replaced by U+FFFD (null stays null).</summary>
+    /// <summary>The text with every unpaired surrogate and every NUL replaced by U+FFFD (null stays null).</summary>
     public static string? ValidUtf16(string? text)
     {
-        if (text is null || !text.Any(char.IsSurrogate))
+        if (text is null || !text.Any(c => char.IsSurrogate(c) || c == '\0'))
         {
             return text;
         }
@@ -64,7 +64,7 @@ public sealed record ChatCommand(string Name, string Args)
             {
                 i++;
             }
-            else if (char.IsSurrogate(chars[i]))
+            else if (char.IsSurrogate(chars[i]) || chars[i] == '\0')
             {
                 chars[i] = '\uFFFD';
             }

@@ -48,8 +48,9 @@ public sealed class ChatHandler : IChatHandler
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(message);
 
-        // LiteDB stores strings as strict UTF-8: a lone surrogate (a broken emoji) would make every save of this
-        // update throw, so the sender would get no answer. Replace them with U+FFFD once, here.
+        // Both providers store strings as strict UTF-8, and PostgreSQL's jsonb refuses NUL: a lone surrogate (a broken
+        // emoji) or a NUL would make every save of this update throw, so the sender would get no answer. Replace them
+        // with U+FFFD once, here.
         message = message with { Text = ChatCommand.ValidUtf16(message.Text), ButtonData = ChatCommand.ValidUtf16(message.ButtonData) };
 
         // Group chats get nothing: children's data is never discussed where others read along.

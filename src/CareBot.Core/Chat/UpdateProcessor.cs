@@ -18,12 +18,12 @@ namespace CareBot.Core.Chat;
 /// when the ids went back (<see cref="BeginSequence"/>); the offset then starts again and the ids are recorded in the
 /// new sequence, so a new update whose id equals an old one is applied, and a redelivery within a sequence is not.
 /// </remarks>
-public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore outbox, TimeProvider time, ILogger<UpdateProcessor> logger)
+/// <param name="channel">The adapter whose updates this applies: its name keys the poll offset and the id sequence.</param>
+public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore outbox, TimeProvider time, ILogger<UpdateProcessor> logger, ChatChannel channel)
 {
-    public const string OffsetKey = "telegram.offset";
+    private string OffsetKey => channel.OffsetKey;
 
-    /// <summary>The current id sequence of the server (0 until its ids first went back).</summary>
-    public const string SequenceKey = "telegram.sequence";
+    private string SequenceKey => channel.SequenceKey;
 
     /// <summary>An update whose handling fails this many times is recorded with its error and skipped.</summary>
     public const int MaxAttempts = 3;
@@ -65,12 +65,12 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
             sequence.Value++;
             tx.State.Upsert(sequence);
             tx.State.Upsert(new StateEntry { Id = OffsetKey, Value = 0 });
-            tx.AuditWrite(time.GetUtcNow().UtcDateTime, "system", "telegram.sequence", null, $"sequence:{sequence.Value}");
+            tx.AuditWrite(time.GetUtcNow().UtcDateTime, "system", channel.Name + ".sequence", null, $"sequence:{sequence.Value}");
             return sequence.Value;
         });
     }
 
-    private static long CurrentSequence(CareTx tx) => tx.State.FindById(SequenceKey)?.Value ?? 0;
+    private long CurrentSequence(CareTx tx) => tx.State.FindById(SequenceKey)?.Value ?? 0;
 
     /// <summary>
     /// Handles the message; returns null when the update was applied before (a redelivery). The commit is not yet
@@ -164,7 +164,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
 
-    private static void AdvanceOffset(CareTx tx, long updateId)
+    private void AdvanceOffset(CareTx tx, long updateId)
     {
         var state = tx.State.FindById(OffsetKey) ?? new StateEntry { Id = OffsetKey };
         if (updateId + 1 > state.Value)

@@ -25,7 +25,7 @@ internal sealed class CareScope(IServiceProvider services, IHost? owned) : IDisp
 internal delegate Task<int> AdminVerb(string[] forward, Func<Task<int>> verb, CancellationToken cancellationToken, string language);
 
 /// <summary>
-/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, aid add, duty import, status. Exit codes:
+/// The <c>carebot</c> command line: run, import, invite, report, summary, demo, forget, backup, migrate, aid add, duty import, status. Exit codes:
 /// 0 ok, 1 unexpected (and, for status, not healthy), 2 bad input.
 /// </summary>
 public static partial class CliApp
@@ -178,6 +178,13 @@ public static partial class CliApp
             ct,
             pr.GetValue(lang)!));
         root.Add(backup);
+
+        var migrateFrom = new Option<FileInfo>("--from") { Description = T("cli.help.migrate_from"), Required = true };
+        var migratePassword = new Option<string>("--password") { Description = T("cli.help.migrate_password") };
+        var migrate = new Command("migrate", T("cli.help.migrate")) { migrateFrom, migratePassword, lang };
+        migrate.SetAction((pr, ct) => Guard(stderr, pr.GetValue(lang)!, () => Task.FromResult(
+            MigrateCommand.Run(pr.GetValue(migrateFrom)!, pr.GetValue(migratePassword), overrides, pr.GetValue(lang)!, stdout))));
+        root.Add(migrate);
 
         var aidKind = new Option<string>("--kind") { Description = T("cli.help.aid_kind"), Required = true };
         var aidAmount = new Option<string>("--amount") { Description = T("cli.help.aid_amount"), Required = true };
@@ -337,8 +344,9 @@ public static partial class CliApp
         CareSettings.ValidateAll(host.Services);
 
         // Only an import (or the worker) may start a database; another verb finding none has the wrong folder or setting.
-        var path = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath;
-        if (mustExist && !File.Exists(path))
+        var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var path = storage.DatabasePath;
+        if (mustExist && !storage.IsPostgreSQL && !File.Exists(path))
         {
             host.Dispose();
             throw new ConfigurationErrorException(Texts.Get(language ?? Texts.Chinese, "settings.no_database", path));

@@ -62,6 +62,12 @@ internal sealed class AdminRequestService(IServiceProvider services, IOptions<St
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (storage.Value.IsPostgreSQL)
+        {
+            // A server takes many connections: admin verbs connect to it themselves, no request files.
+            return;
+        }
+
         using var timer = new PeriodicTimer(PollInterval, time);
         try
         {

@@ -3,7 +3,6 @@ using CareBot.Core.Chat;
 using CareBot.Core.Invites;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
-using CareBot.Storage.LiteDb;
 using CareBot.Core.Text;
 using CareBot.Core.Time;
 using CareBot.Worker.Delivery;
@@ -96,7 +95,7 @@ public static class CareHost
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             // A database from before schools is upgraded in place to the configured school (or the first, or "default").
             var schools = sp.GetRequiredService<IOptions<CareOptions>>().Value.Directory;
-            return (CareDb)new LiteCareDb(storage.DatabasePath, storage.Password, schools.UpgradeTo);
+            return StorageProviders.Open(storage, schools.UpgradeTo, sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<InviteService>();
@@ -107,6 +106,7 @@ public static class CareHost
             sp.GetRequiredService<InviteService>(),
             sp.GetRequiredService<IOptions<CareOptions>>().Value));
         services.AddSingleton<IChatHandler>(sp => sp.GetRequiredService<ChatHandler>());
+        services.AddSingleton(TelegramPoller.Channel);
         services.AddSingleton<UpdateProcessor>();
         services.AddSingleton<OutboxSignal>();
         return services;

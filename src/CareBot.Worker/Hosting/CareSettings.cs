@@ -40,7 +40,7 @@ public static class CareSettings
         services.TryAddSingleton(CliLanguage.Default);
         services.AddSection<CareOptions>(CareOptions.Section).ValidateSettings(CareProblems);
         services.AddSection<ScheduleOptions>(ScheduleOptions.Section).ValidateSettings(ScheduleProblems);
-        services.AddSection<StorageOptions>(StorageOptions.Section);
+        services.AddSection<StorageOptions>(StorageOptions.Section).ValidateSettings(StorageProblems);
         services.AddSection<TelegramOptions>(TelegramOptions.Section).ValidateSettings(TelegramProblems);
         services.AddSection<DeliveryOptions>(DeliveryOptions.Section);
         return services;
@@ -152,6 +152,18 @@ public static class CareSettings
         if (!string.IsNullOrWhiteSpace(o.WeeklyUpdates) && o.WeeklyUpdatesCron is null)
         {
             yield return new($"{s}:{nameof(o.WeeklyUpdates)}", "settings.cron", o.WeeklyUpdates, ScheduleOptions.DefaultWeeklyUpdates);
+        }
+    }
+
+    private static IEnumerable<SettingProblem> StorageProblems(StorageOptions o)
+    {
+        if (!string.Equals(o.Provider, StorageOptions.LiteDb, StringComparison.OrdinalIgnoreCase) && !o.IsPostgreSQL)
+        {
+            yield return new($"{StorageOptions.Section}:{nameof(o.Provider)}", "settings.provider", o.Provider);
+        }
+        else if (o.IsPostgreSQL && string.IsNullOrWhiteSpace(o.ConnectionString))
+        {
+            yield return new($"{StorageOptions.Section}:{nameof(o.ConnectionString)}", "settings.connection_string");
         }
     }
 

@@ -29,6 +29,9 @@ public sealed class TelegramPoller(
     WorkerActivity activity,
     ILogger<TelegramPoller> logger) : BackgroundService
 {
+    /// <summary>This adapter's channel: its poll offset and id sequence are kept under "telegram.*".</summary>
+    public static readonly ChatChannel Channel = new("telegram");
+
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
 
     /// <summary>Completed when the first getUpdates has been sent (for start-up measurements and tests).</summary>

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
@@ -11,8 +12,11 @@ namespace CareBot.Core.Tests.Chat;
 /// admins only, group chats get nothing at all, unlinked chats get only the invite hint. The county has a second
 /// school whose child has the same 学号 (S001): the admin is scoped to the first school and never sees or reaches it.
 /// </summary>
-public sealed class AccessControlTests(ITestOutputHelper output)
+public class AccessControlTests(ITestOutputHelper output)
 {
+    /// <summary>The provider this suite runs on; <see cref="AccessControlTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     public enum Role { Mentor, Volunteer, Parent, Admin, Unlinked, Group }
 
     public enum Target { Own, Other, OtherSchool }
@@ -42,7 +46,7 @@ public sealed class AccessControlTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Only_what_the_design_allows_succeeds(Role role, string command, Target target)
     {
-        using var kit = new ChatTestKit();
+        using var kit = new ChatTestKit(Store);
         var mentor = kit.AddPerson("Mentor Wang", "13800000001", Roles.Mentor, MentorChat, "en");
         var volunteer = kit.AddPerson("Volunteer Li", "13800000002", Roles.Volunteer, VolunteerChat, "en");
         var otherMentor = kit.AddPerson("Mentor Zhao", "13800000003", Roles.Mentor, OtherMentorChat, "en");
@@ -234,4 +238,10 @@ public sealed class AccessControlTests(ITestOutputHelper output)
             Assert.All(replies, r => Assert.False(string.IsNullOrWhiteSpace(r)));
         }
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class AccessControlTestsOnPostgres(ITestOutputHelper output) : AccessControlTests(output)
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using System.Text;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
@@ -12,8 +13,11 @@ namespace CareBot.Core.Tests.Chat;
 /// leave an update unrecorded, never write a record for someone else's child, and always answer a linked private
 /// text. And the roster importer never throws and writes nothing when a file has problems.
 /// </summary>
-public sealed class ChatFuzzTests(ITestOutputHelper output)
+public class ChatFuzzTests(ITestOutputHelper output)
 {
+    /// <summary>The provider this suite runs on; <see cref="ChatFuzzTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     private const int Seed = 20261128;
     private const int ChatInputs = 4000;
 
@@ -94,7 +98,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Hostile_chat_input_never_escapes_and_never_touches_other_children()
     {
-        using var kit = new ChatTestKit();
+        using var kit = new ChatTestKit(Store);
         var mentor = kit.AddPerson("王老师", "13800000001", Roles.Mentor, 501);
         var volunteer = kit.AddPerson("Li", "13800000002", Roles.Volunteer, 502, "en");
         var otherMentor = kit.AddPerson("赵老师", "13800000003", Roles.Mentor, 503);
@@ -197,7 +201,7 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Hostile_roster_files_never_throw_and_write_nothing_on_failure()
     {
-        using var kit = new ChatTestKit();
+        using var kit = new ChatTestKit(Store);
         var importer = RosterTestKit.Importer(kit.Db);
         var good = RosterTestKit.Csv(
             RosterTestKit.ZhHeader,
@@ -286,4 +290,10 @@ public sealed class ChatFuzzTests(ITestOutputHelper output)
         output.WriteLine($"roster inputs tried: {tried}");
         Console.WriteLine($"roster fuzz: {tried} inputs");
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class ChatFuzzTestsOnPostgres(ITestOutputHelper output) : ChatFuzzTests(output)
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

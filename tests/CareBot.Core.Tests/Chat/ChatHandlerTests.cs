@@ -1,17 +1,22 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 
 namespace CareBot.Core.Tests.Chat;
 
-public sealed class ChatHandlerTests : IDisposable
+public class ChatHandlerTests : IDisposable
 {
+    /// <summary>The provider this suite runs on; <see cref="ChatHandlerTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     private const long MentorChat = 501, ParentChat = 601, OtherMentorChat = 502, AdminChat = 701, StrangerChat = 999;
-    private readonly ChatTestKit _kit = new();
+    private readonly ChatTestKit _kit;
     private readonly Person _mentor, _otherMentor, _father, _mother, _admin;
     private readonly Child _xiaohong, _xiaoming, _other;
 
     public ChatHandlerTests()
     {
+        _kit = new ChatTestKit(Store);
         _mentor = _kit.AddPerson("王老师", "13800000001", Roles.Mentor, MentorChat);
         _otherMentor = _kit.AddPerson("赵老师", "13800000002", Roles.Mentor, OtherMentorChat, "en");
         _father = _kit.AddPerson("张大山", "13700000001", Roles.Parent, ParentChat);
@@ -22,7 +27,11 @@ public sealed class ChatHandlerTests : IDisposable
         _other = _kit.AddChild("S003", "孙小军", _otherMentor);
     }
 
-    public void Dispose() => _kit.Dispose();
+    public void Dispose()
+    {
+        _kit.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private List<CareRecord> Records(string childId) => _kit.Db.Read(tx => tx.Records.Find(r => r.ChildId == childId).ToList());
 
@@ -367,4 +376,10 @@ public sealed class ChatHandlerTests : IDisposable
         Assert.Empty(Records("S002"));
         Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.ChatId == MentorChat && o.Text.Contains("奶奶生病", StringComparison.Ordinal));
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class ChatHandlerTestsOnPostgres : ChatHandlerTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,13 +1,23 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
 
 namespace CareBot.Core.Tests.Chat;
 
-public sealed class InviteTests : IDisposable
+public class InviteTests : IDisposable
 {
-    private readonly ChatTestKit _kit = new();
+    /// <summary>The provider this suite runs on; <see cref="InviteTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
 
-    public void Dispose() => _kit.Dispose();
+    public InviteTests() => _kit = new ChatTestKit(Store);
+
+    private readonly ChatTestKit _kit;
+
+    public void Dispose()
+    {
+        _kit.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void Code_is_url_safe_long_random_and_stored_only_as_hash()
@@ -116,4 +126,10 @@ public sealed class InviteTests : IDisposable
         var liveCodes = 100_000.0;
         Assert.True(guessesPerCentury * liveCodes / Math.Pow(2, bits) < 1e-30);
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class InviteTestsOnPostgres : InviteTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Protection;
 
@@ -7,14 +8,18 @@ namespace CareBot.Core.Tests.Chat;
 /// /mine numbers mean the children of the list the carer was shown: once an import or a forget changed the list, a
 /// number is refused with the current list instead of being filed under whichever child now has it.
 /// </summary>
-public sealed class StableNumbersTests : IDisposable
+public class StableNumbersTests : IDisposable
 {
+    /// <summary>The provider this suite runs on; <see cref="StableNumbersTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     private const long MentorChat = 501, EnglishChat = 502;
-    private readonly ChatTestKit _kit = new();
+    private readonly ChatTestKit _kit;
     private readonly Person _mentor, _english;
 
     public StableNumbersTests()
     {
+        _kit = new ChatTestKit(Store);
         _mentor = _kit.AddPerson("王老师", "13800000001", Roles.Mentor, MentorChat);
         _english = _kit.AddPerson("Ms Zhao", "13800000002", Roles.Mentor, EnglishChat, "en");
         _kit.AddChild("S002", "张小红", _mentor);
@@ -23,7 +28,11 @@ public sealed class StableNumbersTests : IDisposable
         _kit.AddChild("S013", "周小华", _english);
     }
 
-    public void Dispose() => _kit.Dispose();
+    public void Dispose()
+    {
+        _kit.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private List<CareRecord> Records() => _kit.Db.Read(tx => tx.Records.FindAll().ToList());
 
@@ -90,4 +99,10 @@ public sealed class StableNumbersTests : IDisposable
         Assert.Contains("名单在您上次查看后有变化", card, StringComparison.Ordinal);
         Assert.DoesNotContain(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "card.read");
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class StableNumbersTestsOnPostgres : StableNumbersTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

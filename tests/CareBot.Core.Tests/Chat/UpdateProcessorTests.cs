@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
@@ -8,12 +9,21 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CareBot.Core.Tests.Chat;
 
-public sealed class UpdateProcessorTests : IDisposable
+public class UpdateProcessorTests : IDisposable
 {
-    private readonly CareDb _db = LiteCareDb.InMemory();
+    /// <summary>The provider this suite runs on; <see cref="UpdateProcessorTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
+    public UpdateProcessorTests() => _db = TestStores.Open(Store);
+
+    private readonly CareDb _db;
     private readonly FakeTimeProvider _time = new();
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Writes a record and a reply, then fails while <see cref="FailuresLeft"/> is above zero.</summary>
     private sealed class FlakyHandler(OutboxStore outbox) : IChatHandler
@@ -37,7 +47,7 @@ public sealed class UpdateProcessorTests : IDisposable
     public void A_failed_attempt_writes_nothing_and_a_retry_applies_the_update_once()
     {
         var handler = new FlakyHandler(new OutboxStore(_db, _time)) { FailuresLeft = 1 };
-        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
         var message = new IncomingMessage(10, 1, ChatKind.Private, IncomingKind.Text, "note");
 
         Assert.Throws<InvalidOperationException>(() => processor.Process(message));
@@ -56,7 +66,7 @@ public sealed class UpdateProcessorTests : IDisposable
     public void An_update_that_keeps_failing_is_recorded_with_its_error_and_skipped()
     {
         var handler = new FlakyHandler(new OutboxStore(_db, _time)) { FailuresLeft = 100 };
-        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
         var bad = new IncomingMessage(20, 1, ChatKind.Private, IncomingKind.Text, "poison");
 
         for (var i = 1; i < UpdateProcessor.MaxAttempts; i++)
@@ -82,7 +92,7 @@ public sealed class UpdateProcessorTests : IDisposable
     public void A_storage_failure_is_never_counted_towards_skipping_an_update()
     {
         var handler = new ThrowingHandler(new StorageBusyException("lock timeout"));
-        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
         var message = new IncomingMessage(30, 1, ChatKind.Private, IncomingKind.Text, "note");
 
         for (var i = 0; i < UpdateProcessor.MaxAttempts * 2; i++)
@@ -98,7 +108,7 @@ public sealed class UpdateProcessorTests : IDisposable
     public void Any_other_storage_error_is_counted_so_one_message_cannot_block_everyone()
     {
         var handler = new ThrowingHandler(new DuplicateKeyException("records"));
-        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
         var message = new IncomingMessage(31, 1, ChatKind.Private, IncomingKind.Text, "note");
 
         for (var i = 1; i < UpdateProcessor.MaxAttempts; i++)
@@ -147,4 +157,10 @@ public sealed class UpdateProcessorTests : IDisposable
         Assert.Equal(["new-sent", "old-pending"], _db.Read(tx => tx.Outbox.FindAll().Select(o => o.Key).Order().ToArray()));
         Assert.Equal(1, store.PendingCount());
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class UpdateProcessorTestsOnPostgres : UpdateProcessorTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
@@ -9,12 +10,21 @@ using Microsoft.Extensions.Time.Testing;
 namespace CareBot.Core.Tests.Chat;
 
 /// <summary>Issue 19: update ids that start again are new updates; a redelivery within one id sequence stays a no-op.</summary>
-public sealed class UpdateSequenceTests : IDisposable
+public class UpdateSequenceTests : IDisposable
 {
-    private readonly CareDb _db = LiteCareDb.InMemory();
+    /// <summary>The provider this suite runs on; <see cref="UpdateSequenceTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
+    public UpdateSequenceTests() => _db = TestStores.Open(Store);
+
+    private readonly CareDb _db;
     private readonly FakeTimeProvider _time = new();
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Saves one record and one reply (keyed by the update id, as chat replies are) per update it handles.</summary>
     private sealed class CountingHandler(OutboxStore outbox) : IChatHandler
@@ -27,7 +37,7 @@ public sealed class UpdateSequenceTests : IDisposable
         }
     }
 
-    private UpdateProcessor Processor() => new(_db, new CountingHandler(new OutboxStore(_db, _time)), new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance);
+    private UpdateProcessor Processor() => new(_db, new CountingHandler(new OutboxStore(_db, _time)), new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
 
     private static IncomingMessage Text(long updateId, string text) => new(updateId, 1, ChatKind.Private, IncomingKind.Text, text);
 
@@ -72,4 +82,10 @@ public sealed class UpdateSequenceTests : IDisposable
         Assert.NotNull(_db.Read(tx => tx.Updates.FindById(41L)));
         Assert.Equal((1L << 32) | 41L, UpdateProcessor.RecordId(1, 41));
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class UpdateSequenceTestsOnPostgres : UpdateSequenceTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

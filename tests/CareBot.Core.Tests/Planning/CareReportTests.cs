@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 
@@ -5,10 +6,13 @@ namespace CareBot.Core.Tests.Planning;
 
 public class CareReportTests
 {
+    /// <summary>The provider this suite runs on; <see cref="CareReportTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     [Fact]
     public void Report_counts_due_overdue_and_last_weeks_delivery_per_carer()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 22, 19)); // Sunday, W47
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 22, 19), Store); // Sunday, W47
         var mentor = w.Person("王老师", Roles.Mentor);
         var sentTo = w.Person("甲", Roles.Parent);
         var failedTo = w.Person("乙", Roles.Parent);
@@ -53,4 +57,10 @@ public class CareReportTests
         Assert.Equal($"{mentor.Id},王老师,2,1,1,28,2026-W47,1,0,1,1,0", lines[1]);
         Assert.StartsWith("total,", lines[2], StringComparison.Ordinal);
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class CareReportTestsOnPostgres : CareReportTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

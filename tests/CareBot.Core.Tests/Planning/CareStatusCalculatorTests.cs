@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 
@@ -5,10 +6,13 @@ namespace CareBot.Core.Tests.Planning;
 
 public class CareStatusCalculatorTests
 {
+    /// <summary>The provider this suite runs on; <see cref="CareStatusCalculatorTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     [Fact]
     public void Never_visited_child_is_due_at_once_and_overdue_counts_from_the_pairing()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23), Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         var child = w.Child("S1", "小明");
         w.Pair(mentor, child, new DateOnly(2026, 11, 23));
@@ -28,7 +32,7 @@ public class CareStatusCalculatorTests
     [Fact]
     public void Visit_and_talk_become_due_two_days_ahead_and_overdue_after_the_cadence()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 2));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 2), Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         var child = w.Child("S1", "小明");
         w.Pair(mentor, child, new DateOnly(2026, 10, 1));
@@ -59,7 +63,7 @@ public class CareStatusCalculatorTests
     [Fact]
     public void A_visit_long_ago_is_found_outside_the_recent_window()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23), Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         var child = w.Child("S1", "小明");
         w.Pair(mentor, child, new DateOnly(2026, 1, 1));
@@ -72,4 +76,10 @@ public class CareStatusCalculatorTests
         Assert.Null(s.LastTalk);
         Assert.Equal(new DateOnly(2026, 11, 23).DayNumber - new DateOnly(2026, 9, 15).DayNumber, s.VisitOverdueDays);
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class CareStatusCalculatorTestsOnPostgres : CareStatusCalculatorTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,13 +1,23 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 
 namespace CareBot.Core.Tests.Planning;
 
-public sealed class CareStatusPathsTests : IDisposable
+public class CareStatusPathsTests : IDisposable
 {
-    private readonly ChatTestKit _kit = new();
+    /// <summary>The provider this suite runs on; <see cref="CareStatusPathsTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
 
-    public void Dispose() => _kit.Dispose();
+    public CareStatusPathsTests() => _kit = new ChatTestKit(Store);
+
+    private readonly ChatTestKit _kit;
+
+    public void Dispose()
+    {
+        _kit.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void A_mentors_few_children_get_the_same_status_as_the_county_pass()
@@ -45,4 +55,10 @@ public sealed class CareStatusPathsTests : IDisposable
         Assert.Equal(today.AddDays(-40), few["S0"].LastVisit);
         Assert.Null(few["S2"].LastVisit);
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class CareStatusPathsTestsOnPostgres : CareStatusPathsTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 
@@ -5,10 +6,13 @@ namespace CareBot.Core.Tests.Planning;
 
 public class LinkReportTests
 {
+    /// <summary>The provider this suite runs on; <see cref="LinkReportTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     [Fact]
     public void Report_counts_who_is_linked_per_role_and_the_parents_and_unlinked_families_per_class()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23), Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         var volunteer = w.Person("杨阿姨", Roles.Volunteer, linked: false);
         var linked = w.Person("甲", Roles.Parent);
@@ -57,4 +61,10 @@ public class LinkReportTests
         Assert.Contains("role,parent,4,1,1,2,,", lines);
         Assert.Contains("class,三年级1班,3,1,1,1,2,1", lines);
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class LinkReportTestsOnPostgres : LinkReportTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

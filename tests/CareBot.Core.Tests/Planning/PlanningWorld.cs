@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -16,11 +17,11 @@ internal sealed class PlanningWorld : IDisposable
     private int _nextPersonId = 1;
     private long _nextChat = 1000;
 
-    public PlanningWorld(DateTimeOffset localNow)
+    public PlanningWorld(DateTimeOffset localNow, StoreKind? store = null)
     {
         Time = new FakeTimeProvider(localNow.ToUniversalTime());
         Clock = new CareClock(Time, "Asia/Shanghai");
-        Db = LiteCareDb.InMemory();
+        Db = TestStores.Open(store ?? StoreKind.LiteDb);
         Outbox = new OutboxStore(Db, Time);
     }
 

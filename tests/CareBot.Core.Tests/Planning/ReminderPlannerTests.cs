@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 
@@ -5,10 +6,13 @@ namespace CareBot.Core.Tests.Planning;
 
 public class ReminderPlannerTests
 {
+    /// <summary>The provider this suite runs on; <see cref="ReminderPlannerTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     [Fact]
     public void One_reminder_per_carer_per_day_even_if_planned_three_times()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23, 8));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23, 8), Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         w.Pair(mentor, w.Child("S1", "小明"), new DateOnly(2026, 11, 23));
 
@@ -34,7 +38,7 @@ public class ReminderPlannerTests
     [Fact]
     public void Reminder_lists_every_due_child_with_a_visited_button_each_and_a_snooze()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23), Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         var a = w.Child("S1", "小明");
         var b = w.Child("S2", "小红");
@@ -70,7 +74,7 @@ public class ReminderPlannerTests
     [Fact]
     public void Reminder_for_one_child_carries_the_child_and_what_a_reply_logs()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23), Store);
         var mentor = w.Person("Ms Wang", Roles.Volunteer, lang: "en");
         var a = w.Child("S1", "Ming");
         w.Pair(mentor, a, new DateOnly(2026, 10, 1), PairingRole.Volunteer);
@@ -90,7 +94,7 @@ public class ReminderPlannerTests
     [Fact]
     public void Unlinked_or_blocked_carers_get_no_reminder()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23), Store);
         var unlinked = w.Person("甲", Roles.Mentor, linked: false);
         var blocked = w.Person("乙", Roles.Mentor, status: Reachability.Blocked);
         w.Pair(unlinked, w.Child("S1", "小明"), new DateOnly(2026, 11, 1));
@@ -104,7 +108,7 @@ public class ReminderPlannerTests
     [Fact]
     public void Escalation_after_EscalateAfterDays_goes_to_each_admin_once_per_week_per_child()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23)); // Monday, W48
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 23), Store); // Monday, W48
         var admin = w.Person("校长", Roles.Admin);
         var admin2 = w.Person("Office", Roles.Admin, lang: "en");
         w.Person("未链接的管理员", Roles.Admin, linked: false);
@@ -142,7 +146,7 @@ public class ReminderPlannerTests
     [Fact]
     public void Nudge_on_the_day_before_the_weekly_update_lists_children_with_nothing_this_week()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 27)); // Friday
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 27), Store); // Friday
         var mentor = w.Person("王老师", Roles.Mentor);
         var quiet = w.Child("S1", "小明");
         var busy = w.Child("S2", "小红");
@@ -165,4 +169,10 @@ public class ReminderPlannerTests
         Assert.Contains("小明", row.Text);
         Assert.DoesNotContain("小红", row.Text);
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class ReminderPlannerTestsOnPostgres : ReminderPlannerTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Time;
@@ -6,9 +7,12 @@ namespace CareBot.Core.Tests.Planning;
 
 public class WeeklyUpdatePlannerTests
 {
-    private static (PlanningWorld World, Person Mentor, Person Father, Person Mother, Child Child) School(DateTimeOffset localNow)
+    /// <summary>The provider this suite runs on; <see cref="WeeklyUpdatePlannerTestsOnPostgres"/> runs it again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
+    private (PlanningWorld World, Person Mentor, Person Father, Person Mother, Child Child) School(DateTimeOffset localNow)
     {
-        var w = new PlanningWorld(localNow);
+        var w = new PlanningWorld(localNow, Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         var father = w.Person("李爸爸", Roles.Parent);
         var mother = w.Person("Mum", Roles.Parent, lang: "en");
@@ -106,7 +110,7 @@ public class WeeklyUpdatePlannerTests
     [Fact]
     public void Paused_blocked_and_unlinked_parents_get_nothing()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 29, 19));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 29, 19), Store);
         var paused = w.Person("停", Roles.Parent, paused: true);
         var blocked = w.Person("封", Roles.Parent, status: Reachability.Blocked);
         var unlinked = w.Person("未", Roles.Parent, linked: false);
@@ -188,7 +192,7 @@ public class WeeklyUpdatePlannerTests
     [Fact]
     public void Inserts_in_batches_and_plans_many_children()
     {
-        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 29, 19));
+        using var w = new PlanningWorld(PlanningWorld.Local(2026, 11, 29, 19), Store);
         var mentor = w.Person("王老师", Roles.Mentor);
         for (var i = 0; i < 1200; i++)
         {
@@ -202,4 +206,10 @@ public class WeeklyUpdatePlannerTests
         Assert.Equal(1200, result.Added);
         Assert.Equal(1200, w.Db.Read(tx => tx.Outbox.Count()));
     }
+}
+
+/// <summary>The same suite on PostgreSQL.</summary>
+public sealed class WeeklyUpdatePlannerTestsOnPostgres : WeeklyUpdatePlannerTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -61,7 +61,7 @@ public sealed class LogPrivacyTests
     {
         using var provider = new CapturingLoggerProvider();
         using var kit = new ChatTestKit();
-        var processor = new UpdateProcessor(kit.Db, kit.Handler, kit.Outbox, kit.Time, provider.For<UpdateProcessor>());
+        var processor = new UpdateProcessor(kit.Db, kit.Handler, kit.Outbox, kit.Time, provider.For<UpdateProcessor>(), ChatTestKit.Telegram);
         var mentor = kit.AddPerson("王老师", "13800000001", Roles.Mentor, 501);
         var father = kit.AddPerson("张大山", "13700000001", Roles.Parent, 601);
         kit.AddChild("S001", "张小红", mentor, father);

@@ -50,7 +50,7 @@ public sealed class PollAndSendLogPrivacyTests
 
         var options = new CareOptions { QuietHours = "00:00-00:00" };
         var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), options);
-        var processor = new UpdateProcessor(db, handler, outbox, time, factory.CreateLogger<UpdateProcessor>());
+        var processor = new UpdateProcessor(db, handler, outbox, time, factory.CreateLogger<UpdateProcessor>(), CareBot.Worker.Telegram.TelegramPoller.Channel);
         var bot = new TelegramBotClient(new TelegramBotClientOptions(server.Token, server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 });
         var delivery = Options.Create(new DeliveryOptions { PerChatIntervalMs = 0 });
         using var poller = new TelegramPoller(bot, processor, db, outbox, signal, time, Options.Create(new TelegramOptions { PollTimeoutSeconds = 1 }), new WorkerActivity(time), factory.CreateLogger<TelegramPoller>());

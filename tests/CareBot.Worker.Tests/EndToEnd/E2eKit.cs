@@ -1,3 +1,5 @@
+using CareBot.Tests.Shared;
+using CareBot.Storage.Postgres;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -30,11 +32,37 @@ internal sealed class E2eKit : IAsyncDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("carebot-e2e-").FullName;
     private CatchUpWatch? _catchUp;
 
-    private E2eKit(LocalBotApiServer server, ShiftedTimeProvider time)
+    private E2eKit(LocalBotApiServer server, ShiftedTimeProvider time, StoreKind store)
     {
         Server = server;
         Time = time;
+        Store = store;
+        ConnectionString = store == StoreKind.Postgres ? TestStores.NewPostgresDatabase() : null;
     }
+
+    /// <summary>The provider the worker runs on: a LiteDB file in <see cref="Folder"/>, or a new PostgreSQL database.</summary>
+    public StoreKind Store { get; }
+
+    /// <summary>The PostgreSQL database of this kit (null on LiteDB).</summary>
+    public string? ConnectionString { get; }
+
+    /// <summary>The Storage settings of the kit's database, for the worker and for a command line verb beside it.</summary>
+    public Dictionary<string, string?> StorageSettings() => new()
+    {
+        ["Storage:DatabasePath"] = DatabasePath,
+        ["Storage:Provider"] = Store == StoreKind.Postgres ? StorageOptions.PostgreSQL : StorageOptions.LiteDb,
+        ["Storage:ConnectionString"] = ConnectionString,
+    };
+
+    /// <summary>
+    /// The services a command line verb runs with. On LiteDB the verb hands itself to the running worker (request
+    /// files), so it runs on the worker's shifted clock; on PostgreSQL a verb connects by itself, with the real clock,
+    /// so the kit runs it with the worker's services to keep the scenario's dates.
+    /// </summary>
+    public IServiceProvider? CliServices => Store == StoreKind.Postgres ? Host?.Services : null;
+
+    /// <summary>The kit's database, opened apart from the worker (before it runs, or after it stopped).</summary>
+    public CareDb OpenDb() => ConnectionString is null ? new LiteCareDb(DatabasePath) : new PgCareDb(ConnectionString);
 
     public LocalBotApiServer Server { get; }
     public ShiftedTimeProvider Time { get; }
@@ -43,7 +71,8 @@ internal sealed class E2eKit : IAsyncDisposable
 
     /// <param name="start">The worker's "now" at the start.</param>
     /// <param name="server">Changes to the local Bot API server's settings (its clock is the worker's).</param>
-    public static async Task<E2eKit> StartAsync(DateTimeOffset start, Action<LocalBotApiOptions>? server = null)
+    /// <param name="store">The storage provider the worker runs on.</param>
+    public static async Task<E2eKit> StartAsync(DateTimeOffset start, Action<LocalBotApiOptions>? server = null, StoreKind store = StoreKind.LiteDb)
     {
         var time = new ShiftedTimeProvider(start);
         var options = new LocalBotApiOptions();
@@ -53,13 +82,13 @@ internal sealed class E2eKit : IAsyncDisposable
             server(options);
         }
 
-        return new(await LocalBotApiServer.StartAsync(options), time);
+        return new(await LocalBotApiServer.StartAsync(options), time, store);
     }
 
     /// <summary>Imports a sample roster (one child per mentor) before the worker runs.</summary>
     public void Seed(int children, Action<CareDb>? more = null)
     {
-        using var db = new LiteCareDb(DatabasePath);
+        using var db = OpenDb();
         var result = new RosterImporter(db, Time, 3).Import(new MemoryStream(RosterSample.Create(children, perCarer: 1)), "sample.csv", RosterEncoding.Auto, "zh", "test");
         Assert.True(result.Succeeded, string.Join("\n", result.FormatProblems()));
         more?.Invoke(db);
@@ -73,7 +102,7 @@ internal sealed class E2eKit : IAsyncDisposable
             return;
         }
 
-        using var db = new LiteCareDb(DatabasePath);
+        using var db = OpenDb();
         action(db);
     }
 
@@ -86,12 +115,11 @@ internal sealed class E2eKit : IAsyncDisposable
     {
         var overrides = new Dictionary<string, string?>(Server.WorkerSettings())
         {
-            ["Storage:DatabasePath"] = DatabasePath,
             ["CareBot:QuietHours"] = "00:00-00:00",
             ["CareBot:Admins:0:Name"] = "刘校长",
             ["CareBot:Admins:0:Phone"] = "13600000001",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in StorageSettings().Concat(settings ?? new Dictionary<string, string?>()))
         {
             overrides[key] = value;
         }

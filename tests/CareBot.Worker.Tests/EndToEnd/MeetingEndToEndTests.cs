@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.LocalBotApi;
@@ -10,8 +11,11 @@ namespace CareBot.Worker.Tests.EndToEnd;
 /// beside the running worker, answered with the invitation's buttons, the "call me" on the mentor's next reminder,
 /// the reminder the day before, who came marked with buttons, <c>meeting show</c>; and quiet hours kept.
 /// </summary>
-public sealed class MeetingEndToEndTests
+public class MeetingEndToEndTests
 {
+    /// <summary>The provider the worker runs on; <see cref="MeetingEndToEndTestsOnPostgres"/> runs the suite again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
     private const long MentorUser = 92001, FatherUser = 92002, MotherUser = 92003, AdminUser = 92004;
 
@@ -36,9 +40,9 @@ public sealed class MeetingEndToEndTests
         tx.People.Update(person);
     }
 
-    private static async Task<(E2eKit Kit, string MotherPhone)> StartAsync(DateTimeOffset start, string quietHours = "00:00-00:00")
+    private async Task<(E2eKit Kit, string MotherPhone)> StartAsync(DateTimeOffset start, string quietHours = "00:00-00:00")
     {
-        var kit = await E2eKit.StartAsync(start);
+        var kit = await E2eKit.StartAsync(start, store: Store);
         var phones = ("", "");
         kit.Seed(2, db => phones = LinkFirstFamily(db));
         foreach (var (user, name) in new[] { (MentorUser, "王老师"), (FatherUser, "张父"), (MotherUser, "李母"), (AdminUser, "刘校长") })
@@ -54,7 +58,7 @@ public sealed class MeetingEndToEndTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await CareBot.Worker.Cli.CliApp.RunAsync(args, stdout, stderr, new Dictionary<string, string?> { ["Storage:DatabasePath"] = kit.DatabasePath });
+        var code = await CareBot.Worker.Cli.CliApp.RunAsync(args, stdout, stderr, kit.StorageSettings(), kit.CliServices);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -130,4 +134,10 @@ public sealed class MeetingEndToEndTests
         await kit.Expect(FatherUser, "家长会通知：寒假家长会");
         await kit.Expect(MotherUser, "家长会通知：寒假家长会");
     }
+}
+
+/// <summary>The same end-to-end suite with the worker on PostgreSQL.</summary>
+public sealed class MeetingEndToEndTestsOnPostgres : MeetingEndToEndTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

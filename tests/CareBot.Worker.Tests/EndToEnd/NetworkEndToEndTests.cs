@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -11,8 +12,11 @@ namespace CareBot.Worker.Tests.EndToEnd;
 /// Issue 19, through the real host and the local Bot API server: the server's update ids start again while the worker
 /// runs; the server is unreachable for minutes while a meeting's invitations wait.
 /// </summary>
-public sealed class NetworkEndToEndTests
+public class NetworkEndToEndTests
 {
+    /// <summary>The provider the worker runs on; <see cref="NetworkEndToEndTestsOnPostgres"/> runs the suite again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
     private const long MentorUser = 94001, FatherUser = 94002;
 
@@ -25,7 +29,7 @@ public sealed class NetworkEndToEndTests
     [Fact]
     public async Task Update_ids_that_start_again_at_1_while_the_worker_runs_still_answer_a_mines_and_a_parents_message()
     {
-        await using var kit = await E2eKit.StartAsync(new DateTimeOffset(2026, 11, 23, 9, 0, 0, China), server: o => o.FirstUpdateId = 1);
+        await using var kit = await E2eKit.StartAsync(new DateTimeOffset(2026, 11, 23, 9, 0, 0, China), server: o => o.FirstUpdateId = 1, store: Store);
         kit.Seed(2, db => db.Write(tx =>
         {
             var child = tx.Children.FindAll().OrderBy(c => c.Id).First();
@@ -75,7 +79,7 @@ public sealed class NetworkEndToEndTests
     public async Task A_meeting_invitation_for_20_parents_waits_out_minutes_of_refused_connections_and_reaches_all_20()
     {
         var start = new DateTimeOffset(2026, 11, 23, 9, 0, 0, China);
-        await using var kit = await E2eKit.StartAsync(start, server: _ => { });
+        await using var kit = await E2eKit.StartAsync(start, server: _ => { }, store: Store);
         var parents = new List<long>();
         kit.Seed(15, db => db.Write(tx =>
         {
@@ -103,7 +107,7 @@ public sealed class NetworkEndToEndTests
         using var stderr = new StringWriter();
         var code = await CareBot.Worker.Cli.CliApp.RunAsync(
             ["meeting", "add", "--date", "2026-11-28", "--time", "09:30", "--place", "学校会议室", "--title", "寒假家长会"],
-            stdout, stderr, new Dictionary<string, string?> { ["Storage:DatabasePath"] = kit.DatabasePath });
+            stdout, stderr, kit.StorageSettings(), kit.CliServices);
         Assert.True(code == 0, stderr.ToString());
 
         var db = kit.Host!.Services.GetRequiredService<CareDb>();
@@ -137,4 +141,10 @@ public sealed class NetworkEndToEndTests
         Assert.All(Invitations(), r => Assert.Equal(OutboxStatus.Sent, r.Status));
         Assert.All(parents, user => Assert.Single(kit.Server.MessagesTo(user), m => m.Text.Contains("家长会通知", StringComparison.Ordinal)));
     }
+}
+
+/// <summary>The same end-to-end suite with the worker on PostgreSQL.</summary>
+public sealed class NetworkEndToEndTestsOnPostgres : NetworkEndToEndTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
@@ -9,8 +10,11 @@ namespace CareBot.Worker.Tests.EndToEnd;
 /// API server: the visited child's line says the visit is logged while the other child's button stays; "remind me
 /// tomorrow" is noted. A restart the same morning sends no second reminder.
 /// </summary>
-public sealed class ReminderEditEndToEndTests
+public class ReminderEditEndToEndTests
 {
+    /// <summary>The provider the worker runs on; <see cref="ReminderEditEndToEndTestsOnPostgres"/> runs the suite again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     // Monday 2026-11-23 07:59 in Asia/Shanghai.
     private static readonly DateTimeOffset Monday0759 = new(2026, 11, 23, 7, 59, 0, TimeSpan.FromHours(8));
     private const long MentorUser = 90011;
@@ -18,7 +22,7 @@ public sealed class ReminderEditEndToEndTests
     [Fact]
     public async Task The_reminder_is_edited_to_show_the_visit_logged_by_its_button_and_is_not_sent_again_after_a_restart()
     {
-        await using var kit = await E2eKit.StartAsync(Monday0759);
+        await using var kit = await E2eKit.StartAsync(Monday0759, store: Store);
         string code = "";
         Child first = null!, second = null!;
         kit.Seed(2, db =>
@@ -72,4 +76,10 @@ public sealed class ReminderEditEndToEndTests
     }
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+}
+
+/// <summary>The same end-to-end suite with the worker on PostgreSQL.</summary>
+public sealed class ReminderEditEndToEndTestsOnPostgres : ReminderEditEndToEndTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.Worker.Jobs;
@@ -11,8 +12,11 @@ namespace CareBot.Worker.Tests.EndToEnd;
 /// at once; an hour later, unacknowledged, the safeguarding job (Quartz) sends it again; the admin presses 已知悉; the
 /// concern is read beside the running worker with <c>carebot concern list</c> and <c>show</c>. The family gets nothing.
 /// </summary>
-public sealed class SafeguardingEndToEndTests
+public class SafeguardingEndToEndTests
 {
+    /// <summary>The provider the worker runs on; <see cref="SafeguardingEndToEndTestsOnPostgres"/> runs the suite again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
     private const long MentorUser = 93001, FatherUser = 93002, AdminUser = 93004;
 
@@ -20,7 +24,7 @@ public sealed class SafeguardingEndToEndTests
     public async Task A_concern_in_quiet_hours_alerts_at_once_repeats_after_an_hour_and_stops_when_acknowledged()
     {
         var start = new DateTimeOffset(2026, 11, 24, 23, 0, 0, China);
-        await using var kit = await E2eKit.StartAsync(start);
+        await using var kit = await E2eKit.StartAsync(start, store: Store);
         kit.Seed(2, db => db.Write(tx =>
         {
             var child = tx.Children.FindAll().OrderBy(c => c.Id).First();
@@ -89,7 +93,13 @@ public sealed class SafeguardingEndToEndTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await CareBot.Worker.Cli.CliApp.RunAsync(args, stdout, stderr, new Dictionary<string, string?> { ["Storage:DatabasePath"] = kit.DatabasePath });
+        var code = await CareBot.Worker.Cli.CliApp.RunAsync(args, stdout, stderr, kit.StorageSettings(), kit.CliServices);
         return (code, stdout.ToString(), stderr.ToString());
     }
+}
+
+/// <summary>The same end-to-end suite with the worker on PostgreSQL.</summary>
+public sealed class SafeguardingEndToEndTestsOnPostgres : SafeguardingEndToEndTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

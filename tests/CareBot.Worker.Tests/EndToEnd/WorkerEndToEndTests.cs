@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using System.Globalization;
 using CareBot.Core.Invites;
@@ -7,8 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CareBot.Worker.Tests.EndToEnd;
 
-public sealed class WorkerEndToEndTests
+public class WorkerEndToEndTests
 {
+    /// <summary>The provider the worker runs on; <see cref="WorkerEndToEndTestsOnPostgres"/> runs the suite again on PostgreSQL.</summary>
+    protected virtual StoreKind Store => StoreKind.LiteDb;
+
     // Monday 2026-11-23 07:59 in Asia/Shanghai.
     private static readonly DateTimeOffset Monday0759 = new(2026, 11, 23, 7, 59, 0, TimeSpan.FromHours(8));
     private const long MentorUser = 90001, ParentUser = 90002;
@@ -24,7 +28,7 @@ public sealed class WorkerEndToEndTests
     [Fact]
     public async Task Mentor_and_parent_link_by_invite_log_visits_and_talk_through_the_real_bot()
     {
-        await using var kit = await E2eKit.StartAsync(Monday0759);
+        await using var kit = await E2eKit.StartAsync(Monday0759, store: Store);
         string mentorCode = "", parentCode = "";
         kit.Seed(2, db =>
         {
@@ -63,7 +67,7 @@ public sealed class WorkerEndToEndTests
         await kit.Expect(ParentUser, "挺好的，数学进步了");
 
         await kit.StopWorkerAsync();
-        using var db = new LiteCareDb(kit.DatabasePath);
+        using var db = kit.OpenDb();
         var (m, p, c) = FirstFamily(db);
         var records = db.Read(tx => tx.Records.Find(r => r.ChildId == c.Id).ToList());
         Assert.Equal(2, records.Count(r => r.Kind == CareKind.Visit && r.AuthorId == m.Id));
@@ -76,7 +80,7 @@ public sealed class WorkerEndToEndTests
     [Fact]
     public async Task A_simulated_week_brings_a_reminder_a_visit_and_one_weekly_update_across_restarts()
     {
-        await using var kit = await E2eKit.StartAsync(Monday0759);
+        await using var kit = await E2eKit.StartAsync(Monday0759, store: Store);
         kit.Seed(1, db =>
         {
             var (mentor, parent, _) = FirstFamily(db);
@@ -173,4 +177,10 @@ public sealed class AdminVerbsBesideTheWorkerTests
         using var restored = new LiteCareDb(copy);
         Assert.Equal(5, restored.Read(tx => tx.Children.Count()));
     }
+}
+
+/// <summary>The same end-to-end suite with the worker on PostgreSQL.</summary>
+public sealed class WorkerEndToEndTestsOnPostgres : WorkerEndToEndTests
+{
+    protected override StoreKind Store => StoreKind.Postgres;
 }

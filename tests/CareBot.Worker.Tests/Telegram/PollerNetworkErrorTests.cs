@@ -31,7 +31,7 @@ public sealed class PollerNetworkErrorTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(capture).SetMinimumLevel(LogLevel.Trace));
         using var signal = new OutboxSignal();
         var bot = new TelegramBotClient(new TelegramBotClientOptions(token, server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 });
-        var processor = new UpdateProcessor(db, new NoHandler(), outbox, time, NullLogger<UpdateProcessor>.Instance);
+        var processor = new UpdateProcessor(db, new NoHandler(), outbox, time, NullLogger<UpdateProcessor>.Instance, CareBot.Worker.Telegram.TelegramPoller.Channel);
         using var poller = new TelegramPoller(bot, processor, db, outbox, signal, time, Options.Create(new TelegramOptions { PollTimeoutSeconds = 1 }), new WorkerActivity(time), factory.CreateLogger<TelegramPoller>());
 
         await poller.StartAsync(CancellationToken.None);

@@ -147,7 +147,7 @@ internal sealed class PowerCutWorkload
         var outbox = new OutboxStore(db, time);
         var clock = new CareClock(time, "Asia/Shanghai");
         var handler = new ChatHandler(db, clock, outbox, new InviteService(db, time), new CareOptions());
-        return (new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance), outbox);
+        return (new UpdateProcessor(db, handler, outbox, time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram), outbox);
     }
 
     /// <summary>The unique note of an update's visit or diary entry (so "stored once" can be counted).</summary>
@@ -197,7 +197,7 @@ internal sealed class PowerCutWorkload
                 }
             }
 
-            AssertTrue((d.State.FindById(UpdateProcessor.OffsetKey)?.Value ?? 0) > last, "the confirmed offset went back");
+            AssertTrue((d.State.FindById(ChatTestKit.Telegram.OffsetKey)?.Value ?? 0) > last, "the confirmed offset went back");
         });
     }
 
