@@ -19,6 +19,9 @@ public sealed class PgCareDb : CareDb
     /// <summary>How long the server may be out of reach before the database fails (the worker exits and is restarted).</summary>
     public static readonly TimeSpan DefaultGiveUpAfter = TimeSpan.FromSeconds(300);
 
+    /// <summary>How many statements a connection keeps prepared when the connection string does not say (Max Auto Prepare).</summary>
+    public const int AutoPrepared = 64;
+
     private readonly NpgsqlDataSource _data;
     private readonly NpgsqlDataSource _marks;
     private readonly ThreadLocal<PgSession?> _current = new();
@@ -46,6 +49,14 @@ public sealed class PgCareDb : CareDb
         {
             // Never the string itself: it may hold a password.
             throw new StorageException($"Storage:ConnectionString is not a valid PostgreSQL connection string ({ex.Message}).", ex);
+        }
+
+        if (builder.MaxAutoPrepare == 0)
+        {
+            // The same few dozen statements run over and over (a turn's look-ups and inserts): prepared once per
+            // pooled connection, each later run skips the server's parse and plan. A connection string may set its own.
+            builder.MaxAutoPrepare = AutoPrepared;
+            builder.AutoPrepareMinUsages = 2;
         }
 
         Masked = Mask(builder);

@@ -9,7 +9,11 @@ public sealed class BenchmarkOptions
 {
     public const string Usage =
         "usage: CareBot.Benchmarks [all|compose|dispatch|ingest|plan-latency|backup-latency|startup] [--children N] [--months M] [--rate R] " +
-        "[--messages N] [--updates N] [--startup-children N] [--no-startup] [--history-compare] [--json FILE] [--temp DIR]";
+        "[--messages N] [--updates N] [--startup-children N] [--no-startup] [--history-compare] [--json FILE] [--temp DIR] [--provider litedb|postgres]\n" +
+        "  --provider postgres: compose, ingest, plan-latency and startup against the PostgreSQL database in Storage__ConnectionString (pg_* figures).";
+
+    public const string LiteDb = "litedb";
+    public const string Postgres = "postgres";
 
     public string Scenario { get; set; } = "all";
     public int Children { get; set; } = 20_000;
@@ -27,6 +31,22 @@ public sealed class BenchmarkOptions
     public bool HistoryCompare { get; set; }
     public string? JsonPath { get; set; }
     public string TempRoot { get; set; } = Path.Combine(Path.GetTempPath(), "carebot-bench");
+
+    /// <summary>Which storage the scenarios run against: <see cref="LiteDb"/> or <see cref="Postgres"/>.</summary>
+    public string Provider { get; set; } = LiteDb;
+
+    /// <summary>The PostgreSQL database for <see cref="Postgres"/>; null: the environment variable <c>Storage__ConnectionString</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The connection string to run against, from the option or from <paramref name="environment"/>; none is a <see cref="BenchmarkSetupException"/>.</summary>
+    public string PostgresConnection(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var cs = ConnectionString ?? environment(PgBenchmark.ConnectionVariable);
+        return string.IsNullOrWhiteSpace(cs)
+            ? throw new BenchmarkSetupException($"--provider postgres needs the environment variable {PgBenchmark.ConnectionVariable} (a PostgreSQL connection string, e.g. Host=127.0.0.1;Port=5432;Username=carebot;Database=carebot_bench); it is not set.")
+            : cs;
+    }
 
     public bool Runs(string scenario) => Scenario == "all" || Scenario == scenario;
 
@@ -54,6 +74,15 @@ public sealed class BenchmarkOptions
                 case "--history-compare": o.HistoryCompare = true; break;
                 case "--json": o.JsonPath = Next(); break;
                 case "--temp": o.TempRoot = Next(); break;
+                case "--provider":
+                    var provider = Next().ToLowerInvariant();
+                    o.Provider = provider == "postgresql" ? Postgres : provider;
+                    if (o.Provider is not (LiteDb or Postgres))
+                    {
+                        return null;
+                    }
+
+                    break;
                 default: return null;
             }
         }

@@ -29,7 +29,13 @@ public static class BenchmarkRunner
         var f = new BenchmarkFigures();
         f.Set("children", options.Children);
         f.Set("months", options.Months);
-        log.WriteLine($"CareBot benchmarks: {options.Scenario}, {options.Children:N0} children, {options.Months} months, {Environment.ProcessorCount} cores, {Environment.Version}");
+        log.WriteLine($"CareBot benchmarks: {options.Scenario}, {options.Provider}, {options.Children:N0} children, {options.Months} months, {Environment.ProcessorCount} cores, {Environment.Version}");
+        if (options.Provider == BenchmarkOptions.Postgres)
+        {
+            await PgBenchmark.RunAsync(options, f, log, ct).ConfigureAwait(false);
+            return f;
+        }
+
 
         if (options.Runs("compose") || options.Runs("ingest") || options.Runs("plan-latency") || options.Runs("backup-latency"))
         {
@@ -397,12 +403,7 @@ public static class BenchmarkRunner
 
     private static async Task StartupAsync(BenchmarkOptions options, BenchmarkFigures f, TextWriter log, CancellationToken ct)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "carebot.dll");
-        if (!File.Exists(dll) || !File.Exists(Path.Combine(AppContext.BaseDirectory, "carebot.runtimeconfig.json")))
-        {
-            throw new FileNotFoundException("carebot.dll with its runtimeconfig is not beside the benchmark", dll);
-        }
-
+        var dll = WorkerDll();
         var cached = County.Cached(options.TempRoot, options.StartupChildren, options.StartupMonths, log);
         var work = County.WorkCopy(cached, $"startup-{options.StartupChildren}.db");
 
@@ -419,14 +420,28 @@ public static class BenchmarkRunner
         f.Set("startup_db_open_s", openS);
         // The first start of a worker on a database also syncs CareBot:Admins over everyone (once per change of the
         // admin list); later starts skip it. Both are measured: the first, then the steady state.
-        var first = await MeasureStartAsync("first start", dll, work, options, log, ct).ConfigureAwait(false);
-        var again = await MeasureStartAsync("next start", dll, work, options, log, ct).ConfigureAwait(false);
+        var settings = new Dictionary<string, string> { ["Storage__DatabasePath"] = work };
+        var first = await MeasureStartAsync("first start", dll, settings, options.StartupChildren, options, log, ct).ConfigureAwait(false);
+        var again = await MeasureStartAsync("next start", dll, settings, options.StartupChildren, options, log, ct).ConfigureAwait(false);
         f.Set("startup_first_s", first ?? double.NaN);
         f.Set("startup_children", options.StartupChildren);
         f.Set("startup_s", again ?? double.NaN);
     }
 
-    private static async Task<double?> MeasureStartAsync(string label, string dll, string work, BenchmarkOptions options, TextWriter log, CancellationToken ct)
+    /// <summary>The worker program beside the benchmark.</summary>
+    internal static string WorkerDll()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "carebot.dll");
+        if (!File.Exists(dll) || !File.Exists(Path.Combine(AppContext.BaseDirectory, "carebot.runtimeconfig.json")))
+        {
+            throw new FileNotFoundException("carebot.dll with its runtimeconfig is not beside the benchmark", dll);
+        }
+
+        return dll;
+    }
+
+    /// <summary>Starts the worker with <paramref name="storage"/> (environment variables) and returns the seconds until its first getUpdates long poll.</summary>
+    internal static async Task<double?> MeasureStartAsync(string label, string dll, IReadOnlyDictionary<string, string> storage, int children, BenchmarkOptions options, TextWriter log, CancellationToken ct)
     {
         await using var server = await LocalBotApiServer.StartAsync(new LocalBotApiOptions { MinimumLogLevel = LogLevel.Error }, ct).ConfigureAwait(false);
 
@@ -444,7 +459,11 @@ public static class BenchmarkRunner
             psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        psi.Environment["Storage__DatabasePath"] = work;
+        foreach (var (key, value) in storage)
+        {
+            psi.Environment[key] = value;
+        }
+
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
 
         var lines = new List<string>();
@@ -485,7 +504,7 @@ public static class BenchmarkRunner
         }
 
         await child.WaitForExitAsync(ct).ConfigureAwait(false);
-        log.WriteLine($"startup, {label} ({options.StartupChildren:N0} children): first getUpdates long poll after {(firstPoll is { } s ? $"{s:F2} s" : "never (process exited or timed out)")}; child output:");
+        log.WriteLine($"startup, {label} ({children:N0} children): first getUpdates long poll after {(firstPoll is { } s ? $"{s:F2} s" : "never (process exited or timed out)")}; child output:");
         lock (lines)
         {
             foreach (var line in lines.Take(25))

@@ -13,7 +13,7 @@ namespace CareBot.Benchmarks;
 /// </summary>
 internal static class ChatLatency
 {
-    public static void During(string what, CareDb db, UpdateProcessor processor, int mentors, Action work, BenchmarkFigures f, TextWriter log)
+    public static void During(string what, CareDb db, UpdateProcessor processor, int mentors, Action work, BenchmarkFigures f, TextWriter log, string prefix = "")
     {
         var note = $"{what} 期间的家访";
         var before = Saved(db, note);
@@ -54,13 +54,13 @@ internal static class ChatLatency
         var saved = Saved(db, note) - before;
         var p50 = BenchmarkRunner.Pct(sorted, 0.5);
         var p99 = BenchmarkRunner.Pct(sorted, 0.99);
-        log.WriteLine($"{what}-latency: {what} took {workS:F2} s; {sorted.Length} mentor replies meanwhile ({saved} visits saved), p50 {p50:F3} s, p99 {p99:F3} s, max {sorted.LastOrDefault():F3} s");
-        f.Set($"{what}_latency_{what}_s", workS);
-        f.Set($"reply_count_during_{what}", sorted.Length);
-        f.Set($"reply_saved_during_{what}", saved);
-        f.Set($"reply_p50_during_{what}_s", p50);
-        f.Set($"reply_p99_during_{what}_s", p99);
-        f.Set($"reply_max_during_{what}_s", sorted.LastOrDefault());
+        log.WriteLine($"{prefix}{what}-latency: {what} took {workS:F2} s; {sorted.Length} mentor replies meanwhile ({saved} visits saved), p50 {p50:F3} s, p99 {p99:F3} s, max {sorted.LastOrDefault():F3} s");
+        f.Set($"{prefix}{what}_latency_{what}_s", workS);
+        f.Set($"{prefix}reply_count_during_{what}", sorted.Length);
+        f.Set($"{prefix}reply_saved_during_{what}", saved);
+        f.Set($"{prefix}reply_p50_during_{what}_s", p50);
+        f.Set($"{prefix}reply_p99_during_{what}_s", p99);
+        f.Set($"{prefix}reply_max_during_{what}_s", sorted.LastOrDefault());
     }
 
     private static int Saved(CareDb db, string note) => db.Read(tx => tx.Records.Count(r => r.Kind == CareKind.Visit && r.Text == note));

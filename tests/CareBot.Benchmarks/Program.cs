@@ -7,7 +7,17 @@ if (options is null)
     return 2;
 }
 
-var figures = await BenchmarkRunner.RunAsync(options, Console.Out).ConfigureAwait(false);
+BenchmarkFigures figures;
+try
+{
+    figures = await BenchmarkRunner.RunAsync(options, Console.Out).ConfigureAwait(false);
+}
+catch (BenchmarkSetupException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
 Console.WriteLine();
 Console.WriteLine(figures.ToTable());
 if (options.JsonPath is not null)

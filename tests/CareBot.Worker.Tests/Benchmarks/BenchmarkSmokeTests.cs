@@ -1,4 +1,5 @@
 using CareBot.Benchmarks;
+using CareBot.Tests.Shared;
 
 namespace CareBot.Worker.Tests.Benchmarks;
 
@@ -21,6 +22,85 @@ public sealed class BenchmarkSmokeTests : IDisposable
         ["dispatch"] = ["dispatch_s", "dispatch_sent", "dispatch_rate", "dispatch_rate_ratio", "dispatch_send_ms_per_call"],
         ["startup"] = ["startup_db_open_s", "startup_first_s", "startup_s", "startup_children"],
     };
+
+    /// <summary>The PostgreSQL figures (<c>--provider postgres</c>); a scenario that silently ran nothing misses its keys.</summary>
+    private static readonly string[] PgKeys =
+    [
+        "pg_seed_s", "pg_compose_s", "pg_compose_planned", "pg_compose_added", "pg_compose_raw_read_s", "pg_compose_raw_write_s",
+        "pg_compose_raw_written", "pg_compose_raw_s", "pg_compose_vs_read_write",
+        "pg_ingest_durable_s", "pg_ingest_durable_rate", "pg_ingest_durable_raw_s", "pg_ingest_durable_ratio", "pg_ingest_durable_p50_ms", "pg_ingest_durable_p99_ms",
+        "pg_ingest_group_s", "pg_ingest_group_raw_s", "pg_ingest_group_ratio", "pg_ingest_stored", "pg_ingest_replies",
+        "pg_plan_latency_plan_s", "pg_plan_latency_planned", "pg_reply_count_during_plan", "pg_reply_saved_during_plan", "pg_reply_p50_during_plan_s", "pg_reply_p99_during_plan_s",
+        "pg_startup_db_open_s", "pg_startup_first_s", "pg_startup_s", "pg_startup_children",
+    ];
+
+    [Fact]
+    public async Task Tiny_postgres_run_measures_every_pg_figure_against_plain_npgsql_with_the_counts_asked_for()
+    {
+        var connection = PgServer.CreateDatabase();
+        try
+        {
+            var options = new BenchmarkOptions
+            {
+                Provider = BenchmarkOptions.Postgres,
+                ConnectionString = connection,
+                Children = Children,
+                Months = 2,
+                IngestUpdates = 120,
+                StartupLinger = TimeSpan.FromMilliseconds(300),
+                TempRoot = _temp,
+            };
+            using var log = new StringWriter();
+
+            var figures = await BenchmarkRunner.RunAsync(options, log);
+            string Why(string key) => $"{key} = {(figures.Has(key) ? figures[key] : "missing")}\n{log}";
+
+            foreach (var key in PgKeys)
+            {
+                Assert.True(figures.Has(key), $"{key} missing\n{log}");
+                Assert.True(double.IsFinite(figures[key]) && figures[key] > 0, Why(key));
+            }
+
+            // Only PostgreSQL ran: no LiteDB figure beside the pg_* ones.
+            Assert.DoesNotContain(figures.Items, p => p.Key.StartsWith("compose_", StringComparison.Ordinal) || p.Key.StartsWith("ingest_", StringComparison.Ordinal));
+
+            // The counts asked for: 1.5 parents a child, the same rows written by plain Npgsql, 120 updates per run, the whole county at start.
+            Assert.Equal(Children * 3 / 2, figures["pg_compose_planned"]);
+            Assert.Equal(Children * 3 / 2, figures["pg_compose_added"]);
+            Assert.Equal(Children * 3 / 2, figures["pg_compose_raw_written"]);
+            Assert.Equal(Children * 3 / 2, figures["pg_plan_latency_planned"]);
+            Assert.Equal(120, figures["pg_ingest_stored"]);
+            Assert.Equal(120, figures["pg_ingest_replies"]);
+            Assert.Equal(Children, figures["pg_startup_children"]);
+            Assert.Equal(figures["pg_reply_count_during_plan"], figures["pg_reply_saved_during_plan"]);
+            Assert.True(figures["pg_ingest_durable_p99_ms"] >= figures["pg_ingest_durable_p50_ms"], Why("pg_ingest_durable_p99_ms"));
+            Assert.True(figures["pg_reply_p99_during_plan_s"] >= figures["pg_reply_p50_during_plan_s"], Why("pg_reply_p99_during_plan_s"));
+            Assert.True(figures["pg_startup_s"] < 60, Why("pg_startup_s"));
+
+            var json = System.Text.Json.JsonDocument.Parse(figures.ToJson());
+            foreach (var key in PgKeys)
+            {
+                Assert.True(json.RootElement.TryGetProperty(key, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number, key);
+            }
+        }
+        finally
+        {
+            PgServer.DropDatabase(connection);
+        }
+    }
+
+    [Fact]
+    public void Postgres_without_a_connection_string_fails_with_one_line_naming_the_variable()
+    {
+        var options = BenchmarkOptions.Parse(["compose", "--provider", "postgres"])!;
+
+        var ex = Assert.Throws<BenchmarkSetupException>(() => options.PostgresConnection(_ => null));
+
+        Assert.Contains("Storage__ConnectionString", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
+        Assert.Equal("Host=h;Database=d", options.PostgresConnection(v => v == "Storage__ConnectionString" ? "Host=h;Database=d" : null));
+        Assert.Null(BenchmarkOptions.Parse(["--provider", "oracle"]));
+    }
 
     [Fact]
     public async Task Tiny_run_of_every_scenario_measures_what_was_asked_with_sane_figures()
