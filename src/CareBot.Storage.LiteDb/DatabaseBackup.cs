@@ -76,12 +76,14 @@ public static class DatabaseBackup
         if (source is not LiteCareDb)
         {
             // Another provider (PostgreSQL): its documents, typed, with their keys; the copy is a LiteDB file (a way back).
-            source.Read(from => target.Write(to =>
+            source.ReadSnapshot(from => target.Write(to =>
             {
                 foreach (var (name, count) in StorageCopy.CopyAll(from, to))
                 {
                     counts[name] = count;
                 }
+
+                return true;
             }));
             return;
         }

@@ -18,7 +18,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     public IEnumerable<T> FindAll() => collection.FindAll();
 
     public IEnumerable<T> Find(Expression<Func<T, bool>> predicate, int skip = 0, int limit = int.MaxValue) =>
-        Checked(predicate, () => collection.Find(predicate, skip, limit), all => all.Skip(skip).Take(limit));
+        Checked(predicate, () => collection.Find(predicate, skip, limit), all => all.Skip(skip).Take(limit), limited: skip > 0 || limit < int.MaxValue);
 
     public IEnumerable<T> FindOrdered<TKey>(Expression<Func<T, bool>> predicate, Expression<Func<T, TKey>> orderBy, int limit)
     {
@@ -26,7 +26,8 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
         return Checked(
             predicate,
             () => collection.Query().Where(predicate).OrderBy(orderBy).Limit(limit).ToEnumerable(),
-            all => all.OrderBy(DocMatch.Compile(orderBy), comparer).Take(limit));
+            all => all.OrderBy(DocMatch.Compile(orderBy), comparer).Take(limit),
+            limited: limit < int.MaxValue);
     }
 
     public IEnumerable<TResult> Select<TResult>(Expression<Func<T, bool>>? predicate, Expression<Func<T, TResult>> selector)
@@ -53,13 +54,17 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     /// LiteDB compares a string with != by case, for one); a predicate LiteDB cannot read at all (a flags test such as
     /// <c>(p.Roles &amp; Roles.Mentor) != 0</c> on enums kept as names) is answered in memory over the whole collection.
     /// </summary>
-    private List<T> Checked(Expression<Func<T, bool>> predicate, Func<IEnumerable<T>> lite, Func<IEnumerable<T>, IEnumerable<T>> rest)
+    /// <param name="limited">LiteDB skipped or limited its answer: when the check drops any of it, the rows after the limit
+    /// are read again in memory (a document LiteDB wrongly counted must not push a real match out of the page).</param>
+    private List<T> Checked(Expression<Func<T, bool>> predicate, Func<IEnumerable<T>> lite, Func<IEnumerable<T>, IEnumerable<T>> rest, bool limited)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         var match = DocMatch.Compile(predicate);
         try
         {
-            return lite().Where(match).ToList();
+            var answer = lite().ToList();
+            var kept = answer.Where(match).ToList();
+            return kept.Count == answer.Count || !limited ? kept : rest(collection.Find(predicate).Where(match)).ToList();
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidCastException or InvalidOperationException or ArgumentException && ex is not LiteException)
         {

@@ -31,6 +31,7 @@ public sealed class PgCareDb : CareDb
     private long? _downSince;
     private Exception? _failure;
     private int _unsynced;
+    private int _committing;
     private volatile bool _disposed;
     private readonly object _turns = new();
     private int _activeTurns;
@@ -48,7 +49,11 @@ public sealed class PgCareDb : CareDb
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
             // Never the string itself: it may hold a password.
-            throw new StorageException($"Storage:ConnectionString is not a valid PostgreSQL connection string ({ex.Message}).", ex);
+            throw new StorageException($"Storage:ConnectionString is not a valid PostgreSQL connection string ({ex.Message}).", ex)
+            {
+                Error = StorageError.BadConnectionString,
+                Args = [ex.Message],
+            };
         }
 
         if (builder.MaxAutoPrepare == 0)
@@ -92,7 +97,7 @@ public sealed class PgCareDb : CareDb
                 var reason = ex is PostgresException pg ? pg.MessageText : ex.Message;
                 throw new StorageException($"Storage:ConnectionString: cannot open {Path}: {reason}", ex)
                 {
-                    Error = StorageError.CannotOpen,
+                    Error = StorageError.ServerCannotOpen,
                     Args = [Path, reason],
                 };
             }
@@ -113,13 +118,20 @@ public sealed class PgCareDb : CareDb
     public static string Mask(NpgsqlConnectionStringBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var copy = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
-        if (!string.IsNullOrEmpty(copy.Password))
+        // Only where and who: no secret of any kind (password, SSL key passphrase, ...) can be in it.
+        var shown = new NpgsqlConnectionStringBuilder
         {
-            copy.Password = "***";
+            Host = builder.Host,
+            Port = builder.Port,
+            Database = builder.Database,
+            Username = builder.Username,
+        };
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            shown.Password = "***";
         }
 
-        return copy.ConnectionString;
+        return shown.ConnectionString;
     }
 
     private void EnsureSchema(NpgsqlConnection connection)
@@ -137,7 +149,7 @@ public sealed class PgCareDb : CareDb
         {
             throw new StorageException($"Storage:ConnectionString: {Path} has schema version {version}, newer than this CareBot ({SchemaVersion}). Upgrade CareBot.")
             {
-                Error = StorageError.NewerSchema,
+                Error = StorageError.ServerNewerSchema,
                 Args = [Path, version, SchemaVersion],
             };
         }
@@ -160,15 +172,11 @@ public sealed class PgCareDb : CareDb
 
     public override T Read<T>(Func<CareTx, T> work) => Turn(TurnKind.Read, work);
 
-    public override void Mark(Action<CareTx> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        Turn(TurnKind.Mark, tx =>
-        {
-            work(tx);
-            return true;
-        });
-    }
+    /// <summary>A short transaction under the writers' lock, committed without waiting for the disk (see <see cref="CareDb.Mark{T}"/>).</summary>
+    public override T Mark<T>(Func<CareTx, T> work) => Turn(TurnKind.Mark, work);
+
+    /// <summary>One REPEATABLE READ, read-only transaction: every collection as it was at one moment (a backup).</summary>
+    public override T ReadSnapshot<T>(Func<CareTx, T> work) => Turn(TurnKind.Snapshot, work);
 
     /// <summary>
     /// Makes every commit so far durable: a tiny transaction that writes (so it has WAL of its own) and commits with
@@ -178,7 +186,8 @@ public sealed class PgCareDb : CareDb
     public override void Sync()
     {
         ThrowIfFailed();
-        if (Interlocked.Exchange(ref _unsynced, 0) == 0)
+        // A deferred commit may be visible to others a moment before its own thread marks it unsynced: flush then too.
+        if (Interlocked.Exchange(ref _unsynced, 0) == 0 && Volatile.Read(ref _committing) == 0)
         {
             return;
         }
@@ -210,7 +219,7 @@ public sealed class PgCareDb : CareDb
     {
         ArgumentNullException.ThrowIfNull(work);
         ThrowIfFailed();
-        var writes = kind is TurnKind.Write or TurnKind.WriteDeferred;
+        var writes = kind is TurnKind.Write or TurnKind.WriteDeferred or TurnKind.Mark;
         if (_current.Value is { } joined)
         {
             // Inside another turn on this thread: join it (a write inside a read begins its transaction on the same connection).
@@ -223,16 +232,14 @@ public sealed class PgCareDb : CareDb
         {
             session = new PgSession((kind == TurnKind.Mark ? _marks : _data).OpenConnection(), kind);
             _current.Value = session;
-            var result = writes ? InTransaction(session, kind, work) : work(session.Tx);
-            if (kind == TurnKind.Mark && session.Wrote)
-            {
-                Interlocked.Exchange(ref _unsynced, 1);
-            }
+            var result = writes ? InTransaction(session, kind, work) : kind == TurnKind.Snapshot ? InSnapshot(session, work) : work(session.Tx);
 
             Reached();
             return result;
         }
-        catch (Exception ex) when (session is null ? PgErrors.IsConnectionError(ex) : session.ConnectionLost)
+        // A connection that cannot be opened, for whatever reason the server gives (gone, a password changed under a
+        // running worker, the database dropped), is out of reach: try again, give up after the give-up time.
+        catch (Exception ex) when (session is null ? ex is NpgsqlException || PgErrors.IsConnectionError(ex) : session.ConnectionLost)
         {
             throw Unreachable(ex);
         }
@@ -269,18 +276,38 @@ public sealed class PgCareDb : CareDb
         session.Transaction = session.Connection.BeginTransaction();
         try
         {
+            var deferred = kind is TurnKind.WriteDeferred or TurnKind.Mark;
             session.Run("", () => session.Exec(string.Create(CultureInfo.InvariantCulture,
-                $"SELECT pg_advisory_xact_lock({PgSchema.WriteLock}); SET LOCAL synchronous_commit = {(kind == TurnKind.WriteDeferred ? "off" : "on")}")));
+                $"SELECT pg_advisory_xact_lock({PgSchema.WriteLock}); SET LOCAL synchronous_commit = {(deferred ? "off" : "on")}")));
             var result = work(session.Tx);
-            RunCommitJoins(session.Tx);
-            session.Run("", () =>
+            if (kind != TurnKind.Mark)
             {
-                session.Transaction.Commit();
-                return true;
-            });
-            if (kind == TurnKind.WriteDeferred)
+                RunCommitJoins(session.Tx);
+            }
+
+            if (deferred)
             {
-                Interlocked.Exchange(ref _unsynced, 1);
+                Interlocked.Increment(ref _committing);
+            }
+
+            try
+            {
+                session.Run("", () =>
+                {
+                    session.Transaction.Commit();
+                    return true;
+                });
+                if (deferred)
+                {
+                    Interlocked.Exchange(ref _unsynced, 1);
+                }
+            }
+            finally
+            {
+                if (deferred)
+                {
+                    Interlocked.Decrement(ref _committing);
+                }
             }
 
             return result;
@@ -300,6 +327,23 @@ public sealed class PgCareDb : CareDb
             }
 
             throw;
+        }
+        finally
+        {
+            session.Transaction.Dispose();
+            session.Transaction = null;
+        }
+    }
+
+    private static T InSnapshot<T>(PgSession session, Func<CareTx, T> work)
+    {
+        session.Transaction = session.Connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        try
+        {
+            session.Run("", () => session.Exec("SET TRANSACTION READ ONLY"));
+            var result = work(session.Tx);
+            session.Transaction.Commit();
+            return result;
         }
         finally
         {
@@ -350,7 +394,7 @@ public sealed class PgCareDb : CareDb
             RaiseFailed(_failure);
         }
 
-        return new StorageFailedException(Path, _failure);
+        return new StorageFailedException(Path, _failure, serverGone: true);
     }
 
     private void ThrowIfFailed()
@@ -358,7 +402,7 @@ public sealed class PgCareDb : CareDb
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_failure is not null)
         {
-            throw new StorageFailedException(Path, _failure);
+            throw new StorageFailedException(Path, _failure, serverGone: true);
         }
     }
 

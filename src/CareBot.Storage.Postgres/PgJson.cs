@@ -30,6 +30,7 @@ internal static class PgJson
         options.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: true));
         options.Converters.Add(new UtcDateTimeConverter());
         options.Converters.Add(new DateOnlyConverter());
+        options.Converters.Add(new NulFreeStringConverter());
         options.MakeReadOnly();
         return options;
     }
@@ -78,6 +79,18 @@ internal static class PgJson
 
         public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
             writer.WriteStringValue(FormatTicks(ToStored(value)));
+    }
+
+    /// <summary>
+    /// jsonb refuses the NUL character (\u0000) in text; LiteDB keeps it. A NUL (from a spreadsheet cell, a pasted
+    /// note) is stored as U+FFFD, as chat text already is (ChatCommand.ValidUtf16), instead of failing the save.
+    /// </summary>
+    private sealed class NulFreeStringConverter : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString();
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Contains('\0', StringComparison.Ordinal) ? value.Replace('\0', '\uFFFD') : value);
     }
 
     private sealed class DateOnlyConverter : JsonConverter<DateOnly>

@@ -10,6 +10,7 @@ internal enum TurnKind
     Mark,
     Write,
     WriteDeferred,
+    Snapshot,
 }
 
 /// <summary>

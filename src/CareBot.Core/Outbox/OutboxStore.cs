@@ -162,7 +162,9 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(hasExpired);
         ArgumentNullException.ThrowIfNull(dateOf);
-        return db.Read(tx =>
+
+        // A Mark turn: no writer (a relink holding the row, a withdrawal, a forget) can come between this read and the write.
+        return db.Mark(tx =>
         {
             if (tx.Outbox.FindById(rowId) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending } row)
             {

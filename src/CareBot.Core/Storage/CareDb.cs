@@ -80,7 +80,28 @@ public abstract partial class CareDb : IDisposable
     /// A turn for single writes, each committed by itself, that need no sync of their own (the dispatcher's Sending
     /// and Sent marks: a power cut can cause a message to be sent again, never lost).
     /// </summary>
-    public virtual void Mark(Action<CareTx> work) => Read(work);
+    public void Mark(Action<CareTx> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Mark(tx =>
+        {
+            work(tx);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// A turn that reads and then writes a few documents (the dispatcher's claim of a row), each write committed
+    /// without a sync of its own. No writer may come between its read and its write: on LiteDB every turn takes the
+    /// one lock; a server provider runs it as a short transaction under the writers' lock.
+    /// </summary>
+    public virtual T Mark<T>(Func<CareTx, T> work) => Read(work);
+
+    /// <summary>
+    /// Reads that must see one moment of the whole database (a backup): on LiteDB every turn does; a server provider
+    /// runs it in one snapshot transaction.
+    /// </summary>
+    public virtual T ReadSnapshot<T>(Func<CareTx, T> work) => Read(work);
 
     /// <summary>
     /// Reads a whole collection in slices of <paramref name="slice"/> documents in key order, each slice one turn, so

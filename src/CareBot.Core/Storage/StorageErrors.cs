@@ -33,11 +33,27 @@ public enum StorageError
     BackupChanged,
     ServerUnreachable,
     NotEmpty,
+    ServerCannotOpen,
+    ServerNewerSchema,
+    BadConnectionString,
 }
 
-/// <summary>The database stopped after a disk error; nothing more can be saved until the process restarts.</summary>
-public sealed class StorageFailedException(string path, Exception inner)
-    : Exception($"Storage:DatabasePath: {path}: the database stopped after a disk error ({inner.GetType().Name}: {inner.Message}); restart the worker.", inner);
+/// <summary>The database stopped (a disk error, a server out of reach too long); nothing more can be saved until the process restarts.</summary>
+public sealed class StorageFailedException : Exception
+{
+    public StorageFailedException(string path, Exception inner)
+        : base($"Storage:DatabasePath: {path}: the database stopped after a disk error ({inner?.GetType().Name}: {inner?.Message}); restart the worker.", inner)
+    {
+    }
+
+    /// <summary>A database server (<paramref name="server"/>: host, port, database) out of reach for too long.</summary>
+    public StorageFailedException(string server, Exception inner, bool serverGone)
+        : base(serverGone
+            ? $"Storage:ConnectionString: {server}: the database server has been out of reach too long ({inner?.Message}); restart the worker."
+            : $"Storage:ConnectionString: {server}: the database stopped ({inner?.GetType().Name}: {inner?.Message}); restart the worker.", inner)
+    {
+    }
+}
 
 /// <summary>A unique key (a document's key, an outbox key, a phone, an invite code) is already taken. The turn goes on.</summary>
 public sealed class DuplicateKeyException(string collection, Exception? inner = null)

@@ -37,7 +37,9 @@ internal static class MigrateCommand
 
         var care = host.Services.GetRequiredService<IOptions<CareOptions>>().Value;
         var time = host.Services.GetRequiredService<TimeProvider>();
-        using var source = new LiteCareDb(from.FullName, string.IsNullOrEmpty(password) ? null : password, care.Directory.UpgradeTo);
+        // The file's password: --password, else Storage:Password (the school's own setting, e.g. Storage__Password).
+        var filePassword = string.IsNullOrEmpty(password) ? storage.Password : password;
+        using var source = new LiteCareDb(from.FullName, string.IsNullOrEmpty(filePassword) ? null : filePassword, care.Directory.UpgradeTo);
         using var target = StorageProviders.OpenPostgreSQL(storage, time);
         var expected = source.Read(StorageCopy.Count);
         var copied = target.Write(to =>

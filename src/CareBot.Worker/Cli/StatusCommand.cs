@@ -24,8 +24,8 @@ internal static class StatusCommand
     {
         try
         {
-            var database = CareHost.StorageSettings(overrides, language).DatabasePath;
-            return Report(database, language, time, stdout, stderr);
+            var storage = CareHost.StorageSettings(overrides, language);
+            return Report(storage.DatabasePath, language, time, stdout, stderr, storage.IsPostgreSQL);
         }
         catch (Exception ex) when (CliApp.BadInputMessage(ex, language) is { } message)
         {
@@ -40,7 +40,11 @@ internal static class StatusCommand
     }
 
     /// <summary>Reads the heartbeat of the worker on <paramref name="database"/> and tells it.</summary>
-    internal static int Report(string database, string language, TimeProvider time, TextWriter stdout, TextWriter stderr)
+    /// <param name="server">
+    /// The data is on a database server (PostgreSQL): no file at <paramref name="database"/>; the heartbeat is still
+    /// written beside that path, by the owner of its folder.
+    /// </param>
+    internal static int Report(string database, string language, TimeProvider time, TextWriter stdout, TextWriter stderr, bool server = false)
     {
         string T(string key, params object?[] args) => Texts.Get(language, key, args);
         int Fail(string line)
@@ -49,7 +53,7 @@ internal static class StatusCommand
             return Unhealthy;
         }
 
-        if (!File.Exists(database))
+        if (!server && !File.Exists(database))
         {
             return Fail(T("status.no_database", database));
         }
@@ -59,7 +63,7 @@ internal static class StatusCommand
         try
         {
             // The worker's own file: owned by the database's owner, owner-only, not a link.
-            using var stream = PrivateFiles.OpenOwnerOnly(path, PrivateFiles.OwnerOf(database));
+            using var stream = PrivateFiles.OpenOwnerOnly(path, PrivateFiles.OwnerOf(server ? Path.GetDirectoryName(Path.GetFullPath(database))! : database));
             status = JsonSerializer.Deserialize<WorkerStatus>(stream);
         }
         catch (FileNotFoundException)

@@ -138,7 +138,7 @@ public sealed class DemoRunner
                 }
             }
 
-            var people = db.Read(tx =>
+            var people = db.Write(tx =>
             {
                 var all = tx.People.FindAll().Where(p => p.Roles != Roles.None).OrderBy(p => p.Id).ToList();
                 foreach (var p in all)

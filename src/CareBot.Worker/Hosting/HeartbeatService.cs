@@ -61,6 +61,12 @@ internal sealed class HeartbeatService(
         {
             var status = await CollectAsync(cancellationToken).ConfigureAwait(false);
             var temp = WorkerStatus.TempPathFor(storage.Value.DatabasePath);
+            if (storage.Value.IsPostgreSQL)
+            {
+                // No database file makes the folder: the heartbeat's own (data/ beside appsettings.json by default).
+                Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+            }
+
             Remove(temp); // left by a crash mid-write
             PrivateFiles.WriteNew(temp, JsonSerializer.Serialize(status, Json));
             File.Move(temp, StatusPath, overwrite: true); // rename(2): atomic, and replaces a link rather than following it

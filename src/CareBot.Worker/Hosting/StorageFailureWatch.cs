@@ -48,7 +48,7 @@ public sealed class StorageFailureWatch : IHostedService
 
         Tripped = true;
         _logger.LogCritical(
-            "The database stopped after a disk error ({ErrorType}: {ErrorMessage}); the worker exits with code 1 so that it is restarted",
+            "The database stopped ({ErrorType}: {ErrorMessage}: a disk error, or a database server out of reach too long); the worker exits with code 1 so that it is restarted",
             error.GetType().Name,
             error.Message);
         _lifetime.StopApplication();

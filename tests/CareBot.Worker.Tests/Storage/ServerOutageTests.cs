@@ -101,3 +101,35 @@ public sealed class ServerOutageTests
         Assert.DoesNotContain("s3cret-pw", err, StringComparison.Ordinal);
     }
 }
+
+/// <summary><c>carebot status</c> (the Docker HEALTHCHECK) reads the heartbeat of a worker on PostgreSQL, which has no database file.</summary>
+public sealed class StatusOnPostgresTests
+{
+    [Fact]
+    public async Task Status_is_healthy_while_a_worker_on_PostgreSQL_beats()
+    {
+        await using var kit = await E2eKit.StartAsync(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(8)), store: StoreKind.Postgres);
+        kit.Seed(1);
+        var settings = kit.StorageSettings();
+        settings["Storage:DatabasePath"] = Path.Combine(kit.Folder, "state", "carebot.db"); // a folder the worker makes
+        await kit.StartWorkerAsync(settings);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        int code;
+        string err;
+        do
+        {
+            await Task.Delay(200, timeout.Token);
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            code = CareBot.Worker.Cli.StatusCommand.Run(settings, "en", kit.Time, stdout, stderr);
+            err = stderr.ToString();
+        }
+        while (code != 0 && !timeout.IsCancellationRequested);
+
+        Assert.True(code == 0, err);
+        await kit.StopWorkerAsync();
+        using var after = new StringWriter();
+        Assert.Equal(1, CareBot.Worker.Cli.StatusCommand.Run(settings, "en", kit.Time, TextWriter.Null, after)); // no worker: unhealthy
+    }
+}
