@@ -89,9 +89,18 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     {
         try
         {
-            var all = documents as IReadOnlyList<T> ?? documents.ToList();
-            ThrowIfTaken(all, replacing: false);
-            return collection.InsertBulk(all, batchSize);
+            // Batch by batch (a copy of a large collection is never all in memory), the keys seen kept across batches.
+            ArgumentNullException.ThrowIfNull(documents);
+            var empty = !collection.Exists(Query.All());
+            var taken = new Taken();
+            var total = 0;
+            foreach (var batch in documents.Chunk(batchSize))
+            {
+                ThrowIfTaken(batch, replacing: false, empty, taken);
+                total += collection.InsertBulk(batch, batchSize);
+            }
+
+            return total;
         }
         catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
         {
@@ -178,11 +187,12 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     /// fails inside it (LiteEngine.AutoTransaction), so its own duplicate-key error would lose the turn's earlier
     /// writes; checked first, the turn goes on as the contract says. Writers take turns, so nothing comes between.
     /// </summary>
-    private void ThrowIfTaken(IReadOnlyList<T> documents, bool replacing)
+    private void ThrowIfTaken(IReadOnlyList<T> documents, bool replacing, bool? wasEmpty = null, Taken? taken = null)
     {
         // Into an empty collection (a restore, a copy) only the documents of this call can take each other's keys.
-        var empty = documents.Count > 1 && !collection.Exists(Query.All());
-        var keys = new HashSet<DocId>();
+        var empty = wasEmpty ?? (documents.Count > 1 && !collection.Exists(Query.All()));
+        taken ??= new Taken();
+        var keys = taken.Keys;
         foreach (var document in documents)
         {
             var id = IdOf(document);
@@ -194,7 +204,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
         foreach (var member in UniqueMembers)
         {
-            var values = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var values = taken.Values(member.Name);
             foreach (var document in documents)
             {
                 if (member.GetValue(document) is not string value)
@@ -210,6 +220,17 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
                 }
             }
         }
+    }
+
+    /// <summary>The keys and unique values of the documents of one call so far.</summary>
+    private sealed class Taken
+    {
+        private readonly Dictionary<string, HashSet<string>> _values = new(StringComparer.Ordinal);
+
+        public HashSet<DocId> Keys { get; } = [];
+
+        public HashSet<string> Values(string member) =>
+            _values.TryGetValue(member, out var set) ? set : _values[member] = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
     }
 
     private bool IsNew(DocId id) => info.AutoId && !id.IsString && id.AsInt64 == 0;
