@@ -5,6 +5,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/CareBot.Core/CareBot.Core.csproj src/CareBot.Core/
+COPY src/CareBot.Storage.LiteDb/CareBot.Storage.LiteDb.csproj src/CareBot.Storage.LiteDb/
+COPY src/CareBot.Storage.Postgres/CareBot.Storage.Postgres.csproj src/CareBot.Storage.Postgres/
 COPY src/CareBot.LocalBotApi/CareBot.LocalBotApi.csproj src/CareBot.LocalBotApi/
 COPY src/CareBot.Worker/CareBot.Worker.csproj src/CareBot.Worker/
 RUN dotnet restore src/CareBot.Worker/CareBot.Worker.csproj -r linux-x64
@@ -27,7 +29,8 @@ ENV TZ=Asia/Shanghai \
 WORKDIR /app
 COPY --from=build /app ./
 USER carebot
-# The LiteDB database (and its -log file) lives here; mount a volume to keep it.
+# The LiteDB database (and its -log file) lives here; mount a volume to keep it. With PostgreSQL
+# (-e Storage__Provider=PostgreSQL -e Storage__ConnectionString=...) only the heartbeat file is written here.
 VOLUME ["/data"]
 # Telegram__BotToken must be given at run time: docker run -e Telegram__BotToken=... -v carebot-data:/data carebot
 # The worker writes a heartbeat beside the database every 15 s; `carebot status` exits 0 while it is under a minute

@@ -175,11 +175,13 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     /// </summary>
     private void ThrowIfTaken(IReadOnlyList<T> documents, bool replacing)
     {
+        // Into an empty collection (a restore, a copy) only the documents of this call can take each other's keys.
+        var empty = documents.Count > 1 && !collection.Exists(Query.All());
         var keys = new HashSet<DocId>();
         foreach (var document in documents)
         {
             var id = IdOf(document);
-            if (!IsNew(id) && !replacing && (!keys.Add(id) || collection.FindById(ToBson(id)) is not null))
+            if (!IsNew(id) && !replacing && (!keys.Add(id) || (!empty && collection.FindById(ToBson(id)) is not null)))
             {
                 throw new DuplicateKeyException(info.Name);
             }
@@ -197,7 +199,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
                 var id = IdOf(document);
                 if (!values.Add(value)
-                    || collection.Find(Query.EQ(member.Name, new BsonValue(value))).Any(other => !replacing || IdOf(other) != id || IsNew(id)))
+                    || (!empty && collection.Find(Query.EQ(member.Name, new BsonValue(value))).Any(other => !replacing || IdOf(other) != id || IsNew(id))))
                 {
                     throw new DuplicateKeyException(info.Name);
                 }

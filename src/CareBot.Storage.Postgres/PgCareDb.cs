@@ -32,6 +32,8 @@ public sealed class PgCareDb : CareDb
     private Exception? _failure;
     private int _unsynced;
     private volatile bool _disposed;
+    private readonly object _turns = new();
+    private int _activeTurns;
 
     /// <summary>Connects to the server, makes (or checks) the schema, and refuses a database of a newer CareBot.</summary>
     public PgCareDb(string connectionString, TimeProvider? time = null, TimeSpan? giveUpAfter = null)
@@ -222,6 +224,7 @@ public sealed class PgCareDb : CareDb
             return writes && joined.Transaction is null ? InTransaction(joined, kind, work) : work(joined.Tx);
         }
 
+        EnterTurn();
         PgSession? session = null;
         try
         {
@@ -244,6 +247,27 @@ public sealed class PgCareDb : CareDb
         {
             _current.Value = null;
             session?.Dispose();
+            ExitTurn();
+        }
+    }
+
+    private void EnterTurn()
+    {
+        lock (_turns)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _activeTurns++;
+        }
+    }
+
+    private void ExitTurn()
+    {
+        lock (_turns)
+        {
+            if (--_activeTurns == 0)
+            {
+                Monitor.PulseAll(_turns);
+            }
         }
     }
 
@@ -345,14 +369,24 @@ public sealed class PgCareDb : CareDb
         }
     }
 
+    /// <summary>Waits (up to half a minute) for the turns in progress on other threads (the dispatcher's, a job's at shutdown), then closes the pools.</summary>
     public override void Dispose()
     {
-        if (_disposed)
+        lock (_turns)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (_activeTurns > 0 && _current.Value is null && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Monitor.Wait(_turns, TimeSpan.FromSeconds(1));
+            }
         }
 
-        _disposed = true;
         _data.Dispose();
         _marks.Dispose();
         _current.Dispose();

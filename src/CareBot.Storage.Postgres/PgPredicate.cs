@@ -60,7 +60,7 @@ internal sealed class PgPredicate
                 if (l is null || r is null)
                 {
                     // Dropping a part of an AND keeps more rows, never fewer; not allowed where the answer must be exact.
-                    return exact ? null : l ?? r ?? ("true", false);
+                    return exact ? null : ((l ?? r)?.Sql ?? "true", false);
                 }
 
                 return ($"({l.Value.Sql} AND {r.Value.Sql})", l.Value.Exact && r.Value.Exact);
@@ -194,7 +194,9 @@ internal sealed class PgPredicate
         }
 
         var missing = Activator.CreateInstance(member.Underlying)!;
-        var c = Comparer.Default.Compare(missing, value);
+        var c = member.Kind == SqlKind.Json && member.Underlying != typeof(bool)
+            ? decimal.Zero.CompareTo(Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture)) // numbers of two widths
+            : Comparer.Default.Compare(missing, value);
         return op switch
         {
             ExpressionType.Equal => c == 0,

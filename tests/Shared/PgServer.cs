@@ -137,8 +137,10 @@ public static class PgServer
         internal static Cluster Create(params string[] settings)
         {
             var bin = FindBinaries();
+            SweepStale(bin);
             var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "carebot-pg-" + Guid.NewGuid().ToString("N")[..12]);
             Directory.CreateDirectory(folder);
+            File.WriteAllText(System.IO.Path.Combine(folder, "owner.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             var asPostgresUser = Environment.UserName == "root";
             if (asPostgresUser)
             {
@@ -186,15 +188,37 @@ public static class PgServer
             {
             }
 
-            try
+            // The server's last processes may still be closing files just after pg_ctl returns: try a few times.
+            for (var attempt = 0; attempt < 20 && Directory.Exists(Folder); attempt++)
             {
-                Directory.Delete(Folder, recursive: true);
+                try
+                {
+                    Directory.Delete(Folder, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Thread.Sleep(100);
+                }
             }
-            catch (IOException)
+        }
+
+        /// <summary>
+        /// Removes the clusters of test processes that are gone (a test host killed before its exit handler deleted its
+        /// folder): the server stopped if it still runs, the folder deleted. A folder without an owner is left alone.
+        /// </summary>
+        private static void SweepStale(string bin)
+        {
+            foreach (var folder in Directory.GetDirectories(System.IO.Path.GetTempPath(), "carebot-pg-*"))
             {
-            }
-            catch (UnauthorizedAccessException)
-            {
+                var owner = System.IO.Path.Combine(folder, "owner.pid");
+                if (!File.Exists(owner) || !int.TryParse(File.ReadAllText(owner).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                    || pid == Environment.ProcessId || Directory.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture)))
+                {
+                    continue;
+                }
+
+                var stale = new Cluster(bin, folder, 0, Environment.UserName == "root", []);
+                stale.Destroy();
             }
         }
 

@@ -102,6 +102,17 @@ public sealed class OutboxDispatcher : BackgroundService
             {
                 break;
             }
+            catch (StorageBusyException)
+            {
+                // The database server is out of reach for now (PostgreSQL): nothing is marked sent without it; wait and try again.
+                _logger.LogWarning("Outbox dispatch waits: the database is out of reach");
+                idle = TimeSpan.FromSeconds(5);
+            }
+            catch (StorageFailedException)
+            {
+                // The database stopped for good (StorageFailureWatch stops the worker); nothing more to send.
+                break;
+            }
             catch (Exception ex)
             {
                 // The dispatcher must outlive any single bad row or storage hiccup.

@@ -56,11 +56,20 @@ public sealed class DemoRunner
 
     /// <param name="summary">Where to write the summary of the demo's week (.xlsx or .html), or null.</param>
     public DemoRunner(string language, TextWriter stdout, FileInfo? summary = null)
+        : this(language, stdout, summary, null)
+    {
+    }
+
+    /// <param name="keepDatabase">A LiteDB file to run the demo in and keep afterwards (tests build on the demo's week), or null.</param>
+    internal DemoRunner(string language, TextWriter stdout, FileInfo? summary, string? keepDatabase)
     {
         _lang = language == Texts.English ? Texts.English : Texts.Chinese;
         _out = stdout;
         _summary = summary;
+        _keepDatabase = keepDatabase;
     }
+
+    private readonly string? _keepDatabase;
 
     private string T(string key, params object?[] args) => Texts.Get(_lang, key, args);
 
@@ -79,7 +88,7 @@ public sealed class DemoRunner
             const string adminName = "赵校长";
             var overrides = new Dictionary<string, string?>(server.WorkerSettings())
             {
-                ["Storage:DatabasePath"] = Path.Combine(folder.FullName, "demo.db"),
+                ["Storage:DatabasePath"] = _keepDatabase ?? Path.Combine(folder.FullName, "demo.db"),
                 ["Storage:Password"] = null,
                 ["Delivery:GlobalPerSecond"] = "25",
                 ["CareBot:TimeZone"] = "Asia/Shanghai",

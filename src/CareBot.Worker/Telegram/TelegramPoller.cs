@@ -32,6 +32,9 @@ public sealed class TelegramPoller(
     /// <summary>This adapter's channel: its poll offset and id sequence are kept under "telegram.*".</summary>
     public static readonly ChatChannel Channel = new("telegram");
 
+    /// <summary>The offset of the last getUpdates, for the failure line (read without the database, which may be the failure).</summary>
+    private long _lastOffset;
+
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
 
     /// <summary>Completed when the first getUpdates has been sent (for start-up measurements and tests).</summary>
@@ -68,11 +71,11 @@ public sealed class TelegramPoller(
                 if (TransientErrors.Describe(ex, stoppingToken) is { } reason)
                 {
                     // The network or the server's passing trouble: one line, no stack trace.
-                    logger.LogWarning("Polling failed at offset {Offset} ({Reason}); retry in {Delay}", processor.Offset, reason, delay);
+                    logger.LogWarning("Polling failed at offset {Offset} ({Reason}); retry in {Delay}", _lastOffset, reason, delay);
                 }
                 else
                 {
-                    logger.LogWarning(ex, "Polling failed at offset {Offset}; retry in {Delay}", processor.Offset, delay);
+                    logger.LogWarning(ex, "Polling failed at offset {Offset}; retry in {Delay}", _lastOffset, delay);
                 }
 
                 try
@@ -120,6 +123,7 @@ public sealed class TelegramPoller(
     public async Task PollOnceAsync(CancellationToken cancellationToken)
     {
         var offset = checked((int)processor.Offset);
+        _lastOffset = offset;
         var pending = bot.GetUpdates(offset, 100, options.Value.PollTimeoutSeconds, Wanted, cancellationToken);
         FirstPoll.TrySetResult();
         var updates = await pending.ConfigureAwait(false);

@@ -6,7 +6,8 @@ namespace CareBot.Worker.Telegram;
 
 /// <summary>
 /// Which failures of a Bot API call are the network's or the server's passing trouble (time-outs, refused or reset
-/// connections, 5xx, 429): worth one warning line and another try, never a stack trace or giving up.
+/// connections, 5xx, 429), or the database server's (out of reach for now): worth one warning line and another try,
+/// never a stack trace or giving up.
 /// </summary>
 public static class TransientErrors
 {
@@ -26,6 +27,7 @@ public static class TransientErrors
             HttpRequestException http => http.HttpRequestError.ToString(),
             SocketException socket => socket.SocketErrorCode.ToString(),
             IOException => exception.GetType().Name,
+            CareBot.Core.Storage.StorageBusyException => "storage unreachable",
             OperationCanceledException when !callerToken.IsCancellationRequested => "timeout",
             _ => null,
         };

@@ -32,12 +32,12 @@ internal sealed class E2eKit : IAsyncDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("carebot-e2e-").FullName;
     private CatchUpWatch? _catchUp;
 
-    private E2eKit(LocalBotApiServer server, ShiftedTimeProvider time, StoreKind store)
+    private E2eKit(LocalBotApiServer server, ShiftedTimeProvider time, StoreKind store, string? connectionString)
     {
         Server = server;
         Time = time;
         Store = store;
-        ConnectionString = store == StoreKind.Postgres ? TestStores.NewPostgresDatabase() : null;
+        ConnectionString = store == StoreKind.Postgres ? connectionString ?? TestStores.NewPostgresDatabase() : null;
     }
 
     /// <summary>The provider the worker runs on: a LiteDB file in <see cref="Folder"/>, or a new PostgreSQL database.</summary>
@@ -72,7 +72,8 @@ internal sealed class E2eKit : IAsyncDisposable
     /// <param name="start">The worker's "now" at the start.</param>
     /// <param name="server">Changes to the local Bot API server's settings (its clock is the worker's).</param>
     /// <param name="store">The storage provider the worker runs on.</param>
-    public static async Task<E2eKit> StartAsync(DateTimeOffset start, Action<LocalBotApiOptions>? server = null, StoreKind store = StoreKind.LiteDb)
+    /// <param name="connectionString">On PostgreSQL, the database to use (a private cluster's), else a new one on the shared server.</param>
+    public static async Task<E2eKit> StartAsync(DateTimeOffset start, Action<LocalBotApiOptions>? server = null, StoreKind store = StoreKind.LiteDb, string? connectionString = null)
     {
         var time = new ShiftedTimeProvider(start);
         var options = new LocalBotApiOptions();
@@ -82,7 +83,7 @@ internal sealed class E2eKit : IAsyncDisposable
             server(options);
         }
 
-        return new(await LocalBotApiServer.StartAsync(options), time, store);
+        return new(await LocalBotApiServer.StartAsync(options), time, store, connectionString);
     }
 
     /// <summary>Imports a sample roster (one child per mentor) before the worker runs.</summary>

@@ -104,6 +104,24 @@ public sealed class PostgresServerTests
         Assert.Equal(OutboxStatus.Sent, after.Read(tx => tx.Outbox.FindById(1).Status));
     }
 
+    [Fact]
+    public void Writers_of_two_processes_on_one_database_take_turns()
+    {
+        var connectionString = PgServer.CreateDatabase();
+        try
+        {
+            // Two handles with pools of their own: the advisory lock, not this process's threads, keeps them apart.
+            using var first = new PgCareDb(connectionString);
+            using var second = new PgCareDb(connectionString);
+
+            Assert.Equal(2 * 30, StorageContractTests.CountOnHandles([first, second, first, second], 15));
+        }
+        finally
+        {
+            PgServer.DropDatabase(connectionString);
+        }
+    }
+
     private static string Database(PgServer.Cluster cluster)
     {
         using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Pooling = false }.ConnectionString))

@@ -148,6 +148,24 @@ public abstract partial class StorageContractTests
     }
 
     [Fact]
+    public void A_limit_counts_only_documents_that_match_the_whole_predicate()
+    {
+        Db.Write(tx =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                tx.People.Insert(new Person { Name = "p" + i, Phone = "p" + i, Roles = i < 4 ? Roles.Parent : Roles.Mentor, Status = Reachability.Reachable });
+            }
+        });
+
+        Assert.Equal("p4", Db.Read(tx => tx.People.FindOne(p => (p.Roles & Roles.Mentor) != 0 && p.Status == Reachability.Reachable)?.Name));
+        Assert.True(Db.Read(tx => tx.People.Exists(p => (p.Roles & Roles.Mentor) == Roles.Mentor && p.Status == Reachability.Reachable)));
+        Assert.Equal(2, Db.Read(tx => tx.People.CountUpTo(p => (p.Roles & Roles.Mentor) != 0 && p.Status == Reachability.Reachable, 5)));
+        Assert.Equal(["p5"], Db.Read(tx => tx.People.Find(p => (p.Roles & Roles.Mentor) != 0 && p.Status == Reachability.Reachable, skip: 1, limit: 1).Select(p => p.Name).ToList()));
+        Assert.Equal(["p4"], Db.Read(tx => tx.People.FindOrdered(p => (p.Roles & Roles.Mentor) != 0 && p.Status == Reachability.Reachable, p => p.Id, 1).Select(p => p.Name).ToList()));
+    }
+
+    [Fact]
     public void ChildrenOfParent_finds_the_children_of_one_parent_only()
     {
         Db.Write(tx =>
