@@ -56,7 +56,7 @@ public sealed class PgCareDb : CareDb
             };
         }
 
-        if (builder.MaxAutoPrepare == 0)
+        if (!SaysAutoPrepare(connectionString))
         {
             // The same few dozen statements run over and over (a turn's look-ups and inserts): prepared once per
             // pooled connection, each later run skips the server's parse and plan. A connection string may set its own.
@@ -113,6 +113,13 @@ public sealed class PgCareDb : CareDb
     public string Masked { get; }
 
     public override Exception? Failure => _failure;
+
+    /// <summary>Whether the connection string sets Max Auto Prepare itself (0 turns it off).</summary>
+    private static bool SaysAutoPrepare(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare");
+    }
 
     /// <summary>A connection string fit to show: the password replaced by "***".</summary>
     public static string Mask(NpgsqlConnectionStringBuilder builder)
