@@ -17,7 +17,9 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public IEnumerable<T> FindAll() => collection.FindAll();
 
-    public IEnumerable<T> Find(Expression<Func<T, bool>> predicate, int skip = 0, int limit = int.MaxValue) =>
+    public IEnumerable<T> Find(Expression<Func<T, bool>> predicate, int skip = 0, int limit = int.MaxValue) => FindList(predicate, skip, limit);
+
+    private List<T> FindList(Expression<Func<T, bool>> predicate, int skip = 0, int limit = int.MaxValue) =>
         Checked(predicate, () => collection.Find(predicate, skip, limit), all => all.Skip(skip).Take(limit), limited: skip > 0 || limit < int.MaxValue);
 
     public IEnumerable<T> FindOrdered<TKey>(Expression<Func<T, bool>> predicate, Expression<Func<T, TKey>> orderBy, int limit)
@@ -39,15 +41,23 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     public IReadOnlyList<T> Slice(DocId? after, int limit) =>
         (after is null ? collection.Find(Query.All(), 0, limit) : collection.Find(Query.GT("_id", ToBson(after.Value)), 0, limit)).ToList();
 
-    public T FindOne(Expression<Func<T, bool>> predicate) => Find(predicate, 0, 1).FirstOrDefault()!;
+    public T FindOne(Expression<Func<T, bool>> predicate) => FindList(predicate, 0, 1).FirstOrDefault()!;
 
     public int Count() => collection.Count();
 
-    public int Count(Expression<Func<T, bool>> predicate) => Find(predicate).Count();
+    public int Count(Expression<Func<T, bool>> predicate) =>
+        LiteReading.IsExact(predicate) ? collection.Count(predicate) : FindList(predicate).Count;
 
-    public int CountUpTo(Expression<Func<T, bool>> predicate, int cap) => Find(predicate, 0, Math.Max(cap, 0)).Count();
+    /// <summary>Counted by LiteDB over the keys alone when it reads the predicate exactly (the heartbeat counts the outbox every 15 s).</summary>
+    public int CountUpTo(Expression<Func<T, bool>> predicate, int cap) =>
+        LiteReading.IsExact(predicate)
+            ? collection.Query().Where(predicate).Select(IdOnly).Limit(Math.Max(cap, 0)).ToEnumerable().Count()
+            : FindList(predicate, 0, Math.Max(cap, 0)).Count;
 
-    public bool Exists(Expression<Func<T, bool>> predicate) => Find(predicate, 0, 1).Any();
+    public bool Exists(Expression<Func<T, bool>> predicate) =>
+        LiteReading.IsExact(predicate) ? collection.Exists(predicate) : FindList(predicate, 0, 1).Count != 0;
+
+    private static readonly BsonExpression IdOnly = BsonExpression.Create("$._id");
 
     /// <summary>
     /// LiteDB's answer to a predicate, checked again in memory with the contract's reading of it (<see cref="DocMatch"/>:
@@ -59,6 +69,11 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
     private List<T> Checked(Expression<Func<T, bool>> predicate, Func<IEnumerable<T>> lite, Func<IEnumerable<T>, IEnumerable<T>> rest, bool limited)
     {
         ArgumentNullException.ThrowIfNull(predicate);
+        if (LiteReading.IsExact(predicate))
+        {
+            return lite().ToList();
+        }
+
         var match = DocMatch.Compile(predicate);
         try
         {

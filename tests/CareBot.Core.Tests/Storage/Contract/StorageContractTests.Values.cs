@@ -24,6 +24,29 @@ public abstract partial class StorageContractTests
     }
 
     [Fact]
+    public void A_missing_value_never_satisfies_an_ordering_comparison_in_find_count_and_exists()
+    {
+        // C# reads null < 100 as false; LiteDB orders null before every value. The contract is C#'s reading.
+        Db.Write(tx =>
+        {
+            tx.People.Insert(NewPerson("13800000001", name: "no chat"));
+            var fifty = NewPerson("13800000002", name: "chat 50");
+            fifty.ChatId = 50;
+            tx.People.Insert(fifty);
+            var fiveHundred = NewPerson("13800000003", name: "chat 500");
+            fiveHundred.ChatId = 500;
+            tx.People.Insert(fiveHundred);
+        });
+
+        Assert.Equal(["chat 50"], Db.Read(tx => tx.People.Find(p => p.ChatId < 100).Select(p => p.Name).ToList()));
+        Assert.Equal(1, Db.Read(tx => tx.People.Count(p => p.ChatId < 100)));
+        Assert.Equal(1, Db.Read(tx => tx.People.CountUpTo(p => p.ChatId <= 100, 10)));
+        Assert.False(Db.Read(tx => tx.People.Exists(p => p.ChatId < 10)));
+        Assert.Equal(2, Db.Read(tx => tx.People.Count(p => p.ChatId >= 50)));
+        Assert.Equal(2, Db.Read(tx => tx.People.Count(p => p.ChatId != 50)));
+    }
+
+    [Fact]
     public void DateTimes_come_back_as_UTC_to_the_millisecond()
     {
         var at = T0.AddTicks(1_234_567); // 123.4567 ms past the second
