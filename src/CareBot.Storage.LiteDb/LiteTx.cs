@@ -11,23 +11,6 @@ public sealed class LiteTx : CareTx
     {
         Raw = db;
         Collections = new LiteCollections(db);
-        People = Wrap(Collections.People);
-        Children = Wrap(Collections.Children);
-        Pairings = Wrap(Collections.Pairings);
-        Records = Wrap(Collections.Records);
-        Audit = Wrap(Collections.Audit);
-        Invites = Wrap(Collections.Invites);
-        Throttles = Wrap(Collections.Throttles);
-        Outbox = Wrap(Collections.Outbox);
-        Updates = Wrap(Collections.Updates);
-        State = Wrap(Collections.State);
-        Aid = Wrap(Collections.Aid);
-        Meetings = Wrap(Collections.Meetings);
-        DutyTurns = Wrap(Collections.DutyTurns);
-        DutySwaps = Wrap(Collections.DutySwaps);
-        ReminderMarks = Wrap(Collections.ReminderMarks);
-        Concerns = Wrap(Collections.Concerns);
-        Flags = Wrap(Collections.Flags);
     }
 
     /// <summary>The database itself, for the backup, the schema upgrade and the tests of the file (every collection, UserVersion).</summary>
@@ -36,24 +19,6 @@ public sealed class LiteTx : CareTx
     /// <summary>The LiteDB collections themselves, for the indexes at open.</summary>
     internal LiteCollections Collections { get; }
 
-    public override IDocs<Person> People { get; }
-    public override IDocs<Child> Children { get; }
-    public override IDocs<Pairing> Pairings { get; }
-    public override IDocs<CareRecord> Records { get; }
-    public override IDocs<AuditEntry> Audit { get; }
-    public override IDocs<Invite> Invites { get; }
-    public override IDocs<ChatThrottle> Throttles { get; }
-    public override IDocs<OutboxMessage> Outbox { get; }
-    public override IDocs<ProcessedUpdate> Updates { get; }
-    public override IDocs<StateEntry> State { get; }
-    public override IDocs<AidEntry> Aid { get; }
-    public override IDocs<Meeting> Meetings { get; }
-    public override IDocs<DutyTurn> DutyTurns { get; }
-    public override IDocs<DutySwap> DutySwaps { get; }
-    public override IDocs<ReminderMark> ReminderMarks { get; }
-    public override IDocs<Concern> Concerns { get; }
-    public override IDocs<SafeguardingFlag> Flags { get; }
-
     /// <summary>Through the "parents" index on <c>$.Parents[*].PersonId</c>.</summary>
     public override IEnumerable<Child> ChildrenOfParent(int personId) =>
         Collections.Children.Find(BsonExpression.Create("$.Parents[*].PersonId ANY = @0", new BsonValue(personId)));
@@ -61,8 +26,7 @@ public sealed class LiteTx : CareTx
     public override bool IsParentOfAny(int personId) =>
         Collections.Children.Exists(BsonExpression.Create("$.Parents[*].PersonId ANY = @0", new BsonValue(personId)));
 
-    private static LiteDocs<T> Wrap<T>(ILiteCollection<T> collection)
-        where T : class => new(collection, StorageCatalog.Of<T>());
+    protected override IDocs<T> Docs<T>() => new LiteDocs<T>(Raw.GetCollection<T>(StorageCatalog.Of<T>().Name), StorageCatalog.Of<T>());
 }
 
 /// <summary>The LiteDB collections of the database by CareBot's names.</summary>

@@ -297,6 +297,9 @@ public sealed class PgCareDb : CareDb
                 Interlocked.Increment(ref _committing);
             }
 
+            // A durable commit flushes the WAL past every commit before it: those need no Sync of their own any more
+            // (one that commits meanwhile marks itself unsynced after this, and one still in flight is seen by Sync).
+            var hadUnsynced = !deferred && Interlocked.Exchange(ref _unsynced, 0) == 1;
             try
             {
                 session.Run("", () =>
@@ -308,6 +311,11 @@ public sealed class PgCareDb : CareDb
                 {
                     Interlocked.Exchange(ref _unsynced, 1);
                 }
+            }
+            catch when (hadUnsynced)
+            {
+                Interlocked.Exchange(ref _unsynced, 1);
+                throw;
             }
             finally
             {

@@ -42,11 +42,15 @@ internal sealed partial class PgDocs<T> : IDocs<T>
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var parameters = new List<NpgsqlParameter>();
         var where = PgPredicate.Translate(predicate, _info.StringKey, parameters);
+        if (where.Exact)
+        {
+            // The server answers the predicate exactly as the contract reads it: no check in memory.
+            return _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {_key}{Page(skip, limit)}", parameters));
+        }
+
         var match = DocMatch.Compile(predicate);
-        var tail = where.Exact ? Page(skip, limit) : "";
-        var rows = _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {_key}{tail}", parameters));
-        var matching = rows.Where(match);
-        return (where.Exact ? matching : matching.Skip(skip).Take(limit)).ToList();
+        var rows = _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {_key}", parameters));
+        return rows.Where(match).Skip(skip).Take(limit).ToList();
     }
 
     public IEnumerable<T> FindOrdered<TKey>(Expression<Func<T, bool>> predicate, Expression<Func<T, TKey>> orderBy, int limit)
@@ -55,13 +59,13 @@ internal sealed partial class PgDocs<T> : IDocs<T>
         ArgumentNullException.ThrowIfNull(orderBy);
         var parameters = new List<NpgsqlParameter>();
         var where = PgPredicate.Translate(predicate, _info.StringKey, parameters);
-        var match = DocMatch.Compile(predicate);
         var order = SortableInSql(orderBy);
         if (where.Exact && order is not null)
         {
-            var sorted = _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {order} NULLS FIRST, {_key}{Page(0, limit)}", parameters));
-            return sorted.Where(match).ToList();
+            return _session.Run(Name, () => Query($"SELECT doc FROM {Name} WHERE {where.Where} ORDER BY {order} NULLS FIRST, {_key}{Page(0, limit)}", parameters));
         }
+
+        var match = DocMatch.Compile(predicate);
 
         var key = DocMatch.Compile(orderBy);
         var comparer = typeof(TKey) == typeof(string) ? (IComparer<TKey>)StringComparer.OrdinalIgnoreCase : Comparer<TKey>.Default;
@@ -97,11 +101,28 @@ internal sealed partial class PgDocs<T> : IDocs<T>
         return checked((int)(long)command.ExecuteScalar()!);
     });
 
-    public int Count(Expression<Func<T, bool>> predicate) => Find(predicate).Count();
+    public int Count(Expression<Func<T, bool>> predicate) => CountUpTo(predicate, int.MaxValue);
 
-    public int CountUpTo(Expression<Func<T, bool>> predicate, int cap) => Find(predicate, 0, Math.Max(cap, 0)).Count();
+    /// <summary>Counted by the server when it reads the predicate exactly, else the matching documents in memory.</summary>
+    public int CountUpTo(Expression<Func<T, bool>> predicate, int cap)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        cap = Math.Max(cap, 0);
+        var parameters = new List<NpgsqlParameter>();
+        var where = PgPredicate.Translate(predicate, _info.StringKey, parameters);
+        if (!where.Exact)
+        {
+            return Find(predicate, 0, cap).Count();
+        }
 
-    public bool Exists(Expression<Func<T, bool>> predicate) => Find(predicate, 0, 1).Any();
+        return _session.Run(Name, () =>
+        {
+            using var command = _session.Command($"SELECT count(*) FROM (SELECT 1 FROM {Name} WHERE {where.Where}{Page(0, cap)}) m", parameters);
+            return checked((int)(long)command.ExecuteScalar()!);
+        });
+    }
+
+    public bool Exists(Expression<Func<T, bool>> predicate) => CountUpTo(predicate, 1) > 0;
 
     public bool Delete(DocId id)
     {

@@ -13,42 +13,50 @@ internal sealed class PgTx : CareTx
     public PgTx(PgSession session)
     {
         _session = session;
-        People = new PgDocs<Person>(session);
-        Children = new PgDocs<Child>(session);
-        Pairings = new PgDocs<Pairing>(session);
-        Records = new PgDocs<CareRecord>(session);
-        Audit = new PgDocs<AuditEntry>(session);
-        Invites = new PgDocs<Invite>(session);
-        Throttles = new PgDocs<ChatThrottle>(session);
-        Outbox = new PgDocs<OutboxMessage>(session);
-        Updates = new PgDocs<ProcessedUpdate>(session);
-        State = new PgDocs<StateEntry>(session);
-        Aid = new PgDocs<AidEntry>(session);
-        Meetings = new PgDocs<Meeting>(session);
-        DutyTurns = new PgDocs<DutyTurn>(session);
-        DutySwaps = new PgDocs<DutySwap>(session);
-        ReminderMarks = new PgDocs<ReminderMark>(session);
-        Concerns = new PgDocs<Concern>(session);
-        Flags = new PgDocs<SafeguardingFlag>(session);
     }
 
-    public override IDocs<Person> People { get; }
-    public override IDocs<Child> Children { get; }
-    public override IDocs<Pairing> Pairings { get; }
-    public override IDocs<CareRecord> Records { get; }
-    public override IDocs<AuditEntry> Audit { get; }
-    public override IDocs<Invite> Invites { get; }
-    public override IDocs<ChatThrottle> Throttles { get; }
-    public override IDocs<OutboxMessage> Outbox { get; }
-    public override IDocs<ProcessedUpdate> Updates { get; }
-    public override IDocs<StateEntry> State { get; }
-    public override IDocs<AidEntry> Aid { get; }
-    public override IDocs<Meeting> Meetings { get; }
-    public override IDocs<DutyTurn> DutyTurns { get; }
-    public override IDocs<DutySwap> DutySwaps { get; }
-    public override IDocs<ReminderMark> ReminderMarks { get; }
-    public override IDocs<Concern> Concerns { get; }
-    public override IDocs<SafeguardingFlag> Flags { get; }
+    protected override IDocs<T> Docs<T>() => new PgDocs<T>(_session);
+
+    /// <summary>One statement for all the keys.</summary>
+    public override StateEntry?[] StateEntries(params string[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = _session.Run("state", () =>
+        {
+            using var command = _session.Command(
+                "SELECT doc FROM state WHERE key = ANY(ARRAY(SELECT upper(v) FROM unnest(@keys) v))",
+                [new NpgsqlParameter("@keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys }]);
+            using var reader = command.ExecuteReader();
+            var entries = new List<StateEntry>();
+            while (reader.Read())
+            {
+                entries.Add(PgJson.Deserialize<StateEntry>(reader.GetString(0)));
+            }
+
+            return entries;
+        });
+        return [.. keys.Select(k => found.Find(e => string.Equals(e.Id, k, StringComparison.OrdinalIgnoreCase)))];
+    }
+
+    /// <summary>The carer's pairings and their children in one statement.</summary>
+    public override List<Child> ChildrenOfCarer(int carerId)
+    {
+        var children = _session.Run("children", () =>
+        {
+            using var command = _session.Command(
+                "SELECT doc FROM children WHERE key IN (SELECT upper(p.doc->>'ChildId') FROM pairings p WHERE (p.doc->'CarerId') = to_jsonb(@carer))",
+                [new NpgsqlParameter("@carer", NpgsqlDbType.Integer) { Value = carerId }]);
+            using var reader = command.ExecuteReader();
+            var list = new List<Child>();
+            while (reader.Read())
+            {
+                list.Add(PgJson.Deserialize<Child>(reader.GetString(0)));
+            }
+
+            return list;
+        });
+        return [.. children.OrderBy(c => c.Id, StringComparer.Ordinal)];
+    }
 
     /// <summary>Through the GIN index on <c>doc->'Parents'</c> (containment), checked again in memory.</summary>
     public override IEnumerable<Child> ChildrenOfParent(int personId) => Parents(personId, limit: null);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
+using CareBot.Core.Storage;
 using CareBot.Storage.Postgres;
 using Npgsql;
 using NpgsqlTypes;
@@ -47,11 +48,13 @@ internal static class PgIngestBenchmark
             {
                 var t0 = Stopwatch.GetTimestamp();
                 var id = next++;
-                _ = processor.Process(new IncomingMessage(id, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, $"/visit 1 今天家访第{i}次，一切都好"))
+                // As the poller does: the last update of a batch commits durably, then the batch's sync (a no-op then).
+                var last = (i + 1) % sync == 0;
+                _ = processor.Process(new IncomingMessage(id, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, $"/visit 1 今天家访第{i}次，一切都好"), durable: last)
                     ?? throw new InvalidOperationException($"update {id} was seen as a redelivery");
-                if ((i + 1) % sync == 0)
+                if (last)
                 {
-                    db.Sync();
+                    Confirmations.BatchHandled(db);
                 }
 
                 lat[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;

@@ -17,11 +17,7 @@ internal sealed class CareQueries(CareDb db, CareClock clock, CareOptions option
     private readonly CareStatusCalculator _calculator = new(db, clock, options);
 
     /// <summary>The carer's children in a stable order; /mine numbers them from 1 in this order.</summary>
-    public static List<Child> ChildrenOf(CareTx tx, int carerId)
-    {
-        var ids = tx.Pairings.Find(p => p.CarerId == carerId).Select(p => p.ChildId).Distinct().ToList();
-        return ids.Select(id => tx.Children.FindById(id)).Where(c => c is not null).OrderBy(c => c!.Id, StringComparer.Ordinal).ToList()!;
-    }
+    public static List<Child> ChildrenOf(CareTx tx, int carerId) => tx.ChildrenOfCarer(carerId);
 
     /// <summary>
     /// The carer's children numbered as /mine shows them, and whether those numbers still mean the children of the

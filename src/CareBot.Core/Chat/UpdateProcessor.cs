@@ -79,18 +79,20 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     /// </summary>
     /// <param name="message">The update.</param>
     /// <param name="fingerprint">The channel's ids of what it carried (see <see cref="ProcessedUpdate.Fingerprint"/>).</param>
-    public HandleOutcome? Process(IncomingMessage message, string? fingerprint = null)
+    /// <param name="durable">Commit durably (the last update of a batch): its commit makes the batch's earlier ones
+    /// durable too, so the channel's sync that follows has nothing left to do.</param>
+    public HandleOutcome? Process(IncomingMessage message, string? fingerprint = null, bool durable = false)
     {
         ArgumentNullException.ThrowIfNull(message);
         try
         {
-            var outcome = db.WriteDeferred(tx =>
+            Func<CareTx, HandleOutcome?> work = tx =>
             {
-                var sequence = CurrentSequence(tx);
+                var (sequence, offset) = ReadState(tx);
                 var id = RecordId(sequence, message.UpdateId);
                 if (tx.Updates.FindById(id) is not null)
                 {
-                    AdvanceOffset(tx, message.UpdateId);
+                    AdvanceOffset(tx, offset, message.UpdateId);
                     return null;
                 }
 
@@ -98,9 +100,10 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
                 // sequence that is the record id, so an update whose id equals an old one adds its own replies.
                 var result = handler.Handle(tx, sequence == 0 ? message : message with { UpdateId = id });
                 tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
-                AdvanceOffset(tx, message.UpdateId);
+                AdvanceOffset(tx, offset, message.UpdateId);
                 return result;
-            });
+            };
+            var outcome = durable ? db.Write(work) : db.WriteDeferred(work);
             _failures.Remove(message.UpdateId);
             return outcome;
         }
@@ -151,22 +154,28 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     /// <summary>Records an update that carries nothing for CareBot (or could not be handled) and advances past it.</summary>
     public void Skip(long updateId, string? error = null, string? fingerprint = null) => db.WriteDeferred(tx =>
     {
-        var sequence = CurrentSequence(tx);
+        var (sequence, offset) = ReadState(tx);
         var id = RecordId(sequence, updateId);
         if (tx.Updates.FindById(id) is null)
         {
             tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
         }
 
-        AdvanceOffset(tx, updateId);
+        AdvanceOffset(tx, offset, updateId);
         return true;
     });
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
 
-    private void AdvanceOffset(CareTx tx, long updateId)
+    /// <summary>The channel's id sequence and its offset entry, in one look-up.</summary>
+    private (long Sequence, StateEntry Offset) ReadState(CareTx tx)
     {
-        var state = tx.State.FindById(OffsetKey) ?? new StateEntry { Id = OffsetKey };
+        var entries = tx.StateEntries(SequenceKey, OffsetKey);
+        return (entries[0]?.Value ?? 0, entries[1] ?? new StateEntry { Id = OffsetKey });
+    }
+
+    private static void AdvanceOffset(CareTx tx, StateEntry state, long updateId)
+    {
         if (updateId + 1 > state.Value)
         {
             state.Value = updateId + 1;

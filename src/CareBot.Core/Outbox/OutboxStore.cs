@@ -30,13 +30,16 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(message);
-        if (tx.Outbox.Exists(o => o.Key == message.Key))
+        try
+        {
+            // Added by its key in one statement: a taken key is refused by the unique index, and the turn goes on.
+            Insert(tx, message, nowUtc, status);
+            return true;
+        }
+        catch (DuplicateKeyException)
         {
             return false;
         }
-
-        Insert(tx, message, nowUtc, status);
-        return true;
     }
 
     /// <summary>

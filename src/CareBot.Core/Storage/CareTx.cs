@@ -9,30 +9,48 @@ namespace CareBot.Core.Storage;
 /// </summary>
 public abstract class CareTx
 {
-    public abstract IDocs<Person> People { get; }
-    public abstract IDocs<Child> Children { get; }
-    public abstract IDocs<Pairing> Pairings { get; }
-    public abstract IDocs<CareRecord> Records { get; }
-    public abstract IDocs<AuditEntry> Audit { get; }
-    public abstract IDocs<Invite> Invites { get; }
-    public abstract IDocs<ChatThrottle> Throttles { get; }
-    public abstract IDocs<OutboxMessage> Outbox { get; }
-    public abstract IDocs<ProcessedUpdate> Updates { get; }
-    public abstract IDocs<StateEntry> State { get; }
+    public IDocs<Person> People => field ??= Docs<Person>();
+    public IDocs<Child> Children => field ??= Docs<Child>();
+    public IDocs<Pairing> Pairings => field ??= Docs<Pairing>();
+    public IDocs<CareRecord> Records => field ??= Docs<CareRecord>();
+    public IDocs<AuditEntry> Audit => field ??= Docs<AuditEntry>();
+    public IDocs<Invite> Invites => field ??= Docs<Invite>();
+    public IDocs<ChatThrottle> Throttles => field ??= Docs<ChatThrottle>();
+    public IDocs<OutboxMessage> Outbox => field ??= Docs<OutboxMessage>();
+    public IDocs<ProcessedUpdate> Updates => field ??= Docs<ProcessedUpdate>();
+    public IDocs<StateEntry> State => field ??= Docs<StateEntry>();
     /// <summary>Aid given to children (资助); shown to admins only.</summary>
-    public abstract IDocs<AidEntry> Aid { get; }
+    public IDocs<AidEntry> Aid => field ??= Docs<AidEntry>();
     /// <summary>Parents' meetings with their invitations' answers and attendance.</summary>
-    public abstract IDocs<Meeting> Meetings { get; }
+    public IDocs<Meeting> Meetings => field ??= Docs<Meeting>();
     /// <summary>The activity-room duty rota of each school (<c>carebot duty import</c>).</summary>
-    public abstract IDocs<DutyTurn> DutyTurns { get; }
+    public IDocs<DutyTurn> DutyTurns => field ??= Docs<DutyTurn>();
     /// <summary>Swaps of two dated duty turns, proposed and answered in chat (<c>/duty swap</c>).</summary>
-    public abstract IDocs<DutySwap> DutySwaps { get; }
+    public IDocs<DutySwap> DutySwaps => field ??= Docs<DutySwap>();
     /// <summary>What each carer was last reminded of, per item (the reminders' repetition).</summary>
-    public abstract IDocs<ReminderMark> ReminderMarks { get; }
+    public IDocs<ReminderMark> ReminderMarks => field ??= Docs<ReminderMark>();
     /// <summary>Worries about children (关注 / 强制报告): never shown to parents.</summary>
-    public abstract IDocs<Concern> Concerns { get; }
+    public IDocs<Concern> Concerns => field ??= Docs<Concern>();
     /// <summary>Check-ins that raised a flag, open until a visit or talk, or an admin, clears them.</summary>
-    public abstract IDocs<SafeguardingFlag> Flags { get; }
+    public IDocs<SafeguardingFlag> Flags => field ??= Docs<SafeguardingFlag>();
+
+    /// <summary>The provider's collection of <typeparamref name="T"/> for this turn (asked once per collection and turn).</summary>
+    protected abstract IDocs<T> Docs<T>()
+        where T : class;
+
+    /// <summary>The state entries with these keys, in their order (null where there is none), in one look-up.</summary>
+    public virtual StateEntry?[] StateEntries(params string[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return [.. keys.Select(k => (StateEntry?)State.FindById(k))];
+    }
+
+    /// <summary>The children paired with the carer <paramref name="carerId"/>, by key (ordinal).</summary>
+    public virtual List<Child> ChildrenOfCarer(int carerId)
+    {
+        var ids = Pairings.Find(p => p.CarerId == carerId).Select(p => p.ChildId).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return [.. ids.Select(id => Children.FindById(id)).Where(c => c is not null).OrderBy(c => c.Id, StringComparer.Ordinal)];
+    }
 
     /// <summary>The children one of whose parents is <paramref name="personId"/> (an index on the parents' ids).</summary>
     public abstract IEnumerable<Child> ChildrenOfParent(int personId);

@@ -155,7 +155,8 @@ public sealed class TelegramPoller(
                 }
 
                 // Throws after a failed attempt: the batch stops here and the same update comes again next round.
-                var outcome = processor.Process(message, fingerprint);
+                // The batch's last update commits durably, which makes the earlier ones durable too (group commit).
+                var outcome = processor.Process(message, fingerprint, durable: ReferenceEquals(update, updates[^1]));
                 if (outcome is not null)
                 {
                     handled.Add((message, outcome));
