@@ -47,7 +47,7 @@ public sealed partial class LiteCareDb
 
             try
             {
-                Read(_ =>
+                Locked(_ =>
                 {
                     _db.Checkpoint();
                     _db.CheckpointSize = 0;
@@ -87,7 +87,7 @@ public sealed partial class LiteCareDb
                 changed = _data.Writes != writes;
                 if (!_disposed && _failure is null)
                 {
-                    Read(_ => _db.CheckpointSize = CheckpointPages);
+                    Locked(_ => _db.CheckpointSize = CheckpointPages);
                     Sync();
                 }
 

@@ -18,7 +18,6 @@ public sealed partial class LiteCareDb : CareDb
     private readonly IFileLayer? _files;
     private bool _disposed;
     private Exception? _failure;
-    private int _transactionDepth;
     private readonly string _upgradeSchool = SchoolDirectory.DefaultId;
 
     /// <summary>
@@ -58,7 +57,7 @@ public sealed partial class LiteCareDb : CareDb
         }
 
         Encrypted = !string.IsNullOrEmpty(password);
-        _tx = new LiteTx(_db);
+        _tx = new LiteTx(_db, ThrowIfReadOnly);
         try
         {
             _db.UtcDate = true;
@@ -123,7 +122,7 @@ public sealed partial class LiteCareDb : CareDb
         _ownsDatabase = ownsDatabase;
         _db.UtcDate = true;
         Path = path;
-        _tx = new LiteTx(_db);
+        _tx = new LiteTx(_db, ThrowIfReadOnly);
         EnsureSchema();
     }
 
@@ -269,15 +268,12 @@ public sealed partial class LiteCareDb : CareDb
     {
         lock (_writeLock)
         {
-            // A Write nested in another joins its transaction: the outermost one syncs, after its commit.
-            var outermost = _transactionDepth == 0;
-            var result = WriteDeferred(work);
-            if (outermost)
+            return InTurn(TurnMode.Write, () =>
             {
+                var result = Commit(work);
                 Sync();
-            }
-
-            return result;
+                return result;
+            });
         }
     }
 
@@ -287,56 +283,55 @@ public sealed partial class LiteCareDb : CareDb
     /// </summary>
     public override T WriteDeferred<T>(Func<CareTx, T> work)
     {
-        ArgumentNullException.ThrowIfNull(work);
-
         // LiteDB locks each collection a transaction writes until it commits. Two transactions taking collections
         // in different orders (a /notice filling the outbox while a 403 marks a person blocked) would wait on each
         // other for LiteDB's one-minute lock timeout and then both fail. One transaction at a time removes that
-        // class of deadlock; writes are synchronous and short. (Monitor is re-entrant: a nested Write joins.)
+        // class of deadlock; writes are synchronous and short.
         lock (_writeLock)
         {
-            ThrowIfFailed();
-            if (!Guard(_db.BeginTrans))
-            {
-                // Already inside a transaction on this thread: join it.
-                return work(_tx);
-            }
+            return InTurn(TurnMode.Write, () => Commit(work));
+        }
+    }
 
-            _transactionDepth++;
+    /// <summary>One LiteDB transaction around <paramref name="work"/>, committed (not synced); under the lock, in a turn.</summary>
+    private T Commit<T>(Func<CareTx, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ThrowIfFailed();
+        if (!Guard(_db.BeginTrans))
+        {
+            throw new InvalidOperationException("A LiteDB transaction is open on this thread outside a turn.");
+        }
+
+        try
+        {
+            var result = work(_tx);
+            RunCommitJoins(_tx);
+            Guard(_db.Commit);
+            return result;
+        }
+        catch (Exception ex) when (IsFatal(ex))
+        {
+            throw Fail(ex);
+        }
+        catch (Exception ex)
+        {
             try
             {
-                var result = work(_tx);
-                RunCommitJoins(_tx);
-                Guard(_db.Commit);
-                return result;
+                _db.Rollback();
             }
-            catch (Exception ex) when (IsFatal(ex))
+            catch (Exception rollback) when (IsFatal(rollback))
             {
-                throw Fail(ex);
+                // The work's own error is the one to report; the failed rollback stops the database.
+                Fail(rollback);
             }
-            catch (Exception ex)
-            {
-                try
-                {
-                    _db.Rollback();
-                }
-                catch (Exception rollback) when (IsFatal(rollback))
-                {
-                    // The work's own error is the one to report; the failed rollback stops the database.
-                    Fail(rollback);
-                }
 
-                if (ex is LiteException lite)
-                {
-                    throw Translate(lite);
-                }
-
-                throw;
-            }
-            finally
+            if (ex is LiteException lite)
             {
-                _transactionDepth--;
+                throw Translate(lite);
             }
+
+            throw;
         }
     }
 
@@ -367,10 +362,33 @@ public sealed partial class LiteCareDb : CareDb
     /// Runs reads while no other thread uses the database. LiteDB 5.0.21 has known faults when one thread reads or
     /// writes while another writes (index pages seen half-changed, e.g. "get only index below highest index", which
     /// also leaves the engine unusable): the poller, the dispatcher, the jobs and the admin verbs therefore take turns.
-    /// Every call is short; planners hold it for one slice. Re-entrant: inside a <see cref="Write{T}"/> it sees (and
-    /// anything it writes joins) that transaction.
+    /// Every call is short; planners hold it for one slice. Writes are refused in it (see <see cref="CareDb.ThrowIfReadOnly"/>).
     /// </summary>
     public override T Read<T>(Func<CareTx, T> work)
+    {
+        lock (_writeLock)
+        {
+            return InTurn(TurnMode.Read, () => Locked(work));
+        }
+    }
+
+    /// <summary>Single writes, each committed by LiteDB itself (no sync); under the one lock, so no writer comes between.</summary>
+    public override T Mark<T>(Func<CareTx, T> work)
+    {
+        lock (_writeLock)
+        {
+            return InTurn(TurnMode.Mark, () => Locked(work));
+        }
+    }
+
+    private void Locked(Action<CareTx> work) => Locked(tx =>
+    {
+        work(tx);
+        return true;
+    });
+
+    /// <summary>Runs <paramref name="work"/> under the lock without a transaction of its own (a turn's reads, a mark's writes).</summary>
+    private T Locked<T>(Func<CareTx, T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
         lock (_writeLock)
@@ -462,7 +480,7 @@ public sealed partial class LiteCareDb : CareDb
             // Not while a backup copies the data file (see CopyDataFileTo): the log keeps the commits meanwhile.
             if (!_disposed && !Copying)
             {
-                Read(_ =>
+                Locked(_ =>
                 {
                     try
                     {

@@ -8,7 +8,7 @@ namespace CareBot.Storage.LiteDb;
 /// A LiteDB collection as CareBot's <see cref="IDocs{T}"/>. LiteDB reads the predicates itself (its LINQ visitor);
 /// its default collation ignores case, as the contract asks; a duplicate key becomes <see cref="DuplicateKeyException"/>.
 /// </summary>
-internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo info) : IDocs<T>
+internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo info, Action throwIfReadOnly) : IDocs<T>
     where T : class
 {
     public string Name => info.Name;
@@ -89,6 +89,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public DocId Insert(T document)
     {
+        throwIfReadOnly();
         try
         {
             ThrowIfTaken([document], replacing: false);
@@ -102,6 +103,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public int InsertBulk(IEnumerable<T> documents, int batchSize = 5000)
     {
+        throwIfReadOnly();
         try
         {
             // Batch by batch (a copy of a large collection is never all in memory), the keys seen kept across batches.
@@ -125,6 +127,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public int Insert(IEnumerable<T> documents)
     {
+        throwIfReadOnly();
         try
         {
             var all = documents as IReadOnlyList<T> ?? documents.ToList();
@@ -139,6 +142,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public int Update(IEnumerable<T> documents)
     {
+        throwIfReadOnly();
         try
         {
             var all = documents as IReadOnlyList<T> ?? documents.ToList();
@@ -153,6 +157,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public bool Update(T document)
     {
+        throwIfReadOnly();
         try
         {
             ThrowIfTaken([document], replacing: true);
@@ -166,6 +171,7 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
 
     public bool Upsert(T document)
     {
+        throwIfReadOnly();
         try
         {
             ThrowIfTaken([document], replacing: true);
@@ -177,12 +183,23 @@ internal sealed class LiteDocs<T>(ILiteCollection<T> collection, CollectionInfo 
         }
     }
 
-    public bool Delete(DocId id) => collection.Delete(ToBson(id));
+    public bool Delete(DocId id)
+    {
+        throwIfReadOnly();
+        return collection.Delete(ToBson(id));
+    }
 
-    public int DeleteMany(Expression<Func<T, bool>> predicate) =>
-        Find(predicate).Select(d => ToBson(IdOf(d))).ToList().Count(collection.Delete);
+    public int DeleteMany(Expression<Func<T, bool>> predicate)
+    {
+        throwIfReadOnly();
+        return FindList(predicate).Select(d => ToBson(IdOf(d))).ToList().Count(collection.Delete);
+    }
 
-    public int DeleteAll() => collection.DeleteAll();
+    public int DeleteAll()
+    {
+        throwIfReadOnly();
+        return collection.DeleteAll();
+    }
 
     /// <summary>The members with a unique index (LiteCareDb.EnsureSchema), by collection.</summary>
     private static readonly System.Reflection.PropertyInfo[] UniqueMembers = StorageCatalog.Of<T>().Name switch

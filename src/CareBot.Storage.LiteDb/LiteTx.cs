@@ -7,8 +7,12 @@ namespace CareBot.Storage.LiteDb;
 /// <summary>The collections of the LiteDB database as CareBot's <see cref="IDocs{T}"/>, for one turn (see <see cref="CareTx"/>).</summary>
 public sealed class LiteTx : CareTx
 {
-    internal LiteTx(LiteDatabase db)
+    private readonly Action _throwIfReadOnly;
+
+    /// <param name="throwIfReadOnly">Throws unless the thread's turn may write (<see cref="CareDb.ThrowIfReadOnly"/>).</param>
+    internal LiteTx(LiteDatabase db, Action throwIfReadOnly)
     {
+        _throwIfReadOnly = throwIfReadOnly;
         Raw = db;
         Collections = new LiteCollections(db);
     }
@@ -26,7 +30,7 @@ public sealed class LiteTx : CareTx
     public override bool IsParentOfAny(int personId) =>
         Collections.Children.Exists(BsonExpression.Create("$.Parents[*].PersonId ANY = @0", new BsonValue(personId)));
 
-    protected override IDocs<T> Docs<T>() => new LiteDocs<T>(Raw.GetCollection<T>(StorageCatalog.Of<T>().Name), StorageCatalog.Of<T>());
+    protected override IDocs<T> Docs<T>() => new LiteDocs<T>(Raw.GetCollection<T>(StorageCatalog.Of<T>().Name), StorageCatalog.Of<T>(), _throwIfReadOnly);
 }
 
 /// <summary>The LiteDB collections of the database by CareBot's names.</summary>

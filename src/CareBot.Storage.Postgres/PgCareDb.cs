@@ -10,7 +10,7 @@ namespace CareBot.Storage.Postgres;
 /// transaction-scoped advisory lock so writers never interleave, in this process or another;
 /// <see cref="WriteDeferred{T}"/> commits without waiting for the WAL flush, and <see cref="Sync"/> makes every
 /// earlier commit durable; <see cref="Read{T}"/> reads without a transaction; <see cref="Mark"/> commits each statement
-/// by itself, unsynced. A turn started inside another on the same thread joins it. A server out of reach makes a turn
+/// by itself, unsynced. A turn started inside another on the same thread is refused. A server out of reach makes a turn
 /// throw <see cref="StorageBusyException"/> (the caller tries again later); out of reach longer than
 /// <c>giveUpAfter</c>, the database fails (<see cref="CareDb.Failed"/>, then <see cref="StorageFailedException"/>).
 /// </summary>
@@ -24,7 +24,6 @@ public sealed class PgCareDb : CareDb
 
     private readonly NpgsqlDataSource _data;
     private readonly NpgsqlDataSource _marks;
-    private readonly ThreadLocal<PgSession?> _current = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _giveUpAfter;
     private readonly Lock _gate = new();
@@ -227,18 +226,22 @@ public sealed class PgCareDb : CareDb
         ArgumentNullException.ThrowIfNull(work);
         ThrowIfFailed();
         var writes = kind is TurnKind.Write or TurnKind.WriteDeferred or TurnKind.Mark;
-        if (_current.Value is { } joined)
+        var mode = kind switch
         {
-            // Inside another turn on this thread: join it (a write inside a read begins its transaction on the same connection).
-            return writes && joined.Transaction is null ? InTransaction(joined, kind, work) : work(joined.Tx);
-        }
+            TurnKind.Write or TurnKind.WriteDeferred => TurnMode.Write,
+            TurnKind.Mark => TurnMode.Mark,
+            _ => TurnMode.Read,
+        };
+        return InTurn(mode, () => NewTurn(kind, writes, work));
+    }
 
+    private T NewTurn<T>(TurnKind kind, bool writes, Func<CareTx, T> work)
+    {
         EnterTurn();
         PgSession? session = null;
         try
         {
             session = new PgSession((kind == TurnKind.Mark ? _marks : _data).OpenConnection(), kind);
-            _current.Value = session;
             var result = writes ? InTransaction(session, kind, work) : kind == TurnKind.Snapshot ? InSnapshot(session, work) : work(session.Tx);
 
             Reached();
@@ -252,7 +255,6 @@ public sealed class PgCareDb : CareDb
         }
         finally
         {
-            _current.Value = null;
             session?.Dispose();
             ExitTurn();
         }
@@ -433,7 +435,7 @@ public sealed class PgCareDb : CareDb
 
             _disposed = true;
             var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (_activeTurns > 0 && _current.Value is null && waited.Elapsed < TimeSpan.FromSeconds(30))
+            while (_activeTurns > 0 && CurrentTurn is null && waited.Elapsed < TimeSpan.FromSeconds(30))
             {
                 Monitor.Wait(_turns, TimeSpan.FromSeconds(1));
             }
@@ -441,6 +443,5 @@ public sealed class PgCareDb : CareDb
 
         _data.Dispose();
         _marks.Dispose();
-        _current.Dispose();
     }
 }

@@ -17,6 +17,7 @@ internal sealed partial class PgDocs<T>
 
     public DocId Insert(T document)
     {
+        _session.ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(document);
         if (_info.AutoId && IdOf(document).AsInt64 == 0)
         {
@@ -67,6 +68,7 @@ internal sealed partial class PgDocs<T>
 
     public int InsertBulk(IEnumerable<T> documents, int batchSize = 5000)
     {
+        _session.ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(documents);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var total = 0;
@@ -99,6 +101,7 @@ internal sealed partial class PgDocs<T>
 
     public bool Update(T document)
     {
+        _session.ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(document);
         var key = IdOf(document);
         return Unique(() => Write(() =>
@@ -116,6 +119,7 @@ internal sealed partial class PgDocs<T>
 
     public bool Upsert(T document)
     {
+        _session.ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(document);
         var key = IdOf(document);
         if (_info.AutoId && key.AsInt64 == 0)

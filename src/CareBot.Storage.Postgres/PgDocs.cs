@@ -126,6 +126,7 @@ internal sealed partial class PgDocs<T> : IDocs<T>
 
     public bool Delete(DocId id)
     {
+        _session.ThrowIfReadOnly();
         var p = KeyParameter("@k", id);
         return Write(() =>
         {
@@ -136,6 +137,7 @@ internal sealed partial class PgDocs<T> : IDocs<T>
 
     public int DeleteMany(Expression<Func<T, bool>> predicate)
     {
+        _session.ThrowIfReadOnly();
         ArgumentNullException.ThrowIfNull(predicate);
         var parameters = new List<NpgsqlParameter>();
         var where = PgPredicate.Translate(predicate, _info.StringKey, parameters);
@@ -157,11 +159,15 @@ internal sealed partial class PgDocs<T> : IDocs<T>
         });
     }
 
-    public int DeleteAll() => Write(() =>
+    public int DeleteAll()
     {
-        using var command = _session.Command($"DELETE FROM {Name}");
-        return command.ExecuteNonQuery();
-    });
+        _session.ThrowIfReadOnly();
+        return Write(() =>
+        {
+            using var command = _session.Command($"DELETE FROM {Name}");
+            return command.ExecuteNonQuery();
+        });
+    }
 
     /// <summary>A LIMIT (and OFFSET) for the server, nothing when there is no limit.</summary>
     private static string Page(int skip, int limit) =>

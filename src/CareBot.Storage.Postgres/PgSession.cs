@@ -44,6 +44,15 @@ internal sealed class PgSession : IDisposable
     /// <summary>A statement failed because the server could not be reached (or went away).</summary>
     public bool ConnectionLost { get; private set; }
 
+    /// <summary>Throws on a write in a read turn (turns are explicit: write in a Write, WriteDeferred or Mark turn).</summary>
+    public void ThrowIfReadOnly()
+    {
+        if (Kind is TurnKind.Read or TurnKind.Snapshot)
+        {
+            throw new InvalidOperationException($"A write in a {Kind} turn: write in a Write, WriteDeferred or Mark turn.");
+        }
+    }
+
     public NpgsqlCommand Command(string sql, IEnumerable<NpgsqlParameter>? parameters = null)
     {
         var command = new NpgsqlCommand(sql, Connection, Transaction);

@@ -337,7 +337,7 @@ public static class BenchmarkRunner
             people.Add(new Person { Id = i, Name = $"家长{i}", Phone = $"15{i:D9}", Roles = Roles.Parent, ChatId = chat, Status = Reachability.Reachable });
         }
 
-        db.Read(tx => tx.People.InsertBulk(people));
+        db.Write(tx => tx.People.InsertBulk(people));
         var text = "小明的一周（11月16日–11月22日）\n家访：\n· 11月18日 周三 老师1：今天到家里看了看，孩子作业完成得不错，奶奶身体还好，下周再来。\n谈心：\n· 11月20日 周五 老师1：聊了聊学习\n最近一次情况（11月19日）：学习 4↑ 生活 3= 心情 4↑ 安全 5= 健康 4=\n结对老师：老师1\n回复这条消息可以给老师留言。";
         // This week's updates: an update of a week whose catch-up window has closed expires unsent (OutboxExpiry).
         var today = time.GetUtcNow().UtcDateTime;

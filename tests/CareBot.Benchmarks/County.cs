@@ -111,9 +111,9 @@ public static class County
             pairings.Add(new Pairing { CarerId = 1 + (i / 3), ChildId = childId, Role = PairingRole.Mentor, CreatedUtc = created });
         }
 
-        db.Read(tx => tx.People.InsertBulk(people, 20_000));
-        db.Read(tx => tx.Children.InsertBulk(kids, 20_000));
-        db.Read(tx => tx.Pairings.InsertBulk(pairings, 20_000));
+        db.Write(tx => tx.People.InsertBulk(people, 20_000));
+        db.Write(tx => tx.Children.InsertBulk(kids, 20_000));
+        db.Write(tx => tx.Pairings.InsertBulk(pairings, 20_000));
 
         var first = Today.AddDays(-(months * 30) + 1);
         var batch = new List<CareRecord>(50_000);

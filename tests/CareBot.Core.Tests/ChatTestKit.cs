@@ -45,7 +45,7 @@ internal sealed class ChatTestKit : IDisposable
     public Person AddPerson(string name, string phone, Roles roles, long? chatId, string lang = "zh")
     {
         var p = new Person { Name = name, Phone = phone, Roles = roles, ChatId = chatId, Language = lang, Status = chatId is null ? Reachability.NotLinked : Reachability.Reachable };
-        Db.Read(tx => tx.People.Insert(p));
+        Db.Write(tx => tx.People.Insert(p));
         return p;
     }
 
@@ -55,7 +55,7 @@ internal sealed class ChatTestKit : IDisposable
         var c = AddChild(SchoolDirectory.ChildKey(school, no), name, mentor, parents);
         c.SchoolId = school;
         c.StudentNo = no;
-        Db.Read(tx => tx.Children.Update(c));
+        Db.Write(tx => tx.Children.Update(c));
         return c;
     }
 
@@ -71,8 +71,8 @@ internal sealed class ChatTestKit : IDisposable
             GuardianPhone = "13900000000",
             Parents = parents.Select((p, i) => new ParentLink { PersonId = p.Id, Relation = i == 0 ? ParentRelation.Father : ParentRelation.Mother }).ToList(),
         };
-        Db.Read(tx => tx.Children.Insert(c));
-        Db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = id, Role = mentor.Has(Roles.Volunteer) ? PairingRole.Volunteer : PairingRole.Mentor, CreatedUtc = Time.GetUtcNow().UtcDateTime }));
+        Db.Write(tx => tx.Children.Insert(c));
+        Db.Write(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = id, Role = mentor.Has(Roles.Volunteer) ? PairingRole.Volunteer : PairingRole.Mentor, CreatedUtc = Time.GetUtcNow().UtcDateTime }));
         return c;
     }
 

@@ -142,7 +142,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
         var carerNames = tx.People.Find(p => p.Roles != Roles.None).ToDictionary(p => p.Id, p => p.Name);
         var byChild = tx.Pairings.FindAll().GroupBy(p => p.ChildId).ToDictionary(g => g.Key, g => g.Select(p => p.CarerId).ToList());
         var result = new List<(ChildStanding, string)>();
-        foreach (var standing in care.Standings(tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).ToList()))
+        foreach (var standing in care.Standings(tx, tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).ToList()))
         {
             if (standing.OverdueDays > 0)
             {

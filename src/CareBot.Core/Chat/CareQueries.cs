@@ -43,9 +43,9 @@ internal sealed class CareQueries(CareDb db, CareClock clock, CareOptions option
     public static bool IsPaired(CareTx tx, int carerId, string childId) => tx.Pairings.Exists(p => p.CarerId == carerId && p.ChildId == childId);
 
     /// <summary>Where each child stands, computed by the planners' <see cref="CareStatusCalculator"/> in one pass.</summary>
-    public List<ChildStanding> Standings(IReadOnlyList<Child> children)
+    public List<ChildStanding> Standings(CareTx tx, IReadOnlyList<Child> children)
     {
-        var statuses = _calculator.ForChildren(clock.Today, children.Select(c => c.Id));
+        var statuses = _calculator.ForChildren(tx, clock.Today, children.Select(c => c.Id));
         return children.Select(c =>
         {
             var s = statuses[c.Id];

@@ -122,7 +122,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
 
         turn.About([.. children]);
         var sb = new StringBuilder(turn.T("carer.mine_title"));
-        var standings = care.Standings(children);
+        var standings = care.Standings(turn.Tx, children);
         for (var i = 0; i < children.Count; i++)
         {
             var s = standings[i];

@@ -49,7 +49,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
 
     /// <summary>The message this one replies to, if the bot sent it (a reminder, a relay, a weekly update).</summary>
     public OutboxMessage? RepliedTo() =>
-        Message.ReplyToMessageId is { } replyTo ? outbox.FindSent(Message.ChatId, replyTo) : null;
+        Message.ReplyToMessageId is { } replyTo ? OutboxStore.FindSent(Tx, Message.ChatId, replyTo) : null;
 
     /// <summary>
     /// The cleaned text of a note, relay or notice; null (and the sender told why) when it is empty or too long.
@@ -73,7 +73,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
     }
 
     public void ReplyText(string text, List<OutButton>? buttons = null, string? childId = null, CareKind? replyAs = null) =>
-        outbox.Enqueue(new OutboxMessage
+        outbox.Enqueue(Tx, new OutboxMessage
         {
             Key = OutboxStore.ReplyKey(Message.UpdateId, Message.ChatId, _replies++),
             PersonId = Person?.Id ?? 0,
@@ -120,10 +120,10 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
         if (!reachable)
         {
             row.Text = HeldMessages.DatedText(to.Language, Today, text, media is not null);
-            outbox.EnqueueHeld(row);
+            outbox.EnqueueHeld(Tx, row);
             return false;
         }
 
-        return outbox.Enqueue(row);
+        return outbox.Enqueue(Tx, row);
     }
 }

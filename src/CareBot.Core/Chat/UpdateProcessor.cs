@@ -132,11 +132,11 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
             logger.LogError(ex, "Update {UpdateId} skipped after {Attempts} failed attempts", message.UpdateId, attempts);
             db.Write(tx =>
             {
-                Skip(message.UpdateId, ex.GetType().Name, fingerprint);
+                RecordSkip(tx, message.UpdateId, ex.GetType().Name, fingerprint);
                 if (message.ChatKind == ChatKind.Private)
                 {
                     var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
-                    outbox.Enqueue(new OutboxMessage
+                    outbox.Enqueue(tx, new OutboxMessage
                     {
                         Key = OutboxStore.ReplyKey(RecordId(CurrentSequence(tx), message.UpdateId), message.ChatId, 99),
                         PersonId = person?.Id ?? 0,
@@ -152,7 +152,9 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
     }
 
     /// <summary>Records an update that carries nothing for CareBot (or could not be handled) and advances past it.</summary>
-    public void Skip(long updateId, string? error = null, string? fingerprint = null) => db.WriteDeferred(tx =>
+    public void Skip(long updateId, string? error = null, string? fingerprint = null) => db.WriteDeferred(tx => RecordSkip(tx, updateId, error, fingerprint));
+
+    private bool RecordSkip(CareTx tx, long updateId, string? error, string? fingerprint)
     {
         var (sequence, offset) = ReadState(tx);
         var id = RecordId(sequence, updateId);
@@ -163,7 +165,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
         AdvanceOffset(tx, offset, updateId);
         return true;
-    });
+    }
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
 

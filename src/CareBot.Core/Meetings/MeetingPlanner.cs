@@ -48,7 +48,7 @@ public static class MeetingPlanner
                         Kind = OutboxKind.Meeting,
                         Priority = OutboxPriority.Bulk,
                     };
-                    added += outbox.Enqueue(row) ? 1 : 0;
+                    added += outbox.Enqueue(tx, row) ? 1 : 0;
                 }
             }
 

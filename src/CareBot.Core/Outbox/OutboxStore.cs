@@ -10,15 +10,13 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public const int MaxMessageLength = 4096;
 
     /// <summary>
-    /// Adds a message unless a row with the same key exists. Returns false when it already existed.
-    /// Call inside <see cref="CareDb.Write{T}"/> together with the change that caused it (the turn is re-entrant, so
-    /// this joins the caller's transaction).
+    /// Adds a message unless a row with the same key exists, in a turn of its own (durable on return). Returns false
+    /// when it already existed. Code inside a turn passes it: <see cref="Enqueue(CareTx, OutboxMessage)"/>.
     /// </summary>
-    public bool Enqueue(OutboxMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return db.Read(tx => Add(tx, message, time.GetUtcNow().UtcDateTime));
-    }
+    public bool Enqueue(OutboxMessage message) => db.Write(tx => Enqueue(tx, message));
+
+    /// <summary>Adds a message in the caller's turn, together with the change that caused it. False when its key exists.</summary>
+    public bool Enqueue(CareTx tx, OutboxMessage message) => Add(tx, message, time.GetUtcNow().UtcDateTime, OutboxStatus.Pending);
 
     /// <summary>
     /// <see cref="Enqueue"/> for code that has the turn but not the store (the meetings' invitations, written with the
@@ -43,21 +41,17 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     }
 
     /// <summary>
-    /// Adds a message whose key the caller knows is new (a planner's first run for a week): no look-up first.
-    /// The unique Key index still refuses a duplicate, loudly, rather than sending twice.
+    /// Adds a message whose key the caller knows is new (a planner's first run for a week), in the caller's turn: no
+    /// look-up first. The unique Key index still refuses a duplicate, loudly, rather than sending twice.
     /// </summary>
-    public void EnqueueNew(OutboxMessage message)
+    public void EnqueueNew(CareTx tx, OutboxMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        db.Read(tx => Insert(tx, message));
+        Insert(tx, message);
     }
 
-    /// <summary>Adds a Held row (see <see cref="HeldMessages"/>): kept until its recipient is reachable. False when the key exists.</summary>
-    public bool EnqueueHeld(OutboxMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        return db.Read(tx => Add(tx, message, time.GetUtcNow().UtcDateTime, OutboxStatus.Held));
-    }
+    /// <summary>Adds a Held row (see <see cref="HeldMessages"/>) in the caller's turn: kept until its recipient is reachable. False when the key exists.</summary>
+    public bool EnqueueHeld(CareTx tx, OutboxMessage message) => Add(tx, message, time.GetUtcNow().UtcDateTime, OutboxStatus.Held);
 
     private void Insert(CareTx tx, OutboxMessage message) => Insert(tx, message, time.GetUtcNow().UtcDateTime);
 
@@ -291,8 +285,14 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public bool HasInFlight(long chatId) => db.Read(tx => tx.Outbox.Exists(o => o.ChatId == chatId && o.Status == OutboxStatus.Sending));
 
     /// <summary>The sent message a chat reply points at, for context (child, relayed parent).</summary>
-    public OutboxMessage? FindSent(long chatId, int channelMessageId) =>
-        db.Read(tx => tx.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId));
+    public OutboxMessage? FindSent(long chatId, int channelMessageId) => db.Read(tx => FindSent(tx, chatId, channelMessageId));
+
+    /// <summary><see cref="FindSent(long, int)"/> in the caller's turn.</summary>
+    public static OutboxMessage? FindSent(CareTx tx, long chatId, int channelMessageId)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return tx.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId);
+    }
 
     /// <summary>Splits a long text into parts of at most <see cref="MaxMessageLength"/> characters, at line breaks where possible.</summary>
     public static List<string> Split(string text, int max = MaxMessageLength)

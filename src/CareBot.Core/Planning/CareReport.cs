@@ -65,7 +65,7 @@ public sealed class CareReport(CareDb db, CareClock clock, CareOptions options)
 
         var people = tx.People.FindAll().ToDictionary(p => p.Id);
         var pairings = tx.Pairings.FindAll().Where(p => SchoolDirectory.InScope(schools, SchoolDirectory.SchoolOfKey(p.ChildId))).ToList();
-        var status = new CareStatusCalculator(db, clock, options).ForAllPaired(today, pairings);
+        var status = new CareStatusCalculator(db, clock, options).ForAllPaired(tx, today, pairings);
 
         var rows = new Dictionary<(int Parent, string Child), OutboxStatus>();
         foreach (var o in tx.Outbox.Find(o => o.Week == week))

@@ -68,10 +68,14 @@ public sealed record ChildCareStatus(
 public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions options)
 {
     /// <summary>Status of every paired child, keyed by child id, as of <paramref name="today"/>.</summary>
-    public Dictionary<string, ChildCareStatus> ForAllPaired(DateOnly today, IReadOnlyCollection<Pairing> pairings)
+    public Dictionary<string, ChildCareStatus> ForAllPaired(DateOnly today, IReadOnlyCollection<Pairing> pairings) =>
+        db.Read(tx => ForAllPaired(tx, today, pairings));
+
+    /// <summary><see cref="ForAllPaired(DateOnly, IReadOnlyCollection{Pairing})"/> in the caller's turn.</summary>
+    public Dictionary<string, ChildCareStatus> ForAllPaired(CareTx tx, DateOnly today, IReadOnlyCollection<Pairing> pairings)
     {
         ArgumentNullException.ThrowIfNull(pairings);
-        return db.Read(tx => Compute(tx, today, SincePaired(today, pairings), byChild: false));
+        return Compute(tx, today, SincePaired(today, pairings), byChild: false);
     }
 
     private Dictionary<string, DateOnly> SincePaired(DateOnly today, IEnumerable<Pairing> pairings)
@@ -93,12 +97,14 @@ public sealed class CareStatusCalculator(CareDb db, CareClock clock, CareOptions
     public Dictionary<string, ChildCareStatus> ForChildren(DateOnly today, IEnumerable<string> childIds)
     {
         ArgumentNullException.ThrowIfNull(childIds);
-        var ids = childIds.Distinct(StringComparer.Ordinal).ToList();
-        return db.Read(tx => ForChildren(tx, today, ids));
+        return db.Read(tx => ForChildren(tx, today, childIds));
     }
 
-    private Dictionary<string, ChildCareStatus> ForChildren(CareTx tx, DateOnly today, List<string> ids)
+    /// <summary><see cref="ForChildren(DateOnly, IEnumerable{string})"/> in the caller's turn.</summary>
+    public Dictionary<string, ChildCareStatus> ForChildren(CareTx tx, DateOnly today, IEnumerable<string> childIds)
     {
+        ArgumentNullException.ThrowIfNull(childIds);
+        var ids = childIds.Distinct(StringComparer.Ordinal).ToList();
         var pairings = new List<Pairing>();
         foreach (var id in ids)
         {

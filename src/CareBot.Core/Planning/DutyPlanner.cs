@@ -24,9 +24,16 @@ public sealed class DutyPlanner(CareDb db, OutboxStore outbox, CareClock clock, 
         $"duty:{personId}:{date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
 
     /// <summary>Plans today's duty reminders. Returns the teachers on duty today who can be reached.</summary>
-    public int Plan() => db.Read(Plan);
+    public int Plan()
+    {
+        // Read in one turn, written after it.
+        var (today, batch, planned) = db.Read(Collect);
+        var added = batch.Flush();
+        _logger.LogInformation("Duty reminders for {Date}: {Planned} teachers on duty reachable, {Added} rows new", today, planned, added);
+        return planned;
+    }
 
-    private int Plan(CareTx tx)
+    private (DateOnly Today, OutboxBatch Batch, int Planned) Collect(CareTx tx)
     {
         var today = clock.Today;
         var turns = new SortedDictionary<int, List<(string School, DutySlot Slot)>>();
@@ -44,7 +51,7 @@ public sealed class DutyPlanner(CareDb db, OutboxStore outbox, CareClock clock, 
             }
         }
 
-        var batch = new OutboxBatch(db, outbox);
+        var batch = new OutboxBatch(db, outbox, autoFlush: false);
         var planned = 0;
         foreach (var (teacherId, list) in turns)
         {
@@ -65,9 +72,7 @@ public sealed class DutyPlanner(CareDb db, OutboxStore outbox, CareClock clock, 
             planned++;
         }
 
-        var added = batch.Flush();
-        _logger.LogInformation("Duty reminders for {Date}: {Planned} teachers on duty reachable, {Added} rows new", today, planned, added);
-        return planned;
+        return (today, batch, planned);
     }
 
     private string Text(string language, DateOnly today, List<(string School, DutySlot Slot)> turns)

@@ -6,9 +6,10 @@ namespace CareBot.Core.Planning;
 
 /// <summary>
 /// Collects planned rows and inserts them in one transaction per batch; existing keys are skipped, unless the
-/// caller knows that none of the keys can exist yet (<paramref name="keysAreNew"/>: no look-up per row).
+/// caller knows that none of the keys can exist yet (<paramref name="keysAreNew"/>: no look-up per row). A batch
+/// filled inside a turn (<paramref name="autoFlush"/> false) is written after it, batch by batch, by <see cref="Flush"/>.
 /// </summary>
-internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = OutboxBatch.DefaultSize, bool keysAreNew = false)
+internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = OutboxBatch.DefaultSize, bool keysAreNew = false, bool autoFlush = true)
 {
     public const int DefaultSize = 500;
 
@@ -21,7 +22,7 @@ internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = Outb
     public void Add(OutboxMessage message)
     {
         _pending.Add(message);
-        if (_pending.Count >= size)
+        if (autoFlush && _pending.Count >= size)
         {
             Flush();
         }
@@ -29,25 +30,25 @@ internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = Outb
 
     public int Flush()
     {
-        if (_pending.Count > 0)
+        foreach (var chunk in _pending.Chunk(size))
         {
-            Added += FlushPending();
-            _pending.Clear();
+            Added += FlushPending(chunk);
         }
 
+        _pending.Clear();
         return Added;
     }
 
-    private int FlushPending()
+    private int FlushPending(OutboxMessage[] pending)
     {
         if (_keysAreNew)
         {
             try
             {
-                return db.Write(_ =>
+                return db.Write(tx =>
                 {
-                    _pending.ForEach(outbox.EnqueueNew);
-                    return _pending.Count;
+                    Array.ForEach(pending, row => outbox.EnqueueNew(tx, row));
+                    return pending.Length;
                 });
             }
             catch (DuplicateKeyException)
@@ -55,13 +56,13 @@ internal sealed class OutboxBatch(CareDb db, OutboxStore outbox, int size = Outb
                 // A key existed after all (rows from before the week's marker): this batch was rolled back; check
                 // every key from here on.
                 _keysAreNew = false;
-                foreach (var row in _pending)
+                foreach (var row in pending)
                 {
                     row.Id = 0;
                 }
             }
         }
 
-        return db.Write(_ => _pending.Count(outbox.Enqueue));
+        return db.Write(tx => pending.Count(row => outbox.Enqueue(tx, row)));
     }
 }

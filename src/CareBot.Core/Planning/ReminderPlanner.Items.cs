@@ -170,7 +170,7 @@ public sealed partial class ReminderPlanner
     /// The morning's reminders with the marks of what they carry, written together in transactions of up to
     /// <see cref="Size"/> carers: a reminder whose key exists already (a second run the same day) changes no mark.
     /// </summary>
-    private sealed class ReminderBatch(CareDb db, DateTime nowUtc)
+    private sealed class ReminderBatch(CareDb db, DateTime nowUtc, bool autoFlush = true)
     {
         private const int Size = 200;
 
@@ -182,7 +182,7 @@ public sealed partial class ReminderPlanner
         public void Forget(List<string> stale)
         {
             _forget.AddRange(stale);
-            if (_forget.Count >= Size * 10)
+            if (autoFlush && _forget.Count >= Size * 10)
             {
                 Flush();
             }
@@ -191,42 +191,45 @@ public sealed partial class ReminderPlanner
         public void Add(OutboxMessage row, List<ReminderMark> marks, List<string> stale)
         {
             _pending.Add((row, marks, stale));
-            if (_pending.Count >= Size)
+            if (autoFlush && _pending.Count >= Size)
             {
                 Flush();
             }
         }
 
-        /// <summary>Writes what is pending; returns the reminders added so far.</summary>
+        /// <summary>Writes what is pending, <see cref="Size"/> carers a turn; returns the reminders added so far.</summary>
         public int Flush()
         {
-            if (_pending.Count == 0 && _forget.Count == 0)
+            foreach (var chunk in _pending.Chunk(Size))
             {
-                return _added;
+                _added += db.Write(tx =>
+                {
+                    var added = 0;
+                    foreach (var (row, marks, stale) in chunk)
+                    {
+                        if (!OutboxStore.Add(tx, row, nowUtc))
+                        {
+                            continue;
+                        }
+
+                        added++;
+                        foreach (var mark in marks)
+                        {
+                            tx.ReminderMarks.Upsert(mark);
+                        }
+
+                        stale.ForEach(id => tx.ReminderMarks.Delete(id));
+                    }
+
+                    return added;
+                });
             }
 
-            _added += db.Write(tx =>
+            foreach (var chunk in _forget.Chunk(Size * 10))
             {
-                var added = 0;
-                foreach (var (row, marks, stale) in _pending)
-                {
-                    if (!OutboxStore.Add(tx, row, nowUtc))
-                    {
-                        continue;
-                    }
+                db.Write(tx => Array.ForEach(chunk, id => tx.ReminderMarks.Delete(id)));
+            }
 
-                    added++;
-                    foreach (var mark in marks)
-                    {
-                        tx.ReminderMarks.Upsert(mark);
-                    }
-
-                    stale.ForEach(id => tx.ReminderMarks.Delete(id));
-                }
-
-                _forget.ForEach(id => tx.ReminderMarks.Delete(id));
-                return added;
-            });
             _pending.Clear();
             _forget.Clear();
             return _added;

@@ -47,20 +47,30 @@ public sealed partial class ReminderPlanner
     public static string NudgeKey(int carerId, string isoWeek) => $"nudge:{carerId}:{isoWeek}";
 
     /// <summary>Plans today's reminders and escalations.</summary>
-    public ReminderPlanResult Plan() => _db.Read(Plan);
+    public ReminderPlanResult Plan()
+    {
+        // Read in one turn, then written in turns of a batch each (other work comes between the batches).
+        var (today, reminders, batch, escalations) = _db.Read(Collect);
+        var planned = reminders.Flush();
+        var added = batch.Flush() + planned;
+        _logger.LogInformation(
+            "Reminder plan for {Date}: {Reminders} reminders and {Escalations} escalations planned, {Added} rows new",
+            today, planned, escalations, added);
+        return new ReminderPlanResult(planned, escalations);
+    }
 
-    private ReminderPlanResult Plan(CareTx tx)
+    private (DateOnly Today, ReminderBatch Reminders, OutboxBatch Batch, int Escalations) Collect(CareTx tx)
     {
         var today = _clock.Today;
         var week = CareClock.IsoWeek(today);
         var people = tx.People.FindAll().ToDictionary(p => p.Id);
         var pairings = tx.Pairings.FindAll().ToList();
         var childNames = ChildNames(tx);
-        var status = new CareStatusCalculator(_db, _clock, _options).ForAllPaired(today, pairings);
+        var status = new CareStatusCalculator(_db, _clock, _options).ForAllPaired(tx, today, pairings);
         var callRequests = Meetings.MeetingPlanner.CallRequests(tx, today);
         var safeguarding = Safeguarding.SafeguardingService.VisitDueFrom(tx);
 
-        var reminders = new ReminderBatch(_db, _clock.UtcNow);
+        var reminders = new ReminderBatch(_db, _clock.UtcNow, autoFlush: false);
         foreach (var group in pairings.GroupBy(p => p.CarerId))
         {
             if (!people.TryGetValue(group.Key, out var carer) || !carer.IsCarer || !carer.IsReachable)
@@ -94,30 +104,32 @@ public sealed partial class ReminderPlanner
             reminders.Add(row, newMarks, stale);
         }
 
-        var planned = reminders.Flush();
-        var batch = new OutboxBatch(_db, _outbox);
+        var batch = new OutboxBatch(_db, _outbox, autoFlush: false);
         var escalations = PlanEscalations(week, people, pairings, status, childNames, batch);
         PlanWaiting(tx, today, people, batch);
-        var added = batch.Flush() + planned;
-        _logger.LogInformation(
-            "Reminder plan for {Date}: {Reminders} reminders and {Escalations} escalations planned, {Added} rows new",
-            today, planned, escalations, added);
-        return new ReminderPlanResult(planned, escalations);
+        return (today, reminders, batch, escalations);
     }
 
     /// <summary>
     /// On the day before <paramref name="weeklyUpdateDate"/> (and only then), tells each reachable carer which of
     /// their children have nothing recorded in the current ISO week, once per week. Returns the rows planned.
     /// </summary>
-    public int PlanNudges(DateOnly weeklyUpdateDate) => _db.Read(tx => PlanNudges(tx, weeklyUpdateDate));
-
-    private int PlanNudges(CareTx tx, DateOnly weeklyUpdateDate)
+    public int PlanNudges(DateOnly weeklyUpdateDate)
     {
         var today = _clock.Today;
         if (today != weeklyUpdateDate.AddDays(-1))
         {
             return 0;
         }
+
+        var (week, batch, planned) = _db.Read(tx => CollectNudges(tx, today));
+        var added = batch.Flush();
+        _logger.LogInformation("Nudge plan for {Week}: {Planned} planned, {Added} rows new", week, planned, added);
+        return planned;
+    }
+
+    private (string Week, OutboxBatch Batch, int Planned) CollectNudges(CareTx tx, DateOnly today)
+    {
 
         var week = CareClock.IsoWeek(today);
         var weekStart = CareClock.WeekStart(today);
@@ -132,7 +144,7 @@ public sealed partial class ReminderPlanner
 
         var people = tx.People.FindAll().ToDictionary(p => p.Id);
         var childNames = ChildNames(tx);
-        var batch = new OutboxBatch(_db, _outbox);
+        var batch = new OutboxBatch(_db, _outbox, autoFlush: false);
         var planned = 0;
         foreach (var group in tx.Pairings.FindAll().GroupBy(p => p.CarerId))
         {
@@ -170,9 +182,7 @@ public sealed partial class ReminderPlanner
             planned++;
         }
 
-        var added = batch.Flush();
-        _logger.LogInformation("Nudge plan for {Week}: {Planned} planned, {Added} rows new", week, planned, added);
-        return planned;
+        return (week, batch, planned);
     }
 
     private static Dictionary<string, string> ChildNames(CareTx tx)

@@ -3,8 +3,9 @@ namespace CareBot.Core.Storage;
 /// <summary>
 /// The storage port: CareBot's one database, whichever provider keeps it (LiteDB, the embedded default, or
 /// PostgreSQL). Storage calls are synchronous and short; a unit of work begins and commits inside one
-/// <see cref="Write{T}"/> call and never spans an await. A turn started inside another on the same thread joins it
-/// (sees its writes, commits with it).
+/// <see cref="Write{T}"/> call and never spans an await. Turns are explicit (CareDb.Turns.cs): code that works in the
+/// caller's turn takes its <see cref="CareTx"/>; a turn started inside another on the same thread, or a write in a read
+/// turn, is refused with <see cref="InvalidOperationException"/>.
 /// </summary>
 public abstract partial class CareDb : IDisposable
 {
@@ -63,7 +64,7 @@ public abstract partial class CareDb : IDisposable
     /// <summary>Makes every commit so far durable. Call it before confirming anything written with <see cref="WriteDeferred{T}"/> or <see cref="Mark"/>.</summary>
     public abstract void Sync();
 
-    /// <summary>Runs reads; inside a <see cref="Write{T}"/> on the same thread it sees (and joins) that transaction.</summary>
+    /// <summary>Runs reads (no writes: see <see cref="ThrowIfReadOnly"/>).</summary>
     public abstract T Read<T>(Func<CareTx, T> work);
 
     public void Read(Action<CareTx> work)

@@ -102,7 +102,7 @@ public sealed class GuardianshipTests
         {
             var child = w.Child(id, "孩子" + id);
             child.Guardianship = level;
-            w.Db.Read(tx => tx.Children.Update(child));
+            w.Db.Write(tx => tx.Children.Update(child));
             w.Pair(mentor, child, new DateOnly(2026, 10, 1));
             w.Record(child, mentor, CareKind.Visit, visited);
             w.Record(child, mentor, CareKind.Talk, visited);
@@ -138,10 +138,10 @@ public sealed class GuardianshipTests
         var enMentor = kit.AddPerson("Ms Li", "13800000002", Roles.Mentor, 101, "en");
         var poor = kit.AddChild("default/S1", "小明", zhMentor);
         poor.Guardianship = Guardianship.Poor;
-        kit.Db.Read(tx => tx.Children.Update(poor));
+        kit.Db.Write(tx => tx.Children.Update(poor));
         var good = kit.AddChild("default/S2", "小红", enMentor);
         good.Guardianship = Guardianship.Good;
-        kit.Db.Read(tx => tx.Children.Update(good));
+        kit.Db.Write(tx => tx.Children.Update(good));
         kit.AddChild("default/S3", "小刚", zhMentor);
 
         Assert.Contains("监护情况：差（每 7 天家访一次）", Assert.Single(kit.Send(kit.Text(100, "/card 小明"))), StringComparison.Ordinal);

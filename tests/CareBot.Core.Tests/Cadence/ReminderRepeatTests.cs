@@ -180,7 +180,7 @@ public sealed class ReminderRepeatTests
         var mentor = kit.AddPerson("王老师", "13800000001", Roles.Mentor, 100);
         kit.AddChild("S1", "小明", mentor);
         kit.AddChild("S2", "小红", mentor);
-        kit.Db.Read(tx => tx.Records.Insert(new[] { "S1", "S2" }.Select(id => new CareRecord { ChildId = id, AuthorId = mentor.Id, Kind = CareKind.Talk, LocalDate = kit.Clock.Today, AtUtc = kit.Clock.UtcNow })));
+        kit.Db.Write(tx => tx.Records.Insert(new[] { "S1", "S2" }.Select(id => new CareRecord { ChildId = id, AuthorId = mentor.Id, Kind = CareKind.Talk, LocalDate = kit.Clock.Today, AtUtc = kit.Clock.UtcNow })));
         var planner = new ReminderPlanner(kit.Db, kit.Outbox, kit.Clock, kit.Options);
         planner.Plan();
         var reminder = kit.MarkLastSent(100, 77);

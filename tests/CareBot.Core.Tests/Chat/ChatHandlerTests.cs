@@ -341,7 +341,7 @@ public class ChatHandlerTests : IDisposable
     {
         var father = _kit.Db.Read(tx => tx.People.FindById(_father.Id));
         father.Status = Reachability.Blocked;
-        _kit.Db.Read(tx => tx.People.Update(father));
+        _kit.Db.Write(tx => tx.People.Update(father));
 
         var reply = Assert.Single(_kit.Send(_kit.Text(ParentChat, "/start")));
 

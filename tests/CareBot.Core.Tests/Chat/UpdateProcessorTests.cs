@@ -33,7 +33,7 @@ public class UpdateProcessorTests : IDisposable
         public HandleOutcome Handle(CareTx tx, IncomingMessage message)
         {
             tx.Records.Insert(new CareRecord { ChildId = "S1", Text = message.Text ?? "" });
-            outbox.Enqueue(new OutboxMessage { Key = $"r:{message.UpdateId}", ChatId = message.ChatId, Text = "ok" });
+            outbox.Enqueue(tx, new OutboxMessage { Key = $"r:{message.UpdateId}", ChatId = message.ChatId, Text = "ok" });
             if (FailuresLeft-- > 0)
             {
                 throw new InvalidOperationException("boom");
@@ -146,7 +146,7 @@ public class UpdateProcessorTests : IDisposable
             store.Enqueue(new OutboxMessage { Key = key, ChatId = 1, Text = "x" });
             var row = _db.Read(tx => tx.Outbox.FindOne(o => o.Key == key));
             row.Status = status;
-            _db.Read(tx => tx.Outbox.Update(row));
+            _db.Write(tx => tx.Outbox.Update(row));
         }
 
         _time.Advance(TimeSpan.FromDays(100));

@@ -32,7 +32,7 @@ public class UpdateSequenceTests : IDisposable
         public HandleOutcome Handle(CareTx tx, IncomingMessage message)
         {
             tx.Records.Insert(new CareRecord { ChildId = "S1", Text = message.Text ?? "" });
-            outbox.Enqueue(new OutboxMessage { Key = OutboxStore.ReplyKey(message.UpdateId, message.ChatId, 0), ChatId = message.ChatId, Text = "ok" });
+            outbox.Enqueue(tx, new OutboxMessage { Key = OutboxStore.ReplyKey(message.UpdateId, message.ChatId, 0), ChatId = message.ChatId, Text = "ok" });
             return HandleOutcome.None;
         }
     }

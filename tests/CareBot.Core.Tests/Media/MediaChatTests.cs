@@ -47,7 +47,7 @@ public sealed class MediaChatTests
     {
         var (kit, _, _, _, child) = School();
         using var _ = kit;
-        kit.Db.Write(tx => kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:x", PersonId = 1, ChatId = MentorChat, Text = "提醒", Kind = OutboxKind.Reminder, ChildId = child.Id, ReplyAs = CareKind.Talk }));
+        kit.Db.Write(tx => kit.Outbox.Enqueue(tx, new OutboxMessage { Key = "remind:x", PersonId = 1, ChatId = MentorChat, Text = "提醒", Kind = OutboxKind.Reminder, ChildId = child.Id, ReplyAs = CareKind.Talk }));
         kit.MarkLastSent(MentorChat, 77);
 
         kit.Send(kit.Media(MentorChat, MediaKind.Voice, replyTo: 77));

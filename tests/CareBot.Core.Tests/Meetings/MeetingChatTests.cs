@@ -257,7 +257,7 @@ public sealed class MeetingChatTests : IDisposable
     {
         _kit.Send(_kit.Text(AdminChat, Announce));
         var mentorReminder = new OutboxMessage { Key = "remind:test", PersonId = _kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorChat)).Id, ChatId = MentorChat, Text = "小红 …", Kind = OutboxKind.Reminder, Priority = OutboxPriority.Bulk };
-        _kit.Db.Write(tx => _kit.Outbox.Enqueue(mentorReminder));
+        _kit.Db.Write(tx => _kit.Outbox.Enqueue(tx, mentorReminder));
 
         new ForgetService(_kit.Db, _kit.Time).Forget("default/102", "cli");
 

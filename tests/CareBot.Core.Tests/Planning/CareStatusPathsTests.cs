@@ -33,12 +33,12 @@ public class CareStatusPathsTests : IDisposable
             // Visits long ago (outside the recent window), recently, or never; talks likewise.
             if (i % 3 != 2)
             {
-                _kit.Db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Visit, LocalDate = today.AddDays(i % 3 == 0 ? -40 : -3) }));
+                _kit.Db.Write(tx => tx.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Visit, LocalDate = today.AddDays(i % 3 == 0 ? -40 : -3) }));
             }
 
             if (i % 2 == 0)
             {
-                _kit.Db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Talk, LocalDate = today.AddDays(-1 - (i * 5)) }));
+                _kit.Db.Write(tx => tx.Records.Insert(new CareRecord { ChildId = id, Kind = CareKind.Talk, LocalDate = today.AddDays(-1 - (i * 5)) }));
             }
         }
 

@@ -53,7 +53,7 @@ internal sealed class PlanningWorld : IDisposable
             Status = status ?? (linked ? Reachability.Reachable : Reachability.NotLinked),
             UpdatesPaused = paused,
         };
-        Db.Read(tx => tx.People.Insert(p));
+        Db.Write(tx => tx.People.Insert(p));
         return p;
     }
 
@@ -65,12 +65,12 @@ internal sealed class PlanningWorld : IDisposable
             Name = name,
             Parents = parents.Select((p, i) => new ParentLink { PersonId = p.Id, Relation = i == 0 ? ParentRelation.Father : ParentRelation.Mother }).ToList(),
         };
-        Db.Read(tx => tx.Children.Insert(c));
+        Db.Write(tx => tx.Children.Insert(c));
         return c;
     }
 
     public void Pair(Person carer, Child child, DateOnly since, PairingRole role = PairingRole.Mentor) =>
-        Db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child.Id, Role = role, CreatedUtc = Clock.StartOfDayUtc(since).AddHours(2) }));
+        Db.Write(tx => tx.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child.Id, Role = role, CreatedUtc = Clock.StartOfDayUtc(since).AddHours(2) }));
 
     public CareRecord Record(Child child, Person author, CareKind kind, DateOnly date, string text = "", Ratings? ratings = null)
     {
@@ -84,7 +84,7 @@ internal sealed class PlanningWorld : IDisposable
             Text = text,
             Ratings = ratings,
         };
-        Db.Read(tx => tx.Records.Insert(r));
+        Db.Write(tx => tx.Records.Insert(r));
         return r;
     }
 

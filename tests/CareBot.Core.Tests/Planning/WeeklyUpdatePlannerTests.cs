@@ -50,13 +50,13 @@ public class WeeklyUpdatePlannerTests
         w.Weekly().Plan(w.Clock.Today);
 
         // A run cut short: the marker stays, a row is missing.
-        w.Db.Read(tx => tx.Outbox.DeleteMany(o => o.PersonId == father.Id));
+        w.Db.Write(tx => tx.Outbox.DeleteMany(o => o.PersonId == father.Id));
         Assert.Equal(new WeeklyPlanResult("2026-W48", 2, 1), w.Weekly().Plan(w.Clock.Today));
 
         // Rows without the marker (a database from before markers): the fast path meets an existing key, falls
         // back to checking every key, and adds only what is missing.
-        w.Db.Read(tx => tx.State.Delete("weekly.planned:2026-W48"));
-        w.Db.Read(tx => tx.Outbox.DeleteMany(o => o.PersonId == father.Id));
+        w.Db.Write(tx => tx.State.Delete("weekly.planned:2026-W48"));
+        w.Db.Write(tx => tx.Outbox.DeleteMany(o => o.PersonId == father.Id));
         Assert.Equal(new WeeklyPlanResult("2026-W48", 2, 1), w.Weekly().Plan(w.Clock.Today));
         Assert.Equal(2, w.Rows(OutboxKind.WeeklyUpdate).Count);
     }

@@ -123,12 +123,12 @@ public sealed class ForgetAndBackupTests : IDisposable
         using (var db = new LiteCareDb(source, password))
         {
             var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor };
-            db.Read(tx => tx.People.Insert(mentor));
-            db.Read(tx => tx.Children.Insert(new Child { Id = "S001", Name = "张小红" }));
-            db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" }));
+            db.Write(tx => tx.People.Insert(mentor));
+            db.Write(tx => tx.Children.Insert(new Child { Id = "S001", Name = "张小红" }));
+            db.Write(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" }));
             for (var i = 0; i < 50; i++)
             {
-                db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Diary, Text = $"日记{i}" }));
+                db.Write(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Diary, Text = $"日记{i}" }));
             }
 
             // The live database stays open (as in the worker) while the copy is made.
@@ -136,7 +136,7 @@ public sealed class ForgetAndBackupTests : IDisposable
             Assert.Equal(50, counts["records"]);
 
             // Writes after the backup still work and are not in the copy.
-            db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", Text = "later" }));
+            db.Write(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", Text = "later" }));
         }
 
         Assert.False(File.Exists(copy + ".partial"));
@@ -151,7 +151,7 @@ public sealed class ForgetAndBackupTests : IDisposable
 
             // Auto ids continue after the copied ones.
             var next = new CareRecord { ChildId = "S001", Text = "x" };
-            restored.Read(tx => tx.Records.Insert(next));
+            restored.Write(tx => tx.Records.Insert(next));
             Assert.Equal(51, next.Id);
         }
 

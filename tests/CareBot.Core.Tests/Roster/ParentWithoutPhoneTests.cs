@@ -84,7 +84,7 @@ public sealed class ParentWithoutPhoneTests : IDisposable
     public void The_card_names_her_and_the_report_and_summary_count_her_unreachable()
     {
         Assert.True(Importer().Import(Roster()).Succeeded);
-        _kit.Db.Read(tx =>
+        _kit.Db.Write(tx =>
         {
             var teacher = tx.People.FindOne(p => p.Phone == "13800000001");
             teacher.ChatId = MentorChat;

@@ -182,7 +182,7 @@ public sealed class SchoolsTests : IDisposable
         var mentor = world.Person("李丽", Roles.Mentor);
         var parent = world.Person("王父", Roles.Parent);
         var child = world.Child("dq/S001", "王小明", parent);
-        world.Db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = child.Id, Role = PairingRole.Mentor, CreatedUtc = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc) }));
+        world.Db.Write(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = child.Id, Role = PairingRole.Mentor, CreatedUtc = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc) }));
 
         world.Reminders().Plan();
 

@@ -172,7 +172,7 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
     public void A_summary_of_one_school_leaves_out_another_schools_meetings()
     {
         SummarySeed.Create(_db);
-        _db.Read(tx => tx.Meetings.Insert(new Meeting { SchoolId = "other", Date = new DateOnly(2026, 3, 9), Title = "别校家长会", Time = "10:00", Place = "礼堂" }));
+        _db.Write(tx => tx.Meetings.Insert(new Meeting { SchoolId = "other", Date = new DateOnly(2026, 3, 9), Title = "别校家长会", Time = "10:00", Place = "礼堂" }));
 
         Assert.Equal(2, Figure(Build(), "家长会（次）"));
         var one = new TermSummaryBuilder(_db, _clock).Build(SummarySeed.From, SummarySeed.To, "zh", 90, ["default"]);
@@ -184,8 +184,8 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
     public void A_term_without_activities_or_aid_says_zero_and_lists_nothing()
     {
         SummarySeed.Create(_db);
-        _db.Read(tx => tx.Records.DeleteMany(r => r.Kind == CareKind.Activity));
-        _db.Read(tx => tx.Aid.DeleteAll());
+        _db.Write(tx => tx.Records.DeleteMany(r => r.Kind == CareKind.Activity));
+        _db.Write(tx => tx.Aid.DeleteAll());
 
         var summary = Build();
 
@@ -394,7 +394,7 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
         SummarySeed.Create(_db);
         var child = _db.Read(tx => tx.Children.FindById("S04"));
         child.Name = "<b>陈小丽</b>";
-        _db.Read(tx => tx.Children.Update(child));
+        _db.Write(tx => tx.Children.Update(child));
         var writer = new StringWriter();
 
         SummaryPage.Write(Build(), writer);
@@ -424,7 +424,7 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
             people.Add(new Person { Name = $"人{i}", Phone = $"13{i:D9}", Roles = i < children / 3 ? Roles.Mentor : Roles.Parent });
         }
 
-        _db.Read(tx => tx.People.InsertBulk(people));
+        _db.Write(tx => tx.People.InsertBulk(people));
         var kids = new List<Child>();
         var pairings = new List<Pairing>();
         var records = new List<CareRecord>();
@@ -449,10 +449,10 @@ public sealed class TermSummaryTests(ITestOutputHelper output) : IDisposable
             updates.Add(new OutboxMessage { Key = $"weekly:{parent}:{id}:2026-W12", PersonId = parent, ChildId = id, Kind = OutboxKind.WeeklyUpdate, Week = "2026-W12", Status = i % 10 == 0 ? OutboxStatus.Failed : OutboxStatus.Sent });
         }
 
-        _db.Read(tx => tx.Children.InsertBulk(kids));
-        _db.Read(tx => tx.Pairings.InsertBulk(pairings));
-        _db.Read(tx => tx.Records.InsertBulk(records));
-        _db.Read(tx => tx.Outbox.InsertBulk(updates));
+        _db.Write(tx => tx.Children.InsertBulk(kids));
+        _db.Write(tx => tx.Pairings.InsertBulk(pairings));
+        _db.Write(tx => tx.Records.InsertBulk(records));
+        _db.Write(tx => tx.Outbox.InsertBulk(updates));
 
         var watch = Stopwatch.StartNew();
         var summary = new TermSummaryBuilder(_db, _clock).Build(from, from.AddDays(118), "zh", 3650);

@@ -104,7 +104,7 @@ internal sealed class SummarySeed
     private Person Person(string name, Roles roles)
     {
         var p = new Person { Name = name, Phone = $"139{++_phone:D8}", Roles = roles, Language = "zh" };
-        _db.Read(tx => tx.People.Insert(p));
+        _db.Write(tx => tx.People.Insert(p));
         return p;
     }
 
@@ -116,11 +116,11 @@ internal sealed class SummarySeed
             parents.Add(new ParentLink { PersonId = mother.Id, Relation = ParentRelation.Mother });
         }
 
-        _db.Read(tx => tx.Children.Insert(new Child { Id = id, Name = name, Class = cls, Parents = parents, CreatedUtc = created }));
+        _db.Write(tx => tx.Children.Insert(new Child { Id = id, Name = name, Class = cls, Parents = parents, CreatedUtc = created }));
     }
 
     private void Pair(Person carer, string child, PairingRole role, DateTime created = default) =>
-        _db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child, Role = role, CreatedUtc = created == default ? new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc) : created }));
+        _db.Write(tx => tx.Pairings.Insert(new Pairing { CarerId = carer.Id, ChildId = child, Role = role, CreatedUtc = created == default ? new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc) : created }));
 
     /// <summary>A group activity as /activity saves it: one record per child, the first record's id as the group.</summary>
     private void Activity(string title, Person author, int y, int m, int d, params string[] children)
@@ -133,13 +133,13 @@ internal sealed class SummarySeed
             if (record.GroupId is null)
             {
                 record.GroupId = group;
-                _db.Read(tx => tx.Records.Update(record));
+                _db.Write(tx => tx.Records.Update(record));
             }
         }
     }
 
     private void Meeting(DateOnly date, string title, string[] children, Person[] invited, (Person Parent, MeetingAnswer Answer)[] answers, string[] came) =>
-        _db.Read(tx => tx.Meetings.Insert(new Meeting
+        _db.Write(tx => tx.Meetings.Insert(new Meeting
         {
             Date = date,
             Time = "09:30",
@@ -152,7 +152,7 @@ internal sealed class SummarySeed
         }));
 
     private void Aid(string child, string kind, decimal amount, int y, int m, int d) =>
-        _db.Read(tx => tx.Aid.Insert(new AidEntry { ChildId = child, Kind = kind, Amount = amount, Date = new DateOnly(y, m, d), RecordedBy = "cli", AtUtc = new DateTime(y, m, d, 2, 0, 0, DateTimeKind.Utc) }));
+        _db.Write(tx => tx.Aid.Insert(new AidEntry { ChildId = child, Kind = kind, Amount = amount, Date = new DateOnly(y, m, d), RecordedBy = "cli", AtUtc = new DateTime(y, m, d, 2, 0, 0, DateTimeKind.Utc) }));
 
     private CareRecord Record(string child, Person author, CareKind kind, int y, int m, int d, int[]? ratings = null, string text = "日记内容：孩子很好", long? group = null)
     {
@@ -167,12 +167,12 @@ internal sealed class SummarySeed
             Ratings = ratings is null ? null : new Ratings { Study = ratings[0], Life = ratings[1], Mood = ratings[2], Safety = ratings[3], Health = ratings[4] },
             GroupId = group,
         };
-        _db.Read(tx => tx.Records.Insert(record));
+        _db.Write(tx => tx.Records.Insert(record));
         return record;
     }
 
     private void Update(Person parent, string child, string week, OutboxStatus status) =>
-        _db.Read(tx => tx.Outbox.Insert(new OutboxMessage
+        _db.Write(tx => tx.Outbox.Insert(new OutboxMessage
         {
             Key = $"weekly:{parent.Id}:{child}:{week}",
             PersonId = parent.Id,

@@ -26,7 +26,7 @@ public sealed class AidCliTests : IDisposable
     private void Seed()
     {
         using var db = new LiteCareDb(DbPath);
-        db.Read(tx => tx.Children.Insert(new Child { Id = "default/S001", StudentNo = "S001", Name = "张小红" }));
+        db.Write(tx => tx.Children.Insert(new Child { Id = "default/S001", StudentNo = "S001", Name = "张小红" }));
     }
 
     private List<AidEntry> Aid()

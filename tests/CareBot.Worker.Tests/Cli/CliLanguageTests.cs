@@ -42,7 +42,7 @@ public sealed partial class CliLanguageTests : IDisposable
     private void Seed(string? password = null)
     {
         using var db = new LiteCareDb(DbPath, password);
-        db.Read(tx => tx.People.Insert(new Person { Name = "Wang", Phone = "13800000001", Roles = Roles.Mentor }));
+        db.Write(tx => tx.People.Insert(new Person { Name = "Wang", Phone = "13800000001", Roles = Roles.Mentor }));
     }
 
     /// <summary>Each verb's error path: what to prepare, the arguments, the exit code.</summary>

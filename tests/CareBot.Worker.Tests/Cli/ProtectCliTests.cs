@@ -29,11 +29,11 @@ public sealed class ProtectCliTests : IDisposable
         using var db = new LiteCareDb(DbPath, password);
         var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor };
         var father = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent };
-        db.Read(tx => tx.People.Insert(mentor));
-        db.Read(tx => tx.People.Insert(father));
-        db.Read(tx => tx.Children.Insert(new Child { Id = "S001", Name = "张小红", Parents = [new ParentLink { PersonId = father.Id, Relation = ParentRelation.Father }] }));
-        db.Read(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" }));
-        db.Read(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Visit, Text = "去了" }));
+        db.Write(tx => tx.People.Insert(mentor));
+        db.Write(tx => tx.People.Insert(father));
+        db.Write(tx => tx.Children.Insert(new Child { Id = "S001", Name = "张小红", Parents = [new ParentLink { PersonId = father.Id, Relation = ParentRelation.Father }] }));
+        db.Write(tx => tx.Pairings.Insert(new Pairing { CarerId = mentor.Id, ChildId = "S001" }));
+        db.Write(tx => tx.Records.Insert(new CareRecord { ChildId = "S001", AuthorId = mentor.Id, Kind = CareKind.Visit, Text = "去了" }));
     }
 
     [Fact]

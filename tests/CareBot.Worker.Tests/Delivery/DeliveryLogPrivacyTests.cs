@@ -67,7 +67,7 @@ public sealed class DeliveryLogPrivacyTests
         for (var chat = 1; chat <= 4; chat++)
         {
             var person = new Person { Name = "张大山" + chat, Phone = $"1370000000{chat}", Roles = Roles.Parent, ChatId = chat, Status = Reachability.Reachable };
-            db.Read(tx => tx.People.Insert(person));
+            db.Write(tx => tx.People.Insert(person));
             outbox.Enqueue(new OutboxMessage { Key = $"t:{chat}", PersonId = person.Id, ChatId = chat, Text = $"秘密日记 13900000000 chat{chat}", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply, ChildId = "S001" });
         }
 

@@ -58,7 +58,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
             var chatId = 1000 + c;
             _server.AddUser(chatId, $"u{c}");
             var person = new Person { Name = $"p{c}", Phone = $"137{c:D8}", Roles = role, ChatId = chatId, Status = Reachability.Reachable };
-            _db.Read(tx => tx.People.Insert(person));
+            _db.Write(tx => tx.People.Insert(person));
             for (var i = 0; i < perChat; i++)
             {
                 store.Enqueue(new OutboxMessage { Key = $"k:{c}:{i}", PersonId = person.Id, ChatId = chatId, Text = $"msg {c}/{i}", Priority = priority });
@@ -257,7 +257,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         store.Enqueue(new OutboxMessage { Key = "reply", PersonId = parent.Id, ChatId = 1000, Text = "reply now", Priority = OutboxPriority.Reply });
         _server.AddUser(2000, "mentor");
         var mentor = new Person { Name = "m", Phone = "13800000009", Roles = Roles.Mentor, ChatId = 2000, Status = Reachability.Reachable };
-        _db.Read(tx => tx.People.Insert(mentor));
+        _db.Write(tx => tx.People.Insert(mentor));
         store.Enqueue(new OutboxMessage { Key = "remind", PersonId = mentor.Id, ChatId = 2000, Text = "reminder", Priority = OutboxPriority.Bulk });
 
         // Until the reply and the reminder are sent and the parent's bulk row has had its turn (it waits a second
@@ -306,7 +306,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         var dispatcher = new OutboxDispatcher(_db, new OutboxStore(_db, TimeProvider.System), sender, new OutboxSignal(), TimeProvider.System,
             new CareClock(TimeProvider.System, "Asia/Shanghai"), delivery, Options.Create(new CareOptions { QuietHours = "00:00-00:00" }), NullLogger<OutboxDispatcher>.Instance);
         var person = new Person { Name = "p", Phone = "13700000001", Roles = Roles.Mentor, ChatId = 1, Status = Reachability.Reachable };
-        _db.Read(tx => tx.People.Insert(person));
+        _db.Write(tx => tx.People.Insert(person));
         var text = string.Join('\n', Enumerable.Range(0, 700).Select(i => $"第{i}行 本周家访记录"));
         new OutboxStore(_db, TimeProvider.System).Enqueue(new OutboxMessage { Key = "long", PersonId = person.Id, ChatId = 1, Text = text, Priority = OutboxPriority.Reply });
         var parts = OutboxStore.Split(text);

@@ -17,8 +17,8 @@ public sealed class MediaEndToEndTests
         var mentor = db.Read(tx => tx.People.FindById(tx.Pairings.FindOne(p => p.ChildId == child.Id && p.Role == PairingRole.Mentor).CarerId));
         var parent = db.Read(tx => tx.People.FindById(child.Parents[0].PersonId));
         (mentor.ChatId, mentor.Status, parent.ChatId, parent.Status) = (MentorUser, Reachability.Reachable, ParentUser, Reachability.Reachable);
-        db.Read(tx => tx.People.Update(mentor));
-        db.Read(tx => tx.People.Update(parent));
+        db.Write(tx => tx.People.Update(mentor));
+        db.Write(tx => tx.People.Update(parent));
     }
 
     private static async Task<E2eKit> StartAsync()

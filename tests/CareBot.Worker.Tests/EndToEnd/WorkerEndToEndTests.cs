@@ -88,8 +88,8 @@ public class WorkerEndToEndTests
             mentor.Status = Reachability.Reachable;
             parent.ChatId = ParentUser;
             parent.Status = Reachability.Reachable;
-            db.Read(tx => tx.People.Update(mentor));
-            db.Read(tx => tx.People.Update(parent));
+            db.Write(tx => tx.People.Update(mentor));
+            db.Write(tx => tx.People.Update(parent));
         });
         kit.Server.AddUser(MentorUser, "王老师");
         kit.Server.AddUser(ParentUser, "张大山");

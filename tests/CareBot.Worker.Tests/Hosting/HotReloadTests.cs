@@ -65,7 +65,7 @@ public sealed class HotReloadTests
             {
                 mentor.ChatId = 70_000 + mentor.Id;
                 mentor.Status = Reachability.Reachable;
-                db.Read(tx => tx.People.Update(mentor));
+                db.Write(tx => tx.People.Update(mentor));
                 kit.Server.AddUser(mentor.ChatId.Value, mentor.Name);
                 mentors++;
             }

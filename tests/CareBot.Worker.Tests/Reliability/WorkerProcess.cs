@@ -240,9 +240,9 @@ internal static class ReliabilitySeed
         }
 
         AddMentors(people, children, pairings, server, mentors, now);
-        db.Read(tx => tx.People.InsertBulk(people));
-        db.Read(tx => tx.Children.InsertBulk(children));
-        db.Read(tx => tx.Pairings.InsertBulk(pairings));
+        db.Write(tx => tx.People.InsertBulk(people));
+        db.Write(tx => tx.Children.InsertBulk(children));
+        db.Write(tx => tx.Pairings.InsertBulk(pairings));
         var plan = new WeeklyUpdatePlanner(db, new OutboxStore(db, TimeProvider.System)).Plan(DateOnly.FromDateTime(now.AddHours(8)));
         return plan.Added;
     }
@@ -273,9 +273,9 @@ internal static class ReliabilitySeed
         var children = new List<Child>();
         var pairings = new List<Pairing>();
         AddMentors(people, children, pairings, server, mentors, now);
-        db.Read(tx => tx.People.InsertBulk(people));
-        db.Read(tx => tx.Children.InsertBulk(children));
-        db.Read(tx => tx.Pairings.InsertBulk(pairings));
+        db.Write(tx => tx.People.InsertBulk(people));
+        db.Write(tx => tx.Children.InsertBulk(children));
+        db.Write(tx => tx.Pairings.InsertBulk(pairings));
     }
 
     public static void DeleteFolder(string folder)

@@ -217,26 +217,49 @@ public abstract partial class StorageContractTests : IDisposable
     }
 
     [Fact]
-    public void A_turn_inside_a_turn_on_the_same_thread_joins_it()
+    public void A_turn_inside_a_turn_is_refused_and_the_outer_turn_commits_nothing()
     {
-        Assert.Throws<InvalidOperationException>(() => Db.Write(tx =>
+        // Turns are explicit: code that needs the caller's turn takes its CareTx; it never joins one implicitly.
+        var inner = new (string Name, Action Start)[]
         {
-            tx.People.Insert(NewPerson("13800000001"));
-            Assert.Equal("13800000001", Db.Read(inner => inner.People.FindOne(p => p.Phone == "13800000001")?.Phone));
-            Db.Write(inner => inner.People.Insert(NewPerson("13800000002")));
-            Db.Mark(inner => inner.Children.Insert(NewChild("s/1")));
-            Assert.Equal(2, tx.People.Count());
-            throw new InvalidOperationException("the outer turn fails");
-        }));
-        Assert.Equal(0, Db.Read(tx => tx.People.Count() + tx.Children.Count()));
+            ("Read", () => Db.Read(t => t.People.Count())),
+            ("Write", () => Db.Write(t => t.People.Insert(NewPerson("13800000009")))),
+            ("WriteDeferred", () => Db.WriteDeferred(t => t.People.Insert(NewPerson("13800000009")))),
+            ("Mark", () => Db.Mark(t => t.People.Insert(NewPerson("13800000009")))),
+        };
+        foreach (var (name, start) in inner)
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() => Db.Write(tx =>
+            {
+                tx.People.Insert(NewPerson("13800000001"));
+                start();
+            }));
+            Assert.Contains("inside", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(0, Db.Read(tx => tx.People.Count()));
+            Assert.Throws<InvalidOperationException>(() => Db.Read(_ => start()));
+            Assert.Throws<InvalidOperationException>(() => Db.Mark(_ => start()));
+            Assert.Equal(0, Db.Read(tx => tx.People.Count()));
+            Assert.False(string.IsNullOrEmpty(name));
+        }
 
-        Db.WriteDeferred(tx =>
-        {
-            tx.People.Insert(NewPerson("13800000001"));
-            Db.Write(inner => inner.People.Insert(NewPerson("13800000002")));
-        });
-        Db.Sync();
-        Assert.Equal(2, Db.Read(tx => tx.People.Count()));
+        // The thread is free again after a refused turn.
+        Db.Write(tx => tx.People.Insert(NewPerson("13800000001")));
+        Assert.Equal(1, Db.Read(tx => tx.People.Count()));
+    }
+
+    [Fact]
+    public void A_write_in_a_read_turn_is_refused_and_nothing_is_stored()
+    {
+        Assert.Throws<InvalidOperationException>(() => Db.Read(tx => tx.People.Insert(NewPerson("13800000001"))));
+        Assert.Throws<InvalidOperationException>(() => Db.ReadSnapshot(tx => tx.Children.Insert(NewChild("s/1"))));
+        Db.Write(tx => tx.People.Insert(NewPerson("13800000002")));
+        var person = Db.Read(tx => tx.People.FindOne(p => p.Phone == "13800000002"));
+        person.Name = "changed";
+        Assert.Throws<InvalidOperationException>(() => Db.Read(tx => tx.People.Update(person)));
+        Assert.Throws<InvalidOperationException>(() => Db.Read(tx => tx.People.Delete(person.Id)));
+
+        Assert.Equal(["王老师"], Db.Read(tx => tx.People.FindAll().Select(p => p.Name).ToList()));
+        Assert.Equal(0, Db.Read(tx => tx.Children.Count()));
     }
 
     [Fact]
