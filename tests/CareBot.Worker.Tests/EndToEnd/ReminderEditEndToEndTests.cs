@@ -48,6 +48,9 @@ public class ReminderEditEndToEndTests
         Assert.Equal(2, CountOf(reminder.Text, "还没有家访过"));
 
         // "Visited today" for the first child: saved, and the reminder says so; the second child's button stays.
+        // (Pressed once the dispatcher has recorded the sent reminder's message id, as it has long before a person
+        // can press; on a loaded machine the test's press could otherwise come first.)
+        await kit.WaitForIdleOutboxAsync();
         kit.Time.JumpTo(Monday0759.AddMinutes(16));
         kit.Server.UserPressesButton(MentorUser, reminder.MessageId, ReminderButtons.Visited(first.Id));
         var edited = await kit.Server.WaitForMessageAsync(MentorUser, m => m.MessageId == reminder.MessageId && m.EditCount == 1, TimeSpan.FromSeconds(20));
