@@ -71,6 +71,7 @@ public sealed class LeaderLease(ClusterDatabase cluster, ClusterNode node, CareD
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // the connection is opened off the host's start
         while (!stoppingToken.IsCancellationRequested)
         {
             try

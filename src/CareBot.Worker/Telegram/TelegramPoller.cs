@@ -68,9 +68,12 @@ public sealed class TelegramPoller(
             {
                 break;
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (token.IsCancellationRequested || ex is Cluster.FencedOutException)
             {
-                continue; // the lead was lost (or fenced): another node polls now
+                // The lead was lost, or another node took it before this one noticed (the update was refused in its
+                // own transaction): another node polls now; this one waits to lead again.
+                logger.LogInformation("Polling stopped at offset {Offset}: this node no longer leads", _lastOffset);
+                continue;
             }
             catch (Exception ex)
             {

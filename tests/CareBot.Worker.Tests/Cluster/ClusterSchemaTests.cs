@@ -45,6 +45,40 @@ public sealed class ClusterSchemaTests
     }
 
     [Fact]
+    public void A_planner_run_waiting_for_another_nodes_run_stops_when_its_job_is_cancelled()
+    {
+        var database = PgServer.CreateDatabase();
+        try
+        {
+            using var cluster = new ClusterDatabase(database);
+            var slots = new PlanSlots(cluster, new CareBot.Worker.Cluster.ClusterNode(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()), TimeProvider.System);
+            using var other = cluster.Data.OpenConnection(); // another node's run holds the cluster's planner lock
+            using (var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({ClusterDatabase.PlanLock})", other))
+            {
+                hold.ExecuteScalar();
+            }
+
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            var ran = false;
+            var started = DateTime.UtcNow;
+
+            Assert.ThrowsAny<OperationCanceledException>(() => slots.RunOnce("weekly", DateTimeOffset.UnixEpoch, () =>
+            {
+                ran = true;
+                return "ran";
+            }, stop.Token));
+
+            Assert.False(ran);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+            Assert.Equal(0, Scalar(database, "SELECT count(*) FROM carebot_plan_runs"));
+        }
+        finally
+        {
+            PgServer.DropDatabase(database);
+        }
+    }
+
+    [Fact]
     public async Task The_scheduler_keeps_its_jobs_in_the_database_and_clusters_on_PostgreSQL()
     {
         await using var kit = await ClusterKit.StartAsync(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(8)));
