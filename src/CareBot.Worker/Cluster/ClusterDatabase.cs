@@ -46,32 +46,46 @@ public sealed class ClusterDatabase : IDisposable
         )
         """;
 
-    private readonly Lazy<NpgsqlDataSource> _data;
+    private readonly Lock _gate = new();
+    private NpgsqlDataSource? _data;
 
     public ClusterDatabase(string connectionString)
     {
         ConnectionString = connectionString;
-        _data = new(() =>
-        {
-            var data = NpgsqlDataSource.Create(connectionString);
-            try
-            {
-                EnsureSchema(data);
-            }
-            catch
-            {
-                data.Dispose();
-                throw;
-            }
-
-            return data;
-        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string ConnectionString { get; }
 
-    /// <summary>Pooled connections to the database, the schema made (on first use).</summary>
-    public NpgsqlDataSource Data => _data.Value;
+    /// <summary>
+    /// Pooled connections to the database, the schema made on first use. A failure (the server out of reach at start)
+    /// is thrown to this caller and tried again by the next: nothing is cached but success.
+    /// </summary>
+    public NpgsqlDataSource Data
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_data is not null)
+                {
+                    return _data;
+                }
+
+                var data = NpgsqlDataSource.Create(ConnectionString);
+                try
+                {
+                    EnsureSchema(data);
+                }
+                catch
+                {
+                    data.Dispose();
+                    throw;
+                }
+
+                return _data = data;
+            }
+        }
+    }
 
     /// <summary>
     /// A connection of its own, outside the pool, for a session-level advisory lock: the server drops it (and the lock)
@@ -132,9 +146,10 @@ public sealed class ClusterDatabase : IDisposable
 
     public void Dispose()
     {
-        if (_data.IsValueCreated)
+        lock (_gate)
         {
-            _data.Value.Dispose();
+            _data?.Dispose();
+            _data = null;
         }
     }
 }
