@@ -71,6 +71,21 @@ public sealed class ClusterJobsTests
     }
 
     [Fact]
+    public async Task A_schedule_changed_while_the_cluster_was_down_is_the_one_the_database_keeps_after_a_start()
+    {
+        await using var kit = await ClusterKit.StartAsync(Monday0900);
+        var first = await kit.StartWorkerAsync(new Dictionary<string, string?> { [CareJobs.WeeklyUpdatesSetting] = "0 0 19 ? * SUN" });
+        await ClusterKit.StopAsync(first);
+
+        await kit.StartWorkerAsync(new Dictionary<string, string?> { [CareJobs.WeeklyUpdatesSetting] = "0 30 18 ? * SAT" });
+
+        using var connection = new NpgsqlConnection(kit.ConnectionString);
+        connection.Open();
+        using var read = new NpgsqlCommand($"SELECT cron_expression FROM qrtz_cron_triggers WHERE trigger_name = '{CareJobs.WeeklyUpdatesTrigger.Name}'", connection);
+        Assert.Equal("0 30 18 ? * SAT", (string)read.ExecuteScalar()!);
+    }
+
+    [Fact]
     public async Task Status_shows_every_node_with_its_role_and_is_healthy_on_the_leader_and_on_a_standby()
     {
         await using var kit = await ClusterKit.StartAsync(Monday0900);
