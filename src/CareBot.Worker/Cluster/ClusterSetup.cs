@@ -40,7 +40,7 @@ public static class ClusterSetup
         }
 
         var services = builder.Services;
-        var node = new ClusterNode(builder.Configuration);
+        var node = new WorkerNode(builder.Configuration);
         services.AddSingleton(node);
         services.AddSingleton(sp => new ClusterDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString ?? ""));
         services.AddSingleton<IPlanSlots, PlanSlots>();

@@ -27,7 +27,7 @@ public interface IPollLeadership
 /// The leader checks its connection every <see cref="CheckEvery"/> and stops polling as soon as it fails; a graceful
 /// stop lets go at once. A node that lost the lead waits <see cref="Rejoin"/> before it tries again.
 /// </summary>
-public sealed class LeaderLease(ClusterDatabase cluster, ClusterNode node, CareDb db, TimeProvider time, ILogger<LeaderLease> logger)
+public sealed class LeaderLease(ClusterDatabase cluster, WorkerNode node, CareDb db, TimeProvider time, ILogger<LeaderLease> logger)
     : BackgroundService, IPollLeadership
 {
     /// <summary>The state entry whose value is the current leader's epoch (its text: the leader's node id).</summary>

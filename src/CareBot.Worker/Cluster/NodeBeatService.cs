@@ -12,7 +12,7 @@ public sealed record WorkerRow(string NodeId, string Host, int ProcessId, string
 /// written every <see cref="Interval"/>; removed on a graceful stop. Each beat also reads the other live nodes and names
 /// in the log, once each, a node whose settings hash differs from this node's (ids and hashes only, never a setting).
 /// </summary>
-public sealed class NodeBeatService(ClusterDatabase cluster, ClusterNode node, LeaderLease lease, TimeProvider time, ILogger<NodeBeatService> logger)
+public sealed class NodeBeatService(ClusterDatabase cluster, WorkerNode node, LeaderLease lease, TimeProvider time, ILogger<NodeBeatService> logger)
     : BackgroundService
 {
     public const string Leader = "leader";

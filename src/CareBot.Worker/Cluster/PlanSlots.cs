@@ -11,7 +11,7 @@ namespace CareBot.Worker.Cluster;
 /// leaves its slot unfinished (its lock goes with its session), so the next node's catch-up runs it; the planners are
 /// idempotent by outbox key, so that adds nothing twice.
 /// </summary>
-public sealed class PlanSlots(ClusterDatabase cluster, ClusterNode node, TimeProvider time) : IPlanSlots
+public sealed class PlanSlots(ClusterDatabase cluster, WorkerNode node, TimeProvider time) : IPlanSlots
 {
     /// <summary>How often a run waiting for the cluster's planner lock asks again.</summary>
     public static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(200);

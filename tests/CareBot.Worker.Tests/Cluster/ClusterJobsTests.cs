@@ -139,8 +139,8 @@ public sealed class ClusterJobsTests
         await Task.Delay(NodeBeatService.Interval * 2);
 
         Assert.Equal([other.NodeId], beats.Differing);
-        Assert.NotEqual(first.Host.Services.GetRequiredService<CareBot.Worker.Cluster.ClusterNode>().SettingsHash, other.Host.Services.GetRequiredService<CareBot.Worker.Cluster.ClusterNode>().SettingsHash);
-        Assert.Equal(first.Host.Services.GetRequiredService<CareBot.Worker.Cluster.ClusterNode>().SettingsHash, same.Host.Services.GetRequiredService<CareBot.Worker.Cluster.ClusterNode>().SettingsHash);
+        Assert.NotEqual(first.Host.Services.GetRequiredService<WorkerNode>().SettingsHash, other.Host.Services.GetRequiredService<WorkerNode>().SettingsHash);
+        Assert.Equal(first.Host.Services.GetRequiredService<WorkerNode>().SettingsHash, same.Host.Services.GetRequiredService<WorkerNode>().SettingsHash);
     }
 
     private static Dictionary<string, string?> Settings(ClusterKit kit, ClusterWorker worker) => new()

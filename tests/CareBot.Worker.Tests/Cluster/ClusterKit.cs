@@ -25,7 +25,7 @@ internal sealed class ClusterWorker(string name, IHost host, string folder)
     public string Folder { get; } = folder;
     public bool Running { get; set; } = true;
     public LeaderLease Lease => Host.Services.GetRequiredService<LeaderLease>();
-    public string NodeId => Host.Services.GetRequiredService<ClusterNode>().Id;
+    public string NodeId => Host.Services.GetRequiredService<WorkerNode>().Id;
     public WorkerActivity Activity => Host.Services.GetRequiredService<WorkerActivity>();
     public CareDb Db => Host.Services.GetRequiredService<CareDb>();
     public string DatabasePath => Path.Combine(Folder, "carebot.db");

@@ -65,7 +65,7 @@ public sealed class ClusterSchemaTests
         try
         {
             using var cluster = new ClusterDatabase(database);
-            var slots = new PlanSlots(cluster, new CareBot.Worker.Cluster.ClusterNode(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()), TimeProvider.System);
+            var slots = new PlanSlots(cluster, new WorkerNode(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()), TimeProvider.System);
             using var other = cluster.Data.OpenConnection(); // another node's run holds the cluster's planner lock
             using (var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({ClusterDatabase.PlanLock})", other))
             {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 namespace CareBot.Worker.Cluster;
 
 /// <summary>This process as a node of the cluster: its id, and the hash of the settings it runs with.</summary>
-public sealed class ClusterNode
+public sealed class WorkerNode
 {
     /// <summary>The sections whose effective values make the settings hash (secrets left out).</summary>
     internal static readonly string[] HashedSections = ["CareBot", "Telegram", "Storage"];
@@ -14,7 +14,7 @@ public sealed class ClusterNode
     /// <summary>Settings that are secret, or that rightly differ from node to node: never hashed, never shown.</summary>
     internal static readonly string[] Unhashed = ["Telegram:BotToken", "Storage:Password", "Storage:ConnectionString", "Storage:DatabasePath"];
 
-    public ClusterNode(IConfiguration configuration)
+    public WorkerNode(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         Host = Environment.MachineName;
