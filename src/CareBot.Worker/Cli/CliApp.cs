@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using CareBot.Core;
 using CareBot.Core.Storage;
 using CareBot.Core.Text;
+using CareBot.Worker.Cluster;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -360,7 +361,11 @@ public static partial class CliApp
 
     private static async Task<int> RunWorkerAsync(IDictionary<string, string?>? overrides, string language, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(overrides, b => b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs(), quiet: false, language: language);
+        using var host = BuildHost(overrides, b =>
+        {
+            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
+            b.AddCareCluster(); // PostgreSQL: several workers may share the database (nothing on LiteDB)
+        }, quiet: false, language: language);
         // Resolve the client now so a missing token is a clear message, not a stack trace from a background service.
         _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();
         // Resolved before the run: RunAsync disposes the host (and its service provider) when it returns.

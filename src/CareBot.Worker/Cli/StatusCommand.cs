@@ -25,7 +25,7 @@ internal static class StatusCommand
         try
         {
             var storage = CareHost.StorageSettings(overrides, language);
-            return Report(storage.DatabasePath, language, time, stdout, stderr, storage.IsPostgreSQL);
+            return Report(storage.DatabasePath, language, time, stdout, stderr, storage.IsPostgreSQL, storage.ConnectionString);
         }
         catch (Exception ex) when (CliApp.BadInputMessage(ex, language) is { } message)
         {
@@ -44,7 +44,8 @@ internal static class StatusCommand
     /// The data is on a database server (PostgreSQL): no file at <paramref name="database"/>; the heartbeat is still
     /// written beside that path, by the owner of its folder.
     /// </param>
-    internal static int Report(string database, string language, TimeProvider time, TextWriter stdout, TextWriter stderr, bool server = false)
+    /// <param name="connectionString">On PostgreSQL: where the cluster's workers table is, told after the worker's own lines.</param>
+    internal static int Report(string database, string language, TimeProvider time, TextWriter stdout, TextWriter stderr, bool server = false, string? connectionString = null)
     {
         string T(string key, params object?[] args) => Texts.Get(language, key, args);
         int Fail(string line)
@@ -109,6 +110,12 @@ internal static class StatusCommand
         stdout.WriteLine(status.LastWeeklyUpdates is { } w
             ? T("status.weekly", Show(w.At), w.Week, w.Added, next(status.NextWeeklyUpdates))
             : T("status.weekly.none", Show(status.Started), next(status.NextWeeklyUpdates)));
+        if (server && status.NodeId is { } node && !string.IsNullOrWhiteSpace(connectionString))
+        {
+            // Several workers may share the database: this one must be in the cluster, leading or standing by.
+            return ClusterStatus.Report(connectionString, node, language, now, stdout, stderr);
+        }
+
         return Healthy;
     }
 

@@ -10,6 +10,7 @@ using CareBot.Core.Text;
 using CareBot.Core.Time;
 using CareBot.LocalBotApi;
 using CareBot.Worker.Cli;
+using CareBot.Worker.Cluster;
 using CareBot.Worker.Delivery;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
@@ -109,6 +110,7 @@ public sealed class DemoRunner
                 b.Services.RemoveAll<TimeProvider>();
                 b.Services.AddSingleton<TimeProvider>(_clock);
                 b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
+                b.AddCareCluster();
             });
             var services = host.Services;
             var db = services.GetRequiredService<CareDb>();

@@ -99,6 +99,7 @@ internal sealed class HeartbeatService(
             NextReminders = Local(nextReminders),
             LastWeeklyUpdates = weekly is { } w ? new WeeklyRun(Local(w.At), w.Result.Week, w.Result.Planned, w.Result.Added) : null,
             NextWeeklyUpdates = Local(nextWeekly),
+            NodeId = services.GetService<Cluster.WorkerNode>()?.Id,
         };
     }
 

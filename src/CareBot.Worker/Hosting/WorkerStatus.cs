@@ -33,6 +33,9 @@ public sealed record WorkerStatus
 
     public DateTimeOffset? NextWeeklyUpdates { get; init; }
 
+    /// <summary>This worker's node id in a cluster (PostgreSQL); null on LiteDB.</summary>
+    public string? NodeId { get; init; }
+
     public static string PathFor(string databasePath) => Path.GetFullPath(databasePath) + ".status";
 
     /// <summary>Where the next heartbeat is written before it is moved into place.</summary>

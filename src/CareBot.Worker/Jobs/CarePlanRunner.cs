@@ -24,9 +24,25 @@ public sealed class CarePlanRunner(
     IOptionsMonitor<CareOptions> options,
     IOptionsMonitor<ScheduleOptions> schedules,
     WorkerActivity activity,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    IPlanSlots? slots = null)
 {
     private readonly Lock _gate = new();
+
+    /// <summary>The reminder run of the fire time <paramref name="slot"/>: once across a cluster (null when another node did it), else always.</summary>
+    public ReminderPlanResult? RunReminders(DateTimeOffset slot, CancellationToken cancellationToken) =>
+        Once<ReminderPlanResult>("reminders", slot, RunReminders, cancellationToken);
+
+    /// <summary>The weekly updates of the fire time <paramref name="slot"/> (its week): once across a cluster (null when another node did it), else always.</summary>
+    public WeeklyPlanResult? RunWeeklyUpdates(DateTimeOffset slot, CancellationToken cancellationToken) =>
+        Once("weekly", slot, () => RunWeeklyUpdates(clock.ToLocalDate(slot.UtcDateTime)), cancellationToken);
+
+    private T? Once<T>(string job, DateTimeOffset slot, Func<T> run, CancellationToken cancellationToken)
+        where T : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return slots is null ? run() : slots.RunOnce(job, slot, run, cancellationToken);
+    }
 
     /// <summary>
     /// Today's reminders and escalations, the activity-room duty reminders (<see cref="DutyPlanner"/>), and the
@@ -80,7 +96,7 @@ public sealed class CarePlanRunner(
     /// recent WeeklyUpdates fire time if it lies within CatchUpDays days before now (the week of that fire time), so a
     /// Sunday 19:00 run missed while the worker was down is caught up on Monday, once.
     /// </summary>
-    public CatchUpResult CatchUp()
+    public CatchUpResult CatchUp(CancellationToken cancellationToken = default)
     {
         var current = options.CurrentValue;
         var schedule = schedules.CurrentValue;
@@ -90,14 +106,14 @@ public sealed class CarePlanRunner(
         if (LastFire(schedule.VisitRemindersCron, now, TimeSpan.FromDays(1)) is { } lastReminder
             && clock.ToLocalDate(lastReminder.UtcDateTime) == clock.Today)
         {
-            reminders = RunReminders();
+            reminders = RunReminders(lastReminder, cancellationToken);
         }
 
         WeeklyPlanResult? weekly = null;
         if (current.CatchUpDays > 0
             && LastFire(schedule.WeeklyUpdatesCron, now, TimeSpan.FromDays(current.CatchUpDays)) is { } lastWeekly)
         {
-            weekly = RunWeeklyUpdates(clock.ToLocalDate(lastWeekly.UtcDateTime));
+            weekly = RunWeeklyUpdates(lastWeekly, cancellationToken);
         }
 
         return new CatchUpResult(reminders, weekly);

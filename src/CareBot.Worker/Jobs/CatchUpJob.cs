@@ -29,17 +29,21 @@ public sealed class CatchUpJob(CarePlanRunner runner, IServiceProvider services,
             }
         }
 
-        Run();
+        Run(cancellationToken);
     }
 
-    internal void Run()
+    internal void Run(CancellationToken cancellationToken = default)
     {
         try
         {
-            var result = runner.CatchUp();
+            var result = runner.CatchUp(cancellationToken);
             logger.LogInformation(
                 "Job {JobKey} done: reminders {Reminders}, weekly updates {Week} ({Added} new)",
                 Key, result.Reminders is null ? "not due yet" : "planned", result.WeeklyUpdates?.Week ?? "none", result.WeeklyUpdates?.Added ?? 0);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogInformation("Job {JobKey} cancelled", Key);
         }
         catch (Exception ex)
         {

@@ -17,6 +17,11 @@ public sealed class SafeguardingJob(CarePlanRunner runner, ILogger<SafeguardingJ
 
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.CompletedTask; // shutting down: the next round (on this node or another) alerts
+        }
+
         Run();
         return ValueTask.CompletedTask;
     }

@@ -27,7 +27,8 @@ public sealed class TelegramPoller(
     TimeProvider time,
     IOptions<TelegramOptions> options,
     WorkerActivity activity,
-    ILogger<TelegramPoller> logger) : BackgroundService
+    ILogger<TelegramPoller> logger,
+    Cluster.IPollLeadership? leadership = null) : BackgroundService
 {
     /// <summary>This adapter's channel: its poll offset and id sequence are kept under "telegram.*".</summary>
     public static readonly ChatChannel Channel = new("telegram");
@@ -46,23 +47,33 @@ public sealed class TelegramPoller(
         var webhookCleared = false;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // In a cluster only the leader polls: wait for the lead; a round stops the moment it is lost.
+            using var round = leadership is null ? null : await LeadAsync(leadership, stoppingToken).ConfigureAwait(false);
+            var token = round?.Token ?? stoppingToken;
             try
             {
                 if (!webhookCleared)
                 {
                     // getUpdates does not work while a webhook is set; keep pending updates.
-                    await bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken).ConfigureAwait(false);
+                    await bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: token).ConfigureAwait(false);
                     activity.ApiAnswered();
                     webhookCleared = true;
-                    await SetCommandMenuAsync(stoppingToken).ConfigureAwait(false);
+                    await SetCommandMenuAsync(token).ConfigureAwait(false);
                 }
 
-                await PollOnceAsync(stoppingToken).ConfigureAwait(false);
+                await PollOnceAsync(token).ConfigureAwait(false);
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (OperationCanceledException ex) when (token.IsCancellationRequested || ex is Cluster.FencedOutException)
+            {
+                // The lead was lost, or another node took it before this one noticed (the update was refused in its
+                // own transaction): another node polls now; this one waits to lead again.
+                logger.LogInformation("Polling stopped at offset {Offset}: this node no longer leads", _lastOffset);
+                continue;
             }
             catch (Exception ex)
             {
@@ -87,6 +98,20 @@ public sealed class TelegramPoller(
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>This node's turn to poll, linked with the stop; null when the worker stops while waiting.</summary>
+    private static async Task<CancellationTokenSource?> LeadAsync(Cluster.IPollLeadership leadership, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var lead = await leadership.WaitToLeadAsync(stoppingToken).ConfigureAwait(false);
+            return CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lead);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 

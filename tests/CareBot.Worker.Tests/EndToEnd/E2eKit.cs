@@ -7,6 +7,7 @@ using CareBot.Core.Roster;
 using CareBot.Core.Storage;
 using CareBot.LocalBotApi;
 using CareBot.Worker.Cli;
+using CareBot.Worker.Cluster;
 using CareBot.Worker.Hosting;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -130,6 +131,7 @@ internal sealed class E2eKit : IAsyncDisposable
             configure?.Invoke(b);
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
             b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
+            b.AddCareCluster();
         });
         // Attached before the scheduler starts, so the start-up catch-up cannot run unseen.
         var scheduler = await Host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
