@@ -140,13 +140,13 @@ public static class BenchmarkRunner
         sw.Restart();
         foreach (var chunk in rows.Chunk(500))
         {
-            db.Write(_ =>
+            db.Write(tx =>
             {
                 foreach (var r in chunk)
                 {
                     r.Id = 0;
                     r.Key = "enq:" + r.Key;
-                    store.Enqueue(r);
+                    store.Enqueue(tx, r);
                 }
             });
         }
@@ -342,11 +342,11 @@ public static class BenchmarkRunner
         // This week's updates: an update of a week whose catch-up window has closed expires unsent (OutboxExpiry).
         var today = time.GetUtcNow().UtcDateTime;
         var week = string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(today)}-W{ISOWeek.GetWeekOfYear(today):D2}");
-        db.Write(_ =>
+        db.Write(tx =>
         {
             foreach (var p in people)
             {
-                outbox.Enqueue(new OutboxMessage { Key = $"bench:{p.Id}", PersonId = p.Id, ChatId = p.ChatId!.Value, Text = text, Kind = OutboxKind.WeeklyUpdate, Priority = OutboxPriority.Bulk, ChildId = "S0000001", Week = week });
+                outbox.Enqueue(tx, new OutboxMessage { Key = $"bench:{p.Id}", PersonId = p.Id, ChatId = p.ChatId!.Value, Text = text, Kind = OutboxKind.WeeklyUpdate, Priority = OutboxPriority.Bulk, ChildId = "S0000001", Week = week });
             }
         });
 

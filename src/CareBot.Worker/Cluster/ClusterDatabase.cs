@@ -126,6 +126,24 @@ public sealed class ClusterDatabase : IDisposable
 
     private static void EnsureSchema(NpgsqlDataSource data)
     {
+        // DDL of nodes starting together (this schema under its lock, CareBot's own beside it) can meet in the
+        // server's catalog locks: the server then aborts one transaction as a deadlock, which is safe to run again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                EnsureSchemaOnce(data);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+            {
+                Thread.Sleep(TimeSpan.FromMilliseconds(100 * attempt));
+            }
+        }
+    }
+
+    private static void EnsureSchemaOnce(NpgsqlDataSource data)
+    {
         using var connection = data.OpenConnection();
         using var tx = connection.BeginTransaction();
         Exec(connection, tx, string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({SchemaLock})"));

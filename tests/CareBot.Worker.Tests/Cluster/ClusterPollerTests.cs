@@ -116,7 +116,8 @@ public sealed class ClusterPollerTests
 
         Assert.Equal(polledUnder, refused.PolledUnder);
         Assert.Equal(polledUnder + 1, refused.Current);
-        Assert.Null(worker.Db.Read(tx => tx.Updates.FindById(UpdateProcessor.RecordId(processor.Sequence, update.UpdateId))));
+        var sequence = processor.Sequence;
+        Assert.Null(worker.Db.Read(tx => tx.Updates.FindById(UpdateProcessor.RecordId(sequence, update.UpdateId))));
         Assert.Equal(offset, processor.Offset);
         var replies = "reply:" + update.UpdateId + ":";
         Assert.False(worker.Db.Read(tx => tx.Outbox.Exists(o => o.Key.StartsWith(replies))));

@@ -24,12 +24,23 @@ public sealed class RoundTripTests(ITestOutputHelper output)
         kit.Processor.Process(kit.Text(501, "/visit 1 热身"));
         Confirmations.BatchHandled(kit.Db);
 
+        // Only this test's database: other tests run on the same server at the same time.
+        var database = kit.Db.Path[(kit.Db.Path.LastIndexOf('/') + 1)..];
         var statements = new List<string>();
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name.StartsWith("Npgsql", StringComparison.Ordinal),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => { lock (statements) { statements.Add(a.DisplayName + " " + (a.GetTagItem("db.statement") ?? a.GetTagItem("db.query.text"))); } },
+            ActivityStopped = a =>
+            {
+                if (Equals(a.GetTagItem("db.namespace") ?? a.GetTagItem("db.name"), database))
+                {
+                    lock (statements)
+                    {
+                        statements.Add(a.DisplayName + " " + (a.GetTagItem("db.query.text") ?? a.GetTagItem("db.statement")));
+                    }
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
 
