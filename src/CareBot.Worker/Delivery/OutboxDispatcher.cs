@@ -41,6 +41,9 @@ public sealed class OutboxDispatcher : BackgroundService
     private readonly Dictionary<long, DateTime> _chatReadyUtc = [];
     private DateTime _pausedUntilUtc = DateTime.MinValue;
 
+    /// <summary>In a cluster, only the node that polls sends (one send rate per bot token across the cluster).</summary>
+    private readonly Cluster.IPollLeadership? _leadership;
+
     public OutboxDispatcher(
         CareDb db,
         OutboxStore outbox,
@@ -51,8 +54,10 @@ public sealed class OutboxDispatcher : BackgroundService
         IOptions<DeliveryOptions> options,
         IOptions<CareOptions> care,
         ILogger<OutboxDispatcher> logger,
-        WorkerActivity? activity = null)
+        WorkerActivity? activity = null,
+        Cluster.IPollLeadership? leadership = null)
     {
+        _leadership = leadership;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(care);
         _db = db;
@@ -90,6 +95,32 @@ public sealed class OutboxDispatcher : BackgroundService
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_leadership is null)
+        {
+            await SendAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        // In a cluster the leader alone sends, so the bot's send rate and its 429 pause hold across the cluster; a
+        // row left Sending by a leader that died is sent again by the next (a message may go twice, never not at all).
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var lead = await _leadership.WaitToLeadAsync(stoppingToken).ConfigureAwait(false);
+                using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lead);
+                await SendAsync(round.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Drains the outbox until <paramref name="stoppingToken"/> is cancelled (the stop, or the lead lost).</summary>
+    private async Task SendAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
