@@ -363,8 +363,7 @@ public static partial class CliApp
     {
         using var host = BuildHost(overrides, b =>
         {
-            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
-            b.AddCareCluster(); // PostgreSQL: several workers may share the database (nothing on LiteDB)
+            b.AddCareWorker();
         }, quiet: false, language: language);
         // Resolve the client now so a missing token is a clear message, not a stack trace from a background service.
         _ = host.Services.GetRequiredService<global::Telegram.Bot.ITelegramBotClient>();

@@ -109,8 +109,7 @@ public sealed class DemoRunner
             {
                 b.Services.RemoveAll<TimeProvider>();
                 b.Services.AddSingleton<TimeProvider>(_clock);
-                b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
-                b.AddCareCluster();
+                b.AddCareWorker();
             });
             var services = host.Services;
             var db = services.GetRequiredService<CareDb>();

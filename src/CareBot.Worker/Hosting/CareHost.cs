@@ -5,7 +5,9 @@ using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
 using CareBot.Core.Text;
 using CareBot.Core.Time;
+using CareBot.Worker.Cluster;
 using CareBot.Worker.Delivery;
+using CareBot.Worker.Jobs;
 using CareBot.Worker.Telegram;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -110,6 +112,18 @@ public static class CareHost
         services.AddSingleton<UpdateProcessor>();
         services.AddSingleton<OutboxSignal>();
         return services;
+    }
+
+    /// <summary>
+    /// The running worker, composed in one place for <c>carebot run</c>, the demo and the tests: storage and what runs
+    /// beside it, the Telegram channel (poller and dispatcher), the scheduled jobs, and on PostgreSQL the cluster
+    /// (several workers on one database; nothing on LiteDB).
+    /// </summary>
+    public static IHostApplicationBuilder AddCareWorker(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
+        return builder.AddCareCluster();
     }
 
     /// <summary>

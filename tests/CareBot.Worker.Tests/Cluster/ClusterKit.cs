@@ -91,8 +91,7 @@ internal sealed class ClusterKit : IAsyncDisposable
         var host = CliApp.BuildHost(overrides, b =>
         {
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
-            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
-            b.AddCareCluster();
+            b.AddCareWorker();
         });
         await host.StartAsync();
         var worker = new ClusterWorker(name, host, folder);

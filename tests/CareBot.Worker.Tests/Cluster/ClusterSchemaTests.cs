@@ -114,8 +114,7 @@ public sealed class ClusterSchemaTests
         {
             using var host = CliApp.BuildHost(new Dictionary<string, string?> { ["Storage:DatabasePath"] = Path.Combine(folder, "carebot.db"), ["Telegram:BotToken"] = "1:x" }, b =>
             {
-                b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
-                b.AddCareCluster();
+                b.AddCareWorker();
             });
             var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
             var meta = await scheduler.GetMetadata();

@@ -130,8 +130,7 @@ internal sealed class E2eKit : IAsyncDisposable
         {
             configure?.Invoke(b);
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
-            b.Services.AddCareStorage().AddTelegramChannel().AddCareJobs();
-            b.AddCareCluster();
+            b.AddCareWorker();
         });
         // Attached before the scheduler starts, so the start-up catch-up cannot run unseen.
         var scheduler = await Host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
