@@ -117,6 +117,7 @@ public sealed class LeaderLease(ClusterDatabase cluster, WorkerNode node, CareDb
                     logger.LogWarning("Node {Node} cannot stand for the poller: {Reason}", node.Id, ex.Message);
                 }
 
+                ProbeStorage();
                 try
                 {
                     await Task.Delay(Rejoin, time, stoppingToken).ConfigureAwait(false);
@@ -130,6 +131,23 @@ public sealed class LeaderLease(ClusterDatabase cluster, WorkerNode node, CareDb
             {
                 Resign();
             }
+        }
+    }
+
+    /// <summary>
+    /// Without the lead no turn of this node reaches the database (the poller and the sender wait), so the database
+    /// could never count an outage towards <c>Storage:GiveUpAfterSeconds</c>: one read each round does. Past the
+    /// give-up time the database fails and the worker stops as failed (exit 1), to be restarted.
+    /// </summary>
+    private void ProbeStorage()
+    {
+        try
+        {
+            _ = db.Read(tx => tx.State.FindById(EpochKey));
+        }
+        catch (Exception ex) when (ex is StorageBusyException or StorageFailedException or StorageFaultException)
+        {
+            // Counted by the database itself; StorageFailureWatch stops the worker once it has failed.
         }
     }
 

@@ -71,7 +71,9 @@ internal sealed class HeartbeatService(
             PrivateFiles.WriteNew(temp, JsonSerializer.Serialize(status, Json));
             File.Move(temp, StatusPath, overwrite: true); // rename(2): atomic, and replaces a link rather than following it
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageFaultException or StorageBusyException)
+        // A scheduler in the database (the cluster's Quartz store) answers with SchedulerException while the server
+        // is out of reach: the beat waits for the next round like the outbox count does.
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageFaultException or StorageBusyException or SchedulerException)
         {
             logger.LogWarning(ex, "Could not write the heartbeat file");
         }
