@@ -181,6 +181,20 @@ public sealed class PgCareDb : CareDb
     /// <summary>A short transaction under the writers' lock, committed without waiting for the disk (see <see cref="CareDb.Mark{T}"/>).</summary>
     public override T Mark<T>(Func<CareTx, T> work) => Turn(TurnKind.Mark, work);
 
+    /// <summary>
+    /// The outbox claim in one statement (<see cref="PgTx.ClaimDue"/>), committed by itself without waiting for the
+    /// disk, and outside the writers' lock: the rows it takes are locked with <c>FOR UPDATE SKIP LOCKED</c>, so a claim
+    /// neither waits for a planner's long write turn nor takes a row another claim or write has locked.
+    /// </summary>
+    public override List<Core.Model.OutboxMessage> ClaimOutbox(OutboxClaim claim) => Turn(TurnKind.Claim, tx => tx.ClaimDue(claim));
+
+    /// <summary>LISTEN on the outbox's channel, on a connection of its own (<see cref="PgOutboxListener"/>).</summary>
+    public override IDisposable WatchOutbox(Action changed)
+    {
+        ThrowIfFailed();
+        return new PgOutboxListener(_data, changed);
+    }
+
     /// <summary>One REPEATABLE READ, read-only transaction: every collection as it was at one moment (a backup).</summary>
     public override T ReadSnapshot<T>(Func<CareTx, T> work) => Turn(TurnKind.Snapshot, work);
 
@@ -229,7 +243,7 @@ public sealed class PgCareDb : CareDb
         var mode = kind switch
         {
             TurnKind.Write or TurnKind.WriteDeferred => TurnMode.Write,
-            TurnKind.Mark => TurnMode.Mark,
+            TurnKind.Mark or TurnKind.Claim => TurnMode.Mark,
             _ => TurnMode.Read,
         };
         return InTurn(mode, () => NewTurn(kind, writes, work));
@@ -241,7 +255,7 @@ public sealed class PgCareDb : CareDb
         PgSession? session = null;
         try
         {
-            session = new PgSession((kind == TurnKind.Mark ? _marks : _data).OpenConnection(), kind);
+            session = new PgSession((kind is TurnKind.Mark or TurnKind.Claim ? _marks : _data).OpenConnection(), kind);
             var result = writes ? InTransaction(session, kind, work) : kind == TurnKind.Snapshot ? InSnapshot(session, work) : work(session.Tx);
 
             Reached();

@@ -76,5 +76,26 @@ internal static class PgSchema
         }
 
         yield return "CREATE INDEX IF NOT EXISTS children_parents ON children USING gin ((doc->'Parents') jsonb_path_ops)";
+
+        // The senders' wake-up (LISTEN/NOTIFY): a statement that adds rows to the outbox, or a held row released,
+        // notifies at its commit. Made once; a start does not lock the table to make them again.
+        yield return $"""
+            CREATE OR REPLACE FUNCTION carebot_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS
+            $fn$ BEGIN PERFORM pg_notify('{OutboxChannel}', ''); RETURN NULL; END $fn$
+            """;
+        yield return """
+            DO $do$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'outbox_added') THEN
+                CREATE TRIGGER outbox_added AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION carebot_outbox_notify();
+              END IF;
+              IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'outbox_released') THEN
+                CREATE TRIGGER outbox_released AFTER UPDATE ON outbox FOR EACH ROW
+                  WHEN ((OLD.doc->>'Status') = 'Held' AND (NEW.doc->>'Status') = 'Pending') EXECUTE FUNCTION carebot_outbox_notify();
+              END IF;
+            END $do$
+            """;
     }
+
+    /// <summary>The channel the outbox's triggers notify (<see cref="PgOutboxListener"/> listens on it).</summary>
+    public const string OutboxChannel = "carebot_outbox";
 }

@@ -11,6 +11,8 @@ internal enum TurnKind
     Write,
     WriteDeferred,
     Snapshot,
+    /// <summary>The outbox claim: one statement committed by itself, unsynced, outside the writers' lock (<see cref="PgCareDb.ClaimOutbox"/>).</summary>
+    Claim,
 }
 
 /// <summary>

@@ -38,6 +38,51 @@ internal sealed class PgTx : CareTx
         return [.. keys.Select(k => found.Find(e => string.Equals(e.Id, k, StringComparison.OrdinalIgnoreCase)))];
     }
 
+    /// <summary>
+    /// The outbox claim in one statement: the due rows not held by another sender's live lease, replies first, rows cut
+    /// off first, then oldest, locked with <c>FOR UPDATE SKIP LOCKED</c> (a row another transaction holds is left for
+    /// the next round) and stamped with the owner and the lease.
+    /// </summary>
+    public override List<OutboxMessage> ClaimDue(OutboxClaim claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var rows = _session.Run("outbox", () =>
+        {
+            using var command = _session.Command(ClaimSql,
+            [
+                new NpgsqlParameter("@now", NpgsqlDbType.Text) { Value = PgJson.FormatTicks(PgJson.ToStored(claim.NowUtc)) },
+                new NpgsqlParameter("@until", NpgsqlDbType.Text) { Value = PgJson.FormatTicks(PgJson.ToStored(claim.LeaseUntilUtc)) },
+                new NpgsqlParameter("@owner", NpgsqlDbType.Text) { Value = claim.Owner },
+                new NpgsqlParameter("@max", NpgsqlDbType.Integer) { Value = claim.Max },
+            ]);
+            using var reader = command.ExecuteReader();
+            var list = new List<OutboxMessage>();
+            while (reader.Read())
+            {
+                list.Add(PgJson.Deserialize<OutboxMessage>(reader.GetString(0)));
+            }
+
+            return list;
+        });
+        return [.. rows.OrderBy(r => r.Priority).ThenBy(r => Array.IndexOf(OutboxClaim.Open, r.Status)).ThenBy(r => r.Id)];
+    }
+
+    // The same expressions as the outbox's indexes and the predicates (PgMember): status by name, times as fixed-width text.
+    private const string ClaimSql = """
+        WITH due AS (
+            SELECT id FROM outbox
+            WHERE (doc->>'Status') IN ('Sending', 'Pending')
+              AND ((doc->>'NotBeforeUtc') COLLATE "C") <= (@now COLLATE "C")
+              AND ((doc->>'ClaimedBy') IS NULL OR upper(doc->>'ClaimedBy') = upper(@owner)
+                   OR ((doc->>'LeaseUntilUtc') COLLATE "C") <= (@now COLLATE "C"))
+            ORDER BY (doc->>'Priority') = 'Bulk', (doc->>'Status') = 'Pending', id
+            LIMIT @max
+            FOR UPDATE SKIP LOCKED)
+        UPDATE outbox o SET doc = o.doc || jsonb_build_object('ClaimedBy', @owner, 'LeaseUntilUtc', @until)
+        FROM due WHERE o.id = due.id
+        RETURNING o.doc::text
+        """;
+
     /// <summary>The carer's pairings and their children in one statement.</summary>
     public override List<Child> ChildrenOfCarer(int carerId)
     {

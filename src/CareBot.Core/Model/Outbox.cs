@@ -110,4 +110,13 @@ public sealed class OutboxMessage
 
     /// <summary>A reminder's lines, so that a button press can redraw it (<see cref="ReminderContent"/>); null for other rows.</summary>
     public ReminderContent? Reminder { get; set; }
+
+    /// <summary>
+    /// The sender (a worker node) that claimed the row for sending (<see cref="Storage.CareDb.ClaimOutbox"/>): no other
+    /// sender takes it before <see cref="LeaseUntilUtc"/>. Null when nobody has claimed it.
+    /// </summary>
+    public string? ClaimedBy { get; set; }
+
+    /// <summary>Until when <see cref="ClaimedBy"/> holds the row; after that any sender may claim it again.</summary>
+    public DateTime? LeaseUntilUtc { get; set; }
 }

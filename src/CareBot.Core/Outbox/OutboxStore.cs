@@ -3,9 +3,16 @@ using CareBot.Core.Storage;
 
 namespace CareBot.Core.Outbox;
 
-/// <summary>The outbox: every message to a chat is a row first, created in the same transaction as its cause.</summary>
-public sealed class OutboxStore(CareDb db, TimeProvider time)
+/// <summary>
+/// The outbox: every message to a chat is a row first, created in the same transaction as its cause. Its sender
+/// (<paramref name="sender"/>; one per worker, <see cref="OutboxSender.Local"/> by default) claims rows under a lease
+/// before it sends them, so that two senders never take the same row while the lease holds.
+/// </summary>
+public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? sender = null)
 {
+    /// <summary>Who sends from this store, and how long its claims hold.</summary>
+    public OutboxSender Sender { get; } = sender ?? OutboxSender.Local;
+
     /// <summary>Telegram's limit for one message.</summary>
     public const int MaxMessageLength = 4096;
 
@@ -71,7 +78,35 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     public static string ReplyKey(long updateId, long chatId, int index) => $"reply:{updateId}:{chatId}:{index}";
 
     /// <summary>The statuses of rows still to be sent (Sending: cut off by a crash, sent again).</summary>
-    private static readonly OutboxStatus[] Open = [OutboxStatus.Sending, OutboxStatus.Pending];
+    private static readonly OutboxStatus[] Open = OutboxClaim.Open;
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> rows due now for this store's sender, under its lease (see
+    /// <see cref="CareDb.ClaimOutbox"/>); rows another sender holds are left to it.
+    /// </summary>
+    public List<OutboxMessage> ClaimDue(int max)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return db.ClaimOutbox(new OutboxClaim(max, now, Sender.Owner, now + Sender.Lease));
+    }
+
+    /// <summary>
+    /// Lets go of this sender's claims on rows it has not sent (a graceful stop, or the lead lost), so that the next
+    /// sender takes them at once rather than when the lease ends. Returns how many were let go.
+    /// </summary>
+    public int ReleaseClaims() => db.Mark(tx =>
+    {
+        var owner = Sender.Owner;
+        var held = tx.Outbox.Find(o => o.ClaimedBy == owner).Where(o => o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList();
+        foreach (var row in held)
+        {
+            row.ClaimedBy = null;
+            row.LeaseUntilUtc = null;
+            tx.Outbox.Update(row);
+        }
+
+        return held.Count;
+    });
 
     /// <summary>Rows that may be sent now: pending and due, replies first, oldest first.</summary>
     /// <remarks>Each status is its own query so that it seeks the Status index; an OR of the two scans the outbox.</remarks>
@@ -150,10 +185,11 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
     /// <summary>
     /// Takes a row for sending, in one turn, from what is stored now rather than what was read when the batch was
     /// (a relink, a handover, a forget or a block may have changed it since): gone or no longer open: nothing to send;
+    /// held by another sender's live lease: left to it;
     /// no longer mattering (<paramref name="hasExpired"/>): Expired; its person blocked the bot: left to
     /// <see cref="MarkBlocked"/>; its person has no chat now: Held until they link again (a relay dated by
     /// <paramref name="dateOf"/>); otherwise addressed to the person's current chat and marked Sending (after a crash a
-    /// Sending row is sent again). A row for no person (an unknown chat's reply) keeps its chat.
+    /// Sending row is sent again) under this sender's lease. A row for no person (an unknown chat's reply) keeps its chat.
     /// </summary>
     public SendClaim Claim(long rowId, Func<CareTx, OutboxMessage, bool> hasExpired, Func<DateTime, DateOnly> dateOf)
     {
@@ -166,6 +202,12 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
             if (tx.Outbox.FindById(rowId) is not { Status: OutboxStatus.Pending or OutboxStatus.Sending } row)
             {
                 return new SendClaim(ClaimResult.Gone, null);
+            }
+
+            var now = time.GetUtcNow().UtcDateTime;
+            if (OutboxClaim.HeldByAnother(row, Sender.Owner, now))
+            {
+                return new SendClaim(ClaimResult.Taken, null);
             }
 
             if (hasExpired(tx, row))
@@ -201,6 +243,8 @@ public sealed class OutboxStore(CareDb db, TimeProvider time)
 
             row.Status = OutboxStatus.Sending;
             row.Attempts++;
+            row.ClaimedBy = Sender.Owner;
+            row.LeaseUntilUtc = now + Sender.Lease;
             tx.Outbox.Update(row);
             return new SendClaim(ClaimResult.Send, row);
         });
@@ -338,6 +382,8 @@ public enum ClaimResult
     Held,
     /// <summary>Its person blocked the bot: untouched, for <see cref="OutboxStore.MarkBlocked"/>.</summary>
     Blocked,
+    /// <summary>Another sender holds it under a live lease: untouched, left to that sender.</summary>
+    Taken,
 }
 
 /// <summary>The claim's result and the row as stored now (null when gone).</summary>

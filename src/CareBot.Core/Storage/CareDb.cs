@@ -1,3 +1,4 @@
+using CareBot.Core.Model;
 namespace CareBot.Core.Storage;
 
 /// <summary>
@@ -97,6 +98,30 @@ public abstract partial class CareDb : IDisposable
     /// one lock; a server provider runs it as a short transaction under the writers' lock.
     /// </summary>
     public virtual T Mark<T>(Func<CareTx, T> work) => Read(work);
+
+    /// <summary>
+    /// Claims the outbox rows due now for one sender (<see cref="OutboxClaim"/>): marks them claimed by it until the
+    /// lease ends, and returns them, replies first. Rows another sender holds under a live lease are skipped. A claim
+    /// needs no sync: a claim lost to a power cut only lets the row be claimed again. A server provider claims in one
+    /// statement with <c>FOR UPDATE SKIP LOCKED</c>, outside the writers' lock.
+    /// </summary>
+    public virtual List<OutboxMessage> ClaimOutbox(OutboxClaim claim) => Mark(tx => tx.ClaimDue(claim));
+
+    /// <summary>
+    /// Calls <paramref name="changed"/> when rows may have become due in the outbox because another process added or
+    /// released them (a server provider: PostgreSQL's LISTEN/NOTIFY), until the result is disposed. A single-process
+    /// database has no other writer to hear: nothing is called. A wake-up may be spurious; the sender looks and sees.
+    /// </summary>
+    public virtual IDisposable WatchOutbox(Action changed) => NoWatch.Instance;
+
+    private sealed class NoWatch : IDisposable
+    {
+        public static readonly NoWatch Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 
     /// <summary>
     /// Reads that must see one moment of the whole database (a backup): on LiteDB every turn does; a server provider

@@ -58,6 +58,43 @@ public abstract class CareTx
     /// <summary>Whether any child has <paramref name="personId"/> among its parents.</summary>
     public virtual bool IsParentOfAny(int personId) => ChildrenOfParent(personId).Any();
 
+    /// <summary>
+    /// Claims the rows due for <paramref name="claim"/>'s sender in this turn (see <see cref="CareDb.ClaimOutbox"/>):
+    /// open (Pending, or Sending when a crash cut the send off), due, and not held by another sender's live lease;
+    /// replies before bulk, rows cut off first, then oldest first.
+    /// </summary>
+    public virtual List<OutboxMessage> ClaimDue(OutboxClaim claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var (now, owner) = (claim.NowUtc, claim.Owner);
+        var due = new List<OutboxMessage>(claim.Max);
+        foreach (var priority in new[] { OutboxPriority.Reply, OutboxPriority.Bulk })
+        {
+            foreach (var status in OutboxClaim.Open)
+            {
+                if (due.Count >= claim.Max)
+                {
+                    break;
+                }
+
+                due.AddRange(Outbox.FindOrdered(
+                    o => o.Status == status && o.Priority == priority && o.NotBeforeUtc <= now
+                        && (o.ClaimedBy == null || o.ClaimedBy == owner || o.LeaseUntilUtc <= now),
+                    o => o.Id,
+                    claim.Max - due.Count));
+            }
+        }
+
+        foreach (var row in due)
+        {
+            row.ClaimedBy = claim.Owner;
+            row.LeaseUntilUtc = claim.LeaseUntilUtc;
+            Outbox.Update(row);
+        }
+
+        return due;
+    }
+
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
 

@@ -21,7 +21,7 @@ public static class Confirmations
     }
 
     /// <summary>
-    /// The rows the dispatcher may send now. A row may come from a commit whose sync is still to come (the poller's
+    /// The rows the dispatcher may send now, claimed for its sender (<see cref="OutboxStore.ClaimDue"/>). A row may come from a commit whose sync is still to come (the poller's
     /// batch shares one): it is made durable before it is returned, so no reply leaves before the record it confirms
     /// is on disk. No sync when nothing is due, or nothing was written since the last one.
     /// </summary>
@@ -29,7 +29,7 @@ public static class Confirmations
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(outbox);
-        var due = outbox.Due(max);
+        var due = outbox.ClaimDue(max);
         if (due.Count > 0)
         {
             db.Sync();

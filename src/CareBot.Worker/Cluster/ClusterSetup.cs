@@ -1,5 +1,6 @@
 using CareBot.Core;
 using CareBot.Core.Chat;
+using CareBot.Core.Outbox;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,8 @@ public static class ClusterSetup
         var services = builder.Services;
         var node = new WorkerNode(builder.Configuration);
         services.AddSingleton(node);
+        // The outbox's claims name this node, so a row one node holds under its lease is no other's to send.
+        services.AddSingleton(new OutboxSender(node.Id, OutboxSender.DefaultLease));
         services.AddSingleton(sp => new ClusterDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString ?? ""));
         services.AddSingleton<IPlanSlots, PlanSlots>();
 

@@ -119,8 +119,38 @@ public sealed class OutboxDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Drains the outbox until <paramref name="stoppingToken"/> is cancelled (the stop, or the lead lost).</summary>
+    /// <summary>
+    /// Drains the outbox until <paramref name="stoppingToken"/> is cancelled (the stop, or the lead lost), woken at once
+    /// when another process adds rows (<see cref="CareDb.WatchOutbox"/>); then lets go of the rows it claimed and did
+    /// not send, so that the next sender need not wait for their lease.
+    /// </summary>
     private async Task SendAsync(CancellationToken stoppingToken)
+    {
+        using (_db.WatchOutbox(_signal.Notify))
+        {
+            await DrainAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        ReleaseClaims();
+    }
+
+    private void ReleaseClaims()
+    {
+        try
+        {
+            if (_outbox.ReleaseClaims() is > 0 and var released)
+            {
+                _logger.LogInformation("Outbox: {Count} claimed rows let go for the next sender", released);
+            }
+        }
+        catch (Exception ex) when (ex is StorageBusyException or StorageFailedException or StorageFaultException or ObjectDisposedException)
+        {
+            // The database is out of reach or closing: the claims end with their lease.
+            _logger.LogWarning("Outbox claims not let go ({Error}); they end with their lease", ex.GetType().Name);
+        }
+    }
+
+    private async Task DrainAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -341,6 +371,9 @@ public sealed class OutboxDispatcher : BackgroundService
                 return null;
             case ClaimResult.Blocked:
                 _outbox.MarkBlocked(claim.Row!, "blocked", _clock.ToLocalDate);
+                return null;
+            case ClaimResult.Taken:
+                _logger.LogInformation("Outbox row {RowId} is another sender's under its lease; left to it", row.Id);
                 return null;
             default:
                 return null;
