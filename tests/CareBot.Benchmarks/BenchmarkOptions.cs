@@ -8,9 +8,10 @@ namespace CareBot.Benchmarks;
 public sealed class BenchmarkOptions
 {
     public const string Usage =
-        "usage: CareBot.Benchmarks [all|compose|dispatch|ingest|plan-latency|backup-latency|startup] [--children N] [--months M] [--rate R] " +
+        "usage: CareBot.Benchmarks [all|compose|dispatch|ingest|plan-latency|backup-latency|startup|cluster] [--children N] [--months M] [--rate R] " +
         "[--messages N] [--updates N] [--startup-children N] [--no-startup] [--history-compare] [--json FILE] [--temp DIR] [--provider litedb|postgres]\n" +
-        "  --provider postgres: compose, ingest, plan-latency and startup against the PostgreSQL database in Storage__ConnectionString (pg_* figures).";
+        "  --provider postgres: compose, ingest, plan-latency and startup against the PostgreSQL database in Storage__ConnectionString (pg_* figures),\n" +
+        "  and cluster: three carebot processes on a new database of that server, the poller killed five times during a broadcast (failover_s, cluster_*).";
 
     public const string LiteDb = "litedb";
     public const string Postgres = "postgres";
@@ -61,7 +62,7 @@ public sealed class BenchmarkOptions
             int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
             switch (a)
             {
-                case "all" or "compose" or "dispatch" or "ingest" or "plan-latency" or "backup-latency" or "startup": o.Scenario = a; break;
+                case "all" or "compose" or "dispatch" or "ingest" or "plan-latency" or "backup-latency" or "startup" or "cluster": o.Scenario = a; break;
                 case "--children": o.Children = Int(); break;
                 case "--months": o.Months = Int(); break;
                 case "--rate": o.Rate = Int(); break;

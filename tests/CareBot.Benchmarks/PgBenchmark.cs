@@ -26,6 +26,15 @@ internal static class PgBenchmark
     public static async Task RunAsync(BenchmarkOptions options, BenchmarkFigures f, TextWriter log, CancellationToken ct)
     {
         var cs = options.PostgresConnection(Environment.GetEnvironmentVariable);
+        if (options.Runs("cluster"))
+        {
+            await ClusterAsync(cs, f, log, ct).ConfigureAwait(false);
+            if (options.Scenario == "cluster")
+            {
+                return;
+            }
+        }
+
         var sw = Stopwatch.StartNew();
         var last = PgCounty.Prepare(cs, options.Children, options.Months, log);
         f.Set("pg_seed_s", sw.Elapsed.TotalSeconds);
@@ -56,6 +65,36 @@ internal static class PgBenchmark
             PgCounty.Reset(cs, last);
             await StartupAsync(options, cs, f, log, ct).ConfigureAwait(false);
         }
+    }
+
+    // ---------------------------------------------------------------- cluster
+
+    /// <summary>Issue 22's kill test (<see cref="ClusterKillScenario"/>) on a new database of the same server, dropped after.</summary>
+    private static async Task ClusterAsync(string cs, BenchmarkFigures f, TextWriter log, CancellationToken ct)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(cs) { Database = "postgres", Pooling = false };
+        var target = new NpgsqlConnectionStringBuilder(cs) { Database = "carebot_cluster_" + Guid.NewGuid().ToString("N")[..8] };
+        await AdminAsync(admin.ConnectionString, $"CREATE DATABASE {target.Database}", ct).ConfigureAwait(false);
+        try
+        {
+            var options = new ClusterKillOptions();
+            var result = await ClusterKillScenario.RunAsync(target.ConnectionString, options, log, ct).ConfigureAwait(false);
+            log.WriteLine("cluster: " + ClusterKillScenario.Describe(result, options));
+            ClusterKillScenario.Record(result, options, f);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await AdminAsync(admin.ConnectionString, $"DROP DATABASE IF EXISTS {target.Database} WITH (FORCE)", ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task AdminAsync(string cs, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(cs);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- compose

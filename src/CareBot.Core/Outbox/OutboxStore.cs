@@ -81,13 +81,13 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
     private static readonly OutboxStatus[] Open = OutboxClaim.Open;
 
     /// <summary>
-    /// Claims up to <paramref name="max"/> rows due now for this store's sender, under its lease (see
+    /// Claims up to <paramref name="max"/> rows due now for this store's sender, for its batch lease (see
     /// <see cref="CareDb.ClaimOutbox"/>); rows another sender holds are left to it.
     /// </summary>
     public List<OutboxMessage> ClaimDue(int max)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        return db.ClaimOutbox(new OutboxClaim(max, now, Sender.Owner, now + Sender.Lease));
+        return db.ClaimOutbox(new OutboxClaim(max, now, Sender.Owner, now + Sender.BatchLease));
     }
 
     /// <summary>

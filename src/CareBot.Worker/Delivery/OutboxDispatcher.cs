@@ -24,7 +24,8 @@ namespace CareBot.Worker.Delivery;
 /// </summary>
 public sealed class OutboxDispatcher : BackgroundService
 {
-    private const int BatchSize = 200;
+    /// <summary>Rows claimed at a time: about two seconds' worth at the send rate (50 to 200), so a killed sender strands few.</summary>
+    private readonly int _batchSize;
 
     private readonly CareDb _db;
     private readonly OutboxStore _outbox;
@@ -67,6 +68,7 @@ public sealed class OutboxDispatcher : BackgroundService
         _time = time;
         _clock = clock;
         _options = options.Value;
+        _batchSize = Math.Clamp((int)Math.Ceiling(_options.GlobalPerSecond * 2), 50, 200);
         _logger = logger;
         _care = care.Value;
         _activity = activity;
@@ -206,7 +208,7 @@ public sealed class OutboxDispatcher : BackgroundService
         }
 
         // Synced first: nothing is sent, and so confirmed, before the commit it comes from is on disk.
-        var due = Confirmations.DueToSend(_db, _outbox, BatchSize);
+        var due = Confirmations.DueToSend(_db, _outbox, _batchSize);
         if (due.Count == 0)
         {
             ForgetIdleChats();
