@@ -188,6 +188,9 @@ public sealed class PgCareDb : CareDb
     /// </summary>
     public override List<Core.Model.OutboxMessage> ClaimOutbox(OutboxClaim claim) => Turn(TurnKind.Claim, tx => tx.ClaimDue(claim));
 
+    /// <summary>The sender's mark on its row in one statement, committed by itself, unsynced, outside the writers' lock.</summary>
+    public override void MarkOutbox(Core.Model.OutboxMessage row) => Turn(TurnKind.Claim, tx => tx.Outbox.Update(row));
+
     /// <summary>LISTEN on the outbox's channel, on a connection of its own (<see cref="PgOutboxListener"/>).</summary>
     public override IDisposable WatchOutbox(Action changed)
     {

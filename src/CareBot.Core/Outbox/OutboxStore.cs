@@ -179,7 +179,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
         ArgumentNullException.ThrowIfNull(row);
         row.Status = OutboxStatus.Sending;
         row.Attempts++;
-        db.Mark(tx => tx.Outbox.Update(row));
+        db.MarkOutbox(row);
     }
 
     /// <summary>
@@ -254,7 +254,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
     public void MarkPartsSent(OutboxMessage row, int parts)
     {
         row.PartsSent = parts;
-        db.Mark(tx => tx.Outbox.Update(row));
+        db.MarkOutbox(row);
     }
 
     public void MarkSent(OutboxMessage row, int? channelMessageId)
@@ -263,7 +263,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
         row.SentUtc = time.GetUtcNow().UtcDateTime;
         row.ChannelMessageId = channelMessageId;
         row.LastError = null;
-        db.Mark(tx => tx.Outbox.Update(row));
+        db.MarkOutbox(row);
     }
 
     /// <summary>Back to Pending, to be tried again at <paramref name="notBeforeUtc"/>.</summary>
@@ -272,7 +272,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
         row.Status = OutboxStatus.Pending;
         row.NotBeforeUtc = notBeforeUtc;
         row.LastError = error;
-        db.Mark(tx => tx.Outbox.Update(row));
+        db.MarkOutbox(row);
     }
 
     /// <summary>Marks a row Expired: it stopped mattering before it could be sent (see <see cref="OutboxExpiry"/>).</summary>
@@ -280,14 +280,14 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
     {
         row.Status = OutboxStatus.Expired;
         row.LastError = error;
-        db.Mark(tx => tx.Outbox.Update(row));
+        db.MarkOutbox(row);
     }
 
     public void MarkFailed(OutboxMessage row, string error)
     {
         row.Status = OutboxStatus.Failed;
         row.LastError = error;
-        db.Mark(tx => tx.Outbox.Update(row));
+        db.MarkOutbox(row);
     }
 
     /// <summary>

@@ -108,6 +108,13 @@ public abstract partial class CareDb : IDisposable
     public virtual List<OutboxMessage> ClaimOutbox(OutboxClaim claim) => Mark(tx => tx.ClaimDue(claim));
 
     /// <summary>
+    /// Saves the sender's own mark on an outbox row it holds (sent, parts sent, to retry, expired, failed), committed
+    /// without a sync of its own, like <see cref="Mark"/>. A server provider writes it in one statement outside the
+    /// writers' lock: the row is the sender's under its claim, and the mark waits for no planner or update.
+    /// </summary>
+    public virtual void MarkOutbox(OutboxMessage row) => Mark(tx => tx.Outbox.Update(row));
+
+    /// <summary>
     /// Calls <paramref name="changed"/> when rows may have become due in the outbox because another process added or
     /// released them (a server provider: PostgreSQL's LISTEN/NOTIFY), until the result is disposed. A single-process
     /// database has no other writer to hear: nothing is called. A wake-up may be spurious; the sender looks and sees.

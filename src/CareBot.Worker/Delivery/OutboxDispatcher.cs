@@ -217,7 +217,9 @@ public sealed class OutboxDispatcher : BackgroundService
 
         var progressed = false;
         var earliestChat = DateTime.MaxValue;
-        var people = new Dictionary<int, Person?>();
+        // The batch's people in one look-up (blocked, quiet hours); the claim before each send reads its person again.
+        var ids = due.Select(r => r.PersonId).Where(id => id != 0).Distinct().ToList();
+        var people = _db.Read(tx => tx.People.Find(p => ids.Contains(p.Id)).ToDictionary(p => p.Id));
         foreach (var row in due)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -234,12 +236,7 @@ public sealed class OutboxDispatcher : BackgroundService
                 continue;
             }
 
-            if (!people.TryGetValue(row.PersonId, out var person))
-            {
-                person = _db.Read(tx => tx.People.FindById(row.PersonId));
-                people[row.PersonId] = person;
-            }
-
+            var person = people.GetValueOrDefault(row.PersonId);
             if (person is { Status: Reachability.Blocked })
             {
                 _outbox.MarkBlocked(row, "blocked", _clock.ToLocalDate);
