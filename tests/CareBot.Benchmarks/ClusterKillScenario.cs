@@ -211,11 +211,12 @@ public static class ClusterKillScenario
             $"{r.SendRatePerS:0.0}/s while sending ({r.RateRatio(options.Cap):0.00} of {options.Cap}), {r.SendRateWholeS:0.0}/s first to last, pauses {r.GapsS:0.0} s; {string.Join("; ", r.Exits)}");
     }
 
-    private static (long Value, string Node)? Epoch(CareDb db) =>
+    /// <summary>The leader's epoch and node id, as the last takeover wrote them.</summary>
+    internal static (long Value, string Node)? Epoch(CareDb db) =>
         db.Read(tx => tx.State.FindById(LeaderLease.EpochKey)) is { } e ? (e.Value, e.Text ?? "") : null;
 
     /// <summary>The live process that took the lead after <paramref name="epochAfter"/> (its pid is in its node id).</summary>
-    private static async Task<WorkerProcess> LeaderAsync(CareDb db, List<WorkerProcess> processes, long epochAfter, CancellationToken ct)
+    internal static async Task<WorkerProcess> LeaderAsync(CareDb db, List<WorkerProcess> processes, long epochAfter, CancellationToken ct = default)
     {
         WorkerProcess? found = null;
         var ok = await Until(

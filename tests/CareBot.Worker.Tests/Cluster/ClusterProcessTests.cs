@@ -1,4 +1,5 @@
 using System.Globalization;
+using CareBot.Benchmarks;
 using CareBot.Core.Storage;
 using CareBot.Storage.Postgres;
 using CareBot.Worker.Cluster;
@@ -88,27 +89,8 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The leader's epoch and node id, as the last takeover wrote them.</summary>
-    private static (long Value, string Node)? Epoch(CareDb db) =>
-        db.Read(tx => tx.State.FindById(LeaderLease.EpochKey)) is { } e ? (e.Value, e.Text ?? "") : null;
+    private static (long Value, string Node)? Epoch(CareDb db) => ClusterKillScenario.Epoch(db);
 
-    /// <summary>The live process that took the lead after <paramref name="epochAfter"/> (its pid is in its node id).</summary>
-    private static async Task<WorkerProcess> LeaderAsync(CareDb db, List<WorkerProcess> processes, long epochAfter)
-    {
-        WorkerProcess? found = null;
-        await Poll.UntilAsync(
-            () =>
-            {
-                if (Epoch(db) is not { } e || e.Value <= epochAfter)
-                {
-                    return false;
-                }
-
-                found = processes.FirstOrDefault(p => !p.HasExited && e.Node.Contains("-" + p.Id.ToString(CultureInfo.InvariantCulture) + "-", StringComparison.Ordinal));
-                return found is not null;
-            },
-            TimeSpan.FromSeconds(60),
-            "a live leader after epoch " + epochAfter.ToString(CultureInfo.InvariantCulture));
-        return found!;
-    }
+    private static Task<WorkerProcess> LeaderAsync(CareDb db, List<WorkerProcess> processes, long epochAfter) =>
+        ClusterKillScenario.LeaderAsync(db, processes, epochAfter);
 }

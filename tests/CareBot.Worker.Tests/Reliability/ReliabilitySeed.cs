@@ -1,13 +1,7 @@
-using CareBot.Storage.LiteDb;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using CareBot.Core.Model;
-using CareBot.Core.Outbox;
-using CareBot.Core.Planning;
-using CareBot.Core.Storage;
 using CareBot.Benchmarks;
+using CareBot.Core.Model;
 using CareBot.LocalBotApi;
+using CareBot.Storage.LiteDb;
 
 namespace CareBot.Worker.Tests.Reliability;
 
