@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 
@@ -20,12 +21,12 @@ public sealed class ClusterDispatchTests
         }
 
         var leader = await kit.LeaderAsync(TimeSpan.FromSeconds(10));
-        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorUser));
+        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(MentorUser)));
         var outbox = new OutboxStore(leader.Db, kit.Time);
         const int Count = 30;
         for (var i = 0; i < Count; i++)
         {
-            outbox.Enqueue(new OutboxMessage { Key = $"cluster-dispatch:{i}", PersonId = mentor.Id, ChatId = MentorUser, Text = $"通知 {i:D2}", Priority = OutboxPriority.Reply });
+            outbox.Enqueue(new OutboxMessage { Key = $"cluster-dispatch:{i}", PersonId = mentor.Id, Chat = TelegramChats.At(MentorUser), Text = $"通知 {i:D2}", Priority = OutboxPriority.Reply });
         }
 
         await Poll.UntilAsync(

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using System.Globalization;
@@ -233,7 +234,7 @@ internal static class ReliabilitySeed
             people.Add(new Person
             {
                 Id = i, Name = $"家长{i}", Phone = string.Create(CultureInfo.InvariantCulture, $"139{i:D8}"), Roles = Roles.Parent,
-                ChatId = chat, Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
+                Chat = TelegramChats.At(chat), Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
             });
             children.Add(new Child { Id = $"P{i}", Name = $"孩子{i}", Parents = [new ParentLink { PersonId = i, Relation = ParentRelation.Father }], CreatedUtc = now, UpdatedUtc = now });
             server.AddUser(chat, $"家长{i}");
@@ -257,7 +258,7 @@ internal static class ReliabilitySeed
             people.Add(new Person
             {
                 Id = id, Name = $"老师{m}", Phone = string.Create(CultureInfo.InvariantCulture, $"138{m:D8}"), Roles = Roles.Mentor,
-                ChatId = chat, Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
+                Chat = TelegramChats.At(chat), Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
             });
             children.Add(new Child { Id = $"M{m}", Name = $"学生{m}", CreatedUtc = now, UpdatedUtc = now });
             pairings.Add(new Pairing { CarerId = id, ChildId = $"M{m}", Role = PairingRole.Mentor, CreatedUtc = now });
