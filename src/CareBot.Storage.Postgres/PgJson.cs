@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using CareBot.Core.Model;
 using CareBot.Core.Storage;
 
 namespace CareBot.Storage.Postgres;
@@ -12,7 +11,7 @@ namespace CareBot.Storage.Postgres;
 /// How a document becomes the <c>jsonb</c> of its row (System.Text.Json): the stored members only
 /// (<see cref="StorageCatalog.IsStored"/>), enums by name, DateOnly as "yyyy-MM-dd", DateTime as UTC to the millisecond
 /// ("yyyy-MM-ddTHH:mm:ss.fffZ", so text order is time order), decimals as exact numbers, a chat address as its text
-/// ("telegram:123"), nulls left out. The same
+/// ("telegram:123", the type's own converter), nulls left out. The same
 /// rules as LiteDB's mapper (LiteCareDb.CreateMapper), so a copy between the two keeps every value.
 /// </summary>
 internal static class PgJson
@@ -33,7 +32,6 @@ internal static class PgJson
         options.Converters.Add(new UtcDateTimeConverter());
         options.Converters.Add(new DateOnlyConverter());
         options.Converters.Add(new NulFreeStringConverter());
-        options.Converters.Add(new ChatAddressConverter());
         options.MakeReadOnly();
         return options;
     }
@@ -94,16 +92,6 @@ internal static class PgJson
 
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
             writer.WriteStringValue(value.Contains('\0', StringComparison.Ordinal) ? value.Replace('\0', '\uFFFD') : value);
-    }
-
-    /// <summary>A chat address as its one text, "channel:id" (as LiteDB keeps it), so a chat look-up is one indexed equality.</summary>
-    private sealed class ChatAddressConverter : JsonConverter<ChatAddress>
-    {
-        public override ChatAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            ChatAddress.Parse(reader.GetString()!);
-
-        public override void Write(Utf8JsonWriter writer, ChatAddress value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString());
     }
 
     private sealed class DateOnlyConverter : JsonConverter<DateOnly>

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace CareBot.Core.Model;
 
@@ -14,6 +16,7 @@ namespace CareBot.Core.Model;
 /// equal when their texts are equal without regard to case, as every stored text in CareBot compares (LiteDB's
 /// collation, PostgreSQL's upper()): a channel whose ids differ only in case would have to encode them.
 /// </remarks>
+[JsonConverter(typeof(ChatAddressJsonConverter))]
 public sealed class ChatAddress : IEquatable<ChatAddress>
 {
     public const int MaxChannelLength = 16;
@@ -69,4 +72,14 @@ public sealed class ChatAddress : IEquatable<ChatAddress>
     public static bool operator ==(ChatAddress? left, ChatAddress? right) => left is null ? right is null : left.Equals(right);
 
     public static bool operator !=(ChatAddress? left, ChatAddress? right) => !(left == right);
+}
+
+/// <summary>A chat address in JSON is its one text, "channel:id" (as LiteDB keeps it): PostgreSQL's jsonb documents, any reader of them.</summary>
+internal sealed class ChatAddressJsonConverter : JsonConverter<ChatAddress>
+{
+    public override ChatAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ChatAddress.TryParse(reader.GetString(), out var address) ? address : throw new JsonException("Not a chat address (channel:id).");
+
+    public override void Write(Utf8JsonWriter writer, ChatAddress value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
 }
