@@ -157,6 +157,10 @@ public sealed partial class LiteCareDb : CareDb
         mapper.RegisterType(
             d => new BsonValue(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
             b => ParseDate(b.AsString));
+        // A chat address is one text, "channel:id": one indexed equality finds a person by their chat.
+        mapper.RegisterType(
+            a => new BsonValue(a.ToString()),
+            b => ChatAddress.Parse(b.AsString));
         mapper.Entity<Child>().Id(c => c.Id, autoId: false);
         mapper.Entity<ProcessedUpdate>().Id(u => u.Id, autoId: false);
         mapper.Entity<ChatThrottle>().Id(t => t.Id, autoId: false);
@@ -199,7 +203,7 @@ public sealed partial class LiteCareDb : CareDb
         }
 
         tx.People.EnsureIndex(p => p.Phone, unique: true);
-        tx.People.EnsureIndex(p => p.ChatId);
+        tx.People.EnsureIndex(p => p.Chat);
         tx.Children.EnsureIndex("parents", "$.Parents[*].PersonId");
         tx.Pairings.EnsureIndex(p => p.CarerId);
         tx.Pairings.EnsureIndex(p => p.ChildId);
@@ -219,7 +223,7 @@ public sealed partial class LiteCareDb : CareDb
         tx.Outbox.EnsureIndex(o => o.Key, unique: true);
         tx.Outbox.EnsureIndex(o => o.Status);
         tx.Outbox.EnsureIndex(o => o.ChannelMessageId);
-        tx.Outbox.EnsureIndex(o => o.ChatId);
+        tx.Outbox.EnsureIndex(o => o.Chat);
         RestoreAutomaticCheckpoints();
 
         // Upgrade path: each step moves the file one version forward inside a transaction.
@@ -242,21 +246,29 @@ public sealed partial class LiteCareDb : CareDb
             case 2:
                 // Schools: a child's key becomes {school}/{学号}; every child of a one-school database goes to the
                 // configured school (or the first, or "default"). One transaction; safe to run again.
-                _db.BeginTrans();
-                try
-                {
-                    SchemaUpgrades.ToSchools(_db, _upgradeSchool);
-                    _db.Commit();
-                }
-                catch
-                {
-                    _db.Rollback();
-                    throw;
-                }
-
+                InUpgradeTransaction(() => SchemaUpgrades.ToSchools(_db, _upgradeSchool));
+                break;
+            case 3:
+                // Chat addresses: every bare Telegram chat id becomes "telegram:{id}". One transaction; safe to run again.
+                InUpgradeTransaction(() => SchemaUpgrades.ToChatAddresses(_db));
                 break;
             default:
                 throw new StorageException($"No upgrade step to schema version {toVersion}.");
+        }
+    }
+
+    private void InUpgradeTransaction(Action step)
+    {
+        _db.BeginTrans();
+        try
+        {
+            step();
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
         }
     }
 

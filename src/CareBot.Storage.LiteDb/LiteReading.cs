@@ -45,11 +45,14 @@ internal static class LiteReading
         return allowed && Exact(b.Left, doc) && Exact(b.Right, doc);
     }
 
-    /// <summary>A built-in comparison, or the operator of a value LiteDB keeps as itself (dates, money).</summary>
+    /// <summary>
+    /// A built-in comparison, or the operator of a value LiteDB keeps as itself (dates, money) or as one text that
+    /// compares as the value does (a chat address: equal without regard to case, as LiteDB's collation).
+    /// </summary>
     private static bool ValueOperator(BinaryExpression b) =>
         b.Method is null || ValueTypes.Contains(b.Method.DeclaringType!);
 
-    private static readonly HashSet<Type> ValueTypes = [typeof(DateTime), typeof(DateOnly), typeof(decimal)];
+    private static readonly HashSet<Type> ValueTypes = [typeof(DateTime), typeof(DateOnly), typeof(decimal), typeof(Core.Model.ChatAddress)];
 
     private static bool Plain(Expression e)
     {

@@ -67,6 +67,74 @@ internal static class SchemaUpgrades
         }
     }
 
+    /// <summary>
+    /// Schema 3, chat addresses: each bare chat id (all Telegram's before) becomes a <see cref="Core.Model.ChatAddress"/>
+    /// text, "telegram:{id}": a person's ChatId and an outbox row's (a row held with chat 0 gets none) become Chat, a
+    /// copy's Media.CopyFromChatId becomes Media.CopyFrom, and the invite slow-down is keyed by the address. The
+    /// indexes on the old fields go. Documents already upgraded are left.
+    /// </summary>
+    public static void ToChatAddresses(LiteDatabase db)
+    {
+        var people = db.GetCollection("people");
+        foreach (var doc in people.FindAll().ToList())
+        {
+            if (MoveChatId(doc, "ChatId", "Chat"))
+            {
+                people.Update(doc);
+            }
+        }
+
+        var outbox = db.GetCollection("outbox");
+        foreach (var doc in outbox.FindAll().ToList())
+        {
+            var moved = MoveChatId(doc, "ChatId", "Chat");
+            if (doc["Media"].IsDocument && MoveChatId(doc["Media"].AsDocument, "CopyFromChatId", "CopyFrom"))
+            {
+                moved = true;
+            }
+
+            if (moved)
+            {
+                outbox.Update(doc);
+            }
+        }
+
+        var throttles = db.GetCollection("throttles");
+        foreach (var doc in throttles.FindAll().ToList())
+        {
+            if (doc["_id"].IsNumber)
+            {
+                throttles.Delete(doc["_id"]);
+                doc["_id"] = Address(doc["_id"].AsInt64);
+                throttles.Insert(doc);
+            }
+        }
+
+        people.DropIndex("ChatId");
+        outbox.DropIndex("ChatId");
+    }
+
+    /// <summary>A bare chat id under <paramref name="from"/> becomes the address under <paramref name="to"/> (0 or null: none).</summary>
+    private static bool MoveChatId(BsonDocument doc, string from, string to)
+    {
+        if (!doc.ContainsKey(from))
+        {
+            return false;
+        }
+
+        var id = doc[from];
+        doc.Remove(from);
+        if (id.IsNumber && id.AsInt64 != 0)
+        {
+            doc[to] = Address(id.AsInt64);
+        }
+
+        return true;
+    }
+
+    private static string Address(long chatId) =>
+        CareDb.ChannelBeforeSchema3 + ":" + chatId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>weekly:{parent}:{child}:{week} and escalate:{child}:{week}:{admin} name the child.</summary>
     private static string RekeyOutbox(string key, Dictionary<string, string> moved)
     {

@@ -160,6 +160,11 @@ public sealed class PgCareDb : CareDb
             };
         }
 
+        if (version is { } old && old < SchemaVersion)
+        {
+            Exec(connection, tx, string.Join(";\n", PgSchema.Upgrades(old)));
+        }
+
         Exec(connection, tx, string.Join(";\n", PgSchema.Statements().Skip(1)));
         Exec(connection, tx, string.Create(CultureInfo.InvariantCulture,
             $"INSERT INTO {PgSchema.VersionTable} (one, version) VALUES (1, {SchemaVersion}) ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version"));

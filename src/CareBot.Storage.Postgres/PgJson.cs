@@ -10,7 +10,8 @@ namespace CareBot.Storage.Postgres;
 /// <summary>
 /// How a document becomes the <c>jsonb</c> of its row (System.Text.Json): the stored members only
 /// (<see cref="StorageCatalog.IsStored"/>), enums by name, DateOnly as "yyyy-MM-dd", DateTime as UTC to the millisecond
-/// ("yyyy-MM-ddTHH:mm:ss.fffZ", so text order is time order), decimals as exact numbers, nulls left out. The same
+/// ("yyyy-MM-ddTHH:mm:ss.fffZ", so text order is time order), decimals as exact numbers, a chat address as its text
+/// ("telegram:123", the type's own converter), nulls left out. The same
 /// rules as LiteDB's mapper (LiteCareDb.CreateMapper), so a copy between the two keeps every value.
 /// </summary>
 internal static class PgJson

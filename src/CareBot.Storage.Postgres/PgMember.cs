@@ -35,7 +35,8 @@ internal sealed record PgMember(string[] Path, Type Type, bool IsKey, bool Strin
 
     public static SqlKind Classify(Type t)
     {
-        if (t == typeof(string))
+        // A chat address is stored as its text and compares as one: without regard to case.
+        if (t == typeof(string) || t == typeof(Core.Model.ChatAddress))
         {
             return SqlKind.String;
         }
@@ -122,7 +123,7 @@ internal sealed record PgMember(string[] Path, Type Type, bool IsKey, bool Strin
 
         return Kind switch
         {
-            SqlKind.String => (string)value,
+            SqlKind.String => value as string ?? ((Core.Model.ChatAddress)value).ToString(),
             SqlKind.Json => JsonSerializer.Serialize(AsUnderlying(value), Underlying, PgJson.Options),
             SqlKind.Name => JsonSerializer.SerializeToElement(value, Underlying, PgJson.Options) is { ValueKind: JsonValueKind.String } e
                 ? e.GetString()!

@@ -27,7 +27,7 @@ internal static class PgSchema
     private static readonly (Type Type, LambdaExpression Member, bool Unique)[] Indexes =
     [
         Index<Person, string>(p => p.Phone, unique: true),
-        Index<Person, long?>(p => p.ChatId),
+        Index<Person, ChatAddress?>(p => p.Chat),
         Index<Pairing, int>(p => p.CarerId),
         Index<Pairing, string>(p => p.ChildId),
         Index<CareRecord, string>(r => r.ChildId),
@@ -46,11 +46,38 @@ internal static class PgSchema
         Index<OutboxMessage, string>(o => o.Key, unique: true),
         Index<OutboxMessage, OutboxStatus>(o => o.Status),
         Index<OutboxMessage, int?>(o => o.ChannelMessageId),
-        Index<OutboxMessage, long>(o => o.ChatId),
+        Index<OutboxMessage, ChatAddress?>(o => o.Chat),
     ];
 
     private static (Type, LambdaExpression, bool) Index<T, TMember>(Expression<Func<T, TMember>> member, bool unique = false) =>
         (typeof(T), member, unique);
+
+    /// <summary>
+    /// The statements that move a database of schema <paramref name="from"/> to the current one, in place, before the
+    /// schema's own statements run. Schema 3, chat addresses: each bare chat id (all Telegram's before) becomes the text
+    /// "telegram:{id}": people's and outbox rows' ChatId become Chat (a row held with chat 0 gets none), a copy's
+    /// Media.CopyFromChatId becomes Media.CopyFrom, the invite slow-down is keyed by the address, and the indexes on the
+    /// old fields go.
+    /// </summary>
+    public static IEnumerable<string> Upgrades(int from)
+    {
+        if (from < 3)
+        {
+            var channel = CareDb.ChannelBeforeSchema3 + ":";
+            string Move(string doc, string field, string to) =>
+                $"({doc} - '{field}') || CASE WHEN coalesce({doc}->>'{field}', '0') = '0' THEN '{{}}'::jsonb ELSE jsonb_build_object('{to}', '{channel}' || ({doc}->>'{field}')) END";
+            yield return $"UPDATE people SET doc = {Move("doc", "ChatId", "Chat")} WHERE doc ? 'ChatId'";
+            yield return $"UPDATE outbox SET doc = {Move("doc", "ChatId", "Chat")} WHERE doc ? 'ChatId'";
+            yield return $"UPDATE outbox SET doc = jsonb_set(doc, '{{Media}}', {Move("(doc->'Media')", "CopyFromChatId", "CopyFrom")}) WHERE jsonb_typeof(doc->'Media') = 'object' AND doc->'Media' ? 'CopyFromChatId'";
+            yield return "ALTER TABLE throttles RENAME TO throttles_before_3";
+            yield return "ALTER TABLE throttles_before_3 RENAME CONSTRAINT throttles_pkey TO throttles_before_3_pkey";
+            yield return "CREATE TABLE throttles (key text COLLATE \"C\" PRIMARY KEY, doc jsonb NOT NULL)";
+            yield return $"INSERT INTO throttles (key, doc) SELECT upper('{channel}' || id), jsonb_set(doc, '{{Id}}', to_jsonb('{channel}' || id)) FROM throttles_before_3";
+            yield return "DROP TABLE throttles_before_3";
+            yield return "DROP INDEX IF EXISTS people_chatid";
+            yield return "DROP INDEX IF EXISTS outbox_chatid";
+        }
+    }
 
     /// <summary>Every statement that makes the schema (each safe to run again).</summary>
     public static IEnumerable<string> Statements()

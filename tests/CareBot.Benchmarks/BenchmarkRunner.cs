@@ -295,12 +295,14 @@ public static class BenchmarkRunner
         public long Ticks;
         public int Calls;
 
-        public async Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+        public string Channel => inner.Channel;
+
+        public async Task<SendOutcome> SendAsync(ChatAddress chat, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
         {
             var t0 = Stopwatch.GetTimestamp();
             try
             {
-                return await inner.SendAsync(chatId, text, buttons, cancellationToken).ConfigureAwait(false);
+                return await inner.SendAsync(chat, text, buttons, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -334,7 +336,7 @@ public static class BenchmarkRunner
         {
             var chat = County.ParentChatBase + i;
             server.AddUser(chat, $"家长{i}");
-            people.Add(new Person { Id = i, Name = $"家长{i}", Phone = $"15{i:D9}", Roles = Roles.Parent, ChatId = chat, Status = Reachability.Reachable });
+            people.Add(new Person { Id = i, Name = $"家长{i}", Phone = $"15{i:D9}", Roles = Roles.Parent, Chat = TelegramChat.Address(chat), Status = Reachability.Reachable });
         }
 
         db.Write(tx => tx.People.InsertBulk(people));
@@ -346,7 +348,7 @@ public static class BenchmarkRunner
         {
             foreach (var p in people)
             {
-                outbox.Enqueue(tx, new OutboxMessage { Key = $"bench:{p.Id}", PersonId = p.Id, ChatId = p.ChatId!.Value, Text = text, Kind = OutboxKind.WeeklyUpdate, Priority = OutboxPriority.Bulk, ChildId = "S0000001", Week = week });
+                outbox.Enqueue(tx, new OutboxMessage { Key = $"bench:{p.Id}", PersonId = p.Id, Chat = p.Chat, Text = text, Kind = OutboxKind.WeeklyUpdate, Priority = OutboxPriority.Bulk, ChildId = "S0000001", Week = week });
             }
         });
 
@@ -355,7 +357,7 @@ public static class BenchmarkRunner
         var delivery = Options.Create(new DeliveryOptions { GlobalPerSecond = rate, PerChatIntervalMs = 1000 });
         var sender = new TimedSender(new TelegramChatSender(bot, delivery));
         using var signal = new OutboxSignal();
-        using var dispatcher = new OutboxDispatcher(db, outbox, sender, signal, time, new CareClock(time, "Asia/Shanghai"), delivery,
+        using var dispatcher = new OutboxDispatcher(db, outbox, [sender], signal, time, new CareClock(time, "Asia/Shanghai"), delivery,
             Options.Create(new CareOptions { QuietHours = "00:00-00:00" }), NullLogger<OutboxDispatcher>.Instance);
 
         // Warm the HTTP connection and JIT with one send outside the count (to a chat not in the run).

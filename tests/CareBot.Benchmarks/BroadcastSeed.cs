@@ -4,6 +4,7 @@ using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
 using CareBot.Core.Storage;
 using CareBot.LocalBotApi;
+using CareBot.Worker.Telegram;
 
 namespace CareBot.Benchmarks;
 
@@ -30,7 +31,7 @@ internal static class BroadcastSeed
             people.Add(new Person
             {
                 Id = i, Name = $"家长{i}", Phone = string.Create(CultureInfo.InvariantCulture, $"139{i:D8}"), Roles = Roles.Parent,
-                ChatId = chat, Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
+                Chat = TelegramChat.Address(chat), Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
             });
             children.Add(new Child { Id = $"P{i}", Name = $"孩子{i}", Parents = [new ParentLink { PersonId = i, Relation = ParentRelation.Father }], CreatedUtc = now, UpdatedUtc = now });
             server.AddUser(chat, $"家长{i}");
@@ -58,7 +59,7 @@ internal static class BroadcastSeed
             people.Add(new Person
             {
                 Id = id, Name = $"老师{m}", Phone = string.Create(CultureInfo.InvariantCulture, $"138{m:D8}"), Roles = Roles.Mentor,
-                ChatId = chat, Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
+                Chat = TelegramChat.Address(chat), Status = Reachability.Reachable, CreatedUtc = now, UpdatedUtc = now,
             });
             children.Add(new Child { Id = $"M{m}", Name = $"学生{m}", CreatedUtc = now, UpdatedUtc = now });
             pairings.Add(new Pairing { CarerId = id, ChildId = $"M{m}", Role = PairingRole.Mentor, CreatedUtc = now });

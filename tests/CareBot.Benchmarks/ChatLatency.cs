@@ -1,3 +1,4 @@
+using CareBot.Worker.Telegram;
 using System.Diagnostics;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
@@ -28,7 +29,7 @@ internal static class ChatLatency
                 var t0 = Stopwatch.GetTimestamp();
                 var m = (int)(id % mentors) + 1;
                 first.Set();
-                _ = processor.Process(new IncomingMessage(id++, County.MentorChat(m), ChatKind.Private, IncomingKind.Text, "/visit 1 " + note));
+                _ = processor.Process(new IncomingMessage(id++, TelegramChat.Address(County.MentorChat(m)), ChatKind.Private, IncomingKind.Text, "/visit 1 " + note));
                 db.Sync();
                 latencies.Add(Stopwatch.GetElapsedTime(t0).TotalSeconds);
                 Thread.Sleep(20);

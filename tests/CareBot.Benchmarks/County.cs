@@ -1,3 +1,4 @@
+using CareBot.Worker.Telegram;
 using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core.Model;
@@ -78,7 +79,7 @@ public static class County
             people.Add(new Person
             {
                 Id = m, Name = $"老师{m}", Phone = $"13{m:D9}", Roles = Roles.Mentor, Language = "zh",
-                ChatId = MentorChat(m), Status = Reachability.Reachable, CreatedUtc = created, UpdatedUtc = created,
+                Chat = TelegramChat.Address(MentorChat(m)), Status = Reachability.Reachable, CreatedUtc = created, UpdatedUtc = created,
             });
         }
 
@@ -95,7 +96,7 @@ public static class County
                 people.Add(new Person
                 {
                     Id = id, Name = k == 0 ? $"父亲{i}" : $"母亲{i}", Phone = $"15{id:D9}", Roles = Roles.Parent,
-                    Language = i % 10 == 0 ? "en" : "zh", ChatId = ParentChatBase + id, Status = Reachability.Reachable,
+                    Language = i % 10 == 0 ? "en" : "zh", Chat = TelegramChat.Address(ParentChatBase + id), Status = Reachability.Reachable,
                     WorkCity = "东莞", CreatedUtc = created, UpdatedUtc = created,
                 });
                 links.Add(new ParentLink { PersonId = id, Relation = k == 0 ? ParentRelation.Father : ParentRelation.Mother });

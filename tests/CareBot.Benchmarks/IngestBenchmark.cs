@@ -1,3 +1,4 @@
+using CareBot.Worker.Telegram;
 using CareBot.Storage.LiteDb;
 using System.Diagnostics;
 using CareBot.Core;
@@ -32,7 +33,7 @@ internal static class IngestBenchmark
         // Warm-up (not counted): a few updates through each path.
         for (var i = 0; i < 20; i++)
         {
-            processor.Process(new IncomingMessage(400_000_000 + i, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, "/visit 1 热身"));
+            processor.Process(new IncomingMessage(400_000_000 + i, TelegramChat.Address(County.MentorChat(1 + (i % mentors))), ChatKind.Private, IncomingKind.Text, "/visit 1 热身"));
             Raw(db, clock, options, mentors, 300_000_000 + i, sync: 1);
         }
 
@@ -46,7 +47,7 @@ internal static class IngestBenchmark
             {
                 var t0 = Stopwatch.GetTimestamp();
                 var id = next++;
-                var outcome = processor.Process(new IncomingMessage(id, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, $"/visit 1 今天家访第{i}次，一切都好"))
+                var outcome = processor.Process(new IncomingMessage(id, TelegramChat.Address(County.MentorChat(1 + (i % mentors))), ChatKind.Private, IncomingKind.Text, $"/visit 1 今天家访第{i}次，一切都好"))
                     ?? throw new InvalidOperationException($"update {id} was seen as a redelivery");
                 if (sync > 0 && (i + 1) % sync == 0)
                 {
@@ -111,7 +112,7 @@ internal static class IngestBenchmark
             var record = new CareRecord { ChildId = $"S{(i % options.Children):D7}", AuthorId = 1 + (i % mentors), Kind = CareKind.Visit, LocalDate = today, AtUtc = DateTime.UtcNow, Text = $"原始插入第{i}次，一切都好" };
             tx.Records.Insert(record);
             tx.Audit.Insert(new AuditEntry { AtUtc = record.AtUtc, Actor = $"person:{record.AuthorId}", Action = "record.visit", ChildId = record.ChildId, Detail = $"record:{record.Id}" });
-            tx.Outbox.Insert(new OutboxMessage { Key = $"reply:{id}:{County.MentorChat(1 + (i % mentors))}:0", PersonId = record.AuthorId, ChatId = County.MentorChat(1 + (i % mentors)), Text = $"✅ 已记录 S{i} 的家访（11月28日）。", CreatedUtc = record.AtUtc, NotBeforeUtc = record.AtUtc });
+            tx.Outbox.Insert(new OutboxMessage { Key = $"reply:{id}:{TelegramChat.Address(County.MentorChat(1 + (i % mentors)))}:0", PersonId = record.AuthorId, Chat = TelegramChat.Address(County.MentorChat(1 + (i % mentors))), Text = $"✅ 已记录 S{i} 的家访（11月28日）。", CreatedUtc = record.AtUtc, NotBeforeUtc = record.AtUtc });
             tx.Updates.Insert(new ProcessedUpdate { Id = id, AtUtc = DateTime.UtcNow, Attempts = 1 });
             tx.State.Upsert(new StateEntry { Id = "bench.offset", Value = id + 1 });
         };

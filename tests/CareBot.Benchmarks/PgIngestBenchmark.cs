@@ -1,3 +1,4 @@
+using CareBot.Worker.Telegram;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -33,7 +34,7 @@ internal static class PgIngestBenchmark
 
         for (var i = 0; i < 20; i++)
         {
-            processor.Process(new IncomingMessage(400_000_000 + i, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, "/visit 1 热身"));
+            processor.Process(new IncomingMessage(400_000_000 + i, TelegramChat.Address(County.MentorChat(1 + (i % mentors))), ChatKind.Private, IncomingKind.Text, "/visit 1 热身"));
             db.Sync();
             Raw(data, options.Children, mentors, today, 300_000_000 + i, durable: true);
         }
@@ -50,7 +51,7 @@ internal static class PgIngestBenchmark
                 var id = next++;
                 // As the poller does: the last update of a batch commits durably, then the batch's sync (a no-op then).
                 var last = (i + 1) % sync == 0;
-                _ = processor.Process(new IncomingMessage(id, County.MentorChat(1 + (i % mentors)), ChatKind.Private, IncomingKind.Text, $"/visit 1 今天家访第{i}次，一切都好"), durable: last)
+                _ = processor.Process(new IncomingMessage(id, TelegramChat.Address(County.MentorChat(1 + (i % mentors))), ChatKind.Private, IncomingKind.Text, $"/visit 1 今天家访第{i}次，一切都好"), durable: last)
                     ?? throw new InvalidOperationException($"update {id} was seen as a redelivery");
                 if (last)
                 {
@@ -109,7 +110,7 @@ internal static class PgIngestBenchmark
         var record = new CareRecord { ChildId = $"S{i % children:D7}", AuthorId = 1 + (i % mentors), Kind = CareKind.Visit, LocalDate = today, AtUtc = now, Text = $"原始插入第{i}次，一切都好" };
         var recordId = Insert(connection, tx, "records", record);
         Insert(connection, tx, "audit", new AuditEntry { AtUtc = now, Actor = $"person:{record.AuthorId}", Action = "record.visit", ChildId = record.ChildId, Detail = $"record:{recordId}" });
-        Insert(connection, tx, "outbox", new OutboxMessage { Key = $"reply:{id}:{chat}:0", PersonId = record.AuthorId, ChatId = chat, Text = $"✅ 已记录 S{i} 的家访（11月28日）。", CreatedUtc = now, NotBeforeUtc = now });
+        Insert(connection, tx, "outbox", new OutboxMessage { Key = $"reply:{id}:{TelegramChat.Address(chat)}:0", PersonId = record.AuthorId, Chat = TelegramChat.Address(chat), Text = $"✅ 已记录 S{i} 的家访（11月28日）。", CreatedUtc = now, NotBeforeUtc = now });
         Put(connection, tx, "INSERT INTO updates (id, doc) VALUES (@k, @doc)", id, new ProcessedUpdate { Id = id, AtUtc = now, Attempts = 1 });
         Put(connection, tx, "INSERT INTO state (key, doc) VALUES (upper('bench.offset'), @doc) ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc", null, new StateEntry { Id = "bench.offset", Value = id + 1 });
         tx.Commit();

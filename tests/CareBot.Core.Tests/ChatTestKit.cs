@@ -18,6 +18,7 @@ internal sealed class ChatTestKit : IDisposable
     /// <summary>The channel the core tests play: Telegram's name, so the state keys are those of a real worker.</summary>
     public static readonly ChatChannel Telegram = new("telegram");
 
+
     private long _update = 1000;
 
     public ChatTestKit(StoreKind? store = null)
@@ -44,7 +45,7 @@ internal sealed class ChatTestKit : IDisposable
 
     public Person AddPerson(string name, string phone, Roles roles, long? chatId, string lang = "zh")
     {
-        var p = new Person { Name = name, Phone = phone, Roles = roles, ChatId = chatId, Language = lang, Status = chatId is null ? Reachability.NotLinked : Reachability.Reachable };
+        var p = new Person { Name = name, Phone = phone, Roles = roles, Chat = TelegramChats.At(chatId), Language = lang, Status = chatId is null ? Reachability.NotLinked : Reachability.Reachable };
         Db.Write(tx => tx.People.Insert(p));
         return p;
     }
@@ -77,31 +78,33 @@ internal sealed class ChatTestKit : IDisposable
     }
 
     public IncomingMessage Text(long chat, string text, int? replyTo = null, ChatKind kind = ChatKind.Private) =>
-        new(++_update, chat, kind, IncomingKind.Text, text, ReplyToMessageId: replyTo);
+        new(++_update, TelegramChats.At(chat), kind, IncomingKind.Text, text, ReplyToMessageId: replyTo);
 
     /// <summary>A photo, voice note (Media) or sticker (Other) with an optional caption, as the channel maps it.</summary>
     public IncomingMessage Media(long chat, MediaKind kind, string? caption = null, int? replyTo = null, ChatKind chatKind = ChatKind.Private)
     {
         var id = ++_update;
-        return new(id, chat, chatKind, kind == MediaKind.Other ? IncomingKind.Other : IncomingKind.Media, caption, ReplyToMessageId: replyTo, MessageId: (int)id,
+        return new(id, TelegramChats.At(chat), chatKind, kind == MediaKind.Other ? IncomingKind.Other : IncomingKind.Media, caption, ReplyToMessageId: replyTo, MessageId: (int)id,
             Media: new MediaRef { Kind = kind, FileId = kind == MediaKind.Other ? "" : $"file-{id}", FileUniqueId = $"uniq-{id}", Caption = caption, Size = 12345 });
     }
 
     public IncomingMessage Button(long chat, string data, int messageId = 1) =>
-        new(++_update, chat, ChatKind.Private, IncomingKind.Button, null, ButtonData: data, ButtonMessageId: messageId, CallbackId: $"cb{_update}");
+        new(++_update, TelegramChats.At(chat), ChatKind.Private, IncomingKind.Button, null, ButtonData: data, ButtonMessageId: messageId, CallbackId: $"cb{_update}");
 
     /// <summary>Processes the message and returns the texts it queued to <paramref name="chat"/>.</summary>
     public List<string> Send(IncomingMessage message, long? chat = null)
     {
         var before = Db.Read(tx => tx.Outbox.Count());
         Processor.Process(message);
-        return Db.Read(tx => tx.Outbox.FindAll().Skip(before).Where(o => o.ChatId == (chat ?? message.ChatId)).Select(o => o.Text).ToList());
+        var to = TelegramChats.At(chat) ?? message.Chat;
+        return Db.Read(tx => tx.Outbox.FindAll().Skip(before).Where(o => o.Chat == to).Select(o => o.Text).ToList());
     }
 
     /// <summary>Pretends the dispatcher sent the newest row to <paramref name="chat"/> as channel message <paramref name="messageId"/>.</summary>
     public OutboxMessage MarkLastSent(long chat, int messageId)
     {
-        var row = Db.Read(tx => tx.Outbox.Find(o => o.ChatId == chat).OrderByDescending(o => o.Id).First());
+        var to = TelegramChats.At(chat);
+        var row = Db.Read(tx => tx.Outbox.Find(o => o.Chat == to).OrderByDescending(o => o.Id).First());
         Outbox.MarkSent(row, messageId);
         return row;
     }

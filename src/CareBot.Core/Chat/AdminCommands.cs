@@ -93,7 +93,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
         var text = new StringBuilder(turn.T(
             "admin.stats",
             children.Count,
-            people.Count(p => p.ChatId != null),
+            people.Count(p => p.Chat != null),
             people.Count,
             visits.Values.Sum(),
             talks.Values.Sum(),
@@ -164,7 +164,7 @@ internal sealed class AdminCommands(CareClock clock, CareQueries care, CareOptio
         var scope = Scope(turn);
         var parentsInScope = turn.Tx.Children.FindAll().Where(c => SchoolDirectory.InScope(scope, c)).SelectMany(c => c.Parents.Select(p => p.PersonId)).ToHashSet();
         var queued = 0;
-        foreach (var parent in turn.Tx.People.Find(p => p.ChatId != null).Where(p => p.Has(Roles.Parent) && parentsInScope.Contains(p.Id)).ToList())
+        foreach (var parent in turn.Tx.People.Find(p => p.Chat != null).Where(p => p.Has(Roles.Parent) && parentsInScope.Contains(p.Id)).ToList())
         {
             if (turn.SendTo(parent, OutboxKind.Notice, OutboxPriority.Bulk, Texts.Get(parent.Language, "admin.notice_text", text)))
             {

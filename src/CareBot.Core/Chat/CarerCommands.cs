@@ -69,7 +69,7 @@ internal sealed class CarerCommands(CareClock clock, CareQueries care, CareOptio
                 // A reminder planned with its lines is redrawn with the visit logged; an older one loses its buttons.
                 var reminder = ReminderPress.Find(turn);
                 var spent = reminder is null ? turn.Message.ButtonMessageId : null;
-                var pressed = $"pressed:{turn.Message.ChatId}:{turn.Message.ButtonMessageId?.ToString(CultureInfo.InvariantCulture) ?? data}:{data}";
+                var pressed = $"pressed:{turn.Message.Chat}:{turn.Message.ButtonMessageId?.ToString(CultureInfo.InvariantCulture) ?? data}:{data}";
                 if (turn.Tx.State.FindById(pressed) is not null)
                 {
                     return new HandleOutcome(turn.Message.CallbackId, turn.T("media.button_done"), spent);

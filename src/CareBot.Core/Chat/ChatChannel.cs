@@ -7,6 +7,9 @@ namespace CareBot.Core.Chat;
 /// </summary>
 public sealed record ChatChannel(string Name)
 {
+    /// <summary>The address of one of this channel's chats, by the channel's own id of it.</summary>
+    public Model.ChatAddress Address(string id) => new(Name, id);
+
     /// <summary>The next update id to ask the channel's server for.</summary>
     public string OffsetKey => Name + ".offset";
 

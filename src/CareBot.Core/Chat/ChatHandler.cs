@@ -59,7 +59,7 @@ public sealed class ChatHandler : IChatHandler
             return HandleOutcome.None;
         }
 
-        var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
+        var person = tx.People.FindOne(p => p.Chat == message.Chat);
         var turn = new ChatTurn(tx, message, person, _outbox, LanguageHint(message), _clock.Today);
 
         if (message.Kind == IncomingKind.BlockedBot)

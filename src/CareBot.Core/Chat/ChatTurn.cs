@@ -29,7 +29,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
     /// <summary>The photo or voice note this message carries (null for text, stickers and other kinds).</summary>
     public MediaRef? IncomingMedia => Message.Kind == IncomingKind.Media && Message.Media is { Kind: MediaKind.Photo or MediaKind.Voice } m ? m : null;
 
-    public string Actor => Person is null ? $"chat:{Message.ChatId}" : $"person:{Person.Id}";
+    public string Actor => Person is null ? $"chat:{Message.Chat}" : $"person:{Person.Id}";
 
     public string T(string key, params object?[] args) => Texts.Get(Lang, key, args);
 
@@ -49,7 +49,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
 
     /// <summary>The message this one replies to, if the bot sent it (a reminder, a relay, a weekly update).</summary>
     public OutboxMessage? RepliedTo() =>
-        Message.ReplyToMessageId is { } replyTo ? OutboxStore.FindSent(Tx, Message.ChatId, replyTo) : null;
+        Message.ReplyToMessageId is { } replyTo ? OutboxStore.FindSent(Tx, Message.Chat, replyTo) : null;
 
     /// <summary>
     /// The cleaned text of a note, relay or notice; null (and the sender told why) when it is empty or too long.
@@ -75,9 +75,9 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
     public void ReplyText(string text, List<OutButton>? buttons = null, string? childId = null, CareKind? replyAs = null) =>
         outbox.Enqueue(Tx, new OutboxMessage
         {
-            Key = OutboxStore.ReplyKey(Message.UpdateId, Message.ChatId, _replies++),
+            Key = OutboxStore.ReplyKey(Message.UpdateId, Message.Chat, _replies++),
             PersonId = Person?.Id ?? 0,
-            ChatId = Message.ChatId,
+            Chat = Message.Chat,
             Text = text,
             Buttons = buttons ?? [],
             Priority = OutboxPriority.Reply,
@@ -106,7 +106,7 @@ internal sealed class ChatTurn(CareTx tx, IncomingMessage message, Person? perso
         {
             Key = $"{kind.ToString().ToLowerInvariant()}:{Message.UpdateId}:{to.Id}:{childId}",
             PersonId = to.Id,
-            ChatId = to.ChatId ?? 0,
+            Chat = to.Chat,
             Text = text,
             Priority = priority,
             Kind = kind,

@@ -25,7 +25,7 @@ public enum IncomingKind
 
 /// <summary>One inbound event from a chat channel, channel-agnostic.</summary>
 /// <param name="UpdateId">The channel's unique, increasing update id.</param>
-/// <param name="ChatId">The chat the message came from (for a private chat, the user).</param>
+/// <param name="Chat">The chat the message came from (for a private chat, the user), on its channel.</param>
 /// <param name="ReplyToMessageId">The channel message id this message replies to, if any.</param>
 /// <param name="ButtonData">Callback data of a pressed button.</param>
 /// <param name="ButtonMessageId">The message the pressed button belongs to.</param>
@@ -35,7 +35,7 @@ public enum IncomingKind
 /// <param name="Media">What media it carried: a photo or voice note, or Other (a sticker, a file).</param>
 public sealed record IncomingMessage(
     long UpdateId,
-    long ChatId,
+    Model.ChatAddress Chat,
     ChatKind ChatKind,
     IncomingKind Kind,
     string? Text,

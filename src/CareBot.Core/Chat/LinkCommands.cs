@@ -24,7 +24,7 @@ internal sealed class LinkCommands(CareClock clock, InviteService invites)
         }
 
         var code = ChatCommand.SplitFirst(command.Args).First;
-        var result = invites.Redeem(turn.Tx, code, turn.Message.ChatId, clock.ToLocalDate);
+        var result = invites.Redeem(turn.Tx, code, turn.Message.Chat, clock.ToLocalDate);
         switch (result.Status)
         {
             case RedeemStatus.Linked:

@@ -57,7 +57,7 @@ internal static class MediaCommands
 
     /// <summary>A copy of the incoming message (copyMessage), so the file is never fetched or stored.</summary>
     public static OutMedia CopyOf(IncomingMessage message) =>
-        new() { Kind = OutMediaKind.Copy, CopyFromChatId = message.ChatId, CopyMessageId = message.MessageId };
+        new() { Kind = OutMediaKind.Copy, CopyFrom = message.Chat, CopyMessageId = message.MessageId };
 
     /// <summary>A caption: the header line, the sender's caption, an optional hint; within Telegram's 1,024 characters.</summary>
     public static string Caption(string header, string caption, string? hint = null)

@@ -21,8 +21,8 @@ internal static class ReminderPress
             return null;
         }
 
-        var chat = turn.Message.ChatId;
-        return turn.Tx.Outbox.Find(o => o.ChannelMessageId == messageId).FirstOrDefault(o => o.ChatId == chat && o.Kind == OutboxKind.Reminder && o.Reminder != null);
+        var chat = turn.Message.Chat;
+        return turn.Tx.Outbox.Find(o => o.ChannelMessageId == messageId).FirstOrDefault(o => o.Chat == chat && o.Kind == OutboxKind.Reminder && o.Reminder != null);
     }
 
     /// <summary>The child's visit line of <paramref name="reminder"/> becomes "visit logged today at HH:mm" and its button goes.</summary>
@@ -71,7 +71,7 @@ internal static class ReminderPress
         {
             Key = string.Create(CultureInfo.InvariantCulture, $"edit:{turn.Message.UpdateId}:{reminder.Id}"),
             PersonId = reminder.PersonId,
-            ChatId = reminder.ChatId,
+            Chat = reminder.Chat,
             Text = reminder.Text,
             Buttons = [.. reminder.Buttons],
             Kind = OutboxKind.Edit,

@@ -93,7 +93,7 @@ internal static class UnansweredCalls
             .Distinct(StringComparer.Ordinal)
             .ToList();
         var told = 0;
-        foreach (var admin in turn.Tx.People.Find(p => p.ChatId != null).Where(p => p.Has(Roles.Admin) && p.IsReachable).OrderBy(p => p.Id))
+        foreach (var admin in turn.Tx.People.Find(p => p.Chat != null).Where(p => p.Has(Roles.Admin) && p.IsReachable).OrderBy(p => p.Id))
         {
             if (!SchoolDirectory.InScope(SchoolDirectory.AdminScope(options.Admins, admin.Phone), child))
             {
@@ -107,7 +107,7 @@ internal static class UnansweredCalls
             {
                 Key = AlertKey(child.Id, first, admin.Id),
                 PersonId = admin.Id,
-                ChatId = admin.ChatId!.Value,
+                Chat = admin.Chat,
                 Text = text,
                 Kind = OutboxKind.Escalation,
                 Priority = OutboxPriority.Bulk,

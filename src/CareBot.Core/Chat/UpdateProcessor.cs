@@ -135,12 +135,12 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
                 RecordSkip(tx, message.UpdateId, ex.GetType().Name, fingerprint);
                 if (message.ChatKind == ChatKind.Private)
                 {
-                    var person = tx.People.FindOne(p => p.ChatId == message.ChatId);
+                    var person = tx.People.FindOne(p => p.Chat == message.Chat);
                     outbox.Enqueue(tx, new OutboxMessage
                     {
-                        Key = OutboxStore.ReplyKey(RecordId(CurrentSequence(tx), message.UpdateId), message.ChatId, 99),
+                        Key = OutboxStore.ReplyKey(RecordId(CurrentSequence(tx), message.UpdateId), message.Chat, 99),
                         PersonId = person?.Id ?? 0,
-                        ChatId = message.ChatId,
+                        Chat = message.Chat,
                         Text = Texts.Get(person?.Language ?? Texts.Chinese, "chat.not_saved"),
                         Priority = OutboxPriority.Reply,
                     });

@@ -52,7 +52,7 @@ public static class InviteAudience
         }
 
         return tx.People.FindAll()
-            .Where(p => p.Roles != Roles.None && (linkedToo || p.ChatId is null) && (covered is null || covered.Contains(p.Id)) && filter.Matches(p))
+            .Where(p => p.Roles != Roles.None && (linkedToo || p.Chat is null) && (covered is null || covered.Contains(p.Id)) && filter.Matches(p))
             .OrderBy(p => p.Id)
             .ToList();
     }

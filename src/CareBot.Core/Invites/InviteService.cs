@@ -64,7 +64,7 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         {
             foreach (var person in people)
             {
-                if (person.ChatId is not null && !relink)
+                if (person.Chat is not null && !relink)
                 {
                     continue;
                 }
@@ -72,7 +72,7 @@ public sealed class InviteService(CareDb db, TimeProvider time)
                 tx.Invites.DeleteMany(i => i.PersonId == person.Id && i.UsedUtc == null);
                 var code = NewCode();
                 var expires = now.AddDays(validDays);
-                var isRelink = relink && person.ChatId is not null;
+                var isRelink = relink && person.Chat is not null;
                 tx.Invites.Insert(new Invite { CodeHash = Hash(code), PersonId = person.Id, CreatedUtc = now, ExpiresUtc = expires, Relink = isRelink });
                 tx.AuditWrite(now, actor, isRelink ? "invite.issued.relink" : "invite.issued", null, $"person:{person.Id}");
                 issued.Add(new IssuedInvite(person, code, expires));
@@ -81,15 +81,16 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         return issued;
     }
 
-    /// <summary>Links <paramref name="chatId"/> to the invite's person. Call inside the update's transaction.</summary>
+    /// <summary>Links <paramref name="chat"/> to the invite's person. Call inside the update's transaction.</summary>
     /// <param name="tx">The update's transaction.</param>
     /// <param name="code">The code typed or passed by the deep link.</param>
-    /// <param name="chatId">The chat to link.</param>
+    /// <param name="chat">The chat to link.</param>
     /// <param name="dateOf">The school's date of a UTC time, for the date line of a parent's message held for the chat's previous owner.</param>
-    public RedeemResult Redeem(CareTx tx, string code, long chatId, Func<DateTime, DateOnly>? dateOf = null)
+    public RedeemResult Redeem(CareTx tx, string code, ChatAddress chat, Func<DateTime, DateOnly>? dateOf = null)
     {
+        ArgumentNullException.ThrowIfNull(chat);
         var now = time.GetUtcNow().UtcDateTime;
-        var throttle = tx.Throttles.FindById(chatId);
+        var throttle = tx.Throttles.FindById(chat.ToString());
         if (throttle?.BlockedUntilUtc is { } until && until > now)
         {
             return new RedeemResult(RedeemStatus.Throttled, RetryAfter: until - now);
@@ -106,16 +107,16 @@ public sealed class InviteService(CareDb db, TimeProvider time)
 
         if (status != RedeemStatus.Linked)
         {
-            RecordFailure(tx, chatId, throttle, now);
+            RecordFailure(tx, chat, throttle, now);
             return new RedeemResult(status);
         }
 
         var person = tx.People.FindById(invite!.PersonId);
 
         // Only a code issued with --relink may move a person who is linked to another chat.
-        if (person is null || (person.ChatId is { } linked && linked != chatId && !invite.Relink))
+        if (person is null || (person.Chat is { } linked && linked != chat && !invite.Relink))
         {
-            RecordFailure(tx, chatId, throttle, now);
+            RecordFailure(tx, chat, throttle, now);
             return new RedeemResult(RedeemStatus.Unknown);
         }
 
@@ -123,12 +124,12 @@ public sealed class InviteService(CareDb db, TimeProvider time)
         // Their messages still waiting for that chat (a reminder naming children, a weekly update) must not reach
         // its new owner: a family phone handed on, a teacher's phone passed to a colleague. A parent's message for a
         // teacher is kept for the teacher (Held, dated) and goes out when they link again.
-        foreach (var previous in tx.People.Find(p => p.ChatId == chatId && p.Id != person.Id).ToList())
+        foreach (var previous in tx.People.Find(p => p.Chat == chat && p.Id != person.Id).ToList())
         {
-            previous.ChatId = null;
+            previous.Chat = null;
             previous.Status = Reachability.NotLinked;
             tx.People.Update(previous);
-            foreach (var waiting in tx.Outbox.Find(o => o.ChatId == chatId).Where(o => o.PersonId == previous.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
+            foreach (var waiting in tx.Outbox.Find(o => o.Chat == chat).Where(o => o.PersonId == previous.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
             {
                 if (Outbox.HeldMessages.ShouldHold(waiting, previous))
                 {
@@ -146,13 +147,13 @@ public sealed class InviteService(CareDb db, TimeProvider time)
             }
         }
 
-        if (person.ChatId is { } oldChat && oldChat != chatId)
+        if (person.Chat is { } oldChat && oldChat != chat)
         {
             // A relink: the old chat (a lost phone, a lost account) gets nothing more. What still waited for it goes
             // to the new chat instead, and an audit entry says so.
-            foreach (var waiting in tx.Outbox.Find(o => o.ChatId == oldChat).Where(o => o.PersonId == person.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
+            foreach (var waiting in tx.Outbox.Find(o => o.Chat == oldChat).Where(o => o.PersonId == person.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList())
             {
-                waiting.ChatId = chatId;
+                waiting.Chat = chat;
                 waiting.Status = OutboxStatus.Pending;
                 tx.Outbox.Update(waiting);
             }
@@ -162,11 +163,11 @@ public sealed class InviteService(CareDb db, TimeProvider time)
 
         invite.UsedUtc = now;
         tx.Invites.Update(invite);
-        person.ChatId = chatId;
+        person.Chat = chat;
         person.Status = Reachability.Reachable;
         person.UpdatedUtc = now;
         tx.People.Update(person);
-        tx.Throttles.Delete(chatId);
+        tx.Throttles.Delete(chat.ToString());
         tx.AuditWrite(now, $"person:{person.Id}", "invite.redeemed", null, $"person:{person.Id}");
         return new RedeemResult(RedeemStatus.Linked, person);
     }
@@ -174,9 +175,9 @@ public sealed class InviteService(CareDb db, TimeProvider time)
     private static bool IsWellFormed(string code) =>
         code.Length is > 0 and <= 64 && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
-    private static void RecordFailure(CareTx tx, long chatId, ChatThrottle? throttle, DateTime now)
+    private static void RecordFailure(CareTx tx, ChatAddress chat, ChatThrottle? throttle, DateTime now)
     {
-        throttle ??= new ChatThrottle { Id = chatId };
+        throttle ??= new ChatThrottle { Id = chat.ToString() };
         if (now - throttle.LastFailureUtc > TimeSpan.FromDays(1))
         {
             throttle.Failures = 0;

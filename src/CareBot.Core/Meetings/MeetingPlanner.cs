@@ -43,7 +43,7 @@ public static class MeetingPlanner
                     {
                         Key = MeetingService.ReminderKey(meeting.Id, parent.Id),
                         PersonId = parent.Id,
-                        ChatId = parent.ChatId!.Value,
+                        Chat = parent.Chat,
                         Text = Texts.Get(lang, "meeting.reminder", meeting.Title, MeetingService.When(lang, meeting), meeting.Place),
                         Kind = OutboxKind.Meeting,
                         Priority = OutboxPriority.Bulk,

@@ -154,7 +154,7 @@ public static class MeetingService
     private static bool Reached(CareTx tx, int meetingId, Person parent)
     {
         var key = InvitationKey(meetingId, parent.Id);
-        return tx.Outbox.FindOne(o => o.Key == key) is { Status: OutboxStatus.Pending or OutboxStatus.Sending or OutboxStatus.Sent } row && row.ChatId == parent.ChatId;
+        return tx.Outbox.FindOne(o => o.Key == key) is { Status: OutboxStatus.Pending or OutboxStatus.Sending or OutboxStatus.Sent } row && parent.Chat is not null && row.Chat == parent.Chat;
     }
 
     /// <summary>The meeting and parent of an invitation (<see cref="InvitationKey"/>) that names <paramref name="child"/>, or null.</summary>
@@ -203,7 +203,7 @@ public static class MeetingService
         {
             Key = InvitationKey(meeting.Id, parent.Id),
             PersonId = parent.Id,
-            ChatId = parent.ChatId!.Value,
+            Chat = parent.Chat,
             Text = text.ToString(),
             Buttons = [.. Codes.Keys.Select(a => new OutButton { Text = AnswerText(lang, a), Data = AnswerData(meeting.Id, a) })],
             Kind = OutboxKind.Meeting,

@@ -30,7 +30,8 @@ public sealed class Person
     public Roles Roles { get; set; }
     /// <summary>"zh" or "en".</summary>
     public string Language { get; set; } = "zh";
-    public long? ChatId { get; set; }
+    /// <summary>The chat the person linked with an invite, on its channel (<see cref="ChatAddress"/>); null until linked.</summary>
+    public ChatAddress? Chat { get; set; }
     public Reachability Status { get; set; }
     /// <summary>A parent who sent /stop gets no weekly updates until /start.</summary>
     public bool UpdatesPaused { get; set; }
@@ -46,7 +47,7 @@ public sealed class Person
     public bool IsCarer => Has(Roles.Mentor) || Has(Roles.Volunteer);
 
     /// <summary>Linked to a chat and not blocking the bot: a message to them can go out now.</summary>
-    public bool IsReachable => Status == Reachability.Reachable && ChatId is not null;
+    public bool IsReachable => Status == Reachability.Reachable && Chat is not null;
 }
 
 public enum ParentRelation
@@ -195,10 +196,10 @@ public sealed class Invite
     public bool Relink { get; set; }
 }
 
-/// <summary>Failed invite attempts per chat, for the slow-down.</summary>
+/// <summary>Failed invite attempts per chat, for the slow-down. Keyed by the chat's address text (<see cref="ChatAddress"/>).</summary>
 public sealed class ChatThrottle
 {
-    public long Id { get; set; }
+    public string Id { get; set; } = "";
     public int Failures { get; set; }
     public DateTime LastFailureUtc { get; set; }
     public DateTime? BlockedUntilUtc { get; set; }
@@ -222,7 +223,7 @@ public sealed class ProcessedUpdate
     public string? Error { get; set; }
 }
 
-/// <summary>Small key/value state, e.g. the Telegram poll offset.</summary>
+/// <summary>Small key/value state, e.g. a channel's poll offset (its adapter names the key).</summary>
 public sealed class StateEntry
 {
     public string Id { get; set; } = "";

@@ -51,7 +51,8 @@ public sealed class OutMedia
     public OutMediaKind Kind { get; set; }
     public string? FileId { get; set; }
     public List<OutAlbumItem> Album { get; set; } = [];
-    public long? CopyFromChatId { get; set; }
+    /// <summary>A copy's source chat (with <see cref="CopyMessageId"/>, the message in it).</summary>
+    public ChatAddress? CopyFrom { get; set; }
     public int? CopyMessageId { get; set; }
 
     /// <summary>How many messages this is for the rate limits: an album counts one per item.</summary>

@@ -73,7 +73,11 @@ public sealed class OutboxMessage
     /// <summary>Idempotency key, unique: a planner that runs twice adds nothing twice.</summary>
     public string Key { get; set; } = "";
     public int PersonId { get; set; }
-    public long ChatId { get; set; }
+    /// <summary>
+    /// The chat it goes to (the person's chat when it was written; the claim before sending readdresses it to their
+    /// current one). Null for a row held for someone not linked yet.
+    /// </summary>
+    public ChatAddress? Chat { get; set; }
     public string Text { get; set; } = "";
     /// <summary>Inline buttons, one row each.</summary>
     public List<OutButton> Buttons { get; set; } = [];

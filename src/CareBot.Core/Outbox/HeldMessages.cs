@@ -57,7 +57,7 @@ public static class HeldMessages
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(person);
-        if (person.ChatId is not { } chat || person.Status != Reachability.Reachable)
+        if (person.Chat is not { } chat || person.Status != Reachability.Reachable)
         {
             return 0;
         }
@@ -65,7 +65,7 @@ public static class HeldMessages
         var held = tx.Outbox.Find(o => o.PersonId == person.Id && o.Status == OutboxStatus.Held).OrderBy(o => o.Id).ToList();
         foreach (var row in held)
         {
-            row.ChatId = chat;
+            row.Chat = chat;
             row.Status = OutboxStatus.Pending;
             row.NotBeforeUtc = utc;
             row.LastError = null;

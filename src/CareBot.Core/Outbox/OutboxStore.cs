@@ -75,7 +75,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
     }
 
     /// <summary>A unique key for a reply that has no natural idempotency key (it is created once, with its cause).</summary>
-    public static string ReplyKey(long updateId, long chatId, int index) => $"reply:{updateId}:{chatId}:{index}";
+    public static string ReplyKey(long updateId, ChatAddress chat, int index) => $"reply:{updateId}:{chat}:{index}";
 
     /// <summary>The statuses of rows still to be sent (Sending: cut off by a crash, sent again).</summary>
     private static readonly OutboxStatus[] Open = OutboxClaim.Open;
@@ -225,7 +225,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
                     return new SendClaim(ClaimResult.Blocked, row);
                 }
 
-                if (person.ChatId is not { } chat)
+                if (person.Chat is not { } chat)
                 {
                     row.Status = OutboxStatus.Held;
                     row.LastError = "no chat";
@@ -238,7 +238,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
                     return new SendClaim(ClaimResult.Held, row);
                 }
 
-                row.ChatId = chat;
+                row.Chat = chat;
             }
 
             row.Status = OutboxStatus.Sending;
@@ -305,7 +305,8 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
                 tx.MarkBlocked(person, time.GetUtcNow().UtcDateTime, "system");
             }
 
-            var stopped = tx.Outbox.Find(o => o.ChatId == row.ChatId).Where(o => o.Id != row.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList();
+            var chat = row.Chat;
+            var stopped = (chat is null ? [] : tx.Outbox.Find(o => o.Chat == chat)).Where(o => o.Id != row.Id && o.Status is OutboxStatus.Pending or OutboxStatus.Sending).ToList();
             stopped.Add(row);
             foreach (var other in stopped)
             {
@@ -325,17 +326,17 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
         });
     }
 
-    /// <summary>True while a message to <paramref name="chatId"/> is on the wire (Sending, its channel id not yet saved).</summary>
-    public bool HasInFlight(long chatId) => db.Read(tx => tx.Outbox.Exists(o => o.ChatId == chatId && o.Status == OutboxStatus.Sending));
+    /// <summary>True while a message to <paramref name="chat"/> is on the wire (Sending, its channel id not yet saved).</summary>
+    public bool HasInFlight(ChatAddress chat) => db.Read(tx => tx.Outbox.Exists(o => o.Chat == chat && o.Status == OutboxStatus.Sending));
 
     /// <summary>The sent message a chat reply points at, for context (child, relayed parent).</summary>
-    public OutboxMessage? FindSent(long chatId, int channelMessageId) => db.Read(tx => FindSent(tx, chatId, channelMessageId));
+    public OutboxMessage? FindSent(ChatAddress chat, int channelMessageId) => db.Read(tx => FindSent(tx, chat, channelMessageId));
 
-    /// <summary><see cref="FindSent(long, int)"/> in the caller's turn.</summary>
-    public static OutboxMessage? FindSent(CareTx tx, long chatId, int channelMessageId)
+    /// <summary><see cref="FindSent(ChatAddress, int)"/> in the caller's turn.</summary>
+    public static OutboxMessage? FindSent(CareTx tx, ChatAddress chat, int channelMessageId)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        return tx.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.ChatId == chatId);
+        return tx.Outbox.FindOne(o => o.ChannelMessageId == channelMessageId && o.Chat == chat);
     }
 
     /// <summary>Splits a long text into parts of at most <see cref="MaxMessageLength"/> characters, at line breaks where possible.</summary>

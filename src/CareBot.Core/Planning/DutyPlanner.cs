@@ -64,7 +64,7 @@ public sealed class DutyPlanner(CareDb db, OutboxStore outbox, CareClock clock, 
             {
                 Key = Key(teacher.Id, today),
                 PersonId = teacher.Id,
-                ChatId = teacher.ChatId!.Value,
+                Chat = teacher.Chat,
                 Text = Text(teacher.Language, today, list),
                 Kind = OutboxKind.Duty,
                 Priority = OutboxPriority.Bulk,

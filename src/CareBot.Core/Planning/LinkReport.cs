@@ -59,8 +59,8 @@ public static class LinkReport
         group,
         people.Count,
         people.Count(p => p.IsReachable),
-        people.Count(p => p.ChatId is not null && p.Status == Reachability.Blocked),
-        people.Count(p => p.ChatId is null));
+        people.Count(p => p.Chat is not null && p.Status == Reachability.Blocked),
+        people.Count(p => p.Chat is null));
 
     /// <summary>The two tables, headed and named in <paramref name="language"/>: for the text and the workbook.</summary>
     public static IReadOnlyList<SummaryTable> ToTables(LinkReportData data, string language)

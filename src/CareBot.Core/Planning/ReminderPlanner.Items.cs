@@ -154,7 +154,7 @@ public sealed partial class ReminderPlanner
         {
             Key = ReminderKey(carer.Id, today),
             PersonId = carer.Id,
-            ChatId = carer.ChatId!.Value,
+            Chat = carer.Chat,
             Text = content.Render(),
             Buttons = buttons,
             Kind = OutboxKind.Reminder,

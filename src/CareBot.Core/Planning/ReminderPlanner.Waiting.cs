@@ -54,7 +54,7 @@ public sealed partial class ReminderPlanner
             {
                 Key = WaitingKey(admin.Id, today),
                 PersonId = admin.Id,
-                ChatId = admin.ChatId!.Value,
+                Chat = admin.Chat,
                 Text = text.ToString(),
                 Kind = OutboxKind.Waiting,
                 Priority = OutboxPriority.Bulk,

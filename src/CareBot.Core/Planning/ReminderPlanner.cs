@@ -172,7 +172,7 @@ public sealed partial class ReminderPlanner
             {
                 Key = NudgeKey(carer.Id, week),
                 PersonId = carer.Id,
-                ChatId = carer.ChatId!.Value,
+                Chat = carer.Chat,
                 Text = text.ToString(),
                 Kind = OutboxKind.Nudge,
                 Priority = OutboxPriority.Bulk,
@@ -245,7 +245,7 @@ public sealed partial class ReminderPlanner
                 {
                     Key = EscalationKey(s.ChildId, week, admin.Id),
                     PersonId = admin.Id,
-                    ChatId = admin.ChatId!.Value,
+                    Chat = admin.Chat,
                     Text = text.ToString(),
                     Kind = OutboxKind.Escalation,
                     Priority = OutboxPriority.Bulk,

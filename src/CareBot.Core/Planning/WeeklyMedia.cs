@@ -67,7 +67,7 @@ public static class WeeklyMedia
     {
         Key = key,
         PersonId = parent.Id,
-        ChatId = parent.ChatId!.Value,
+        Chat = parent.Chat,
         Text = caption,
         Kind = OutboxKind.WeeklyMedia,
         Priority = OutboxPriority.Bulk,

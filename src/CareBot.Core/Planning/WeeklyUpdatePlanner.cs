@@ -120,7 +120,7 @@ public sealed class WeeklyUpdatePlanner
                 {
                     Key = Key(parent.Id, child.Id, week),
                     PersonId = parent.Id,
-                    ChatId = parent.ChatId!.Value,
+                    Chat = parent.Chat,
                     Text = text,
                     Kind = OutboxKind.WeeklyUpdate,
                     Priority = OutboxPriority.Bulk,

@@ -321,7 +321,7 @@ public static class SafeguardingService
         {
             Key = key,
             PersonId = to.Id,
-            ChatId = to.ChatId!.Value,
+            Chat = to.Chat,
             Text = text,
             Buttons = buttons,
             Priority = OutboxPriority.Reply,

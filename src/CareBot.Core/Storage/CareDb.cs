@@ -11,7 +11,13 @@ namespace CareBot.Core.Storage;
 public abstract partial class CareDb : IDisposable
 {
     /// <summary>The schema this code reads and writes (LiteDB's <c>UserVersion</c>, PostgreSQL's schema version row).</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
+
+    /// <summary>
+    /// The channel of the bare chat ids that schemas before 3 kept (people's ChatId, outbox rows' ChatId, a copy's
+    /// CopyFromChatId, the invite slow-down's key): all Telegram's. The upgrade to 3 makes them <see cref="Model.ChatAddress"/>es.
+    /// </summary>
+    public const string ChannelBeforeSchema3 = "telegram";
 
     /// <summary>Where the data is, for messages: the file's path, or the server and database (never a password).</summary>
     public abstract string Path { get; }

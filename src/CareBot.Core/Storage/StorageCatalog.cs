@@ -20,7 +20,7 @@ public static class StorageCatalog
         new("records", typeof(CareRecord), false, true),
         new("audit", typeof(AuditEntry), false, true),
         new("invites", typeof(Invite), false, true),
-        new("throttles", typeof(ChatThrottle), false, false),
+        new("throttles", typeof(ChatThrottle), true, false),
         new("outbox", typeof(OutboxMessage), false, true),
         new("updates", typeof(ProcessedUpdate), false, false),
         new("state", typeof(StateEntry), true, false),

@@ -152,7 +152,7 @@ internal static class AdminCommands
         {
             var normalized = Phone.Normalize(phone) ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.bad_phone", phone));
             var person = db.Read(tx => tx.People.FindOne(p => p.Phone == normalized)) ?? throw new ConfigurationErrorException(Texts.Get(lang, "cli.invite.nobody", Phone.Mask(normalized)));
-            if (person.ChatId is not null && !relink)
+            if (person.Chat is not null && !relink)
             {
                 await stderr.WriteLineAsync("carebot: " + Texts.Get(lang, "cli.invite.linked", person.Name)).ConfigureAwait(false);
                 return ExitCodes.Ok;

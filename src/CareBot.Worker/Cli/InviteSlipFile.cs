@@ -82,7 +82,7 @@ internal static class InviteSlipFile
     internal static string SlipLanguage(Person person, IEnumerable<AdminEntry> admins, string fallback)
     {
         var configured = person.Has(Roles.Admin) ? admins.FirstOrDefault(a => Phone.Normalize(a.Phone) == person.Phone)?.Language : null;
-        var known = person.ChatId is not null || Texts.ParseLanguage(configured) is not null || person.Language != Texts.Chinese;
+        var known = person.Chat is not null || Texts.ParseLanguage(configured) is not null || person.Language != Texts.Chinese;
         return known ? Texts.ParseLanguage(person.Language) ?? fallback : fallback;
     }
 

@@ -20,21 +20,24 @@ public sealed record SendOutcome(SendStatus Status, int? MessageId = null, TimeS
 /// <summary>The one sending path to a chat channel (Telegram today; WeCom or SMS would be another adapter).</summary>
 public interface IChatSender
 {
-    Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken);
+    /// <summary>The channel this sender serves (<see cref="ChatAddress.Channel"/>): the dispatcher hands it the rows to that channel's chats.</summary>
+    string Channel { get; }
+
+    Task<SendOutcome> SendAsync(ChatAddress chat, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sends a photo or voice note by the channel's file reference, an album, or a copy of a chat message, with
     /// <paramref name="caption"/> (empty: none; for a copy, the original's caption stays). The outcome's message id is
     /// the first message's. A channel without media answers Permanent.
     /// </summary>
-    Task<SendOutcome> SendMediaAsync(long chatId, OutMedia media, string caption, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
+    Task<SendOutcome> SendMediaAsync(ChatAddress chat, OutMedia media, string caption, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
         Task.FromResult(new SendOutcome(SendStatus.Permanent, Error: "media not supported by this channel"));
 
     /// <summary>
     /// Replaces the text and buttons of a message the bot sent (no buttons: they go). An edit that changes nothing is
     /// Sent. A channel without edits answers Permanent.
     /// </summary>
-    Task<SendOutcome> EditAsync(long chatId, int messageId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
+    Task<SendOutcome> EditAsync(ChatAddress chat, int messageId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
         Task.FromResult(new SendOutcome(SendStatus.Permanent, Error: "edits not supported by this channel"));
 }
 

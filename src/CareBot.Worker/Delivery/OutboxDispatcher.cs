@@ -29,7 +29,7 @@ public sealed class OutboxDispatcher : BackgroundService
 
     private readonly CareDb _db;
     private readonly OutboxStore _outbox;
-    private readonly IChatSender _sender;
+    private readonly ChatSenders _senders;
     private readonly OutboxSignal _signal;
     private readonly TimeProvider _time;
     private readonly CareClock _clock;
@@ -39,7 +39,7 @@ public sealed class OutboxDispatcher : BackgroundService
     private readonly WorkerActivity? _activity;
     private readonly ILogger<OutboxDispatcher> _logger;
     private readonly TokenBucketRateLimiter _global;
-    private readonly Dictionary<long, DateTime> _chatReadyUtc = [];
+    private readonly Dictionary<ChatAddress, DateTime> _chatReadyUtc = [];
     private DateTime _pausedUntilUtc = DateTime.MinValue;
 
     /// <summary>In a cluster, only the node that polls sends (one send rate per bot token across the cluster).</summary>
@@ -48,7 +48,7 @@ public sealed class OutboxDispatcher : BackgroundService
     public OutboxDispatcher(
         CareDb db,
         OutboxStore outbox,
-        IChatSender sender,
+        IEnumerable<IChatSender> senders,
         OutboxSignal signal,
         TimeProvider time,
         CareClock clock,
@@ -63,7 +63,7 @@ public sealed class OutboxDispatcher : BackgroundService
         ArgumentNullException.ThrowIfNull(care);
         _db = db;
         _outbox = outbox;
-        _sender = sender;
+        _senders = new ChatSenders(senders, logger);
         _signal = signal;
         _time = time;
         _clock = clock;
@@ -230,7 +230,7 @@ public sealed class OutboxDispatcher : BackgroundService
             }
 
             var now = _time.GetUtcNow().UtcDateTime;
-            if (_chatReadyUtc.TryGetValue(row.ChatId, out var ready) && ready > now)
+            if (row.Chat is { } chat && _chatReadyUtc.TryGetValue(chat, out var ready) && ready > now)
             {
                 earliestChat = ready < earliestChat ? ready : earliestChat;
                 continue;
@@ -327,7 +327,7 @@ public sealed class OutboxDispatcher : BackgroundService
     private async Task<(OutboxMessage? Row, SendOutcome? Outcome)> EditAsync(OutboxMessage row, int messageId, CancellationToken cancellationToken)
     {
         using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-        await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+        await WaitForChatAsync(row.Chat, cancellationToken).ConfigureAwait(false);
         if (PauseLeft() is { } pause)
         {
             await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
@@ -338,8 +338,8 @@ public sealed class OutboxDispatcher : BackgroundService
             return (null, null);
         }
 
-        var outcome = await _sender.EditAsync(claimed.ChatId, messageId, OutboxStore.Split(claimed.Text)[0], claimed.Buttons, CancellationToken.None).ConfigureAwait(false);
-        _chatReadyUtc[claimed.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
+        var outcome = await _senders.EditAsync(claimed, messageId, OutboxStore.Split(claimed.Text)[0], claimed.Buttons, CancellationToken.None).ConfigureAwait(false);
+        ReadyAt(claimed.Chat, _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs));
         return (claimed, outcome with { MessageId = null });
     }
 
@@ -355,10 +355,10 @@ public sealed class OutboxDispatcher : BackgroundService
         {
             case ClaimResult.Send:
                 var current = claim.Row!;
-                if (current.ChatId != row.ChatId)
+                if (current.Chat != row.Chat)
                 {
                     _logger.LogInformation("Outbox row {RowId} goes to person {PersonId}'s current chat", row.Id, current.PersonId);
-                    await WaitForChatAsync(current.ChatId, cancellationToken).ConfigureAwait(false);
+                    await WaitForChatAsync(current.Chat, cancellationToken).ConfigureAwait(false);
                 }
 
                 return current;
@@ -396,7 +396,7 @@ public sealed class OutboxDispatcher : BackgroundService
                 leases.Add(await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false));
             }
 
-            await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+            await WaitForChatAsync(row.Chat, cancellationToken).ConfigureAwait(false);
             if (PauseLeft() is { } pause)
             {
                 await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
@@ -407,8 +407,8 @@ public sealed class OutboxDispatcher : BackgroundService
                 return (null, null);
             }
 
-            var outcome = await _sender.SendMediaAsync(claimed.ChatId, media, claimed.Text, claimed.Buttons, CancellationToken.None).ConfigureAwait(false);
-            _chatReadyUtc[claimed.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs * media.MessageCount);
+            var outcome = await _senders.SendMediaAsync(claimed, media, claimed.Text, claimed.Buttons, CancellationToken.None).ConfigureAwait(false);
+            ReadyAt(claimed.Chat, _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs * media.MessageCount));
             return (claimed, outcome);
         }
         finally
@@ -432,7 +432,7 @@ public sealed class OutboxDispatcher : BackgroundService
             // Waiting for a permit may be cut short by shutdown; the call itself may not: a send already on the
             // wire is let finish (bounded by SendTimeoutSeconds) and recorded, so a graceful stop duplicates nothing.
             using var lease = await _global.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-            await WaitForChatAsync(row.ChatId, cancellationToken).ConfigureAwait(false);
+            await WaitForChatAsync(row.Chat, cancellationToken).ConfigureAwait(false);
             if (PauseLeft() is { } pause)
             {
                 await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
@@ -450,8 +450,8 @@ public sealed class OutboxDispatcher : BackgroundService
             }
 
             var buttons = i == parts.Count - 1 ? row.Buttons : [];
-            outcome = await _sender.SendAsync(row.ChatId, parts[i], buttons, CancellationToken.None).ConfigureAwait(false);
-            _chatReadyUtc[row.ChatId] = _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs);
+            outcome = await _senders.SendAsync(row, parts[i], buttons, CancellationToken.None).ConfigureAwait(false);
+            ReadyAt(row.Chat, _time.GetUtcNow().UtcDateTime.AddMilliseconds(_options.PerChatIntervalMs));
             if (outcome.Status != SendStatus.Sent)
             {
                 break;
@@ -482,7 +482,7 @@ public sealed class OutboxDispatcher : BackgroundService
                 break;
             case SendStatus.RateLimited:
                 var wait = outcome.RetryAfter ?? TimeSpan.FromSeconds(1);
-                _chatReadyUtc[row.ChatId] = now + wait;
+                ReadyAt(row.Chat, now + wait);
                 if (now + wait > _pausedUntilUtc)
                 {
                     _pausedUntilUtc = now + wait; // the flood limit is the bot's: every chat waits
@@ -517,9 +517,18 @@ public sealed class OutboxDispatcher : BackgroundService
         return left > TimeSpan.Zero ? left : null;
     }
 
-    private async Task WaitForChatAsync(long chatId, CancellationToken cancellationToken)
+    /// <summary>The next message to <paramref name="chat"/> waits until <paramref name="utc"/>.</summary>
+    private void ReadyAt(ChatAddress? chat, DateTime utc)
     {
-        if (_chatReadyUtc.TryGetValue(chatId, out var ready))
+        if (chat is not null)
+        {
+            _chatReadyUtc[chat] = utc;
+        }
+    }
+
+    private async Task WaitForChatAsync(ChatAddress? chat, CancellationToken cancellationToken)
+    {
+        if (chat is not null && _chatReadyUtc.TryGetValue(chat, out var ready))
         {
             var wait = ready - _time.GetUtcNow().UtcDateTime;
             if (wait > TimeSpan.Zero)

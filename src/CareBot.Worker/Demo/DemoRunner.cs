@@ -180,7 +180,7 @@ public sealed class DemoRunner
                 await NextAsync(simIds[invite.Person.Id], 0).ConfigureAwait(false);
             }
 
-            WriteLine(T("demo.linked", db.Read(tx => tx.People.Count(p => p.ChatId != null))));
+            WriteLine(T("demo.linked", db.Read(tx => tx.People.Count(p => p.Chat != null))));
             _printing = true;
 
             var runner = services.GetRequiredService<CarePlanRunner>();
@@ -453,7 +453,8 @@ public sealed class DemoRunner
     /// </summary>
     private async Task RecordedAsync(long chat, int messageId)
     {
-        for (var i = 0; i < 40 && !_db.Read(tx => tx.Outbox.Exists(o => o.ChatId == chat && o.ChannelMessageId == messageId)); i++)
+        var address = Telegram.TelegramChat.Address(chat);
+        for (var i = 0; i < 40 && !_db.Read(tx => tx.Outbox.Exists(o => o.Chat == address && o.ChannelMessageId == messageId)); i++)
         {
             await Task.Delay(50).ConfigureAwait(false);
         }

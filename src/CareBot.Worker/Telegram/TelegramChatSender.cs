@@ -11,15 +11,19 @@ namespace CareBot.Worker.Telegram;
 /// <summary>Sends through Telegram.Bot's SendMessage and turns its answers into <see cref="SendOutcome"/>s.</summary>
 public sealed class TelegramChatSender(ITelegramBotClient bot, IOptions<DeliveryOptions> options) : IChatSender
 {
-    public Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+    public string Channel => TelegramChat.ChannelName;
+
+    public Task<SendOutcome> SendAsync(ChatAddress chat, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
     {
+        var chatId = TelegramChat.IdOf(chat);
         var markup = Markup(buttons);
         return CallAsync(async ct => (await bot.SendMessage(chatId, text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken);
     }
 
-    public Task<SendOutcome> SendMediaAsync(long chatId, OutMedia media, string caption, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+    public Task<SendOutcome> SendMediaAsync(ChatAddress chat, OutMedia media, string caption, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(media);
+        var chatId = TelegramChat.IdOf(chat);
         var markup = Markup(buttons);
         var text = string.IsNullOrEmpty(caption) ? null : caption;
         return media.Kind switch
@@ -27,13 +31,14 @@ public sealed class TelegramChatSender(ITelegramBotClient bot, IOptions<Delivery
             OutMediaKind.Photo => CallAsync(async ct => (await bot.SendPhoto(chatId, InputFile.FromFileId(media.FileId!), text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken),
             OutMediaKind.Voice => CallAsync(async ct => (await bot.SendVoice(chatId, InputFile.FromFileId(media.FileId!), text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken),
             OutMediaKind.Album => CallAsync(async ct => (await bot.SendMediaGroup(chatId, media.Album.Select(a => new InputMediaPhoto(InputFile.FromFileId(a.FileId)) { Caption = a.Caption }), cancellationToken: ct).ConfigureAwait(false))[0].Id, cancellationToken),
-            OutMediaKind.Copy => CallAsync(async ct => (await bot.CopyMessage(chatId, media.CopyFromChatId!.Value, media.CopyMessageId!.Value, text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken),
+            OutMediaKind.Copy => CallAsync(async ct => (await bot.CopyMessage(chatId, TelegramChat.IdOf(media.CopyFrom!), media.CopyMessageId!.Value, text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken),
             _ => Task.FromResult(new SendOutcome(SendStatus.Permanent, Error: "unknown media kind")),
         };
     }
 
-    public async Task<SendOutcome> EditAsync(long chatId, int messageId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+    public async Task<SendOutcome> EditAsync(ChatAddress chat, int messageId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
     {
+        var chatId = TelegramChat.IdOf(chat);
         var markup = Markup(buttons);
         var outcome = await CallAsync(async ct => (await bot.EditMessageText(chatId, messageId, text, replyMarkup: markup, cancellationToken: ct).ConfigureAwait(false)).Id, cancellationToken).ConfigureAwait(false);
 

@@ -1,4 +1,5 @@
 using CareBot.Core.Chat;
+using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Storage;
 using CareBot.Core.Text;
@@ -31,7 +32,7 @@ public sealed class TelegramPoller(
     Cluster.IPollLeadership? leadership = null) : BackgroundService
 {
     /// <summary>This adapter's channel: its poll offset and id sequence are kept under "telegram.*".</summary>
-    public static readonly ChatChannel Channel = new("telegram");
+    public static readonly ChatChannel Channel = new(TelegramChat.ChannelName);
 
     /// <summary>The offset of the last getUpdates, for the failure line (read without the database, which may be the failure).</summary>
     private long _lastOffset;
@@ -176,7 +177,7 @@ public sealed class TelegramPoller(
 
                 if (message.ReplyToMessageId is not null)
                 {
-                    await WaitForInFlightAsync(message.ChatId, cancellationToken).ConfigureAwait(false);
+                    await WaitForInFlightAsync(message.Chat, cancellationToken).ConfigureAwait(false);
                 }
 
                 // Throws after a failed attempt: the batch stops here and the same update comes again next round.
@@ -248,9 +249,9 @@ public sealed class TelegramPoller(
     /// the moment it arrived). Give an in-flight send to that chat a moment to be recorded, so the reply finds its
     /// reminder or relayed message.
     /// </summary>
-    private async Task WaitForInFlightAsync(long chatId, CancellationToken cancellationToken)
+    private async Task WaitForInFlightAsync(ChatAddress chat, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < 60 && outbox.HasInFlight(chatId); i++)
+        for (var i = 0; i < 60 && outbox.HasInFlight(chat); i++)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
         }
@@ -268,7 +269,7 @@ public sealed class TelegramPoller(
 
             if (outcome.RemoveButtonsFromMessageId is { } messageId)
             {
-                await bot.EditMessageReplyMarkup(message.ChatId, messageId, replyMarkup: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await bot.EditMessageReplyMarkup(TelegramChat.IdOf(message.Chat), messageId, replyMarkup: null, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

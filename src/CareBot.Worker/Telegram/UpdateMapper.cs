@@ -27,7 +27,7 @@ public static class UpdateMapper
             var chat = query.Message?.Chat;
             return new IncomingMessage(
                 update.Id,
-                chat?.Id ?? query.From.Id,
+                TelegramChat.Address(chat?.Id ?? query.From.Id),
                 chat is null || chat.Type == ChatType.Private ? ChatKind.Private : ChatKind.Group,
                 IncomingKind.Button,
                 Text: null,
@@ -39,12 +39,12 @@ public static class UpdateMapper
 
         if (update.MyChatMember is { Chat.Type: ChatType.Private, NewChatMember.Status: ChatMemberStatus.Kicked } blocked)
         {
-            return new IncomingMessage(update.Id, blocked.Chat.Id, ChatKind.Private, IncomingKind.BlockedBot, Text: null);
+            return new IncomingMessage(update.Id, TelegramChat.Address(blocked.Chat.Id), ChatKind.Private, IncomingKind.BlockedBot, Text: null);
         }
 
         if (update.MyChatMember is { Chat.Type: ChatType.Private, NewChatMember.Status: ChatMemberStatus.Member } unblocked)
         {
-            return new IncomingMessage(update.Id, unblocked.Chat.Id, ChatKind.Private, IncomingKind.UnblockedBot, Text: null);
+            return new IncomingMessage(update.Id, TelegramChat.Address(unblocked.Chat.Id), ChatKind.Private, IncomingKind.UnblockedBot, Text: null);
         }
 
         return null;
@@ -79,7 +79,7 @@ public static class UpdateMapper
             : IncomingKind.Text;
         return new IncomingMessage(
             updateId,
-            message.Chat.Id,
+            TelegramChat.Address(message.Chat.Id),
             message.Chat.Type == ChatType.Private ? ChatKind.Private : ChatKind.Group,
             kind,
             media is null ? message.Text : message.Caption,

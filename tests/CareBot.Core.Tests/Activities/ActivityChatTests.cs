@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Text;
@@ -182,10 +183,10 @@ public sealed class ActivityChatTests
         new WeeklyUpdatePlanner(s.Kit.Db, s.Kit.Outbox).Plan(s.Kit.Clock.Today);
 
         var media = s.Kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.WeeklyMedia).ToList());
-        Assert.Equal([FatherChat, MumChat, OtherParentChat], media.Select(m => m.ChatId).Order());
+        Assert.Equal([FatherChat, MumChat, OtherParentChat], media.Select(m => m.TelegramId).Order());
         Assert.All(media, m => Assert.Equal(photo.Media!.FileId, m.Media!.FileId));
-        Assert.Contains("11月23日 活动照片\n包饺子", media.Single(m => m.ChatId == FatherChat).Text, StringComparison.Ordinal);
-        Assert.Contains("11/23 activity photo\n包饺子", media.Single(m => m.ChatId == MumChat).Text, StringComparison.Ordinal);
+        Assert.Contains("11月23日 活动照片\n包饺子", media.Single(m => m.TelegramId == FatherChat).Text, StringComparison.Ordinal);
+        Assert.Contains("11/23 activity photo\n包饺子", media.Single(m => m.TelegramId == MumChat).Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -199,12 +200,12 @@ public sealed class ActivityChatTests
         new WeeklyUpdatePlanner(s.Kit.Db, s.Kit.Outbox).Plan(s.Kit.Clock.Today);
 
         var updates = s.Kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.WeeklyUpdate).ToList());
-        var father = updates.Single(u => u.ChatId == FatherChat).Text;
+        var father = updates.Single(u => u.TelegramId == FatherChat).Text;
         Assert.Contains("集体活动：\n· 11月23日周一 植树活动\n· 11月25日周三 Reading club", father, StringComparison.Ordinal);
         Assert.DoesNotContain("本周没有新的记录", father, StringComparison.Ordinal);
-        var mum = updates.Single(u => u.ChatId == MumChat).Text;
+        var mum = updates.Single(u => u.TelegramId == MumChat).Text;
         Assert.Contains("Group activities:\n· Mon 11/23: 植树活动\n· Wed 11/25: Reading club", mum, StringComparison.Ordinal);
-        var ming = updates.Single(u => u.ChatId == OtherParentChat).Text;
+        var ming = updates.Single(u => u.TelegramId == OtherParentChat).Text;
         Assert.Contains("· 11月23日周一 植树活动", ming, StringComparison.Ordinal);
         Assert.DoesNotContain("Reading club", ming, StringComparison.Ordinal);
     }
@@ -236,7 +237,7 @@ public sealed class ActivityChatTests
 
         Assert.Equal(1, planned);
         var nudge = Assert.Single(s.Kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Nudge).ToList()));
-        Assert.Equal(OtherMentorChat, nudge.ChatId); // 小刚 has nothing this week; 小红 and 小明 have the activity
+        Assert.Equal(OtherMentorChat, nudge.TelegramId); // 小刚 has nothing this week; 小红 and 小明 have the activity
         Assert.Contains("小刚", nudge.Text, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
@@ -122,7 +123,7 @@ public sealed class ReminderRepeatTests
             {
                 db.Write(tx =>
                 {
-                    tx.People.Insert(new Person { Id = 1, Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, ChatId = 100, Status = Reachability.Reachable });
+                    tx.People.Insert(new Person { Id = 1, Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, Chat = TelegramChats.At(100), Status = Reachability.Reachable });
                     tx.Children.Insert(new Child { Id = "S1", Name = "小明" });
                     tx.Pairings.Insert(new Pairing { CarerId = 1, ChildId = "S1", Role = PairingRole.Mentor, CreatedUtc = time.GetUtcNow().UtcDateTime.AddDays(-10) });
                 });
@@ -188,7 +189,7 @@ public sealed class ReminderRepeatTests
         var outcome = kit.Processor.Process(kit.Button(100, "snooze:2026-11-23", messageId: 77));
         Assert.Null(outcome!.RemoveButtonsFromMessageId); // the reminder is redrawn instead
         var edit = kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Kind == OutboxKind.Edit));
-        Assert.Equal((77, 100L, OutboxPriority.Reply), (edit.EditsMessageId!.Value, edit.ChatId, edit.Priority));
+        Assert.Equal((77, 100L, OutboxPriority.Reply), (edit.EditsMessageId!.Value, edit.TelegramId, edit.Priority));
         Assert.EndsWith("⏰ 好的，明天再提醒您。\n\n完成后用 /visit 孩子 备注 或 /talk 孩子 备注 记录，或点下面的按钮。", edit.Text, StringComparison.Ordinal);
         Assert.Equal(["visited:S1", "visited:S2"], edit.Buttons.Select(b => b.Data).Order());
         Assert.Equal(edit.Text, kit.Db.Read(tx => tx.Outbox.FindById(reminder.Id)).Text);

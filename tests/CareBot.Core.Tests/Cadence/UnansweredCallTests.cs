@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Summary;
@@ -97,7 +98,7 @@ public sealed class UnansweredCallTests
 
         Assert.Contains("3 calls in a row did not get through: the school's admins have been told.", Assert.Single(third), StringComparison.Ordinal);
         var alerts = Alerts(kit);
-        Assert.Equal([AccessWorld.AdminChat, CountyChat], alerts.Select(a => a.ChatId));  // not Head Ma of school b
+        Assert.Equal([AccessWorld.AdminChat, CountyChat], alerts.Select(a => a.TelegramId));  // not Head Ma of school b
         Assert.Equal("📵 Cannot reach the parents: 3 calls in a row to the family of Xiaohong (child id A小学 101) did not get through. Paired with: Mentor Wang", alerts[0].Text.Split('\n')[0]);
         Assert.StartsWith("📵 联系不上父母：Xiaohong（学号 A小学 101）的家长已连续 3 次电话没有打通。", alerts[1].Text, StringComparison.Ordinal);
         Assert.All(alerts, a => Assert.Equal(("a/101", OutboxKind.Escalation), (a.ChildId, a.Kind)));
@@ -114,7 +115,7 @@ public sealed class UnansweredCallTests
         Unanswered(kit);
         Assert.Equal(2, Alerts(kit).Count);
         Unanswered(kit);
-        Assert.Equal([AccessWorld.AdminChat, CountyChat, AccessWorld.AdminChat, CountyChat], Alerts(kit).Select(a => a.ChatId));
+        Assert.Equal([AccessWorld.AdminChat, CountyChat, AccessWorld.AdminChat, CountyChat], Alerts(kit).Select(a => a.TelegramId));
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public sealed class UnansweredCallTests
             kit.Send(kit.Text(AccessWorld.OtherMentorChat, "/call Xiaojun 未接通 没人接"));
         }
 
-        Assert.Equal([AccessWorld.OtherAdminChat, CountyChat], Alerts(kit).Select(a => a.ChatId));
+        Assert.Equal([AccessWorld.OtherAdminChat, CountyChat], Alerts(kit).Select(a => a.TelegramId));
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public abstract class AccessControlTests
         kit.Processor.Process(message);
         var newAudit = kit.Db.Read(tx => tx.Audit.FindAll().Skip(auditBefore).ToList());
         var newOutbox = kit.Db.Read(tx => tx.Outbox.FindAll().Skip(outboxBefore).ToList());
-        var replies = newOutbox.Where(o => o.ChatId == chat).Select(o => o.Text).ToList();
+        var replies = newOutbox.Where(o => o.TelegramId == chat).Select(o => o.Text).ToList();
         var records = kit.Db.Read(tx => tx.Records.FindAll().ToList());
 
         // Every update is recorded as processed, whatever happened.
@@ -133,7 +133,7 @@ public abstract class AccessControlTests
         {
             Assert.Empty(records);
             Assert.Empty(newAudit);
-            Assert.All(newOutbox, o => Assert.Equal(UnlinkedChat, o.ChatId));
+            Assert.All(newOutbox, o => Assert.Equal(UnlinkedChat, o.TelegramId));
             if (command == "button")
             {
                 Assert.Empty(replies);
@@ -202,7 +202,7 @@ public abstract class AccessControlTests
         }
 
         // Nothing reaches the other school's people: no notice, relay or card of theirs.
-        Assert.DoesNotContain(newOutbox, o => o.ChatId is OtherSchoolParentChat or OtherSchoolMentorChat);
+        Assert.DoesNotContain(newOutbox, o => o.TelegramId is OtherSchoolParentChat or OtherSchoolMentorChat);
 
         if (command == "/overdue")
         {
@@ -214,11 +214,11 @@ public abstract class AccessControlTests
         foreach (var relay in newOutbox.Where(o => o.Kind == OutboxKind.Relay))
         {
             Assert.Contains(relay.ChildId, ownChildIds);
-            Assert.NotEqual(OtherMentorChat, relay.ChatId);
+            Assert.NotEqual(OtherMentorChat, relay.TelegramId);
             if (relay.Media is { } media)
             {
                 Assert.Equal(OutMediaKind.Copy, media.Kind);
-                Assert.Equal(chat, media.CopyFromChatId);
+                Assert.Equal(chat, media.CopyFromTelegramId);
             }
         }
 

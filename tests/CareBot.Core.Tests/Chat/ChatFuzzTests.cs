@@ -124,7 +124,7 @@ public class ChatFuzzTests(ITestOutputHelper output)
         {
             var who = r.Next(people.Length + 2);
             var sender = who < people.Length ? people[who] : null;
-            var chat = sender?.ChatId ?? (who == people.Length ? 999 : 998);
+            var chat = sender?.TelegramId ?? (who == people.Length ? 999 : 998);
             var group = r.Next(15) == 0;
             IncomingMessage message;
             switch (r.Next(12))
@@ -170,7 +170,7 @@ public class ChatFuzzTests(ITestOutputHelper output)
             {
                 Assert.False(string.IsNullOrWhiteSpace(row.Text), $"input {i}: an empty message");
                 Assert.True(row.Text.Length <= 4096, $"input {i}: a {row.Text.Length}-character message");
-                if (row.ChildId is { } child && row.ChatId != chat)
+                if (row.ChildId is { } child && row.TelegramId != chat)
                 {
                     // A relay goes only to people of that child.
                     var to = people.Single(p => p.Id == row.PersonId);
@@ -182,7 +182,7 @@ public class ChatFuzzTests(ITestOutputHelper output)
 
             if (!group && message.Kind == IncomingKind.Text && sender is not null)
             {
-                Assert.True(newRows.Any(o => o.ChatId == chat), $"input {i} ({Escape(message.Text)}) got no answer");
+                Assert.True(newRows.Any(o => o.TelegramId == chat), $"input {i} ({Escape(message.Text)}) got no answer");
             }
 
             // Some rows are "sent", so later inputs can reply to them.

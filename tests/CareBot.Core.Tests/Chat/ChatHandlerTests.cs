@@ -183,7 +183,7 @@ public class ChatHandlerTests : IDisposable
     [Fact]
     public void Stickers_and_overlong_messages_get_a_short_answer_and_save_nothing()
     {
-        var sticker = new IncomingMessage(77, MentorChat, ChatKind.Private, IncomingKind.Other, null);
+        var sticker = new IncomingMessage(77, TelegramChats.At(MentorChat), ChatKind.Private, IncomingKind.Other, null);
         Assert.Contains("文字", Assert.Single(_kit.Send(sticker)));
         var huge = _kit.Text(MentorChat, "/visit 1 " + new string('很', 10_000));
         Assert.Contains("太长", Assert.Single(_kit.Send(huge)));
@@ -193,7 +193,7 @@ public class ChatHandlerTests : IDisposable
     [Fact]
     public void Edited_messages_are_not_applied_again()
     {
-        var edited = new IncomingMessage(78, MentorChat, ChatKind.Private, IncomingKind.Edited, "/visit 1 改了");
+        var edited = new IncomingMessage(78, TelegramChats.At(MentorChat), ChatKind.Private, IncomingKind.Edited, "/visit 1 改了");
         _kit.Send(edited);
         Assert.Equal(0, _kit.Db.Read(tx => tx.Records.Count()));
     }
@@ -201,7 +201,7 @@ public class ChatHandlerTests : IDisposable
     [Fact]
     public void Plain_reply_to_a_single_child_reminder_logs_that_kind_without_naming_the_child()
     {
-        _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:x", PersonId = _mentor.Id, ChatId = MentorChat, Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S002", ReplyAs = CareKind.Visit });
+        _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:x", PersonId = _mentor.Id, Chat = TelegramChats.At(MentorChat), Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S002", ReplyAs = CareKind.Visit });
         _kit.MarkLastSent(MentorChat, 4242);
 
         _kit.Send(_kit.Text(MentorChat, "今天去了，奶奶身体不错", replyTo: 4242));
@@ -230,7 +230,7 @@ public class ChatHandlerTests : IDisposable
     {
         var parentReplies = _kit.Send(_kit.Text(ParentChat, "孩子最近学习怎么样？"));
         Assert.Contains("已转给老师", Assert.Single(parentReplies));
-        var relay = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay));
+        var relay = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Chat == TelegramChats.At(MentorChat) && o.Kind == OutboxKind.Relay));
         Assert.Contains("张小红的父亲张大山", relay.Text);
         Assert.Contains("孩子最近学习怎么样？", relay.Text);
         Assert.Equal(CareKind.ParentMessage, Assert.Single(Records("S001")).Kind);
@@ -238,10 +238,10 @@ public class ChatHandlerTests : IDisposable
         _kit.Outbox.MarkSent(relay, 5151);
         _kit.Send(_kit.Text(MentorChat, "挺好的，数学进步了", replyTo: 5151));
 
-        var back = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == ParentChat && o.Kind == OutboxKind.Relay));
+        var back = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Chat == TelegramChats.At(ParentChat) && o.Kind == OutboxKind.Relay));
         Assert.Contains("挺好的，数学进步了", back.Text);
         Assert.Contains("王老师", back.Text);
-        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.ChatId == OtherMentorChat);
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.TelegramId == OtherMentorChat);
     }
 
     [Fact]
@@ -281,7 +281,7 @@ public class ChatHandlerTests : IDisposable
         var notice = Assert.Single(_kit.Send(_kit.Text(AdminChat, "/notice 春节前家长会 2月5日")));
         Assert.Contains("1 位家长", notice);
         var sent = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Kind == OutboxKind.Notice));
-        Assert.Equal(ParentChat, sent.ChatId);
+        Assert.Equal(ParentChat, sent.TelegramId);
         Assert.Equal(OutboxPriority.Bulk, sent.Priority);
     }
 
@@ -311,23 +311,23 @@ public class ChatHandlerTests : IDisposable
         _kit.AddChild("S010", "孙小军的同学", _mentor, teacherParent); // 王老师 mentors 钱老师's own child
 
         _kit.Send(_kit.Text(TeacherParentChat, "孩子最近作业多吗？"));
-        var relay = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay && o.ChildId == "S010"));
+        var relay = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Chat == TelegramChats.At(MentorChat) && o.Kind == OutboxKind.Relay && o.ChildId == "S010"));
         _kit.Outbox.MarkSent(relay, 6001);
         _kit.Send(_kit.Text(MentorChat, "不多，每天半小时", replyTo: 6001));
-        var answer = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == TeacherParentChat && o.Kind == OutboxKind.Relay));
+        var answer = _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Chat == TelegramChats.At(TeacherParentChat) && o.Kind == OutboxKind.Relay));
         _kit.Outbox.MarkSent(answer, 6002);
 
         var replies = _kit.Send(_kit.Text(TeacherParentChat, "好的，谢谢王老师", replyTo: 6002));
 
         Assert.Contains(replies, r => r.Contains("已转给老师", StringComparison.Ordinal));
-        Assert.Contains(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.ChatId == MentorChat && o.Text.Contains("好的，谢谢王老师", StringComparison.Ordinal));
+        Assert.Contains(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.TelegramId == MentorChat && o.Text.Contains("好的，谢谢王老师", StringComparison.Ordinal));
         Assert.DoesNotContain(replies, r => r.Contains("不在您的结对名单", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_parent_reply_about_a_child_no_longer_theirs_still_reaches_their_childrens_teachers()
     {
-        _kit.Outbox.Enqueue(new OutboxMessage { Key = "weekly:old", PersonId = _father.Id, ChatId = ParentChat, Text = "周报", Kind = OutboxKind.WeeklyUpdate, ChildId = "S999" });
+        _kit.Outbox.Enqueue(new OutboxMessage { Key = "weekly:old", PersonId = _father.Id, Chat = TelegramChats.At(ParentChat), Text = "周报", Kind = OutboxKind.WeeklyUpdate, ChildId = "S999" });
         _kit.MarkLastSent(ParentChat, 7001);
 
         var replies = _kit.Send(_kit.Text(ParentChat, "收到，谢谢", replyTo: 7001));
@@ -353,7 +353,7 @@ public class ChatHandlerTests : IDisposable
     [Fact]
     public void Blocking_the_bot_marks_the_person_blocked_without_a_reply()
     {
-        var replies = _kit.Send(new IncomingMessage(4242, ParentChat, ChatKind.Private, IncomingKind.BlockedBot, null));
+        var replies = _kit.Send(new IncomingMessage(4242, TelegramChats.At(ParentChat), ChatKind.Private, IncomingKind.BlockedBot, null));
 
         Assert.Empty(replies);
         Assert.Equal(Reachability.Blocked, _kit.Db.Read(tx => tx.People.FindById(_father.Id).Status));
@@ -366,7 +366,7 @@ public class ChatHandlerTests : IDisposable
         const long TeacherParentChat = 802;
         var teacherParent = _kit.AddPerson("李老师", "13800000088", Roles.Mentor | Roles.Parent, TeacherParentChat);
         _kit.AddChild("S020", "李小宝", _mentor, teacherParent);
-        _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:old", PersonId = teacherParent.Id, ChatId = TeacherParentChat, Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S002", ReplyAs = CareKind.Visit });
+        _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:old", PersonId = teacherParent.Id, Chat = TelegramChats.At(TeacherParentChat), Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S002", ReplyAs = CareKind.Visit });
         _kit.MarkLastSent(TeacherParentChat, 9001);
 
         var replies = _kit.Send(_kit.Text(TeacherParentChat, "今天去了陈小明家，奶奶生病住院了", replyTo: 9001));
@@ -374,7 +374,7 @@ public class ChatHandlerTests : IDisposable
         Assert.Contains(replies, r => r.Contains("不在您的结对名单", StringComparison.Ordinal));
         Assert.Empty(Records("S020"));
         Assert.Empty(Records("S002"));
-        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.ChatId == MentorChat && o.Text.Contains("奶奶生病", StringComparison.Ordinal));
+        Assert.DoesNotContain(_kit.Db.Read(tx => tx.Outbox.FindAll().ToList()), o => o.TelegramId == MentorChat && o.Text.Contains("奶奶生病", StringComparison.Ordinal));
     }
 }
 

@@ -42,26 +42,26 @@ public class InviteTests : IDisposable
         var greeting = Assert.Single(_kit.Send(_kit.Text(555, $"/start {code}")));
         Assert.Contains("王老师", greeting);
         Assert.Contains("结对老师", greeting);
-        Assert.Equal(555, _kit.Db.Read(tx => tx.People.FindById(mentor.Id).ChatId));
+        Assert.Equal(555, _kit.Db.Read(tx => tx.People.FindById(mentor.Id).TelegramId));
 
         var again = Assert.Single(_kit.Send(_kit.Text(556, $"/start {code}")));
         Assert.Contains("用过", again);
-        Assert.Null(_kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == 556)));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(556))));
     }
 
     [Fact]
     public void A_chat_linked_to_someone_else_no_longer_gets_the_previous_persons_waiting_messages()
     {
         var grandpaPhone = _kit.AddPerson("张大山", "13700000001", Roles.Parent, 600);
-        _kit.Outbox.Enqueue(new Model.OutboxMessage { Key = "weekly:x", PersonId = grandpaPhone.Id, ChatId = 600, Text = "张小红 本周情况" });
+        _kit.Outbox.Enqueue(new Model.OutboxMessage { Key = "weekly:x", PersonId = grandpaPhone.Id, Chat = TelegramChats.At(600), Text = "张小红 本周情况" });
         var teacher = _kit.AddPerson("王老师", "13800000001", Roles.Mentor, null);
         var code = _kit.Invites.Issue([teacher], 14, "test")[0].Code;
 
         _kit.Send(_kit.Text(600, $"/start {code}"));
 
         Assert.Equal(OutboxStatus.Unreachable, _kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Key == "weekly:x").Status));
-        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(grandpaPhone.Id).ChatId));
-        Assert.Equal(600, _kit.Db.Read(tx => tx.People.FindById(teacher.Id).ChatId));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(grandpaPhone.Id).TelegramId));
+        Assert.Equal(600, _kit.Db.Read(tx => tx.People.FindById(teacher.Id).TelegramId));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class InviteTests : IDisposable
         Assert.Contains("不正确", Assert.Single(_kit.Send(_kit.Text(600, "/start wrongcode"))));
         _kit.Time.Advance(TimeSpan.FromDays(15));
         Assert.Contains("过期", Assert.Single(_kit.Send(_kit.Text(600, $"/start {code}"))));
-        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(parent.Id).ChatId));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(parent.Id).TelegramId));
     }
 
     [Fact]
@@ -86,11 +86,11 @@ public class InviteTests : IDisposable
         }
 
         Assert.Contains("分钟后再试", Assert.Single(_kit.Send(_kit.Text(600, $"/start {code}"))));
-        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(parent.Id).ChatId));
+        Assert.Null(_kit.Db.Read(tx => tx.People.FindById(parent.Id).TelegramId));
 
         _kit.Time.Advance(TimeSpan.FromMinutes(2));
         _kit.Send(_kit.Text(600, $"/start {code}"));
-        Assert.Equal(600, _kit.Db.Read(tx => tx.People.FindById(parent.Id).ChatId));
+        Assert.Equal(600, _kit.Db.Read(tx => tx.People.FindById(parent.Id).TelegramId));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class InviteTests : IDisposable
         for (var i = 0; i < guesses; i++)
         {
             var chat = 10_000 + (i % 50); // 50 attacking chats
-            var result = _kit.Db.Write(tx => _kit.Invites.Redeem(tx, InviteService.NewCode(), chat));
+            var result = _kit.Db.Write(tx => _kit.Invites.Redeem(tx, InviteService.NewCode(), TelegramChats.At(chat)));
             linked += result.Status == RedeemStatus.Linked ? 1 : 0;
             throttled += result.Status == RedeemStatus.Throttled ? 1 : 0;
             _kit.Time.Advance(TimeSpan.FromSeconds(1));
@@ -113,7 +113,7 @@ public class InviteTests : IDisposable
         Assert.Equal(0, linked);
         // Each chat gets 5 free tries, then waits 1, 2, 4, ... minutes: almost every guess is refused unchecked.
         Assert.True(throttled > guesses * 0.9, $"{throttled} of {guesses} guesses throttled");
-        Assert.All(_kit.Db.Read(tx => tx.People.FindAll().ToList()), p => Assert.Null(p.ChatId));
+        Assert.All(_kit.Db.Read(tx => tx.People.FindAll().ToList()), p => Assert.Null(p.TelegramId));
     }
 
     [Fact]

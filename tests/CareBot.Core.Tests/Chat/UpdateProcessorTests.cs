@@ -33,7 +33,7 @@ public class UpdateProcessorTests : IDisposable
         public HandleOutcome Handle(CareTx tx, IncomingMessage message)
         {
             tx.Records.Insert(new CareRecord { ChildId = "S1", Text = message.Text ?? "" });
-            outbox.Enqueue(tx, new OutboxMessage { Key = $"r:{message.UpdateId}", ChatId = message.ChatId, Text = "ok" });
+            outbox.Enqueue(tx, new OutboxMessage { Key = $"r:{message.UpdateId}", Chat = message.Chat, Text = "ok" });
             if (FailuresLeft-- > 0)
             {
                 throw new InvalidOperationException("boom");
@@ -48,7 +48,7 @@ public class UpdateProcessorTests : IDisposable
     {
         var handler = new FlakyHandler(new OutboxStore(_db, _time)) { FailuresLeft = 1 };
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
-        var message = new IncomingMessage(10, 1, ChatKind.Private, IncomingKind.Text, "note");
+        var message = new IncomingMessage(10, TelegramChats.At(1), ChatKind.Private, IncomingKind.Text, "note");
 
         Assert.Throws<InvalidOperationException>(() => processor.Process(message));
         Assert.Equal(0, _db.Read(tx => tx.Records.Count()));
@@ -67,7 +67,7 @@ public class UpdateProcessorTests : IDisposable
     {
         var handler = new FlakyHandler(new OutboxStore(_db, _time)) { FailuresLeft = 100 };
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
-        var bad = new IncomingMessage(20, 1, ChatKind.Private, IncomingKind.Text, "poison");
+        var bad = new IncomingMessage(20, TelegramChats.At(1), ChatKind.Private, IncomingKind.Text, "poison");
 
         for (var i = 1; i < UpdateProcessor.MaxAttempts; i++)
         {
@@ -75,7 +75,7 @@ public class UpdateProcessorTests : IDisposable
         }
 
         Assert.NotNull(processor.Process(bad));
-        var apology = Assert.Single(_db.Read(tx => tx.Outbox.Find(o => o.ChatId == 1 && o.Text.Contains("没能保存")).ToList()));
+        var apology = Assert.Single(_db.Read(tx => tx.Outbox.Find(o => o.Chat == TelegramChats.At(1) && o.Text.Contains("没能保存")).ToList()));
         Assert.Equal(OutboxPriority.Reply, apology.Priority);
         var recorded = _db.Read(tx => tx.Updates.FindById(20));
         Assert.Equal(nameof(InvalidOperationException), recorded.Error);
@@ -83,7 +83,7 @@ public class UpdateProcessorTests : IDisposable
         Assert.Equal(0, _db.Read(tx => tx.Records.Count()));
 
         handler.FailuresLeft = 0;
-        processor.Process(new IncomingMessage(21, 1, ChatKind.Private, IncomingKind.Text, "next"));
+        processor.Process(new IncomingMessage(21, TelegramChats.At(1), ChatKind.Private, IncomingKind.Text, "next"));
         Assert.Equal(1, _db.Read(tx => tx.Records.Count()));
         Assert.Equal(22, processor.Offset);
     }
@@ -93,7 +93,7 @@ public class UpdateProcessorTests : IDisposable
     {
         var handler = new ThrowingHandler(new StorageBusyException("lock timeout"));
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
-        var message = new IncomingMessage(30, 1, ChatKind.Private, IncomingKind.Text, "note");
+        var message = new IncomingMessage(30, TelegramChats.At(1), ChatKind.Private, IncomingKind.Text, "note");
 
         for (var i = 0; i < UpdateProcessor.MaxAttempts * 2; i++)
         {
@@ -109,7 +109,7 @@ public class UpdateProcessorTests : IDisposable
     {
         var handler = new ThrowingHandler(new DuplicateKeyException("records"));
         var processor = new UpdateProcessor(_db, handler, new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
-        var message = new IncomingMessage(31, 1, ChatKind.Private, IncomingKind.Text, "note");
+        var message = new IncomingMessage(31, TelegramChats.At(1), ChatKind.Private, IncomingKind.Text, "note");
 
         for (var i = 1; i < UpdateProcessor.MaxAttempts; i++)
         {
@@ -143,14 +143,14 @@ public class UpdateProcessorTests : IDisposable
         var store = new OutboxStore(_db, _time);
         foreach (var (key, status) in new[] { ("old-sent", OutboxStatus.Sent), ("old-failed", OutboxStatus.Failed), ("old-pending", OutboxStatus.Pending) })
         {
-            store.Enqueue(new OutboxMessage { Key = key, ChatId = 1, Text = "x" });
+            store.Enqueue(new OutboxMessage { Key = key, Chat = TelegramChats.At(1), Text = "x" });
             var row = _db.Read(tx => tx.Outbox.FindOne(o => o.Key == key));
             row.Status = status;
             _db.Write(tx => tx.Outbox.Update(row));
         }
 
         _time.Advance(TimeSpan.FromDays(100));
-        store.Enqueue(new OutboxMessage { Key = "new-sent", ChatId = 1, Text = "x" });
+        store.Enqueue(new OutboxMessage { Key = "new-sent", Chat = TelegramChats.At(1), Text = "x" });
         store.MarkSent(_db.Read(tx => tx.Outbox.FindOne(o => o.Key == "new-sent")), 5);
 
         Assert.Equal(2, store.PruneFinished(_time.GetUtcNow().UtcDateTime.AddDays(-90)));

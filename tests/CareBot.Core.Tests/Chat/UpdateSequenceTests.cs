@@ -32,14 +32,14 @@ public class UpdateSequenceTests : IDisposable
         public HandleOutcome Handle(CareTx tx, IncomingMessage message)
         {
             tx.Records.Insert(new CareRecord { ChildId = "S1", Text = message.Text ?? "" });
-            outbox.Enqueue(tx, new OutboxMessage { Key = OutboxStore.ReplyKey(message.UpdateId, message.ChatId, 0), ChatId = message.ChatId, Text = "ok" });
+            outbox.Enqueue(tx, new OutboxMessage { Key = OutboxStore.ReplyKey(message.UpdateId, message.Chat, 0), Chat = message.Chat, Text = "ok" });
             return HandleOutcome.None;
         }
     }
 
     private UpdateProcessor Processor() => new(_db, new CountingHandler(new OutboxStore(_db, _time)), new OutboxStore(_db, _time), _time, NullLogger<UpdateProcessor>.Instance, ChatTestKit.Telegram);
 
-    private static IncomingMessage Text(long updateId, string text) => new(updateId, 1, ChatKind.Private, IncomingKind.Text, text);
+    private static IncomingMessage Text(long updateId, string text) => new(updateId, TelegramChats.At(1), ChatKind.Private, IncomingKind.Text, text);
 
     private int Records() => _db.Read(tx => tx.Records.Count());
 

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 
@@ -47,7 +48,7 @@ public sealed class DutyAccessTests
         kit.Chat.Processor.Process(kit.Chat.Text(chat, text, kind: AccessWorld.KindOf(role)));
         var newAudit = kit.Chat.Db.Read(tx => tx.Audit.FindAll().Skip(auditBefore).ToList());
         var newOutbox = kit.Chat.Db.Read(tx => tx.Outbox.FindAll().Skip(outboxBefore).ToList());
-        var toSender = newOutbox.Where(o => o.ChatId == chat).Select(o => o.Text).ToList();
+        var toSender = newOutbox.Where(o => o.TelegramId == chat).Select(o => o.Text).ToList();
         var swaps = kit.Chat.Db.Read(tx => tx.DutySwaps.FindAll().ToList());
 
         var teacher = role is AccessRole.Mentor or AccessRole.Volunteer;
@@ -81,9 +82,9 @@ public sealed class DutyAccessTests
         {
             var other = role == AccessRole.Mentor ? DutyKit.LiChat : DutyKit.WangChat;
             var request = Assert.Single(requests);
-            Assert.Equal(other, request.ChatId);
+            Assert.Equal(other, request.TelegramId);
             Assert.Equal(2, request.Buttons.Count);
-            Assert.Equal(swaps[0].ProposerId, kit.Chat.Db.Read(tx => tx.People.FindOne(p => p.ChatId == chat)).Id);
+            Assert.Equal(swaps[0].ProposerId, kit.Chat.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(chat))).Id);
         }
         else
         {

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 
@@ -19,7 +20,7 @@ public sealed class DutyChatTests
 
     private static List<DutySwap> Swaps(DutyKit kit) => kit.Chat.Db.Read(tx => tx.DutySwaps.FindAll().ToList());
 
-    private static List<OutboxMessage> RowsTo(DutyKit kit, long chat) => kit.Chat.Db.Read(tx => tx.Outbox.Find(o => o.ChatId == chat).OrderBy(o => o.Id).ToList());
+    private static List<OutboxMessage> RowsTo(DutyKit kit, long chat) => kit.Chat.Db.Read(tx => tx.Outbox.Find(o => o.Chat == TelegramChats.At(chat)).OrderBy(o => o.Id).ToList());
 
     private static List<string> Audit(DutyKit kit) => kit.Chat.Db.Read(tx => tx.Audit.Find(a => a.Action.StartsWith("duty.")).OrderBy(a => a.Id).Select(a => a.Action).ToList());
 

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 
@@ -23,7 +24,7 @@ public sealed class DutyPlannerTests
             At(kit, day);
             var before = DutyRows(kit).Count;
             Planner(kit).Plan();
-            byDay[day] = DutyRows(kit).Skip(before).Select(o => (o.ChatId, o.Text)).ToList();
+            byDay[day] = DutyRows(kit).Skip(before).Select(o => (o.TelegramId, o.Text)).ToList();
         }
 
         return byDay;
@@ -124,7 +125,7 @@ public sealed class DutyPlannerTests
                 (DutyKit.WangChat, "🧹 You are on activity-room duty today (Mon 11/23): noon.\nSchool: A小学\nRota: /duty"),
                 (DutyKit.MaChat, "🧹 You are on activity-room duty today (Mon 11/23): after school.\nSchool: B小学\nRota: /duty"),
             ],
-            DutyRows(kit).Select(o => (o.ChatId, o.Text)));
+            DutyRows(kit).Select(o => (o.TelegramId, o.Text)));
     }
 
     internal static DutySwap Swap(DutyKit kit, Person proposer, DateOnly proposerDate, DutySlot proposerSlot, Person other, DateOnly otherDate, DutySlot otherSlot, DutySwapStatus status)

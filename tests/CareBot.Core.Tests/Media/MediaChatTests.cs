@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Protection;
@@ -47,7 +48,7 @@ public sealed class MediaChatTests
     {
         var (kit, _, _, _, child) = School();
         using var _ = kit;
-        kit.Db.Write(tx => kit.Outbox.Enqueue(tx, new OutboxMessage { Key = "remind:x", PersonId = 1, ChatId = MentorChat, Text = "提醒", Kind = OutboxKind.Reminder, ChildId = child.Id, ReplyAs = CareKind.Talk }));
+        kit.Db.Write(tx => kit.Outbox.Enqueue(tx, new OutboxMessage { Key = "remind:x", PersonId = 1, Chat = TelegramChats.At(MentorChat), Text = "提醒", Kind = OutboxKind.Reminder, ChildId = child.Id, ReplyAs = CareKind.Talk }));
         kit.MarkLastSent(MentorChat, 77);
 
         kit.Send(kit.Media(MentorChat, MediaKind.Voice, replyTo: 77));
@@ -66,8 +67,8 @@ public sealed class MediaChatTests
         using var _ = kit;
         var voice = kit.Media(ParentChat, MediaKind.Voice);
         kit.Send(voice);
-        var relay = kit.Db.Read(tx => tx.Outbox.FindOne(o => o.ChatId == MentorChat && o.Kind == OutboxKind.Relay));
-        Assert.Equal((OutMediaKind.Copy, ParentChat, voice.MessageId), (relay.Media!.Kind, relay.Media.CopyFromChatId, relay.Media.CopyMessageId));
+        var relay = kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Chat == TelegramChats.At(MentorChat) && o.Kind == OutboxKind.Relay));
+        Assert.Equal((OutMediaKind.Copy, ParentChat, voice.MessageId), (relay.Media!.Kind, relay.Media.CopyFromTelegramId, relay.Media.CopyMessageId));
         Assert.Contains("小明的父亲", relay.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(voice.Media!.FileId, relay.Text, StringComparison.Ordinal);
         kit.MarkLastSent(MentorChat, 90);
@@ -76,9 +77,9 @@ public sealed class MediaChatTests
         kit.Send(photo);
         var back = kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Relay && o.PersonId == father.Id).ToList());
         var copy = Assert.Single(back);
-        Assert.Equal((ParentChat, MentorChat, photo.MessageId), (copy.ChatId, copy.Media!.CopyFromChatId, copy.Media.CopyMessageId));
+        Assert.Equal((ParentChat, MentorChat, photo.MessageId), (copy.TelegramId, copy.Media!.CopyFromTelegramId, copy.Media!.CopyMessageId));
         Assert.Contains("作业本", copy.Text, StringComparison.Ordinal);
-        Assert.False(kit.Db.Read(tx => tx.Outbox.Exists(o => o.ChatId == MotherChat || o.ChatId == OtherParentChat)));
+        Assert.False(kit.Db.Read(tx => tx.Outbox.Exists(o => o.Chat == TelegramChats.At(MotherChat) || o.Chat == TelegramChats.At(OtherParentChat))));
         Assert.All(Records(kit), r => Assert.Equal(child.Id, r.ChildId));
     }
 
@@ -118,7 +119,7 @@ public sealed class MediaChatTests
         var update = kit.Db.Read(tx => tx.Outbox.FindOne(o => o.Kind == OutboxKind.WeeklyUpdate && o.PersonId == father.Id));
         Assert.True(update.Id < album.Id);
         Assert.Contains(Texts.Get("zh", "media.weekly_follow", 2, 1), update.Text, StringComparison.Ordinal);
-        Assert.False(kit.Db.Read(tx => tx.Outbox.Exists(o => o.Kind == OutboxKind.WeeklyMedia && o.ChatId == OtherParentChat)));
+        Assert.False(kit.Db.Read(tx => tx.Outbox.Exists(o => o.Kind == OutboxKind.WeeklyMedia && o.Chat == TelegramChats.At(OtherParentChat))));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
@@ -19,7 +20,7 @@ public sealed class NoMessageLeftBehindTests
         using var kit = new ChatTestKit();
         var mentor = kit.AddPerson("王老师", "13800000001", Roles.Mentor, chatId: null);
         kit.AddPerson("张大山", "13700000001", Roles.Parent, ParentChat);
-        kit.AddChild("S001", "小明", mentor, kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == ParentChat)));
+        kit.AddChild("S001", "小明", mentor, kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(ParentChat))));
 
         var first = kit.Send(kit.Text(ParentChat, "第一条"));
         kit.Time.Advance(TimeSpan.FromDays(1));
@@ -33,7 +34,7 @@ public sealed class NoMessageLeftBehindTests
 
         var rows = RowsTo(kit, mentor.Id);
         Assert.Equal(2, rows.Count);
-        Assert.All(rows, r => Assert.Equal((OutboxStatus.Pending, MentorChat), (r.Status, r.ChatId)));
+        Assert.All(rows, r => Assert.Equal((OutboxStatus.Pending, MentorChat), (r.Status, r.TelegramId)));
         Assert.StartsWith(Texts.Get("zh", "media.held_date", "11月23日"), rows[0].Text, StringComparison.Ordinal);
         Assert.Contains("第一条", rows[0].Text, StringComparison.Ordinal);
         Assert.StartsWith(Texts.Get("zh", "media.held_date", "11月24日"), rows[1].Text, StringComparison.Ordinal);
@@ -57,7 +58,7 @@ public sealed class NoMessageLeftBehindTests
         Assert.Equal(OutboxStatus.Held, Assert.Single(RowsTo(kit, mentor.Id)).Status);
         Assert.Equal(Reachability.Blocked, kit.Db.Read(tx => tx.People.FindById(mentor.Id)).Status);
 
-        kit.Processor.Process(new IncomingMessage(5000, MentorChat, ChatKind.Private, IncomingKind.UnblockedBot, null));
+        kit.Processor.Process(new IncomingMessage(5000, TelegramChats.At(MentorChat), ChatKind.Private, IncomingKind.UnblockedBot, null));
 
         Assert.Equal(Reachability.Reachable, kit.Db.Read(tx => tx.People.FindById(mentor.Id)).Status);
         var released = Assert.Single(RowsTo(kit, mentor.Id));
@@ -117,8 +118,8 @@ public sealed class NoMessageLeftBehindTests
         var code = Assert.Single(kit.Invites.Issue([mentor], 14, "cli", relink: true)).Code;
         kit.Send(kit.Text(888, "/start " + code));
 
-        Assert.Equal(888, kit.Db.Read(tx => tx.People.FindById(mentor.Id)).ChatId);
-        Assert.Null(kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorChat)));
+        Assert.Equal(888, kit.Db.Read(tx => tx.People.FindById(mentor.Id)).TelegramId);
+        Assert.Null(kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(MentorChat))));
         Assert.Contains(kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "person.relinked" && a.Detail!.Contains($"person:{mentor.Id}", StringComparison.Ordinal));
         var old = kit.Send(kit.Text(MentorChat, "/mine"));
         Assert.Equal(Texts.Get("zh", "link.need_invite"), Assert.Single(old));
@@ -134,14 +135,14 @@ public sealed class NoMessageLeftBehindTests
         kit.Db.Write(tx =>
         {
             var m = tx.People.FindById(mentor.Id);
-            m.ChatId = MentorChat;
+            m.Chat = TelegramChats.At(MentorChat);
             m.Status = Reachability.Reachable;
             tx.People.Update(m);
         });
 
         kit.Send(kit.Text(888, "/start " + first));
 
-        Assert.Equal(MentorChat, kit.Db.Read(tx => tx.People.FindById(mentor.Id)).ChatId);
+        Assert.Equal(MentorChat, kit.Db.Read(tx => tx.People.FindById(mentor.Id)).TelegramId);
         Assert.DoesNotContain(kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "person.relinked");
     }
 }

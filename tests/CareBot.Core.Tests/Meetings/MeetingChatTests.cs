@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Meetings;
 using CareBot.Core.Model;
 using CareBot.Core.Protection;
@@ -191,7 +192,7 @@ public sealed class MeetingChatTests : IDisposable
         var code = _kit.Invites.Issue([_unlinked], 14, "cli").Single().Code;
         _kit.Send(_kit.Text(603, "/start " + code));
         var late = Assert.Single(Invitations(), i => i.PersonId == _unlinked.Id);
-        Assert.Equal(603, late.ChatId);
+        Assert.Equal(603, late.TelegramId);
         Assert.Contains("小军", late.Text);
         Assert.Contains(_unlinked.Id, Meeting().InvitedParentIds);
 
@@ -256,7 +257,7 @@ public sealed class MeetingChatTests : IDisposable
     public void Forgetting_a_child_withdraws_pending_messages_that_name_it_and_invites_again_for_the_other_child()
     {
         _kit.Send(_kit.Text(AdminChat, Announce));
-        var mentorReminder = new OutboxMessage { Key = "remind:test", PersonId = _kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorChat)).Id, ChatId = MentorChat, Text = "小红 …", Kind = OutboxKind.Reminder, Priority = OutboxPriority.Bulk };
+        var mentorReminder = new OutboxMessage { Key = "remind:test", PersonId = _kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(MentorChat))).Id, Chat = TelegramChats.At(MentorChat), Text = "小红 …", Kind = OutboxKind.Reminder, Priority = OutboxPriority.Bulk };
         _kit.Db.Write(tx => _kit.Outbox.Enqueue(tx, mentorReminder));
 
         new ForgetService(_kit.Db, _kit.Time).Forget("default/102", "cli");

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 using CareBot.Core.Planning;
@@ -39,7 +40,7 @@ public sealed class HandoverAndExpiryTests
         var code = kit.Invites.Issue([kit.Db.Read(tx => tx.People.FindById(mentor.Id))], 14, "test")[0].Code;
         kit.Send(kit.Text(MentorNewChat, "/start " + code));
         var released = Assert.Single(RelaysTo(kit, mentor.Id));
-        Assert.Equal((OutboxStatus.Pending, MentorNewChat), (released.Status, released.ChatId));
+        Assert.Equal((OutboxStatus.Pending, MentorNewChat), (released.Status, released.TelegramId));
         Assert.Contains("孩子最近怎么样", released.Text, StringComparison.Ordinal);
     }
 
@@ -52,26 +53,27 @@ public sealed class HandoverAndExpiryTests
         kit.AddChild("S001", "小明", mentor, parent);
         kit.Send(kit.Text(ParentChat, "老师好"));
         var relay = Assert.Single(RelaysTo(kit, mentor.Id));
-        Assert.Equal(MentorChat, relay.ChatId);
+        Assert.Equal(MentorChat, relay.TelegramId);
 
         // Relinked since the row was planned: it goes to the new chat, and the stored row says so.
         kit.Db.Write(tx =>
         {
             var m = tx.People.FindById(mentor.Id);
-            m.ChatId = MentorNewChat;
+            m.Chat = TelegramChats.At(MentorNewChat);
             tx.People.Update(m);
         });
         var claim = kit.Outbox.Claim(relay.Id, (_, _) => false, kit.Clock.ToLocalDate);
         Assert.Equal(ClaimResult.Send, claim.Result);
-        Assert.Equal(MentorNewChat, claim.Row!.ChatId);
-        Assert.Equal((OutboxStatus.Sending, MentorNewChat, 1), kit.Db.Read(tx => tx.Outbox.FindById(relay.Id)) is var s ? (s.Status, s.ChatId, s.Attempts) : default);
+        var claimed = claim.Row!;
+        Assert.Equal(MentorNewChat, claimed.TelegramId);
+        Assert.Equal((OutboxStatus.Sending, MentorNewChat, 1), kit.Db.Read(tx => tx.Outbox.FindById(relay.Id)) is var s ? (s.Status, s.TelegramId, s.Attempts) : default);
 
         // Back to pending, and the teacher has no chat now: held, dated, and released when they link again.
-        kit.Outbox.Retry(claim.Row, kit.Clock.UtcNow, "timeout");
+        kit.Outbox.Retry(claimed, kit.Clock.UtcNow, "timeout");
         kit.Db.Write(tx =>
         {
             var m = tx.People.FindById(mentor.Id);
-            (m.ChatId, m.Status) = (null, Reachability.NotLinked);
+            (m.Chat, m.Status) = (null, Reachability.NotLinked);
             tx.People.Update(m);
         });
         Assert.Equal(ClaimResult.Held, kit.Outbox.Claim(relay.Id, (_, _) => false, kit.Clock.ToLocalDate).Result);
@@ -79,7 +81,7 @@ public sealed class HandoverAndExpiryTests
 
         var code = kit.Invites.Issue([kit.Db.Read(tx => tx.People.FindById(mentor.Id))], 14, "test")[0].Code;
         kit.Send(kit.Text(MentorChat, "/start " + code));
-        Assert.Equal((OutboxStatus.Pending, MentorChat), kit.Db.Read(tx => tx.Outbox.FindById(relay.Id)) is var r ? (r.Status, r.ChatId) : default);
+        Assert.Equal((OutboxStatus.Pending, MentorChat), kit.Db.Read(tx => tx.Outbox.FindById(relay.Id)) is var r ? (r.Status, r.TelegramId) : default);
     }
 
     [Fact]
@@ -123,7 +125,7 @@ public sealed class ExpiredInReportTests
         {
             kit.Db.Write(tx => tx.Outbox.Insert(new OutboxMessage
             {
-                Key = WeeklyUpdatePlanner.Key(parent.Id, child.Id, "2026-W47"), PersonId = parent.Id, ChatId = parent.ChatId!.Value,
+                Key = WeeklyUpdatePlanner.Key(parent.Id, child.Id, "2026-W47"), PersonId = parent.Id, Chat = parent.Chat,
                 Kind = OutboxKind.WeeklyUpdate, ChildId = child.Id, Week = "2026-W47", Status = status, Text = "x",
             }));
         }

@@ -49,7 +49,7 @@ internal sealed class PlanningWorld : IDisposable
             Phone = $"138{id:D8}",
             Roles = roles,
             Language = lang,
-            ChatId = linked ? _nextChat++ : null,
+            Chat = TelegramChats.At(linked ? _nextChat++ : null),
             Status = status ?? (linked ? Reachability.Reachable : Reachability.NotLinked),
             UpdatesPaused = paused,
         };

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 
@@ -38,7 +39,7 @@ public sealed class AuditTrailTests : IDisposable
     [MemberData(nameof(Writes))]
     public void Each_write_command_is_audited_with_who_when_what_and_which_child(string input, long chat, string action, string? childId)
     {
-        var sender = _kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == chat));
+        var sender = _kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(chat)));
         _kit.Time.Advance(TimeSpan.FromMinutes(7));
         var now = _kit.Time.GetUtcNow().UtcDateTime;
         var before = _kit.Db.Read(tx => tx.Audit.Count());
@@ -65,7 +66,7 @@ public sealed class AuditTrailTests : IDisposable
     public void Plain_replies_to_a_reminder_and_to_a_relayed_parent_message_are_audited()
     {
         // A reminder about S001 the mentor answers without naming the child.
-        _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:test", PersonId = _mentor.Id, ChatId = MentorChat, Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S001", ReplyAs = CareKind.Visit });
+        _kit.Outbox.Enqueue(new OutboxMessage { Key = "remind:test", PersonId = _mentor.Id, Chat = TelegramChats.At(MentorChat), Text = "该家访了", Kind = OutboxKind.Reminder, ChildId = "S001", ReplyAs = CareKind.Visit });
         _kit.MarkLastSent(MentorChat, 41);
         _kit.Processor.Process(_kit.Text(MentorChat, "去过了", replyTo: 41));
         Assert.Single(_kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "record.visit" && a.ChildId == "S001" && a.Actor == $"person:{_mentor.Id}");

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Protection;
@@ -44,7 +45,7 @@ public sealed class ForgetByIdTests : IDisposable
         SendAll();
         var liUpdate = Assert.Single(Outbox(), o => o.Kind == OutboxKind.WeeklyUpdate && o.PersonId == _liFather.Id);
         Assert.Contains("王小明", liUpdate.Text, StringComparison.Ordinal); // the other family's update names the teacher
-        var wangReply = Assert.Single(Outbox(), o => o.ChatId == TeacherWangChat && o.Kind == OutboxKind.Reply);
+        var wangReply = Assert.Single(Outbox(), o => o.TelegramId == TeacherWangChat && o.Kind == OutboxKind.Reply);
         Assert.Contains("李华", wangReply.Text, StringComparison.Ordinal);
 
         var result = new ForgetService(_kit.Db, _kit.Time).Forget("S001", "cli");
@@ -54,7 +55,7 @@ public sealed class ForgetByIdTests : IDisposable
         Assert.Contains(left, o => o.Id == liUpdate.Id);
         Assert.Contains(left, o => o.Id == wangReply.Id);
         // Everything about 小明 went: the teacher's replies (the card, "visit saved"), the family's update.
-        Assert.DoesNotContain(left, o => o.ChatId == TeacherLiChat || o.ChatId == XiaomingFamilyChat);
+        Assert.DoesNotContain(left, o => o.TelegramId == TeacherLiChat || o.TelegramId == XiaomingFamilyChat);
         Assert.DoesNotContain(left, o => o.ChildId == "S001" || o.ChildIds.Contains("S001"));
     }
 
@@ -67,12 +68,12 @@ public sealed class ForgetByIdTests : IDisposable
         _kit.Send(_kit.Text(LiFamilyChat, "孩子最近好吗"));
 
         var rows = Outbox();
-        Assert.Equal(["S001"], rows.Single(o => o.ChatId == TeacherLiChat).ChildIds);
-        var overdue = rows.Single(o => o.ChatId == AdminChat);
+        Assert.Equal(["S001"], rows.Single(o => o.TelegramId == TeacherLiChat).ChildIds);
+        var overdue = rows.Single(o => o.TelegramId == AdminChat);
         Assert.Contains("小明", overdue.Text, StringComparison.Ordinal);
         Assert.Equal(["S001", "S002"], overdue.ChildIds);
-        Assert.Equal(["S002"], rows.Single(o => o.ChatId == TeacherWangChat).ChildIds); // the parent's message, relayed
-        Assert.Empty(rows.Single(o => o.ChatId == LiFamilyChat).ChildIds); // the parent's receipt names no child
+        Assert.Equal(["S002"], rows.Single(o => o.TelegramId == TeacherWangChat).ChildIds); // the parent's message, relayed
+        Assert.Empty(rows.Single(o => o.TelegramId == LiFamilyChat).ChildIds); // the parent's receipt names no child
     }
 
     [Fact]
@@ -100,7 +101,7 @@ public sealed class ForgetByIdTests : IDisposable
 
         new ForgetService(_kit.Db, _kit.Time).Forget("S001", "cli");
 
-        var left = Assert.Single(Outbox(), o => o.ChatId == TeacherLiChat);
+        var left = Assert.Single(Outbox(), o => o.TelegramId == TeacherLiChat);
         Assert.Contains("小刚", left.Text, StringComparison.Ordinal);
         Assert.Equal(["S003"], left.ChildIds);
     }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
@@ -48,7 +49,7 @@ public sealed class ParentWithoutPhoneTests : IDisposable
         Assert.Equal("李母", Assert.Single(Child("S002").ParentsWithoutPhone).Name);
         // No person, so no invite and no message can ever be made for her.
         Assert.DoesNotContain(_kit.Db.Read(tx => tx.People.FindAll().ToList()), p => p.Name is "母亲124" or "李母");
-        Assert.DoesNotContain(_kit.Invites.Issue(_kit.Db.Read(tx => tx.People.FindAll().Where(p => p.ChatId == null).ToList()), 14, "test"), i => i.Person.Name is "母亲124" or "李母");
+        Assert.DoesNotContain(_kit.Invites.Issue(_kit.Db.Read(tx => tx.People.FindAll().Where(p => p.TelegramId == null).ToList()), 14, "test"), i => i.Person.Name is "母亲124" or "李母");
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class ParentWithoutPhoneTests : IDisposable
         _kit.Db.Write(tx =>
         {
             var teacher = tx.People.FindOne(p => p.Phone == "13800000001");
-            teacher.ChatId = MentorChat;
+            teacher.Chat = TelegramChats.At(MentorChat);
             teacher.Status = Reachability.Reachable;
             return tx.People.Update(teacher);
         });

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Safeguarding;
@@ -49,7 +50,7 @@ public sealed class NothingReachesParentsTests
         // Wednesday: a note held for a word, released by its carer; the other school's check-in flag.
         kit.Time.Advance(TimeSpan.FromDays(1));
         kit.Send(kit.Text(AccessWorld.VolunteerChat, "/visit 1 RELEASED-NOTE the injury on his knee has healed"));
-        var question = kit.Db.Read(tx => tx.Outbox.FindAll().Last(o => o.ChatId == AccessWorld.VolunteerChat && o.Buttons.Count == 3));
+        var question = kit.Db.Read(tx => tx.Outbox.FindAll().Last(o => o.TelegramId == AccessWorld.VolunteerChat && o.Buttons.Count == 3));
         kit.Send(kit.Button(AccessWorld.VolunteerChat, question.Buttons[0].Data));
         kit.Send(kit.Text(AccessWorld.OtherMentorChat, "/check 1 study=1 life=3 mood=1 safety=2 health=4 CHECK-NOTE hungry"));
 
@@ -88,8 +89,8 @@ public sealed class NothingReachesParentsTests
 
         // And the staff got them: the admins the concern (three rounds) and the flags, the carers the flags.
         var staffAlerts = kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Alert).ToList());
-        Assert.True(staffAlerts.Count(o => o.ChatId == AccessWorld.AdminChat && o.Text.Contains("oncern #", StringComparison.Ordinal)) >= 3);
-        Assert.Contains(staffAlerts, o => o.ChatId == AccessWorld.MentorChat && o.Text.Contains("Check-in flag", StringComparison.Ordinal));
-        Assert.Contains(staffAlerts, o => o.ChatId == AccessWorld.OtherAdminChat && o.Text.Contains("Xiaojun", StringComparison.Ordinal));
+        Assert.True(staffAlerts.Count(o => o.TelegramId == AccessWorld.AdminChat && o.Text.Contains("oncern #", StringComparison.Ordinal)) >= 3);
+        Assert.Contains(staffAlerts, o => o.TelegramId == AccessWorld.MentorChat && o.Text.Contains("Check-in flag", StringComparison.Ordinal));
+        Assert.Contains(staffAlerts, o => o.TelegramId == AccessWorld.OtherAdminChat && o.Text.Contains("Xiaojun", StringComparison.Ordinal));
     }
 }

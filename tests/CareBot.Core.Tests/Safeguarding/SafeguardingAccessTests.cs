@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Safeguarding;
@@ -65,7 +66,7 @@ public sealed class SafeguardingAccessTests
 
         kit.Processor.Process(message);
         var newRows = kit.Db.Read(tx => tx.Outbox.FindAll().Skip(outboxBefore).ToList());
-        var toSender = string.Join("\n", newRows.Where(o => o.ChatId == chat).Select(o => o.Text));
+        var toSender = string.Join("\n", newRows.Where(o => o.TelegramId == chat).Select(o => o.Text));
         var saved = kit.Db.Read(tx => tx.Concerns.FindById(concern));
         var savedFlag = kit.Db.Read(tx => tx.Flags.FindById(flag));
 
@@ -87,7 +88,7 @@ public sealed class SafeguardingAccessTests
             }
         }
 
-        Assert.DoesNotContain(newRows, o => o.ChatId == AccessWorld.ParentChat && o.ChatId != chat);
+        Assert.DoesNotContain(newRows, o => o.TelegramId == AccessWorld.ParentChat && o.TelegramId != chat);
         if (role is AccessRole.Group)
         {
             Assert.Empty(newRows);
@@ -98,8 +99,8 @@ public sealed class SafeguardingAccessTests
             // The alert goes to the admins of the child's school, never to the other school's or a parent.
             var adminOfChild = child.StartsWith("a/", StringComparison.Ordinal) ? AccessWorld.AdminChat : AccessWorld.OtherAdminChat;
             var otherAdmin = adminOfChild == AccessWorld.AdminChat ? AccessWorld.OtherAdminChat : AccessWorld.AdminChat;
-            Assert.Contains(newRows, o => o.ChatId == adminOfChild && o.Kind == OutboxKind.Alert);
-            Assert.DoesNotContain(newRows, o => o.ChatId == otherAdmin || o.ChatId == AccessWorld.ParentChat);
+            Assert.Contains(newRows, o => o.TelegramId == adminOfChild && o.Kind == OutboxKind.Alert);
+            Assert.DoesNotContain(newRows, o => o.TelegramId == otherAdmin || o.TelegramId == AccessWorld.ParentChat);
         }
     }
 

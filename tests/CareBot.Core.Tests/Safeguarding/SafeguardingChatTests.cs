@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Planning;
 using CareBot.Core.Safeguarding;
@@ -13,7 +14,7 @@ public sealed class SafeguardingChatTests
 {
     private static List<OutboxMessage> Rows(ChatTestKit kit) => kit.Db.Read(tx => tx.Outbox.FindAll().OrderBy(o => o.Id).ToList());
 
-    private static List<OutboxMessage> Alerts(ChatTestKit kit, long chat) => Rows(kit).Where(o => o.ChatId == chat && o.Kind == OutboxKind.Alert).ToList();
+    private static List<OutboxMessage> Alerts(ChatTestKit kit, long chat) => Rows(kit).Where(o => o.TelegramId == chat && o.Kind == OutboxKind.Alert).ToList();
 
     private static Concern RecordConcern(ChatTestKit kit, string text = "/concern 1 abuse bruises on his leg, says grandma hit him")
     {
@@ -36,8 +37,8 @@ public sealed class SafeguardingChatTests
         Assert.Contains("Xiaohong", alert.Text, StringComparison.Ordinal);
         Assert.Contains("abuse", alert.Text, StringComparison.Ordinal);
         Assert.Equal([$"sgack:{concern.Id}"], alert.Buttons.Select(b => b.Data));
-        Assert.DoesNotContain(Rows(kit), o => o.ChatId is AccessWorld.OtherAdminChat or AccessWorld.ParentChat);
-        Assert.DoesNotContain(Rows(kit), o => o.ChatId != AccessWorld.MentorChat && o.Text.Contains("grandma", StringComparison.Ordinal));
+        Assert.DoesNotContain(Rows(kit), o => o.TelegramId is AccessWorld.OtherAdminChat or AccessWorld.ParentChat);
+        Assert.DoesNotContain(Rows(kit), o => o.TelegramId != AccessWorld.MentorChat && o.Text.Contains("grandma", StringComparison.Ordinal));
         Assert.Contains(kit.Db.Read(tx => tx.Audit.FindAll().ToList()), a => a.Action == "concern.recorded" && a.ChildId == "a/101" && !a.Detail!.Contains("grandma", StringComparison.Ordinal));
     }
 
@@ -85,7 +86,7 @@ public sealed class SafeguardingChatTests
         var pressed = kit.Send(kit.Button(AccessWorld.AdminChat, $"sgack:{concern.Id}"));
         Assert.Contains(pressed, r => r.Contains($"Concern #{concern.Id} acknowledged", StringComparison.Ordinal));
         var acknowledged = kit.Db.Read(tx => tx.Concerns.FindById(concern.Id));
-        var admin = kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == AccessWorld.AdminChat));
+        var admin = kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(AccessWorld.AdminChat)));
         Assert.Equal(admin.Id, acknowledged.AcknowledgedBy);
         Assert.Equal(kit.Time.GetUtcNow().UtcDateTime, acknowledged.AcknowledgedUtc!.Value, TimeSpan.FromSeconds(1));
 
@@ -166,7 +167,7 @@ public sealed class SafeguardingChatTests
             Assert.Contains("mood 4→2 (low, down 2)", alert.Text, StringComparison.Ordinal);
         }
 
-        Assert.DoesNotContain(Rows(kit), o => o.ChatId is AccessWorld.ParentChat or AccessWorld.OtherAdminChat or AccessWorld.VolunteerChat);
+        Assert.DoesNotContain(Rows(kit), o => o.TelegramId is AccessWorld.ParentChat or AccessWorld.OtherAdminChat or AccessWorld.VolunteerChat);
         var status = calculator.ForChildren(kit.Clock.Today, ["a/101"])["a/101"];
         Assert.Equal(kit.Clock.Today, status.NextVisitDue); // visited four days ago, due again at once
         Assert.Contains(kit.Send(kit.Text(AccessWorld.AdminChat, "/flags")), r => r.Contains($"#{flag.Id} Xiaohong", StringComparison.Ordinal));
@@ -211,14 +212,14 @@ public sealed class SafeguardingChatTests
 
         var record = kit.Db.Read(tx => tx.Records.FindAll().Single());
         Assert.Equal(NotePrivacy.Held, record.Privacy);
-        var question = Rows(kit).Last(o => o.ChatId == AccessWorld.MentorChat);
+        var question = Rows(kit).Last(o => o.TelegramId == AccessWorld.MentorChat);
         Assert.Contains("\"bruises\"", question.Text, StringComparison.Ordinal);
         Assert.Equal(["Send to parents", "Keep private", "Record as a concern"], question.Buttons.Select(b => b.Text));
         Assert.Contains(replies, r => r.Contains("Home visit", StringComparison.OrdinalIgnoreCase) || r.Contains("visit", StringComparison.OrdinalIgnoreCase));
 
         // Record as a concern: choose the type, and the note becomes the concern's note; the record stays private.
         kit.Send(kit.Button(AccessWorld.MentorChat, question.Buttons[2].Data));
-        var types = Rows(kit).Last(o => o.ChatId == AccessWorld.MentorChat);
+        var types = Rows(kit).Last(o => o.TelegramId == AccessWorld.MentorChat);
         Assert.Equal(7, types.Buttons.Count);
         kit.Send(kit.Button(AccessWorld.MentorChat, types.Buttons.Single(b => b.Text == "abuse").Data));
 
@@ -237,7 +238,7 @@ public sealed class SafeguardingChatTests
     {
         using var kit = AccessWorld.Create();
         kit.Send(kit.Text(AccessWorld.MentorChat, "/visit 1 bruises on his leg, says he fell"));
-        var question = Rows(kit).Last(o => o.ChatId == AccessWorld.MentorChat);
+        var question = Rows(kit).Last(o => o.TelegramId == AccessWorld.MentorChat);
 
         kit.Send(kit.Button(AccessWorld.VolunteerChat, question.Buttons[0].Data));
         Assert.Equal(NotePrivacy.Held, kit.Db.Read(tx => tx.Records.FindAll().Single()).Privacy);

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
@@ -166,7 +167,7 @@ public sealed class SchoolsTests : IDisposable
     }
 
     private static List<long> Notices(ChatTestKit kit) =>
-        kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Notice).Select(o => o.ChatId).Order().ToList());
+        kit.Db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Notice).Select(o => o.TelegramId).Order().ToList());
 
     [Fact]
     public void Escalations_go_only_to_the_admins_of_the_childs_school()

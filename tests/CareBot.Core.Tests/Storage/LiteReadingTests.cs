@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using System.Linq.Expressions;
 using CareBot.Core.Model;
 using CareBot.Storage.LiteDb;
@@ -20,7 +21,9 @@ public class LiteReadingTests
         Assert.True(Exact(o => o.Status == status && o.NotBeforeUtc <= now));
         Assert.True(Exact(o => o.Key == key || o.Id > 5));
         Assert.True(Exact(o => !(o.Status == OutboxStatus.Sent)));
-        Assert.True(ExactPerson(p => p.ChatId == null || p.UpdatesPaused));
+        Assert.True(ExactPerson(p => p.Chat == null || p.UpdatesPaused));
+        var chat = TelegramChats.At(100);
+        Assert.True(ExactPerson(p => p.Chat == chat));                    // a chat address: one text, compared as LiteDB compares text
     }
 
     [Fact]
@@ -30,7 +33,7 @@ public class LiteReadingTests
         Assert.False(Exact(o => o.Key != key));                       // LiteDB: != on strings by case
         Assert.False(Exact(o => o.Key.StartsWith("k/")));               // a method call
         Assert.False(ExactPerson(p => (p.Roles & Roles.Admin) != 0));  // a flags test
-        Assert.False(ExactPerson(p => p.ChatId < 100));                 // null orders first in LiteDB
+        Assert.False(Exact(o => o.ChannelMessageId < 100));              // null orders first in LiteDB
         Assert.False(Exact(o => o.Status > OutboxStatus.Pending));       // enums are kept as names
         Assert.False(Exact(o => o.NotBeforeUtc.Year == 2024));           // a member of a member
     }

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 
@@ -176,7 +177,7 @@ internal sealed class SummarySeed
         {
             Key = $"weekly:{parent.Id}:{child}:{week}",
             PersonId = parent.Id,
-            ChatId = 100 + parent.Id,
+            Chat = TelegramChats.At(100 + parent.Id),
             Kind = OutboxKind.WeeklyUpdate,
             Priority = OutboxPriority.Bulk,
             ChildId = child,

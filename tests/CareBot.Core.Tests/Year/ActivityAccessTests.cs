@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 
@@ -57,15 +58,15 @@ public sealed class ActivityAccessTests
         Assert.DoesNotContain(newAudit, a => a.ChildId == other || (a.ChildId is not null && a.ChildId != own && !(role == AccessRole.Parent && a.Action == "record.parentmessage")));
         if (allowed)
         {
-            var author = kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == chat));
+            var author = kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(chat)));
             Assert.Equal((author.Id, "Tree planting", saved[0].Id), (saved[0].AuthorId, saved[0].Text, saved[0].GroupId));
             Assert.Equal(photo, saved[0].Media is not null);
-            Assert.Contains(newOutbox, o => o.ChatId == chat && o.Text.StartsWith("✅ Activity \"Tree planting\" saved", StringComparison.Ordinal));
+            Assert.Contains(newOutbox, o => o.TelegramId == chat && o.Text.StartsWith("✅ Activity \"Tree planting\" saved", StringComparison.Ordinal));
         }
         else if (role is AccessRole.Mentor or AccessRole.Volunteer or AccessRole.Admin or AccessRole.OtherSchoolAdmin)
         {
             // Refused with the reason; an admin who typed a 学号 of another school does not learn that child's name.
-            var reply = Assert.Single(newOutbox, o => o.ChatId == chat);
+            var reply = Assert.Single(newOutbox, o => o.TelegramId == chat);
             Assert.StartsWith("❗ The activity was not saved:", reply.Text, StringComparison.Ordinal);
             if (isAdmin)
             {

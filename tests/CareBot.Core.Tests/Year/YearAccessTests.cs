@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 
@@ -74,7 +75,7 @@ public sealed class YearAccessTests
         var aidShown = newOutbox.Where(o => o.Text.Contains("secret-aid-kind", StringComparison.Ordinal)).ToList();
         if (command == "/card" && isAdmin && target == Target.Own)
         {
-            Assert.Equal(chat, Assert.Single(aidShown).ChatId);
+            Assert.Equal(chat, Assert.Single(aidShown).TelegramId);
         }
         else
         {
@@ -88,14 +89,14 @@ public sealed class YearAccessTests
 
         if (callAllowed)
         {
-            Assert.Equal(kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == chat)).Id, calls[0].AuthorId);
-            Assert.Contains(newOutbox, o => o.ChatId == chat && o.Text.StartsWith("✅ Phone talk about", StringComparison.Ordinal));
+            Assert.Equal(kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(chat))).Id, calls[0].AuthorId);
+            Assert.Contains(newOutbox, o => o.TelegramId == chat && o.Text.StartsWith("✅ Phone talk about", StringComparison.Ordinal));
         }
 
         if (unansweredAllowed)
         {
             Assert.Equal("no-answer-123", unanswered[0].Text);
-            Assert.Contains(newOutbox, o => o.ChatId == chat && o.Text.StartsWith("📵 Saved: the call to", StringComparison.Ordinal));
+            Assert.Contains(newOutbox, o => o.TelegramId == chat && o.Text.StartsWith("📵 Saved: the call to", StringComparison.Ordinal));
         }
     }
 }

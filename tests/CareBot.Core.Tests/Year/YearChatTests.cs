@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 
 namespace CareBot.Core.Tests.Year;
@@ -88,7 +89,7 @@ public sealed class YearChatTests
     {
         var (kit, _, child) = School();
         using var _k = kit;
-        var admin = kit.Db.Read(tx => tx.People.FindOne(p => p.ChatId == AdminChat));
+        var admin = kit.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(AdminChat)));
 
         var saved = Assert.Single(kit.Send(kit.Text(AdminChat, "/aid 20230101 学习用品 200.50 2026-11-01 县妇联 春蕾计划")));
         Assert.Equal("✅ 已登记 小红 的资助：学习用品 200.5 元（2026-11-01）。", saved);

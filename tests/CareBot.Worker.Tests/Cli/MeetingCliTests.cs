@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using System.Globalization;
 using CareBot.Core.Model;
@@ -38,7 +39,7 @@ public sealed class MeetingCliTests : IDisposable
         using var db = new LiteCareDb(DbPath);
         db.Write(tx =>
         {
-            var linked = new Person { Name = "张父", Phone = "13700000001", Roles = Roles.Parent, ChatId = 601, Status = Reachability.Reachable };
+            var linked = new Person { Name = "张父", Phone = "13700000001", Roles = Roles.Parent, Chat = TelegramChats.At(601), Status = Reachability.Reachable };
             var notLinked = new Person { Name = "陈父", Phone = "13700000002", Roles = Roles.Parent };
             tx.People.Insert(linked);
             tx.People.Insert(notLinked);

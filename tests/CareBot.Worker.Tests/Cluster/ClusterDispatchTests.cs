@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Outbox;
 
@@ -20,12 +21,12 @@ public sealed class ClusterDispatchTests
         }
 
         var leader = await kit.LeaderAsync(TimeSpan.FromSeconds(10));
-        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorUser));
+        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(MentorUser)));
         var outbox = new OutboxStore(leader.Db, kit.Time);
         const int Count = 30;
         for (var i = 0; i < Count; i++)
         {
-            outbox.Enqueue(new OutboxMessage { Key = $"cluster-dispatch:{i}", PersonId = mentor.Id, ChatId = MentorUser, Text = $"通知 {i:D2}", Priority = OutboxPriority.Reply });
+            outbox.Enqueue(new OutboxMessage { Key = $"cluster-dispatch:{i}", PersonId = mentor.Id, Chat = TelegramChats.At(MentorUser), Text = $"通知 {i:D2}", Priority = OutboxPriority.Reply });
         }
 
         await Poll.UntilAsync(
@@ -48,16 +49,16 @@ public sealed class ClusterDispatchTests
         kit.Seed(2, MentorUser);
         await kit.StartWorkerAsync();
         var leader = await kit.LeaderAsync(TimeSpan.FromSeconds(10));
-        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorUser));
+        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(MentorUser)));
         var now = kit.Time.GetUtcNow().UtcDateTime;
 
         // What a node killed mid-send leaves: its row Sending under its lease. A free row goes meanwhile.
         leader.Db.Write(tx => tx.Outbox.Insert(new OutboxMessage
         {
-            Key = "ghost", PersonId = mentor.Id, ChatId = MentorUser, Text = "幽灵的通知", Status = OutboxStatus.Sending,
+            Key = "ghost", PersonId = mentor.Id, Chat = TelegramChats.At(MentorUser), Text = "幽灵的通知", Status = OutboxStatus.Sending,
             CreatedUtc = now, NotBeforeUtc = now, ClaimedBy = "ghost-node", LeaseUntilUtc = now.AddSeconds(30),
         }));
-        new OutboxStore(leader.Db, kit.Time).Enqueue(new OutboxMessage { Key = "free", PersonId = mentor.Id, ChatId = MentorUser, Text = "自由的通知" });
+        new OutboxStore(leader.Db, kit.Time).Enqueue(new OutboxMessage { Key = "free", PersonId = mentor.Id, Chat = TelegramChats.At(MentorUser), Text = "自由的通知" });
         await kit.Server.WaitForMessageAsync(MentorUser, m => m.Text == "自由的通知", TimeSpan.FromSeconds(20));
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.DoesNotContain(kit.Server.MessagesTo(MentorUser), m => m.Text == "幽灵的通知");
@@ -78,7 +79,7 @@ public sealed class ClusterDispatchTests
         await kit.StartWorkerAsync();
         var leader = await kit.LeaderAsync(TimeSpan.FromSeconds(10));
         var standby = kit.Running.Single(w => w != leader);
-        var mentor = standby.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorUser));
+        var mentor = standby.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(MentorUser)));
         var outbox = new OutboxStore(standby.Db, kit.Time);
 
         // Idle, the leader looks at the outbox every 5 s by itself; a standby's row (a planner's run there) wakes it
@@ -88,7 +89,7 @@ public sealed class ClusterDispatchTests
         {
             await Task.Delay(TimeSpan.FromSeconds(2)); // idle again, and past the chat's one-second spacing
             var queued = System.Diagnostics.Stopwatch.StartNew();
-            outbox.Enqueue(new OutboxMessage { Key = $"from-standby:{i}", PersonId = mentor.Id, ChatId = MentorUser, Text = $"备用节点的通知 {i}" });
+            outbox.Enqueue(new OutboxMessage { Key = $"from-standby:{i}", PersonId = mentor.Id, Chat = TelegramChats.At(MentorUser), Text = $"备用节点的通知 {i}" });
             await kit.Server.WaitForMessageAsync(MentorUser, m => m.Text == $"备用节点的通知 {i}", TimeSpan.FromSeconds(20));
             var latency = queued.Elapsed;
             Assert.True(i == 0 || latency < TimeSpan.FromSeconds(1.5), $"message {i} went {latency.TotalSeconds:0.00} s after it was queued");
@@ -103,12 +104,12 @@ public sealed class ClusterDispatchTests
         var first = await kit.StartWorkerAsync();
         var leader = await kit.LeaderAsync(TimeSpan.FromSeconds(10));
         await kit.StartWorkerAsync();
-        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.ChatId == MentorUser));
+        var mentor = leader.Db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(MentorUser)));
         var outbox = new OutboxStore(leader.Db, kit.Time);
         const int Count = 20; // one chat, one a second: 20 s, all claimed by the first leader at once
         for (var i = 0; i < Count; i++)
         {
-            outbox.Enqueue(new OutboxMessage { Key = $"bulk:{i}", PersonId = mentor.Id, ChatId = MentorUser, Text = $"群发 {i:D2}", Priority = OutboxPriority.Bulk });
+            outbox.Enqueue(new OutboxMessage { Key = $"bulk:{i}", PersonId = mentor.Id, Chat = TelegramChats.At(MentorUser), Text = $"群发 {i:D2}", Priority = OutboxPriority.Bulk });
         }
 
         await Poll.UntilAsync(() => kit.Server.MessagesTo(MentorUser).Count(m => m.Text.StartsWith("群发 ", StringComparison.Ordinal)) >= 4, TimeSpan.FromSeconds(20), "the first sends");

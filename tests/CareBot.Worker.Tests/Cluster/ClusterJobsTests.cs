@@ -52,7 +52,7 @@ public sealed class ClusterJobsTests
             var chat = 95000L;
             foreach (var parent in db.Read(tx => tx.People.FindAll().Where(p => p.Roles.HasFlag(CareBot.Core.Model.Roles.Parent)).ToList()))
             {
-                (parent.ChatId, parent.Status) = (++chat, CareBot.Core.Model.Reachability.Reachable);
+                (parent.Chat, parent.Status) = (TelegramChats.At(++chat), CareBot.Core.Model.Reachability.Reachable);
                 db.Write(tx => tx.People.Update(parent));
             }
         }

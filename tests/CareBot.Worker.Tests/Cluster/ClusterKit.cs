@@ -63,7 +63,7 @@ internal sealed class ClusterKit : IAsyncDisposable
         var result = new RosterImporter(db, Time, 3).Import(new MemoryStream(RosterSample.Create(children, perCarer: 1)), "sample.csv", RosterEncoding.Auto, "zh", "test");
         Assert.True(result.Succeeded, string.Join("\n", result.FormatProblems()));
         var mentor = db.Read(tx => tx.People.FindAll().OrderBy(p => p.Id).First(p => p.IsCarer));
-        (mentor.ChatId, mentor.Status) = (mentorUser, Reachability.Reachable);
+        (mentor.Chat, mentor.Status) = (TelegramChats.At(mentorUser), Reachability.Reachable);
         db.Write(tx => tx.People.Update(mentor));
         Server.AddUser(mentorUser, "王老师");
     }

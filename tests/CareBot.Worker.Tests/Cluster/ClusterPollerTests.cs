@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using System.Diagnostics;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
@@ -110,7 +111,7 @@ public sealed class ClusterPollerTests
             entry.Value++;
             tx.State.Upsert(entry);
         });
-        var update = new IncomingMessage(777_001, MentorUser, ChatKind.Private, IncomingKind.Text, "/mine");
+        var update = new IncomingMessage(777_001, TelegramChats.At(MentorUser), ChatKind.Private, IncomingKind.Text, "/mine");
 
         var refused = Assert.Throws<FencedOutException>(() => processor.Process(update));
 

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using System.Globalization;
 using CareBot.Benchmarks;
 using CareBot.Core.Storage;
@@ -77,7 +78,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
             // Each update applied once: one reply row each; none lost, and a kill may resend at most its one in-flight message.
             var answers = kit.Server.MessagesTo(MentorUser).Count(m => m.Text.Contains("我的结对孩子", StringComparison.Ordinal));
             Assert.InRange(answers, 4, 4 + 3);
-            Assert.Equal(4, db.Read(tx => tx.Outbox.Count(o => o.ChatId == MentorUser && o.Key.StartsWith("reply:"))));
+            Assert.Equal(4, db.Read(tx => tx.Outbox.Count(o => o.Chat == TelegramChats.At(MentorUser) && o.Key.StartsWith("reply:"))));
             Assert.Equal(0, kit.Conflicts); // never two pollers at once
             var code = await leader.StopAsync();
             Assert.True(code == 0, $"exit code {code} after SIGTERM: {leader.StdErr}");

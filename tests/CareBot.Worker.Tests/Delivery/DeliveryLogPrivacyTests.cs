@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using System.Collections.Concurrent;
 using CareBot.Core;
@@ -44,8 +45,10 @@ public sealed class DeliveryLogPrivacyTests
     {
         private int _id;
 
-        public Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
-            Task.FromResult(chatId switch
+        public string Channel => TelegramChats.Channel;
+
+        public Task<SendOutcome> SendAsync(ChatAddress chat, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken) =>
+            Task.FromResult(TelegramChats.IdOf(chat) switch
             {
                 1 => new SendOutcome(SendStatus.Sent, ++_id),
                 2 => new SendOutcome(SendStatus.Blocked, Error: "Forbidden: bot was blocked by the user"),
@@ -66,13 +69,13 @@ public sealed class DeliveryLogPrivacyTests
         using var signal = new OutboxSignal();
         for (var chat = 1; chat <= 4; chat++)
         {
-            var person = new Person { Name = "张大山" + chat, Phone = $"1370000000{chat}", Roles = Roles.Parent, ChatId = chat, Status = Reachability.Reachable };
+            var person = new Person { Name = "张大山" + chat, Phone = $"1370000000{chat}", Roles = Roles.Parent, Chat = TelegramChats.At(chat), Status = Reachability.Reachable };
             db.Write(tx => tx.People.Insert(person));
-            outbox.Enqueue(new OutboxMessage { Key = $"t:{chat}", PersonId = person.Id, ChatId = chat, Text = $"秘密日记 13900000000 chat{chat}", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply, ChildId = "S001" });
+            outbox.Enqueue(new OutboxMessage { Key = $"t:{chat}", PersonId = person.Id, Chat = TelegramChats.At(chat), Text = $"秘密日记 13900000000 chat{chat}", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply, ChildId = "S001" });
         }
 
         var dispatcher = new OutboxDispatcher(
-            db, outbox, new Sender(), signal, time, clock,
+            db, outbox, [new Sender()], signal, time, clock,
             Options.Create(new DeliveryOptions { PerChatIntervalMs = 0 }),
             Options.Create(new CareOptions()),
             factory.CreateLogger<OutboxDispatcher>());

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -26,20 +27,22 @@ public sealed class DeliveryUntilItMattersTests : IDisposable
 
         public List<(long Chat, string Text)> Sent { get; } = [];
 
-        public Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+        public string Channel => TelegramChats.Channel;
+
+        public Task<SendOutcome> SendAsync(ChatAddress chat, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
         {
             if (!Up)
             {
                 return Task.FromResult(new SendOutcome(SendStatus.Transient, Error: "ConnectionRefused"));
             }
 
-            Sent.Add((chatId, text));
+            Sent.Add((TelegramChats.IdOf(chat)!.Value, text));
             return Task.FromResult(new SendOutcome(SendStatus.Sent, Sent.Count));
         }
     }
 
     private OutboxDispatcher Dispatcher(IChatSender sender, TimeProvider time) => new(
-        _db, new OutboxStore(_db, time), sender, new OutboxSignal(), time, new CareClock(time, "Asia/Shanghai"),
+        _db, new OutboxStore(_db, time), [sender], new OutboxSignal(), time, new CareClock(time, "Asia/Shanghai"),
         Options.Create(new DeliveryOptions { GlobalPerSecond = 1000, PerChatIntervalMs = 0, BackoffBaseMs = 1000, MaxBackoffSeconds = 60 }),
         Options.Create(new CareOptions { QuietHours = "00:00-00:00", CatchUpDays = 2 }),
         NullLogger<OutboxDispatcher>.Instance);
@@ -52,17 +55,17 @@ public sealed class DeliveryUntilItMattersTests : IDisposable
         // Monday 2026-11-23 09:00 in Shanghai.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
         var store = new OutboxStore(_db, time);
-        var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, ChatId = 501, Status = Reachability.Reachable };
-        var parent = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent, ChatId = 601, Status = Reachability.Reachable };
-        var admin = new Person { Name = "刘校长", Phone = "13600000001", Roles = Roles.Admin, ChatId = 701, Status = Reachability.Reachable };
+        var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, Chat = TelegramChats.At(501), Status = Reachability.Reachable };
+        var parent = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent, Chat = TelegramChats.At(601), Status = Reachability.Reachable };
+        var admin = new Person { Name = "刘校长", Phone = "13600000001", Roles = Roles.Admin, Chat = TelegramChats.At(701), Status = Reachability.Reachable };
         _db.Write(tx => tx.People.InsertBulk([mentor, parent, admin]));
         var meeting = new Meeting { Date = new DateOnly(2026, 11, 25), Time = "09:30", Place = "p", Title = "t" };
         _db.Write(tx => tx.Meetings.Insert(meeting));
-        store.Enqueue(new OutboxMessage { Key = "remind:1:2026-11-23", PersonId = mentor.Id, ChatId = 501, Text = "reminder", Kind = OutboxKind.Reminder, Priority = OutboxPriority.Bulk });
-        store.Enqueue(new OutboxMessage { Key = "weekly:2:S001:2026-W48", PersonId = parent.Id, ChatId = 601, Text = "weekly", Kind = OutboxKind.WeeklyUpdate, Week = "2026-W48", Priority = OutboxPriority.Bulk });
-        store.Enqueue(new OutboxMessage { Key = $"meeting:{meeting.Id}:{parent.Id}", PersonId = parent.Id, ChatId = 601, Text = "invitation", Kind = OutboxKind.Meeting, Priority = OutboxPriority.Bulk });
-        store.Enqueue(new OutboxMessage { Key = "relay", PersonId = mentor.Id, ChatId = 501, Text = "relay", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply });
-        store.Enqueue(new OutboxMessage { Key = "escalate", PersonId = admin.Id, ChatId = 701, Text = "escalation", Kind = OutboxKind.Escalation, Priority = OutboxPriority.Bulk });
+        store.Enqueue(new OutboxMessage { Key = "remind:1:2026-11-23", PersonId = mentor.Id, Chat = TelegramChats.At(501), Text = "reminder", Kind = OutboxKind.Reminder, Priority = OutboxPriority.Bulk });
+        store.Enqueue(new OutboxMessage { Key = "weekly:2:S001:2026-W48", PersonId = parent.Id, Chat = TelegramChats.At(601), Text = "weekly", Kind = OutboxKind.WeeklyUpdate, Week = "2026-W48", Priority = OutboxPriority.Bulk });
+        store.Enqueue(new OutboxMessage { Key = $"meeting:{meeting.Id}:{parent.Id}", PersonId = parent.Id, Chat = TelegramChats.At(601), Text = "invitation", Kind = OutboxKind.Meeting, Priority = OutboxPriority.Bulk });
+        store.Enqueue(new OutboxMessage { Key = "relay", PersonId = mentor.Id, Chat = TelegramChats.At(501), Text = "relay", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply });
+        store.Enqueue(new OutboxMessage { Key = "escalate", PersonId = admin.Id, Chat = TelegramChats.At(701), Text = "escalation", Kind = OutboxKind.Escalation, Priority = OutboxPriority.Bulk });
         var network = new FlakyNetwork();
         var dispatcher = Dispatcher(network, time);
 
@@ -111,25 +114,25 @@ public sealed class DeliveryUntilItMattersTests : IDisposable
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
         var store = new OutboxStore(_db, time);
-        var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, ChatId = 501, Status = Reachability.Reachable };
-        var other = new Person { Name = "赵老师", Phone = "13800000002", Roles = Roles.Mentor, ChatId = 502, Status = Reachability.Reachable };
+        var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, Chat = TelegramChats.At(501), Status = Reachability.Reachable };
+        var other = new Person { Name = "赵老师", Phone = "13800000002", Roles = Roles.Mentor, Chat = TelegramChats.At(502), Status = Reachability.Reachable };
         _db.Write(tx => tx.People.InsertBulk([mentor, other]));
-        store.Enqueue(new OutboxMessage { Key = "a", PersonId = mentor.Id, ChatId = 501, Text = "for 王老师", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply });
-        store.Enqueue(new OutboxMessage { Key = "b", PersonId = other.Id, ChatId = 502, Text = "for 赵老师", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply });
+        store.Enqueue(new OutboxMessage { Key = "a", PersonId = mentor.Id, Chat = TelegramChats.At(501), Text = "for 王老师", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply });
+        store.Enqueue(new OutboxMessage { Key = "b", PersonId = other.Id, Chat = TelegramChats.At(502), Text = "for 赵老师", Kind = OutboxKind.Relay, Priority = OutboxPriority.Reply });
 
         // Planned for chats 501 and 502; since then 王老师 moved to chat 503 (relink) and 赵老师 has no chat.
         _db.Write(tx =>
         {
-            mentor.ChatId = 503;
+            mentor.Chat = TelegramChats.At(503);
             tx.People.Update(mentor);
-            (other.ChatId, other.Status) = (null, Reachability.NotLinked);
+            (other.Chat, other.Status) = (null, Reachability.NotLinked);
             tx.People.Update(other);
         });
         var network = new FlakyNetwork { Up = true };
         await Dispatcher(network, time).DrainOnceAsync(CancellationToken.None);
 
         Assert.Equal([(503L, "for 王老师")], network.Sent);
-        Assert.Equal((OutboxStatus.Sent, 503L), (Row("a").Status, Row("a").ChatId));
+        Assert.Equal((OutboxStatus.Sent, 503L), (Row("a").Status, Row("a").TelegramId));
         Assert.Equal(OutboxStatus.Held, Row("b").Status);
     }
 }

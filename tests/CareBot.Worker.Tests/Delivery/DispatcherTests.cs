@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -41,7 +42,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         return new OutboxDispatcher(
             _db,
             new OutboxStore(_db, time),
-            new TelegramChatSender(bot, delivery),
+            [new TelegramChatSender(bot, delivery)],
             new OutboxSignal(),
             time,
             new CareClock(time, "Asia/Shanghai"),
@@ -57,11 +58,11 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var chatId = 1000 + c;
             _server.AddUser(chatId, $"u{c}");
-            var person = new Person { Name = $"p{c}", Phone = $"137{c:D8}", Roles = role, ChatId = chatId, Status = Reachability.Reachable };
+            var person = new Person { Name = $"p{c}", Phone = $"137{c:D8}", Roles = role, Chat = TelegramChats.At(chatId), Status = Reachability.Reachable };
             _db.Write(tx => tx.People.Insert(person));
             for (var i = 0; i < perChat; i++)
             {
-                store.Enqueue(new OutboxMessage { Key = $"k:{c}:{i}", PersonId = person.Id, ChatId = chatId, Text = $"msg {c}/{i}", Priority = priority });
+                store.Enqueue(new OutboxMessage { Key = $"k:{c}:{i}", PersonId = person.Id, Chat = TelegramChats.At(chatId), Text = $"msg {c}/{i}", Priority = priority });
             }
         }
     }
@@ -73,7 +74,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
     /// Dispatch rounds until <paramref name="done"/> holds, each after the wait the dispatcher asked for (at most
     /// 200 ms); a <see cref="TimeoutException"/> naming <paramref name="what"/> if it does not hold within <paramref name="limit"/>.
     /// </summary>
-    private static async Task DrainUntilAsync(OutboxDispatcher dispatcher, Func<bool> done, TimeSpan limit, string what)
+    internal static async Task DrainUntilAsync(OutboxDispatcher dispatcher, Func<bool> done, TimeSpan limit, string what)
     {
         using var cts = new CancellationTokenSource(limit);
         try
@@ -162,7 +163,7 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         var store = new OutboxStore(_db, TimeProvider.System);
         OutboxMessage Edit(string key, int messageId, string text)
         {
-            store.Enqueue(new OutboxMessage { Key = key, PersonId = sent.PersonId, ChatId = sent.ChatId, Text = text, Kind = OutboxKind.Edit, Priority = OutboxPriority.Reply, EditsMessageId = messageId, Buttons = [new OutButton { Text = "b", Data = "snooze:2026-11-23" }] });
+            store.Enqueue(new OutboxMessage { Key = key, PersonId = sent.PersonId, Chat = sent.Chat, Text = text, Kind = OutboxKind.Edit, Priority = OutboxPriority.Reply, EditsMessageId = messageId, Buttons = [new OutButton { Text = "b", Data = "snooze:2026-11-23" }] });
             return _db.Read(tx => tx.Outbox.FindOne(o => o.Key == key));
         }
 
@@ -173,12 +174,12 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         Edit("e3", 9999, "edited");
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(20));
 
-        var message = Assert.Single(_server.MessagesTo(sent.ChatId));
+        var message = Assert.Single(_server.MessagesTo(sent.TelegramId));
         Assert.Equal(("edited", 1, "snooze:2026-11-23"), (message.Text, message.EditCount, message.Buttons.Single().CallbackData));
         var rows = _db.Read(tx => tx.Outbox.Find(o => o.Kind == OutboxKind.Edit).OrderBy(o => o.Key).ToList());
         Assert.Equal([OutboxStatus.Sent, OutboxStatus.Sent, OutboxStatus.Failed], rows.Select(r => r.Status));
         Assert.All(rows, r => Assert.Null(r.ChannelMessageId)); // a reply to the message still finds the original row
-        Assert.Equal(sent.Id, new OutboxStore(_db, TimeProvider.System).FindSent(sent.ChatId, sent.ChannelMessageId!.Value)!.Id);
+        Assert.Equal(sent.Id, new OutboxStore(_db, TimeProvider.System).FindSent(sent.Chat!, sent.ChannelMessageId!.Value)!.Id);
     }
 
     [Fact]
@@ -217,9 +218,9 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
 
         await DrainAsync(dispatcher, _db, TimeSpan.FromSeconds(30));
 
-        var blocked = _db.Read(tx => tx.People.FindOne(p => p.ChatId == 1000));
+        var blocked = _db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(1000)));
         Assert.Equal(Reachability.Blocked, blocked.Status);
-        Assert.All(_db.Read(tx => tx.Outbox.Find(o => o.ChatId == 1000).ToList()), o => Assert.Equal(OutboxStatus.Unreachable, o.Status));
+        Assert.All(_db.Read(tx => tx.Outbox.Find(o => o.Chat == TelegramChats.At(1000)).ToList()), o => Assert.Equal(OutboxStatus.Unreachable, o.Status));
         Assert.Equal(1, _server.Stats.SendMessageCalls - _server.Stats.SendMessageAccepted);
         Assert.Equal(2, _server.MessagesTo(1001).Count);
     }
@@ -253,12 +254,12 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
         var dispatcher = await Start(new LocalBotApiOptions(), ratePerSecond: 25, quietHours: "22:00-07:00", time: lateEvening);
         Queue(chats: 1, perChat: 1, Roles.Parent, OutboxPriority.Bulk, lateEvening);
         var store = new OutboxStore(_db, lateEvening);
-        var parent = _db.Read(tx => tx.People.FindOne(p => p.ChatId == 1000));
-        store.Enqueue(new OutboxMessage { Key = "reply", PersonId = parent.Id, ChatId = 1000, Text = "reply now", Priority = OutboxPriority.Reply });
+        var parent = _db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(1000)));
+        store.Enqueue(new OutboxMessage { Key = "reply", PersonId = parent.Id, Chat = TelegramChats.At(1000), Text = "reply now", Priority = OutboxPriority.Reply });
         _server.AddUser(2000, "mentor");
-        var mentor = new Person { Name = "m", Phone = "13800000009", Roles = Roles.Mentor, ChatId = 2000, Status = Reachability.Reachable };
+        var mentor = new Person { Name = "m", Phone = "13800000009", Roles = Roles.Mentor, Chat = TelegramChats.At(2000), Status = Reachability.Reachable };
         _db.Write(tx => tx.People.Insert(mentor));
-        store.Enqueue(new OutboxMessage { Key = "remind", PersonId = mentor.Id, ChatId = 2000, Text = "reminder", Priority = OutboxPriority.Bulk });
+        store.Enqueue(new OutboxMessage { Key = "remind", PersonId = mentor.Id, Chat = TelegramChats.At(2000), Text = "reminder", Priority = OutboxPriority.Bulk });
 
         // Until the reply and the reminder are sent and the parent's bulk row has had its turn (it waits a second
         // behind the reply to the same chat).
@@ -285,7 +286,9 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
 
         public List<string> Sent { get; } = [];
 
-        public Task<SendOutcome> SendAsync(long chatId, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
+        public string Channel => TelegramChats.Channel;
+
+        public Task<SendOutcome> SendAsync(ChatAddress chat, string text, IReadOnlyList<OutButton> buttons, CancellationToken cancellationToken)
         {
             var status = _calls < script.Length ? script[_calls] : SendStatus.Sent;
             _calls++;
@@ -303,12 +306,12 @@ public sealed class DispatcherTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var sender = new ScriptedSender(SendStatus.Sent, SendStatus.Transient);
         var delivery = Options.Create(new DeliveryOptions { GlobalPerSecond = 100, PerChatIntervalMs = 0, BackoffBaseMs = 1 });
-        var dispatcher = new OutboxDispatcher(_db, new OutboxStore(_db, TimeProvider.System), sender, new OutboxSignal(), TimeProvider.System,
+        var dispatcher = new OutboxDispatcher(_db, new OutboxStore(_db, TimeProvider.System), [sender], new OutboxSignal(), TimeProvider.System,
             new CareClock(TimeProvider.System, "Asia/Shanghai"), delivery, Options.Create(new CareOptions { QuietHours = "00:00-00:00" }), NullLogger<OutboxDispatcher>.Instance);
-        var person = new Person { Name = "p", Phone = "13700000001", Roles = Roles.Mentor, ChatId = 1, Status = Reachability.Reachable };
+        var person = new Person { Name = "p", Phone = "13700000001", Roles = Roles.Mentor, Chat = TelegramChats.At(1), Status = Reachability.Reachable };
         _db.Write(tx => tx.People.Insert(person));
         var text = string.Join('\n', Enumerable.Range(0, 700).Select(i => $"第{i}行 本周家访记录"));
-        new OutboxStore(_db, TimeProvider.System).Enqueue(new OutboxMessage { Key = "long", PersonId = person.Id, ChatId = 1, Text = text, Priority = OutboxPriority.Reply });
+        new OutboxStore(_db, TimeProvider.System).Enqueue(new OutboxMessage { Key = "long", PersonId = person.Id, Chat = TelegramChats.At(1), Text = text, Priority = OutboxPriority.Reply });
         var parts = OutboxStore.Split(text);
         Assert.True(parts.Count >= 3);
 

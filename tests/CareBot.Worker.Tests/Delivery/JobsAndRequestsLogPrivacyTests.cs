@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Roster;
 using CareBot.Core.Storage;
@@ -32,9 +33,9 @@ public sealed class JobsAndRequestsLogPrivacyTests
         var recorded = JobsWorld.Local(2026, 11, 29, 12).UtcDateTime;
         w.Db.Write(tx =>
         {
-            tx.People.Insert(new Person { Id = 1, Name = "欧阳慧老师", Phone = "13811112222", Roles = Roles.Mentor, ChatId = 101, Status = Reachability.Reachable });
-            tx.People.Insert(new Person { Id = 2, Name = "司马大勇", Phone = "13933334444", Roles = Roles.Parent, ChatId = 102, Status = Reachability.Reachable });
-            tx.People.Insert(new Person { Id = 3, Name = "诸葛校长", Phone = "13655556666", Roles = Roles.Admin, ChatId = 103, Status = Reachability.Reachable });
+            tx.People.Insert(new Person { Id = 1, Name = "欧阳慧老师", Phone = "13811112222", Roles = Roles.Mentor, Chat = TelegramChats.At(101), Status = Reachability.Reachable });
+            tx.People.Insert(new Person { Id = 2, Name = "司马大勇", Phone = "13933334444", Roles = Roles.Parent, Chat = TelegramChats.At(102), Status = Reachability.Reachable });
+            tx.People.Insert(new Person { Id = 3, Name = "诸葛校长", Phone = "13655556666", Roles = Roles.Admin, Chat = TelegramChats.At(103), Status = Reachability.Reachable });
             tx.Children.Insert(new Child { Id = "S1", Name = "司马小雨", Notes = ChildNote, Parents = [new ParentLink { PersonId = 2, Relation = ParentRelation.Father }] });
             tx.Pairings.Insert(new Pairing { CarerId = 1, ChildId = "S1", Role = PairingRole.Mentor, CreatedUtc = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc) });
             tx.Concerns.Insert(new Concern { ChildId = "S1", Type = ConcernType.Abuse, Note = ConcernNote, RecordedBy = 1, RecordedUtc = recorded, LocalDate = new DateOnly(2026, 11, 29) });

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Chat;
@@ -37,8 +38,8 @@ public sealed class PollAndSendLogPrivacyTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(capture).SetMinimumLevel(LogLevel.Trace));
         using var signal = new OutboxSignal();
 
-        var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, ChatId = 501, Status = Reachability.Reachable };
-        var father = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent, ChatId = 601, Status = Reachability.Reachable };
+        var mentor = new Person { Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, Chat = TelegramChats.At(501), Status = Reachability.Reachable };
+        var father = new Person { Name = "张大山", Phone = "13700000001", Roles = Roles.Parent, Chat = TelegramChats.At(601), Status = Reachability.Reachable };
         db.Write(tx =>
         {
             tx.People.InsertBulk([mentor, father]);
@@ -54,7 +55,7 @@ public sealed class PollAndSendLogPrivacyTests
         var bot = new TelegramBotClient(new TelegramBotClientOptions(server.Token, server.BaseUrl) { RetryThreshold = 0, RetryCount = 0 });
         var delivery = Options.Create(new DeliveryOptions { PerChatIntervalMs = 0 });
         using var poller = new TelegramPoller(bot, processor, db, outbox, signal, time, Options.Create(new TelegramOptions { PollTimeoutSeconds = 1 }), new WorkerActivity(time), factory.CreateLogger<TelegramPoller>());
-        using var dispatcher = new OutboxDispatcher(db, outbox, new TelegramChatSender(bot, delivery), signal, time, clock, delivery, Options.Create(options), factory.CreateLogger<OutboxDispatcher>());
+        using var dispatcher = new OutboxDispatcher(db, outbox, [new TelegramChatSender(bot, delivery)], signal, time, clock, delivery, Options.Create(options), factory.CreateLogger<OutboxDispatcher>());
 
         await poller.StartAsync(CancellationToken.None);
         await dispatcher.StartAsync(CancellationToken.None);

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 using CareBot.LocalBotApi;
@@ -16,7 +17,7 @@ public sealed class MediaEndToEndTests
         var child = db.Read(tx => tx.Children.FindAll().OrderBy(c => c.Id).First());
         var mentor = db.Read(tx => tx.People.FindById(tx.Pairings.FindOne(p => p.ChildId == child.Id && p.Role == PairingRole.Mentor).CarerId));
         var parent = db.Read(tx => tx.People.FindById(child.Parents[0].PersonId));
-        (mentor.ChatId, mentor.Status, parent.ChatId, parent.Status) = (MentorUser, Reachability.Reachable, ParentUser, Reachability.Reachable);
+        (mentor.Chat, mentor.Status, parent.Chat, parent.Status) = (TelegramChats.At(MentorUser), Reachability.Reachable, TelegramChats.At(ParentUser), Reachability.Reachable);
         db.Write(tx => tx.People.Update(mentor));
         db.Write(tx => tx.People.Update(parent));
     }
@@ -64,7 +65,7 @@ public sealed class MediaEndToEndTests
         Assert.Single(inbox, m => m.Kind == BotMessageKind.Voice);
 
         // The other family's parents get nothing of it.
-        kit.WithDb(db => Assert.All(db.Read(tx => tx.Outbox.Find(o => o.Media != null).ToList()), o => Assert.Contains(o.ChatId, new[] { ParentUser, MentorUser })));
+        kit.WithDb(db => Assert.All(db.Read(tx => tx.Outbox.Find(o => o.Media != null).ToList()), o => Assert.Contains(o.TelegramId, new[] { ParentUser, MentorUser })));
     }
 
     [Fact]

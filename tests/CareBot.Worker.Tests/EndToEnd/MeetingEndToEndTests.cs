@@ -29,14 +29,14 @@ public class MeetingEndToEndTests
             Link(tx, mentor, MentorUser);
             Link(tx, tx.People.FindById(child.Parents[0].PersonId), FatherUser);
             Link(tx, tx.People.FindById(child.Parents[1].PersonId), MotherUser);
-            tx.People.Insert(new Person { Name = "刘校长", Phone = "13600000001", Roles = Roles.Admin, ChatId = AdminUser, Status = Reachability.Reachable });
+            tx.People.Insert(new Person { Name = "刘校长", Phone = "13600000001", Roles = Roles.Admin, Chat = TelegramChats.At(AdminUser), Status = Reachability.Reachable });
         });
         return (db.Read(tx => tx.People.FindById(child.Parents[0].PersonId).Phone), db.Read(tx => tx.People.FindById(child.Parents[1].PersonId).Phone));
     }
 
     private static void Link(CareTx tx, Person person, long chat)
     {
-        (person.ChatId, person.Status) = (chat, Reachability.Reachable);
+        (person.Chat, person.Status) = (TelegramChats.At(chat), Reachability.Reachable);
         tx.People.Update(person);
     }
 

@@ -22,7 +22,7 @@ public class NetworkEndToEndTests
 
     private static void Link(CareTx tx, Person person, long chat)
     {
-        (person.ChatId, person.Status) = (chat, Reachability.Reachable);
+        (person.Chat, person.Status) = (TelegramChats.At(chat), Reachability.Reachable);
         tx.People.Update(person);
     }
 

@@ -30,7 +30,7 @@ public class SafeguardingEndToEndTests
             var child = tx.Children.FindAll().OrderBy(c => c.Id).First();
             Link(tx, tx.People.FindById(tx.Pairings.FindOne(p => p.ChildId == child.Id && p.Role == PairingRole.Mentor).CarerId), MentorUser);
             Link(tx, tx.People.FindById(child.Parents[0].PersonId), FatherUser);
-            tx.People.Insert(new Person { Name = "刘校长", Phone = "13600000001", Roles = Roles.Admin, ChatId = AdminUser, Status = Reachability.Reachable });
+            tx.People.Insert(new Person { Name = "刘校长", Phone = "13600000001", Roles = Roles.Admin, Chat = TelegramChats.At(AdminUser), Status = Reachability.Reachable });
         }));
         foreach (var (user, name) in new[] { (MentorUser, "王老师"), (FatherUser, "张父"), (AdminUser, "刘校长") })
         {
@@ -56,7 +56,7 @@ public class SafeguardingEndToEndTests
         await kit.Expect(AdminUser, "已确认知悉关注 #1");
         var db = kit.Host.Services.GetRequiredService<CareDb>();
         var concern = db.Read(tx => tx.Concerns.FindById(1));
-        var admin = db.Read(tx => tx.People.FindOne(p => p.ChatId == AdminUser));
+        var admin = db.Read(tx => tx.People.FindOne(p => p.Chat == TelegramChats.At(AdminUser)));
         Assert.Equal(admin.Id, concern.AcknowledgedBy);
         Assert.True(concern.AcknowledgedUtc >= start.AddMinutes(61).UtcDateTime);
 
@@ -65,7 +65,7 @@ public class SafeguardingEndToEndTests
         await scheduler.TriggerJob(SafeguardingJob.Key);
         await Poll.UntilAsync(() => Task.FromResult(db.Read(tx => tx.Audit.Exists(a => a.Action == "concern.acknowledged"))), TimeSpan.FromSeconds(10), "the acknowledgement");
         await kit.WaitForIdleOutboxAsync();
-        Assert.Equal(2, db.Read(tx => tx.Outbox.Count(o => o.ChatId == AdminUser && o.Kind == OutboxKind.Alert)));
+        Assert.Equal(2, db.Read(tx => tx.Outbox.Count(o => o.Chat == TelegramChats.At(AdminUser) && o.Kind == OutboxKind.Alert)));
 
         // Beside the running worker: the list (no note) and the concern itself (audited).
         var list = await Cli(kit, "concern", "list", "--open", "--lang", "en");
@@ -85,7 +85,7 @@ public class SafeguardingEndToEndTests
 
     private static void Link(CareTx tx, Person person, long chat)
     {
-        (person.ChatId, person.Status) = (chat, Reachability.Reachable);
+        (person.Chat, person.Status) = (TelegramChats.At(chat), Reachability.Reachable);
         tx.People.Update(person);
     }
 

@@ -73,8 +73,8 @@ public class WorkerEndToEndTests
         Assert.Equal(2, records.Count(r => r.Kind == CareKind.Visit && r.AuthorId == m.Id));
         Assert.Contains(records, r => r.Text == "第一次家访，见到了奶奶");
         Assert.Contains(records, r => r.Kind == CareKind.ParentMessage && r.AuthorId == p.Id);
-        Assert.Equal(MentorUser, m.ChatId);
-        Assert.Equal(ParentUser, p.ChatId);
+        Assert.Equal(MentorUser, m.TelegramId);
+        Assert.Equal(ParentUser, p.TelegramId);
     }
 
     [Fact]
@@ -84,9 +84,9 @@ public class WorkerEndToEndTests
         kit.Seed(1, db =>
         {
             var (mentor, parent, _) = FirstFamily(db);
-            mentor.ChatId = MentorUser;
+            mentor.Chat = TelegramChats.At(MentorUser);
             mentor.Status = Reachability.Reachable;
-            parent.ChatId = ParentUser;
+            parent.Chat = TelegramChats.At(ParentUser);
             parent.Status = Reachability.Reachable;
             db.Write(tx => tx.People.Update(mentor));
             db.Write(tx => tx.People.Update(parent));
@@ -119,7 +119,7 @@ public class WorkerEndToEndTests
         await kit.WaitForIdleOutboxAsync(); // whatever was planned has gone out
 
         var week = $"{ISOWeek.GetYear(sunday.DateTime)}-W{ISOWeek.GetWeekOfYear(sunday.DateTime):D2}";
-        kit.WithDb(db => Assert.Single(db.Read(tx => tx.Outbox.Find(o => o.ChatId == ParentUser && o.Key.StartsWith("weekly:")).ToList()), o => o.Key.EndsWith(week, StringComparison.Ordinal)));
+        kit.WithDb(db => Assert.Single(db.Read(tx => tx.Outbox.Find(o => o.Chat == TelegramChats.At(ParentUser) && o.Key.StartsWith("weekly:")).ToList()), o => o.Key.EndsWith(week, StringComparison.Ordinal)));
         var updates = kit.Server.MessagesTo(ParentUser).Where(m => m.Text.Contains("爷爷腿脚不便", StringComparison.Ordinal)).ToList();
         Assert.True(updates.Count == 1, string.Join("\n----\n", kit.Server.MessagesTo(ParentUser).Select(m => m.Text)));
         Assert.Single(kit.Server.MessagesTo(MentorUser), m => m.Buttons.Any(b => b.CallbackData?.StartsWith("visited:", StringComparison.Ordinal) == true) && m.SentAt < update.SentAt);

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using System.Text.Json;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -63,10 +64,10 @@ public sealed class HotReloadTests
         {
             foreach (var mentor in db.Read(tx => tx.People.FindAll().Where(p => p.Roles.HasFlag(Roles.Mentor)).ToList()))
             {
-                mentor.ChatId = 70_000 + mentor.Id;
+                mentor.Chat = TelegramChats.At(70_000 + mentor.Id);
                 mentor.Status = Reachability.Reachable;
                 db.Write(tx => tx.People.Update(mentor));
-                kit.Server.AddUser(mentor.ChatId.Value, mentor.Name);
+                kit.Server.AddUser(mentor.TelegramId!.Value, mentor.Name);
                 mentors++;
             }
         });

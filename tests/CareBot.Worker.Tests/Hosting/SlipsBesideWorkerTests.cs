@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using System.Text.RegularExpressions;
 using CareBot.Core.Invites;
 using CareBot.Core.Model;
@@ -43,7 +44,7 @@ public sealed partial class SlipsBesideWorkerTests : IAsyncLifetime
         List<int> parents = [];
         _kit.WithDb(db =>
         {
-            parents = db.Read(tx => tx.People.FindAll().Where(p => p.Has(Roles.Parent) && p.ChatId == null).Select(p => p.Id).ToList());
+            parents = db.Read(tx => tx.People.FindAll().Where(p => p.Has(Roles.Parent) && p.Chat == null).Select(p => p.Id).ToList());
             live = db.Read(tx => tx.Invites.FindAll().Where(i => i.UsedUtc == null && parents.Contains(i.PersonId)).Select(i => i.CodeHash).Order(StringComparer.Ordinal).ToList());
         });
         Assert.NotEmpty(parents);

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -78,9 +79,9 @@ public sealed class StatusTests : IDisposable
         using var _ = db;
         db.Write(tx => tx.Outbox.InsertBulk(Enumerable.Range(0, OutboxStore.StatusCountCap + 5).Select(i => new OutboxMessage
         {
-            Key = $"sent:{i}", PersonId = 1, ChatId = 1, Text = "x", Status = OutboxStatus.Sent, CreatedUtc = Monday0800.UtcDateTime,
+            Key = $"sent:{i}", PersonId = 1, Chat = TelegramChats.At(1), Text = "x", Status = OutboxStatus.Sent, CreatedUtc = Monday0800.UtcDateTime,
         })));
-        db.Write(tx => tx.Outbox.Insert(new OutboxMessage { Key = "p", PersonId = 1, ChatId = 1, Text = "y", Status = OutboxStatus.Pending }));
+        db.Write(tx => tx.Outbox.Insert(new OutboxMessage { Key = "p", PersonId = 1, Chat = TelegramChats.At(1), Text = "y", Status = OutboxStatus.Pending }));
         await service.BeatAsync(CancellationToken.None);
 
         var (code, lines, err) = Status(database, time);
@@ -96,10 +97,10 @@ public sealed class StatusTests : IDisposable
         var (service, activity, db, database) = Heartbeat(time);
         using var _ = db;
         var store = new OutboxStore(db, time);
-        store.Enqueue(new OutboxMessage { Key = "a", PersonId = 1, ChatId = 1, Text = "x" });
-        store.Enqueue(new OutboxMessage { Key = "b", PersonId = 1, ChatId = 1, Text = "y" });
+        store.Enqueue(new OutboxMessage { Key = "a", PersonId = 1, Chat = TelegramChats.At(1), Text = "x" });
+        store.Enqueue(new OutboxMessage { Key = "b", PersonId = 1, Chat = TelegramChats.At(1), Text = "y" });
         store.MarkSent(db.Read(tx => tx.Outbox.FindOne(o => o.Key == "b")), 7);
-        store.Enqueue(new OutboxMessage { Key = "c", PersonId = 1, ChatId = 1, Text = "z", Kind = OutboxKind.Reminder });
+        store.Enqueue(new OutboxMessage { Key = "c", PersonId = 1, Chat = TelegramChats.At(1), Text = "z", Kind = OutboxKind.Reminder });
         store.MarkExpired(db.Read(tx => tx.Outbox.FindOne(o => o.Key == "c")), "expired");
         time.Advance(TimeSpan.FromSeconds(5));
         activity.Polled();

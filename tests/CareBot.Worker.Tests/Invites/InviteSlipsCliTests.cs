@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using System.Text.RegularExpressions;
 using CareBot.Core.Invites;
@@ -68,7 +69,7 @@ public sealed partial class InviteSlipsCliTests : IDisposable
     private static void Link(CareDb db, string phone, long chat) => db.Write(tx =>
     {
         var person = tx.People.FindOne(p => p.Phone == phone);
-        person.ChatId = chat;
+        person.Chat = TelegramChats.At(chat);
         person.Status = Reachability.Reachable;
         tx.People.Update(person);
     });
@@ -102,7 +103,7 @@ public sealed partial class InviteSlipsCliTests : IDisposable
             var ofClass = children.Where(c => c.Class == ClassA).ToList();
             var ids = ofClass.SelectMany(c => c.Parents.Select(p => p.PersonId))
                 .Concat(pairings.Where(p => ofClass.Any(c => c.Id == p.ChildId)).Select(p => p.CarerId)).ToHashSet();
-            expected = db.Read(tx => tx.People.FindAll().Where(p => ids.Contains(p.Id) && p.ChatId == null).OrderBy(p => p.Id).ToList());
+            expected = db.Read(tx => tx.People.FindAll().Where(p => ids.Contains(p.Id) && p.Chat == null).OrderBy(p => p.Id).ToList());
         }
 
         Assert.Equal(9, expected.Count); // 8 parents and 2 carers, less the linked father

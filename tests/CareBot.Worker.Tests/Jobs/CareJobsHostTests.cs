@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -19,7 +20,7 @@ public class CareJobsHostTests
     {
         var time = new FakeTimeProvider(JobsWorld.Local(2026, 11, 30, 8).ToUniversalTime()); // Monday after a missed Sunday
         using var db = LiteCareDb.InMemory();
-        db.Write(tx => tx.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, ChatId = 102, Status = Reachability.Reachable }));
+        db.Write(tx => tx.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, Chat = TelegramChats.At(102), Status = Reachability.Reachable }));
         db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "小明", Parents = [new ParentLink { PersonId = 2, Relation = ParentRelation.Father }] }));
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ public sealed class DutyJobTests
         job.Run();
 
         var row = Assert.Single(w.Rows(OutboxKind.Duty));
-        Assert.Equal(("duty:1:2026-11-23", 101L), (row.Key, row.ChatId));
+        Assert.Equal(("duty:1:2026-11-23", 101L), (row.Key, row.TelegramId));
         Assert.Equal("🧹 今天（11月23日 周一）轮到你在活动室值日：放学后。\n值日表：/duty", row.Text);
     }
 }

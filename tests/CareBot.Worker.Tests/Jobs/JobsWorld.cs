@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using CareBot.Core;
 using CareBot.Core.Model;
@@ -56,8 +57,8 @@ internal sealed class JobsWorld : IAsyncDisposable
     /// <summary>A mentor, a child paired since September and its reachable father.</summary>
     public void School()
     {
-        Db.Write(tx => tx.People.Insert(new Person { Id = 1, Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, ChatId = 101, Status = Reachability.Reachable }));
-        Db.Write(tx => tx.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, ChatId = 102, Status = Reachability.Reachable }));
+        Db.Write(tx => tx.People.Insert(new Person { Id = 1, Name = "王老师", Phone = "13800000001", Roles = Roles.Mentor, Chat = TelegramChats.At(101), Status = Reachability.Reachable }));
+        Db.Write(tx => tx.People.Insert(new Person { Id = 2, Name = "李爸爸", Phone = "13800000002", Roles = Roles.Parent, Chat = TelegramChats.At(102), Status = Reachability.Reachable }));
         Db.Write(tx => tx.Children.Insert(new Child { Id = "S1", Name = "小明", Parents = [new ParentLink { PersonId = 2, Relation = ParentRelation.Father }] }));
         Db.Write(tx => tx.Pairings.Insert(new Pairing { CarerId = 1, ChildId = "S1", Role = PairingRole.Mentor, CreatedUtc = new DateTime(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc) }));
     }

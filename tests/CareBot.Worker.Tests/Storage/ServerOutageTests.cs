@@ -23,7 +23,7 @@ public sealed class ServerOutageTests
         kit.Seed(1, db =>
         {
             var mentor = db.Read(tx => tx.People.FindAll().First(p => p.IsCarer));
-            (mentor.ChatId, mentor.Status) = (MentorUser, Reachability.Reachable);
+            (mentor.Chat, mentor.Status) = (TelegramChats.At(MentorUser), Reachability.Reachable);
             db.Write(tx => tx.People.Update(mentor));
         });
         kit.Server.AddUser(MentorUser, "王老师");

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Worker.Telegram;
@@ -14,7 +15,7 @@ public sealed class UpdateMapperTests
     public void Text_reply_button_edit_and_block_map_to_the_channel_agnostic_message()
     {
         var text = UpdateMapper.Map(new Update { Id = 1, Message = new Message { Id = 10, Chat = new Chat { Id = 42, Type = ChatType.Private }, From = Someone, Text = "/mine", ReplyToMessage = new Message { Id = 9, Chat = new Chat { Id = 42 } } } })!;
-        Assert.Equal((IncomingKind.Text, 42L, "/mine", 9, "en"), (text.Kind, text.ChatId, text.Text, text.ReplyToMessageId, text.LanguageCode));
+        Assert.Equal((IncomingKind.Text, "telegram:42", "/mine", 9, "en"), (text.Kind, text.Chat.ToString(), text.Text, text.ReplyToMessageId, text.LanguageCode));
 
         var sticker = UpdateMapper.Map(new Update { Id = 2, Message = new Message { Id = 11, Chat = new Chat { Id = 42, Type = ChatType.Private }, From = Someone } })!;
         Assert.Equal(IncomingKind.Other, sticker.Kind);
@@ -26,13 +27,14 @@ public sealed class UpdateMapperTests
         Assert.Equal((IncomingKind.Button, "visited:S1", 12, "cb"), (button.Kind, button.ButtonData, button.ButtonMessageId, button.CallbackId));
 
         var group = UpdateMapper.Map(new Update { Id = 5, Message = new Message { Id = 13, Chat = new Chat { Id = -100, Type = ChatType.Group }, From = Someone, Text = "/mine" } })!;
-        Assert.Equal(ChatKind.Group, group.ChatKind);
+        Assert.Equal((ChatKind.Group, "telegram:-100"), (group.ChatKind, group.Chat.ToString()));
+        Assert.Equal(-100, TelegramChat.IdOf(group.Chat)); // the adapter takes the id back out for the Bot API
 
         var blocked = UpdateMapper.Map(new Update { Id = 6, MyChatMember = new ChatMemberUpdated { Chat = new Chat { Id = 42, Type = ChatType.Private }, From = Someone, NewChatMember = new ChatMemberBanned { User = Someone } } })!;
-        Assert.Equal((IncomingKind.BlockedBot, 42L), (blocked.Kind, blocked.ChatId));
+        Assert.Equal((IncomingKind.BlockedBot, 42L), (blocked.Kind, blocked.TelegramId));
 
         var unblocked = UpdateMapper.Map(new Update { Id = 7, MyChatMember = new ChatMemberUpdated { Chat = new Chat { Id = 42, Type = ChatType.Private }, From = Someone, NewChatMember = new ChatMemberMember { User = Someone } } })!;
-        Assert.Equal((IncomingKind.UnblockedBot, 42L), (unblocked.Kind, unblocked.ChatId)); // reachable again
+        Assert.Equal((IncomingKind.UnblockedBot, 42L), (unblocked.Kind, unblocked.TelegramId)); // reachable again
     }
 
     [Fact]

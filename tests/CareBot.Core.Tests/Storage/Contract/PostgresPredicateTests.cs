@@ -25,7 +25,7 @@ public sealed class PostgresPredicateTests
 
         var outbox = Translate<OutboxMessage>(o => o.Status == status && o.Priority == OutboxPriority.Bulk && o.NotBeforeUtc <= now);
         var records = Translate<CareRecord>(r => r.LocalDate >= from && r.AuthorId != 3 && !r.Guidance);
-        var people = Translate<Person>(p => p.ChatId == null || p.Id == 4);
+        var people = Translate<Person>(p => p.Chat == null || p.Id == 4);
 
         Assert.True(outbox.Exact);
         Assert.Contains("doc->>'Status'", outbox.Where, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class PostgresPredicateTests
         {
             using (var db = new PgCareDb(connectionString))
             {
-                db.Write(tx => tx.Outbox.InsertBulk(Enumerable.Range(0, 2000).Select(i => new OutboxMessage { Key = "k" + i, ChatId = i, Text = "t" })));
+                db.Write(tx => tx.Outbox.InsertBulk(Enumerable.Range(0, 2000).Select(i => new OutboxMessage { Key = "k" + i, Chat = TelegramChats.At(i), Text = "t" })));
             }
 
             using var connection = new NpgsqlConnection(connectionString);
@@ -74,23 +74,30 @@ public sealed class PostgresPredicateTests
                 analyze.ExecuteNonQuery();
             }
 
-            var parameters = new List<NpgsqlParameter>();
             var key = "K7";
-            var where = PgPredicate.Translate((Expression<Func<OutboxMessage, bool>>)(o => o.Key == key), false, parameters).Where;
-            using var explain = new NpgsqlCommand($"EXPLAIN SELECT doc FROM outbox WHERE {where}", connection);
-            foreach (var p in parameters)
-            {
-                explain.Parameters.Add(p);
-            }
+            var chat = TelegramChats.At(7);
 
-            var plan = string.Join("\n", Read(explain));
-
-            Assert.Contains("outbox_key", plan, StringComparison.Ordinal);
+            Assert.Contains("outbox_key", Plan(connection, o => o.Key == key), StringComparison.Ordinal);
+            Assert.Contains("outbox_chat", Plan(connection, o => o.Chat == chat), StringComparison.Ordinal);
         }
         finally
         {
             PgServer.DropDatabase(connectionString);
         }
+    }
+
+    /// <summary>The server's plan for the outbox rows <paramref name="predicate"/> selects.</summary>
+    private static string Plan(NpgsqlConnection connection, Expression<Func<OutboxMessage, bool>> predicate)
+    {
+        var parameters = new List<NpgsqlParameter>();
+        var where = PgPredicate.Translate(predicate, false, parameters).Where;
+        using var explain = new NpgsqlCommand($"EXPLAIN SELECT doc FROM outbox WHERE {where}", connection);
+        foreach (var p in parameters)
+        {
+            explain.Parameters.Add(p);
+        }
+
+        return string.Join("\n", Read(explain));
     }
 
     private static List<string> Read(NpgsqlCommand command)

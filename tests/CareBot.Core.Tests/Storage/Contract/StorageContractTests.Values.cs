@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using System.Diagnostics;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
@@ -29,21 +30,21 @@ public abstract partial class StorageContractTests
         // C# reads null < 100 as false; LiteDB orders null before every value. The contract is C#'s reading.
         Db.Write(tx =>
         {
-            tx.People.Insert(NewPerson("13800000001", name: "no chat"));
-            var fifty = NewPerson("13800000002", name: "chat 50");
-            fifty.ChatId = 50;
-            tx.People.Insert(fifty);
-            var fiveHundred = NewPerson("13800000003", name: "chat 500");
-            fiveHundred.ChatId = 500;
-            tx.People.Insert(fiveHundred);
+            tx.Outbox.Insert(NewMessage("not sent"));
+            var fifty = NewMessage("message 50");
+            fifty.ChannelMessageId = 50;
+            tx.Outbox.Insert(fifty);
+            var fiveHundred = NewMessage("message 500");
+            fiveHundred.ChannelMessageId = 500;
+            tx.Outbox.Insert(fiveHundred);
         });
 
-        Assert.Equal(["chat 50"], Db.Read(tx => tx.People.Find(p => p.ChatId < 100).Select(p => p.Name).ToList()));
-        Assert.Equal(1, Db.Read(tx => tx.People.Count(p => p.ChatId < 100)));
-        Assert.Equal(1, Db.Read(tx => tx.People.CountUpTo(p => p.ChatId <= 100, 10)));
-        Assert.False(Db.Read(tx => tx.People.Exists(p => p.ChatId < 10)));
-        Assert.Equal(2, Db.Read(tx => tx.People.Count(p => p.ChatId >= 50)));
-        Assert.Equal(2, Db.Read(tx => tx.People.Count(p => p.ChatId != 50)));
+        Assert.Equal(["message 50"], Db.Read(tx => tx.Outbox.Find(o => o.ChannelMessageId < 100).Select(o => o.Key).ToList()));
+        Assert.Equal(1, Db.Read(tx => tx.Outbox.Count(o => o.ChannelMessageId < 100)));
+        Assert.Equal(1, Db.Read(tx => tx.Outbox.CountUpTo(o => o.ChannelMessageId <= 100, 10)));
+        Assert.False(Db.Read(tx => tx.Outbox.Exists(o => o.ChannelMessageId < 10)));
+        Assert.Equal(2, Db.Read(tx => tx.Outbox.Count(o => o.ChannelMessageId >= 50)));
+        Assert.Equal(2, Db.Read(tx => tx.Outbox.Count(o => o.ChannelMessageId != 50)));
     }
 
     [Fact]
@@ -144,10 +145,10 @@ public abstract partial class StorageContractTests
     {
         Db.Write(tx =>
         {
-            tx.People.Insert(new Person { Name = "a", Phone = "1", Roles = Roles.Mentor, ChatId = 11, Status = Reachability.Reachable });
-            tx.People.Insert(new Person { Name = "b", Phone = "2", Roles = Roles.Mentor | Roles.Parent, Status = Reachability.Blocked, ChatId = 12 });
+            tx.People.Insert(new Person { Name = "a", Phone = "1", Roles = Roles.Mentor, Chat = TelegramChats.At(11), Status = Reachability.Reachable });
+            tx.People.Insert(new Person { Name = "b", Phone = "2", Roles = Roles.Mentor | Roles.Parent, Status = Reachability.Blocked, Chat = TelegramChats.At(12) });
             tx.People.Insert(new Person { Name = "c", Phone = "3", Roles = Roles.Parent, UpdatesPaused = true });
-            tx.People.Insert(new Person { Name = "d", Phone = "4", Roles = Roles.Admin | Roles.Volunteer, ChatId = 14, Status = Reachability.Reachable });
+            tx.People.Insert(new Person { Name = "d", Phone = "4", Roles = Roles.Admin | Roles.Volunteer, Chat = TelegramChats.At(14), Status = Reachability.Reachable });
             tx.People.Insert(new Person { Name = "e", Phone = "5", Roles = Roles.None });
         });
 
@@ -157,9 +158,9 @@ public abstract partial class StorageContractTests
         var ids = new[] { 2, 4, 9 };
         var byId = Db.Read(tx => tx.People.Find(p => ids.Contains(p.Id)).Select(p => p.Name).ToList());
         var notMentors = Db.Read(tx => tx.People.Find(p => !((p.Roles & Roles.Mentor) != 0) && p.Roles != Roles.None).Select(p => p.Name).ToList());
-        var either = Db.Read(tx => tx.People.Find(p => p.UpdatesPaused || (p.ChatId != null && p.Status == Reachability.Blocked)).Select(p => p.Name).ToList());
-        var reachableAdmins = Db.Read(tx => tx.People.Count(p => p.ChatId != null && (p.Roles & Roles.Admin) == Roles.Admin));
-        var notPaused = Db.Read(tx => tx.People.Find(p => !p.UpdatesPaused && p.ChatId == null).Select(p => p.Name).ToList());
+        var either = Db.Read(tx => tx.People.Find(p => p.UpdatesPaused || (p.Chat != null && p.Status == Reachability.Blocked)).Select(p => p.Name).ToList());
+        var reachableAdmins = Db.Read(tx => tx.People.Count(p => p.Chat != null && (p.Roles & Roles.Admin) == Roles.Admin));
+        var notPaused = Db.Read(tx => tx.People.Find(p => !p.UpdatesPaused && p.Chat == null).Select(p => p.Name).ToList());
 
         Assert.Equal(["a", "b"], mentors);
         Assert.Equal(["a", "c"], named);
@@ -231,15 +232,15 @@ public abstract partial class StorageContractTests
     {
         Db.Write(tx =>
         {
-            tx.People.Insert(new Person { Name = "a", Phone = "1", Roles = Roles.Mentor, ChatId = 5 });
+            tx.People.Insert(new Person { Name = "a", Phone = "1", Roles = Roles.Mentor, Chat = TelegramChats.At(5) });
             tx.People.Insert(new Person { Name = "b", Phone = "2", Roles = Roles.Parent });
         });
 
-        var parents = Db.Read(tx => tx.People.Select(p => p.Roles == Roles.Parent, p => new { p.Name, p.Phone, p.ChatId }).ToList());
-        var all = Db.Read(tx => tx.People.Select(null, p => new { p.Id, Chat = p.ChatId }).ToList());
+        var parents = Db.Read(tx => tx.People.Select(p => p.Roles == Roles.Parent, p => new { p.Name, p.Phone, p.Chat }).ToList());
+        var all = Db.Read(tx => tx.People.Select(null, p => new { p.Id, p.Chat }).ToList());
 
-        Assert.Equal([new { Name = "b", Phone = "2", ChatId = (long?)null }], parents);
-        Assert.Equal([new { Id = 1, Chat = (long?)5 }, new { Id = 2, Chat = (long?)null }], all);
+        Assert.Equal([new { Name = "b", Phone = "2", Chat = (ChatAddress?)null }], parents);
+        Assert.Equal([new { Id = 1, Chat = (ChatAddress?)TelegramChats.At(5) }, new { Id = 2, Chat = (ChatAddress?)null }], all);
     }
 
     [Fact]

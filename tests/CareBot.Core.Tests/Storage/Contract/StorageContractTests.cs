@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 
@@ -43,7 +44,7 @@ public abstract partial class StorageContractTests : IDisposable
         new() { Id = id, Name = "小红 " + id, Parents = [.. parents.Select(p => new ParentLink { PersonId = p, Relation = ParentRelation.Mother })], CreatedUtc = T0 };
 
     private static OutboxMessage NewMessage(string key, OutboxStatus status = OutboxStatus.Pending, DateTime? notBefore = null) =>
-        new() { Key = key, PersonId = 1, ChatId = 100, Text = "hi " + key, Status = status, CreatedUtc = T0, NotBeforeUtc = notBefore ?? T0 };
+        new() { Key = key, PersonId = 1, Chat = TelegramChats.At(100), Text = "hi " + key, Status = status, CreatedUtc = T0, NotBeforeUtc = notBefore ?? T0 };
 
     [Fact]
     public void Auto_ids_number_new_documents_upwards_and_set_the_id_on_the_document()

@@ -20,7 +20,7 @@ public sealed class OutboxWakeAndSkipTests : IDisposable
     public void Dispose() => PgServer.DropDatabase(_connectionString);
 
     private static OutboxMessage Message(string key, OutboxStatus status = OutboxStatus.Pending) =>
-        new() { Key = key, PersonId = 1, ChatId = 100, Text = "hi", Status = status, CreatedUtc = T0, NotBeforeUtc = T0 };
+        new() { Key = key, PersonId = 1, Chat = TelegramChats.At(100), Text = "hi", Status = status, CreatedUtc = T0, NotBeforeUtc = T0 };
 
     [Fact]
     public async Task A_claim_passes_over_a_row_another_transaction_has_locked_instead_of_waiting_for_it()

@@ -1,3 +1,4 @@
+using CareBot.Tests.Shared;
 using CareBot.Storage.LiteDb;
 using System.Text;
 using CareBot.Core.Chat;
@@ -90,7 +91,7 @@ internal sealed class PowerCutWorkload
 
         Import(db, disk, time, RosterCsv(6, skip: null), "import 1", 6);
         var linked = Link(db);
-        Confirm(disk, "linked", d => AssertTrue(linked.All(id => d.People.FindById(id) is not { ChatId: null }), "a confirmed link is missing"));
+        Confirm(disk, "linked", d => AssertTrue(linked.All(id => d.People.FindById(id) is not { Chat: null }), "a confirmed link is missing"));
 
         var mentors = db.Read(tx => tx.People.FindAll().Where(p => p.Has(Roles.Mentor)).ToList());
 
@@ -164,7 +165,7 @@ internal sealed class PowerCutWorkload
             {
                 var id = ++_nextUpdate;
                 var command = batch % 2 == 0 ? "/visit" : "/diary";
-                var message = new IncomingMessage(id, mentor.ChatId!.Value, ChatKind.Private, IncomingKind.Text, $"{command} {child!.Name} 第{batch}次 {Token(id)}");
+                var message = new IncomingMessage(id, mentor.Chat!, ChatKind.Private, IncomingKind.Text, $"{command} {child!.Name} 第{batch}次 {Token(id)}");
                 _updates.Add((fetchedAt, message, child.Id));
                 processor.Process(message);
                 ids.Add((id, child.Id));
@@ -239,7 +240,7 @@ internal sealed class PowerCutWorkload
         var people = tx.People.FindAll().ToList();
         foreach (var person in people)
         {
-            person.ChatId = 7000 + person.Id;
+            person.Chat = TelegramChats.At(7000 + person.Id);
             person.Status = Reachability.Reachable;
             tx.People.Update(person);
         }
