@@ -140,8 +140,18 @@ public sealed class PgCareDb : CareDb
         return shown.ConnectionString;
     }
 
+    /// <summary>
+    /// Makes or upgrades the schema, unless it is this CareBot's already: then nothing is locked. Making it takes the
+    /// writers' lock and, index by index, a share lock on each table until its commit, which would hold up every
+    /// other worker's writes each time a worker starts.
+    /// </summary>
     private void EnsureSchema(NpgsqlConnection connection)
     {
+        if (StoredVersion(connection) == SchemaVersion)
+        {
+            return;
+        }
+
         using var tx = connection.BeginTransaction();
         Exec(connection, tx, string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({PgSchema.WriteLock})"));
         Exec(connection, tx, PgSchema.Statements().First());
@@ -169,6 +179,19 @@ public sealed class PgCareDb : CareDb
         Exec(connection, tx, string.Create(CultureInfo.InvariantCulture,
             $"INSERT INTO {PgSchema.VersionTable} (one, version) VALUES (1, {SchemaVersion}) ON CONFLICT (one) DO UPDATE SET version = EXCLUDED.version"));
         tx.Commit();
+    }
+
+    /// <summary>The schema version stored in the database, without a lock; null when it has no schema yet.</summary>
+    private static int? StoredVersion(NpgsqlConnection connection)
+    {
+        using var exists = new NpgsqlCommand($"SELECT to_regclass('{PgSchema.VersionTable}') IS NOT NULL", connection);
+        if (exists.ExecuteScalar() is not true)
+        {
+            return null;
+        }
+
+        using var version = new NpgsqlCommand($"SELECT version FROM {PgSchema.VersionTable}", connection);
+        return version.ExecuteScalar() is int v ? v : null;
     }
 
     private static void Exec(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql)
