@@ -58,6 +58,69 @@ internal sealed class PgTx : CareTx
         return [.. children.OrderBy(c => c.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The record and its audit entry in one statement (the audit's detail takes the record's new id on the server);
+    /// a record with a key of its own is saved as any insert.
+    /// </summary>
+    public override CareRecord SaveRecord(CareRecord record, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Id != 0)
+        {
+            return base.SaveRecord(record, actor);
+        }
+
+        _session.ThrowIfReadOnly();
+        var audit = RecordAudit(record, actor);
+        var id = _session.Run("records", () =>
+        {
+            using var command = _session.Command(
+                "WITH r AS (INSERT INTO records (id, doc) SELECT n, jsonb_set(@doc, '{Id}', to_jsonb(n)) FROM nextval('records_id_seq') n ON CONFLICT DO NOTHING RETURNING id), "
+                + "a AS (INSERT INTO audit (id, doc) SELECT n, jsonb_set(jsonb_set(@audit, '{Id}', to_jsonb(n)), '{Detail}', to_jsonb('record:' || r.id)) FROM r, nextval('audit_id_seq') n) "
+                + "SELECT id FROM r",
+                [
+                    new NpgsqlParameter("@doc", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(record) },
+                    new NpgsqlParameter("@audit", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(audit) },
+                ]);
+            return command.ExecuteScalar();
+        });
+        _session.Wrote = true;
+        record.Id = id is long generated ? generated : throw new DuplicateKeyException("records");
+        return record;
+    }
+
+    /// <summary>The processed update and the offset in one statement; the offset is written only when the update is new.</summary>
+    public override void SaveProcessed(ProcessedUpdate update, StateEntry? offset)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (offset is null)
+        {
+            base.SaveProcessed(update, offset);
+            return;
+        }
+
+        _session.ThrowIfReadOnly();
+        var inserted = _session.Run("updates", () =>
+        {
+            using var command = _session.Command(
+                "WITH u AS (INSERT INTO updates (id, doc) VALUES (@k, @doc) ON CONFLICT DO NOTHING RETURNING id), "
+                + "s AS (INSERT INTO state (key, doc) SELECT upper(@sk), @sdoc WHERE EXISTS (SELECT 1 FROM u) ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc) "
+                + "SELECT count(*) FROM u",
+                [
+                    new NpgsqlParameter("@k", NpgsqlDbType.Bigint) { Value = update.Id },
+                    new NpgsqlParameter("@doc", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(update) },
+                    new NpgsqlParameter("@sk", NpgsqlDbType.Text) { Value = offset.Id },
+                    new NpgsqlParameter("@sdoc", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(offset) },
+                ]);
+            return (long)command.ExecuteScalar()!;
+        });
+        _session.Wrote = true;
+        if (inserted == 0)
+        {
+            throw new DuplicateKeyException("updates");
+        }
+    }
+
     /// <summary>Through the GIN index on <c>doc->'Parents'</c> (containment), checked again in memory.</summary>
     public override IEnumerable<Child> ChildrenOfParent(int personId) => Parents(personId, limit: null);
 

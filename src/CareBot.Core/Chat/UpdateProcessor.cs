@@ -99,8 +99,9 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
                 // The handler keys what it writes by the update id (its replies' idempotency keys): within a later
                 // sequence that is the record id, so an update whose id equals an old one adds its own replies.
                 var result = handler.Handle(tx, sequence == 0 ? message : message with { UpdateId = id });
-                tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
-                AdvanceOffset(tx, offset, message.UpdateId);
+                tx.SaveProcessed(
+                    new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 },
+                    Advanced(offset, message.UpdateId));
                 return result;
             };
             var outcome = durable ? db.Write(work) : db.WriteDeferred(work);
@@ -160,10 +161,15 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
         var id = RecordId(sequence, updateId);
         if (tx.Updates.FindById(id) is null)
         {
-            tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
+            tx.SaveProcessed(
+                new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error },
+                Advanced(offset, updateId));
+        }
+        else
+        {
+            AdvanceOffset(tx, offset, updateId);
         }
 
-        AdvanceOffset(tx, offset, updateId);
         return true;
     }
 
@@ -178,10 +184,21 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
     private static void AdvanceOffset(CareTx tx, StateEntry state, long updateId)
     {
-        if (updateId + 1 > state.Value)
+        if (Advanced(state, updateId) is { } moved)
         {
-            state.Value = updateId + 1;
-            tx.State.Upsert(state);
+            tx.State.Upsert(moved);
         }
+    }
+
+    /// <summary>The offset entry moved past <paramref name="updateId"/>, or null when it is past it already.</summary>
+    private static StateEntry? Advanced(StateEntry state, long updateId)
+    {
+        if (updateId + 1 <= state.Value)
+        {
+            return null;
+        }
+
+        state.Value = updateId + 1;
+        return state;
     }
 }

@@ -61,13 +61,34 @@ public abstract class CareTx
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
 
-    /// <summary>Saves a care record and its audit entry ("record.{kind}", by <paramref name="actor"/>).</summary>
-    public CareRecord SaveRecord(CareRecord record, string actor)
+    /// <summary>Saves a care record and its audit entry ("record.{kind}", by <paramref name="actor"/>; see <see cref="RecordAudit"/>).</summary>
+    public virtual CareRecord SaveRecord(CareRecord record, string actor)
     {
         ArgumentNullException.ThrowIfNull(record);
         Records.Insert(record);
-        AuditWrite(record.AtUtc, actor, "record." + record.Kind.ToString().ToLowerInvariant(), record.ChildId, $"record:{record.Id}");
+        Audit.Insert(RecordAudit(record, actor));
         return record;
+    }
+
+    /// <summary>The audit entry of a saved care record (its detail names the record's id).</summary>
+    protected static AuditEntry RecordAudit(CareRecord record, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new AuditEntry { AtUtc = record.AtUtc, Actor = actor, Action = "record." + record.Kind.ToString().ToLowerInvariant(), ChildId = record.ChildId, Detail = $"record:{record.Id}" };
+    }
+
+    /// <summary>
+    /// Records a handled update and, when <paramref name="offset"/> is given, the channel's offset entry past it, in
+    /// one step (a provider may write both in one statement). A taken update id is <see cref="DuplicateKeyException"/>,
+    /// and the offset is then not written.
+    /// </summary>
+    public virtual void SaveProcessed(ProcessedUpdate update, StateEntry? offset)
+    {
+        Updates.Insert(update);
+        if (offset is not null)
+        {
+            State.Upsert(offset);
+        }
     }
 
     /// <summary>
