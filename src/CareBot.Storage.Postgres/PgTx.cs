@@ -39,23 +39,85 @@ internal sealed class PgTx : CareTx
     }
 
     /// <summary>The carer's pairings and their children in one statement.</summary>
-    public override List<Child> ChildrenOfCarer(int carerId)
+    public override List<Child> ChildrenOfCarer(int carerId) => CarerChildren(carerId, null).Children;
+
+    /// <summary>The carer's children and the state entry in one statement.</summary>
+    public override (List<Child> Children, StateEntry? Entry) ChildrenOfCarerAndState(int carerId, string key)
     {
-        var children = _session.Run("children", () =>
+        ArgumentNullException.ThrowIfNull(key);
+        return CarerChildren(carerId, key);
+    }
+
+    private (List<Child> Children, StateEntry? Entry) CarerChildren(int carerId, string? key)
+    {
+        const string children = "SELECT 0 AS part, doc FROM children WHERE key IN (SELECT upper(p.doc->>'ChildId') FROM pairings p WHERE (p.doc->'CarerId') = to_jsonb(@carer))";
+        var (list, entry) = _session.Run("children", () =>
         {
             using var command = _session.Command(
-                "SELECT doc FROM children WHERE key IN (SELECT upper(p.doc->>'ChildId') FROM pairings p WHERE (p.doc->'CarerId') = to_jsonb(@carer))",
-                [new NpgsqlParameter("@carer", NpgsqlDbType.Integer) { Value = carerId }]);
+                key is null ? children : children + " UNION ALL SELECT 1, doc FROM state WHERE key = upper(@key)",
+                key is null
+                    ? [new NpgsqlParameter("@carer", NpgsqlDbType.Integer) { Value = carerId }]
+                    : [new NpgsqlParameter("@carer", NpgsqlDbType.Integer) { Value = carerId }, new NpgsqlParameter("@key", NpgsqlDbType.Text) { Value = key }]);
             using var reader = command.ExecuteReader();
-            var list = new List<Child>();
+            var found = new List<Child>();
+            StateEntry? state = null;
             while (reader.Read())
             {
-                list.Add(PgJson.Deserialize<Child>(reader.GetString(0)));
+                if (reader.GetInt32(0) == 0)
+                {
+                    found.Add(PgJson.Deserialize<Child>(reader.GetString(1)));
+                }
+                else
+                {
+                    state = PgJson.Deserialize<StateEntry>(reader.GetString(1));
+                }
             }
 
-            return list;
+            return (found, state);
         });
-        return [.. children.OrderBy(c => c.Id, StringComparer.Ordinal)];
+        return ([.. list.OrderBy(c => c.Id, StringComparer.Ordinal)], entry);
+    }
+
+    /// <summary>
+    /// The channel's two entries and the recorded update in one statement; the record id is computed on the server as
+    /// <see cref="Core.Chat.UpdateProcessor.RecordId"/> does: (sequence &lt;&lt; 32) | (update id &amp; 0xFFFFFFFF).
+    /// </summary>
+    public override (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) ChannelState(string sequenceKey, string offsetKey, long updateId)
+    {
+        ArgumentNullException.ThrowIfNull(sequenceKey);
+        ArgumentNullException.ThrowIfNull(offsetKey);
+        return _session.Run("state", () =>
+        {
+            using var command = _session.Command(
+                "WITH s AS (SELECT key, doc FROM state WHERE key = ANY(ARRAY[upper(@seq), upper(@off)])) "
+                + "SELECT 0 AS part, doc FROM s WHERE key = upper(@seq) "
+                + "UNION ALL SELECT 1, doc FROM s WHERE key = upper(@off) "
+                + "UNION ALL SELECT 2, doc FROM updates WHERE id = ((coalesce((SELECT (doc->>'Value')::bigint FROM s WHERE key = upper(@seq)), 0) << 32) | (@u & 4294967295))",
+                [
+                    new NpgsqlParameter("@seq", NpgsqlDbType.Text) { Value = sequenceKey },
+                    new NpgsqlParameter("@off", NpgsqlDbType.Text) { Value = offsetKey },
+                    new NpgsqlParameter("@u", NpgsqlDbType.Bigint) { Value = updateId },
+                ]);
+            using var reader = command.ExecuteReader();
+            (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) found = default;
+            while (reader.Read())
+            {
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        found.Sequence = PgJson.Deserialize<StateEntry>(reader.GetString(1));
+                        break;
+                    case 1:
+                        found.Offset = PgJson.Deserialize<StateEntry>(reader.GetString(1));
+                        break;
+                    default:
+                        found.Recorded = PgJson.Deserialize<ProcessedUpdate>(reader.GetString(1));
+                        break;
+                }
+            }
+
+            return found;
+        });
     }
 
     /// <summary>

@@ -88,9 +88,9 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
         {
             Func<CareTx, HandleOutcome?> work = tx =>
             {
-                var (sequence, offset) = ReadState(tx);
+                var (sequence, offset, recorded) = ReadState(tx, message.UpdateId);
                 var id = RecordId(sequence, message.UpdateId);
-                if (tx.Updates.FindById(id) is not null)
+                if (recorded is not null)
                 {
                     AdvanceOffset(tx, offset, message.UpdateId);
                     return null;
@@ -157,9 +157,9 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
     private bool RecordSkip(CareTx tx, long updateId, string? error, string? fingerprint)
     {
-        var (sequence, offset) = ReadState(tx);
+        var (sequence, offset, recorded) = ReadState(tx, updateId);
         var id = RecordId(sequence, updateId);
-        if (tx.Updates.FindById(id) is null)
+        if (recorded is null)
         {
             tx.SaveProcessed(
                 new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error },
@@ -175,11 +175,11 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
 
-    /// <summary>The channel's id sequence and its offset entry, in one look-up.</summary>
-    private (long Sequence, StateEntry Offset) ReadState(CareTx tx)
+    /// <summary>The channel's id sequence, its offset entry and the update recorded under <paramref name="updateId"/>, in one look-up.</summary>
+    private (long Sequence, StateEntry Offset, ProcessedUpdate? Recorded) ReadState(CareTx tx, long updateId)
     {
-        var entries = tx.StateEntries(SequenceKey, OffsetKey);
-        return (entries[0]?.Value ?? 0, entries[1] ?? new StateEntry { Id = OffsetKey });
+        var (sequence, offset, recorded) = tx.ChannelState(SequenceKey, OffsetKey, updateId);
+        return (sequence?.Value ?? 0, offset ?? new StateEntry { Id = OffsetKey }, recorded);
     }
 
     private static void AdvanceOffset(CareTx tx, StateEntry state, long updateId)

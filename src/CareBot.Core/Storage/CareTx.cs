@@ -52,6 +52,21 @@ public abstract class CareTx
         return [.. ids.Select(id => Children.FindById(id)).Where(c => c is not null).OrderBy(c => c.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>The children of the carer (as <see cref="ChildrenOfCarer"/>) and the state entry <paramref name="key"/> (or null), in one look-up.</summary>
+    public virtual (List<Child> Children, StateEntry? Entry) ChildrenOfCarerAndState(int carerId, string key) =>
+        (ChildrenOfCarer(carerId), State.FindById(key));
+
+    /// <summary>
+    /// A channel's state for an update, in one look-up: its sequence and offset entries (null where there is none) and
+    /// the update recorded under <paramref name="updateId"/> in that sequence (its record id,
+    /// <see cref="Chat.UpdateProcessor.RecordId"/>), or null.
+    /// </summary>
+    public virtual (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) ChannelState(string sequenceKey, string offsetKey, long updateId)
+    {
+        var entries = StateEntries(sequenceKey, offsetKey);
+        return (entries[0], entries[1], Updates.FindById(Chat.UpdateProcessor.RecordId(entries[0]?.Value ?? 0, updateId)));
+    }
+
     /// <summary>The children one of whose parents is <paramref name="personId"/> (an index on the parents' ids).</summary>
     public abstract IEnumerable<Child> ChildrenOfParent(int personId);
 

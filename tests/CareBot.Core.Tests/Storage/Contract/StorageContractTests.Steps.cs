@@ -1,9 +1,13 @@
+using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Core.Storage;
 
 namespace CareBot.Core.Tests.Storage.Contract;
 
-/// <summary>The steps of <see cref="CareTx"/> a provider may take in one statement (<see cref="CareTx.SaveRecord"/>, <see cref="CareTx.SaveProcessed"/>).</summary>
+/// <summary>
+/// The steps of <see cref="CareTx"/> a provider may take in one statement (<see cref="CareTx.SaveRecord"/>,
+/// <see cref="CareTx.SaveProcessed"/>, <see cref="CareTx.ChannelState"/>, <see cref="CareTx.ChildrenOfCarerAndState"/>).
+/// </summary>
 public abstract partial class StorageContractTests
 {
     [Fact]
@@ -50,5 +54,45 @@ public abstract partial class StorageContractTests
         Assert.Equal(42, Db.Read(tx => tx.State.FindById("chan.offset").Value));
         Assert.Equal(1, Db.Read(tx => tx.Updates.FindById(41).Attempts));
         Assert.Equal(1, Db.Read(tx => tx.State.FindById("chan.other").Value));
+    }
+
+    [Fact]
+    public void ChannelState_reads_both_entries_and_the_update_recorded_under_the_id_of_the_current_sequence()
+    {
+        Db.Write(tx => tx.Updates.Insert(new ProcessedUpdate { Id = 41, AtUtc = T0, Attempts = 1, Fingerprint = "plain" }));
+
+        var before = Db.Read(tx => tx.ChannelState("chan.sequence", "chan.offset", 41));
+        Assert.Equal((null, null, "plain"), (before.Sequence, before.Offset, before.Recorded?.Fingerprint));
+        Assert.Null(Db.Read(tx => tx.ChannelState("chan.sequence", "chan.offset", 42)).Recorded);
+
+        Db.Write(tx =>
+        {
+            tx.State.Upsert(new StateEntry { Id = "chan.sequence", Value = 1 });
+            tx.State.Upsert(new StateEntry { Id = "chan.offset", Value = 7 });
+            tx.Updates.Insert(new ProcessedUpdate { Id = UpdateProcessor.RecordId(1, 41), Sequence = 1, AtUtc = T0, Attempts = 1, Fingerprint = "again" });
+        });
+
+        var after = Db.Read(tx => tx.ChannelState("CHAN.SEQUENCE", "chan.offset", 41));
+        Assert.Equal((1L, 7L, "again"), (after.Sequence?.Value, after.Offset?.Value, after.Recorded?.Fingerprint));
+    }
+
+    [Fact]
+    public void ChildrenOfCarerAndState_reads_the_carers_children_in_key_order_and_the_entry()
+    {
+        Db.Write(tx =>
+        {
+            tx.Children.Insert([NewChild("S3"), NewChild("S1"), NewChild("S2")]);
+            tx.Pairings.Insert([new Pairing { CarerId = 5, ChildId = "S3" }, new Pairing { CarerId = 5, ChildId = "s1" }, new Pairing { CarerId = 6, ChildId = "S2" }]);
+        });
+
+        var (children, none) = Db.Read(tx => tx.ChildrenOfCarerAndState(5, "mine-shown:5"));
+        Assert.Equal(["S1", "S3"], children.Select(c => c.Id));
+        Assert.Null(none);
+
+        Db.Write(tx => tx.State.Upsert(new StateEntry { Id = "mine-shown:5", Value = 99 }));
+        var (again, entry) = Db.Read(tx => tx.ChildrenOfCarerAndState(5, "MINE-SHOWN:5"));
+        Assert.Equal(["S1", "S3"], again.Select(c => c.Id));
+        Assert.Equal(99, entry?.Value);
+        Assert.Empty(Db.Read(tx => tx.ChildrenOfCarerAndState(7, "mine-shown:7")).Children);
     }
 }

@@ -55,6 +55,6 @@ public sealed class RoundTripTests(ITestOutputHelper output)
             output.WriteLine(s);
         }
 
-        Assert.InRange(statements.Count, 1, 10);
+        Assert.InRange(statements.Count, 1, 8);
     }
 }
