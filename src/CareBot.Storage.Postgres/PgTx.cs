@@ -84,23 +84,148 @@ internal sealed class PgTx : CareTx
         """;
 
     /// <summary>The carer's pairings and their children in one statement.</summary>
-    public override List<Child> ChildrenOfCarer(int carerId)
+    public override List<Child> ChildrenOfCarer(int carerId) => CarerChildren(carerId, null).Children;
+
+    /// <summary>The carer's children and the state entry in one statement.</summary>
+    public override (List<Child> Children, StateEntry? Entry) ChildrenOfCarerAndState(int carerId, string key)
     {
-        var children = _session.Run("children", () =>
+        ArgumentNullException.ThrowIfNull(key);
+        return CarerChildren(carerId, key);
+    }
+
+    private (List<Child> Children, StateEntry? Entry) CarerChildren(int carerId, string? key)
+    {
+        const string children = "SELECT 0 AS part, doc FROM children WHERE key IN (SELECT upper(p.doc->>'ChildId') FROM pairings p WHERE (p.doc->'CarerId') = to_jsonb(@carer))";
+        var (list, entry) = _session.Run("children", () =>
         {
             using var command = _session.Command(
-                "SELECT doc FROM children WHERE key IN (SELECT upper(p.doc->>'ChildId') FROM pairings p WHERE (p.doc->'CarerId') = to_jsonb(@carer))",
-                [new NpgsqlParameter("@carer", NpgsqlDbType.Integer) { Value = carerId }]);
+                key is null ? children : children + " UNION ALL SELECT 1, doc FROM state WHERE key = upper(@key)",
+                key is null
+                    ? [new NpgsqlParameter("@carer", NpgsqlDbType.Integer) { Value = carerId }]
+                    : [new NpgsqlParameter("@carer", NpgsqlDbType.Integer) { Value = carerId }, new NpgsqlParameter("@key", NpgsqlDbType.Text) { Value = key }]);
             using var reader = command.ExecuteReader();
-            var list = new List<Child>();
+            var found = new List<Child>();
+            StateEntry? state = null;
             while (reader.Read())
             {
-                list.Add(PgJson.Deserialize<Child>(reader.GetString(0)));
+                if (reader.GetInt32(0) == 0)
+                {
+                    found.Add(PgJson.Deserialize<Child>(reader.GetString(1)));
+                }
+                else
+                {
+                    state = PgJson.Deserialize<StateEntry>(reader.GetString(1));
+                }
             }
 
-            return list;
+            return (found, state);
         });
-        return [.. children.OrderBy(c => c.Id, StringComparer.Ordinal)];
+        return ([.. list.OrderBy(c => c.Id, StringComparer.Ordinal)], entry);
+    }
+
+    /// <summary>
+    /// The channel's two entries and the recorded update in one statement; the record id is computed on the server as
+    /// <see cref="Core.Chat.UpdateProcessor.RecordId"/> does: (sequence &lt;&lt; 32) | (update id &amp; 0xFFFFFFFF).
+    /// </summary>
+    public override (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) ChannelState(string sequenceKey, string offsetKey, long updateId)
+    {
+        ArgumentNullException.ThrowIfNull(sequenceKey);
+        ArgumentNullException.ThrowIfNull(offsetKey);
+        return _session.Run("state", () =>
+        {
+            using var command = _session.Command(
+                "WITH s AS (SELECT key, doc FROM state WHERE key = ANY(ARRAY[upper(@seq), upper(@off)])) "
+                + "SELECT 0 AS part, doc FROM s WHERE key = upper(@seq) "
+                + "UNION ALL SELECT 1, doc FROM s WHERE key = upper(@off) "
+                + "UNION ALL SELECT 2, doc FROM updates WHERE id = ((coalesce((SELECT (doc->>'Value')::bigint FROM s WHERE key = upper(@seq)), 0) << 32) | (@u & 4294967295))",
+                [
+                    new NpgsqlParameter("@seq", NpgsqlDbType.Text) { Value = sequenceKey },
+                    new NpgsqlParameter("@off", NpgsqlDbType.Text) { Value = offsetKey },
+                    new NpgsqlParameter("@u", NpgsqlDbType.Bigint) { Value = updateId },
+                ]);
+            using var reader = command.ExecuteReader();
+            (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) found = default;
+            while (reader.Read())
+            {
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        found.Sequence = PgJson.Deserialize<StateEntry>(reader.GetString(1));
+                        break;
+                    case 1:
+                        found.Offset = PgJson.Deserialize<StateEntry>(reader.GetString(1));
+                        break;
+                    default:
+                        found.Recorded = PgJson.Deserialize<ProcessedUpdate>(reader.GetString(1));
+                        break;
+                }
+            }
+
+            return found;
+        });
+    }
+
+    /// <summary>
+    /// The record and its audit entry in one statement (the audit's detail takes the record's new id on the server);
+    /// a record with a key of its own is saved as any insert.
+    /// </summary>
+    public override CareRecord SaveRecord(CareRecord record, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Id != 0)
+        {
+            return base.SaveRecord(record, actor);
+        }
+
+        _session.ThrowIfReadOnly();
+        var audit = RecordAudit(record, actor);
+        var id = _session.Run("records", () =>
+        {
+            using var command = _session.Command(
+                "WITH r AS (INSERT INTO records (id, doc) SELECT n, jsonb_set(@doc, '{Id}', to_jsonb(n)) FROM nextval('records_id_seq') n ON CONFLICT DO NOTHING RETURNING id), "
+                + "a AS (INSERT INTO audit (id, doc) SELECT n, jsonb_set(jsonb_set(@audit, '{Id}', to_jsonb(n)), '{Detail}', to_jsonb('record:' || r.id)) FROM r, nextval('audit_id_seq') n) "
+                + "SELECT id FROM r",
+                [
+                    new NpgsqlParameter("@doc", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(record) },
+                    new NpgsqlParameter("@audit", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(audit) },
+                ]);
+            return command.ExecuteScalar();
+        });
+        _session.Wrote = true;
+        record.Id = id is long generated ? generated : throw new DuplicateKeyException("records");
+        return record;
+    }
+
+    /// <summary>The processed update and the offset in one statement; the offset is written only when the update is new.</summary>
+    public override void SaveProcessed(ProcessedUpdate update, StateEntry? offset)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (offset is null)
+        {
+            base.SaveProcessed(update, offset);
+            return;
+        }
+
+        _session.ThrowIfReadOnly();
+        var inserted = _session.Run("updates", () =>
+        {
+            using var command = _session.Command(
+                "WITH u AS (INSERT INTO updates (id, doc) VALUES (@k, @doc) ON CONFLICT DO NOTHING RETURNING id), "
+                + "s AS (INSERT INTO state (key, doc) SELECT upper(@sk), @sdoc WHERE EXISTS (SELECT 1 FROM u) ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc) "
+                + "SELECT count(*) FROM u",
+                [
+                    new NpgsqlParameter("@k", NpgsqlDbType.Bigint) { Value = update.Id },
+                    new NpgsqlParameter("@doc", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(update) },
+                    new NpgsqlParameter("@sk", NpgsqlDbType.Text) { Value = offset.Id },
+                    new NpgsqlParameter("@sdoc", NpgsqlDbType.Jsonb) { Value = PgJson.Serialize(offset) },
+                ]);
+            return (long)command.ExecuteScalar()!;
+        });
+        _session.Wrote = true;
+        if (inserted == 0)
+        {
+            throw new DuplicateKeyException("updates");
+        }
     }
 
     /// <summary>Through the GIN index on <c>doc->'Parents'</c> (containment), checked again in memory.</summary>

@@ -25,8 +25,7 @@ internal sealed class CareQueries(CareDb db, CareClock clock, CareOptions option
     /// </summary>
     public static OwnChildren Numbered(CareTx tx, int carerId)
     {
-        var list = ChildrenOf(tx, carerId);
-        var shown = tx.State.FindById(ShownKey(carerId));
+        var (list, shown) = tx.ChildrenOfCarerAndState(carerId, ShownKey(carerId));
         return new OwnChildren(list, shown is null || shown.Value == Fingerprint(list));
     }
 

@@ -88,9 +88,9 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
         {
             Func<CareTx, HandleOutcome?> work = tx =>
             {
-                var (sequence, offset) = ReadState(tx);
+                var (sequence, offset, recorded) = ReadState(tx, message.UpdateId);
                 var id = RecordId(sequence, message.UpdateId);
-                if (tx.Updates.FindById(id) is not null)
+                if (recorded is not null)
                 {
                     AdvanceOffset(tx, offset, message.UpdateId);
                     return null;
@@ -99,8 +99,9 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
                 // The handler keys what it writes by the update id (its replies' idempotency keys): within a later
                 // sequence that is the record id, so an update whose id equals an old one adds its own replies.
                 var result = handler.Handle(tx, sequence == 0 ? message : message with { UpdateId = id });
-                tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 });
-                AdvanceOffset(tx, offset, message.UpdateId);
+                tx.SaveProcessed(
+                    new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(message.UpdateId) + 1 },
+                    Advanced(offset, message.UpdateId));
                 return result;
             };
             var outcome = durable ? db.Write(work) : db.WriteDeferred(work);
@@ -156,32 +157,48 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
     private bool RecordSkip(CareTx tx, long updateId, string? error, string? fingerprint)
     {
-        var (sequence, offset) = ReadState(tx);
+        var (sequence, offset, recorded) = ReadState(tx, updateId);
         var id = RecordId(sequence, updateId);
-        if (tx.Updates.FindById(id) is null)
+        if (recorded is null)
         {
-            tx.Updates.Insert(new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error });
+            tx.SaveProcessed(
+                new ProcessedUpdate { Id = id, Sequence = sequence, Fingerprint = fingerprint, AtUtc = time.GetUtcNow().UtcDateTime, Attempts = Attempts(updateId), Error = error },
+                Advanced(offset, updateId));
+        }
+        else
+        {
+            AdvanceOffset(tx, offset, updateId);
         }
 
-        AdvanceOffset(tx, offset, updateId);
         return true;
     }
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
 
-    /// <summary>The channel's id sequence and its offset entry, in one look-up.</summary>
-    private (long Sequence, StateEntry Offset) ReadState(CareTx tx)
+    /// <summary>The channel's id sequence, its offset entry and the update recorded under <paramref name="updateId"/>, in one look-up.</summary>
+    private (long Sequence, StateEntry Offset, ProcessedUpdate? Recorded) ReadState(CareTx tx, long updateId)
     {
-        var entries = tx.StateEntries(SequenceKey, OffsetKey);
-        return (entries[0]?.Value ?? 0, entries[1] ?? new StateEntry { Id = OffsetKey });
+        var (sequence, offset, recorded) = tx.ChannelState(SequenceKey, OffsetKey, updateId);
+        return (sequence?.Value ?? 0, offset ?? new StateEntry { Id = OffsetKey }, recorded);
     }
 
     private static void AdvanceOffset(CareTx tx, StateEntry state, long updateId)
     {
-        if (updateId + 1 > state.Value)
+        if (Advanced(state, updateId) is { } moved)
         {
-            state.Value = updateId + 1;
-            tx.State.Upsert(state);
+            tx.State.Upsert(moved);
         }
+    }
+
+    /// <summary>The offset entry moved past <paramref name="updateId"/>, or null when it is past it already.</summary>
+    private static StateEntry? Advanced(StateEntry state, long updateId)
+    {
+        if (updateId + 1 <= state.Value)
+        {
+            return null;
+        }
+
+        state.Value = updateId + 1;
+        return state;
     }
 }

@@ -52,6 +52,21 @@ public abstract class CareTx
         return [.. ids.Select(id => Children.FindById(id)).Where(c => c is not null).OrderBy(c => c.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>The children of the carer (as <see cref="ChildrenOfCarer"/>) and the state entry <paramref name="key"/> (or null), in one look-up.</summary>
+    public virtual (List<Child> Children, StateEntry? Entry) ChildrenOfCarerAndState(int carerId, string key) =>
+        (ChildrenOfCarer(carerId), State.FindById(key));
+
+    /// <summary>
+    /// A channel's state for an update, in one look-up: its sequence and offset entries (null where there is none) and
+    /// the update recorded under <paramref name="updateId"/> in that sequence (its record id,
+    /// <see cref="Chat.UpdateProcessor.RecordId"/>), or null.
+    /// </summary>
+    public virtual (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) ChannelState(string sequenceKey, string offsetKey, long updateId)
+    {
+        var entries = StateEntries(sequenceKey, offsetKey);
+        return (entries[0], entries[1], Updates.FindById(Chat.UpdateProcessor.RecordId(entries[0]?.Value ?? 0, updateId)));
+    }
+
     /// <summary>The children one of whose parents is <paramref name="personId"/> (an index on the parents' ids).</summary>
     public abstract IEnumerable<Child> ChildrenOfParent(int personId);
 
@@ -98,13 +113,34 @@ public abstract class CareTx
     public void AuditWrite(DateTime utc, string actor, string action, string? childId, string? detail = null) =>
         Audit.Insert(new AuditEntry { AtUtc = utc, Actor = actor, Action = action, ChildId = childId, Detail = detail });
 
-    /// <summary>Saves a care record and its audit entry ("record.{kind}", by <paramref name="actor"/>).</summary>
-    public CareRecord SaveRecord(CareRecord record, string actor)
+    /// <summary>Saves a care record and its audit entry ("record.{kind}", by <paramref name="actor"/>; see <see cref="RecordAudit"/>).</summary>
+    public virtual CareRecord SaveRecord(CareRecord record, string actor)
     {
         ArgumentNullException.ThrowIfNull(record);
         Records.Insert(record);
-        AuditWrite(record.AtUtc, actor, "record." + record.Kind.ToString().ToLowerInvariant(), record.ChildId, $"record:{record.Id}");
+        Audit.Insert(RecordAudit(record, actor));
         return record;
+    }
+
+    /// <summary>The audit entry of a saved care record (its detail names the record's id).</summary>
+    protected static AuditEntry RecordAudit(CareRecord record, string actor)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new AuditEntry { AtUtc = record.AtUtc, Actor = actor, Action = "record." + record.Kind.ToString().ToLowerInvariant(), ChildId = record.ChildId, Detail = $"record:{record.Id}" };
+    }
+
+    /// <summary>
+    /// Records a handled update and, when <paramref name="offset"/> is given, the channel's offset entry past it, in
+    /// one step (a provider may write both in one statement). A taken update id is <see cref="DuplicateKeyException"/>,
+    /// and the offset is then not written.
+    /// </summary>
+    public virtual void SaveProcessed(ProcessedUpdate update, StateEntry? offset)
+    {
+        Updates.Insert(update);
+        if (offset is not null)
+        {
+            State.Upsert(offset);
+        }
     }
 
     /// <summary>

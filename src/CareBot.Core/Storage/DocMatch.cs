@@ -25,9 +25,43 @@ public static class DocMatch
     private static readonly Expression IgnoreCase = Expression.Constant(StringComparison.OrdinalIgnoreCase);
     private static readonly Expression IgnoreCaseComparer = Expression.Constant(StringComparer.OrdinalIgnoreCase, typeof(IEqualityComparer<string>));
 
+    /// <summary>
+    /// The predicate as a delegate. Compiling is costly (a fraction of a millisecond, and a dynamic method each time)
+    /// and the same predicates come again and again with other values (a turn's look-ups): the compiled code is kept
+    /// per shape (<see cref="DocShape"/>: the tree with its constants and captured objects taken out) and given the
+    /// constants of each call.
+    /// </summary>
     public static Func<T, TResult> Compile<T, TResult>(Expression<Func<T, TResult>> lambda)
     {
         ArgumentNullException.ThrowIfNull(lambda);
+        var shape = DocShape.Of(lambda);
+        if (shape is null)
+        {
+            return CompileNow(lambda);
+        }
+
+        if (!Compiled.TryGetValue(shape.Value.Key, out var factory))
+        {
+            var slots = Expression.Parameter(typeof(object[]), "constants");
+            var parameterized = (Expression<Func<T, TResult>>)DocShape.ToSlots(lambda, slots);
+            var body = new Rewriter(parameterized.Parameters[0]).Visit(parameterized.Body);
+            factory = Expression.Lambda<Func<object?[], Func<T, TResult>>>(Expression.Lambda<Func<T, TResult>>(body, parameterized.Parameters), slots).Compile();
+            if (Compiled.Count < MaxShapes)
+            {
+                factory = Compiled.GetOrAdd(shape.Value.Key, factory);
+            }
+        }
+
+        return ((Func<object?[], Func<T, TResult>>)factory)(shape.Value.Constants);
+    }
+
+    /// <summary>More shapes than a program's own predicates would be built ones: those are compiled each time.</summary>
+    private const int MaxShapes = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DocShape.ShapeKey, Delegate> Compiled = new();
+
+    private static Func<T, TResult> CompileNow<T, TResult>(Expression<Func<T, TResult>> lambda)
+    {
         var body = new Rewriter(lambda.Parameters[0]).Visit(lambda.Body);
         return Expression.Lambda<Func<T, TResult>>(body, lambda.Parameters).Compile();
     }

@@ -29,7 +29,9 @@ public sealed class ClusterDatabase : IDisposable
 
     private const string Separator = "--;;";
 
-    private const string OwnTables = """
+    private static readonly string[] OwnTables =
+    [
+        """
         CREATE TABLE IF NOT EXISTS carebot_workers (
           node_id text PRIMARY KEY,
           host text NOT NULL,
@@ -38,13 +40,16 @@ public sealed class ClusterDatabase : IDisposable
           settings_hash text NOT NULL,
           started_at timestamptz NOT NULL,
           last_beat timestamptz NOT NULL
-        );
+        )
+        """,
+        """
         CREATE TABLE IF NOT EXISTS carebot_plan_runs (
           slot text PRIMARY KEY,
           node_id text NOT NULL,
           done_at timestamptz NOT NULL
         )
-        """;
+        """,
+    ];
 
     private readonly Lock _gate = new();
     private NpgsqlDataSource? _data;
@@ -144,22 +149,24 @@ public sealed class ClusterDatabase : IDisposable
 
     private static void EnsureSchemaOnce(NpgsqlDataSource data)
     {
+        // The lock, Quartz's script and CareBot's tables in one round trip (a batch of statements, in order): this is on
+        // the way to the first poll of a starting node (the leader lease needs it).
         using var connection = data.OpenConnection();
         using var tx = connection.BeginTransaction();
-        Exec(connection, tx, string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({SchemaLock})"));
+        using var batch = new NpgsqlBatch(connection, tx);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({SchemaLock})")));
         foreach (var statement in QuartzStatements())
         {
-            Exec(connection, tx, statement);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
         }
 
-        Exec(connection, tx, OwnTables);
-        tx.Commit();
-    }
+        foreach (var statement in OwnTables)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+        }
 
-    private static void Exec(NpgsqlConnection connection, NpgsqlTransaction tx, string sql)
-    {
-        using var command = new NpgsqlCommand(sql, connection, tx);
-        command.ExecuteNonQuery();
+        batch.ExecuteNonQuery();
+        tx.Commit();
     }
 
     public void Dispose()

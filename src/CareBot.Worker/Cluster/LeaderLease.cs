@@ -25,10 +25,13 @@ public interface IPollLeadership
 /// CareBot's own state (<see cref="EpochKey"/>, written in a storage turn, so it is ordered with every update's
 /// transaction by the writers' lock): <see cref="FencedChatHandler"/> refuses an update polled under an older epoch.
 /// The leader checks its connection every <see cref="CheckEvery"/> and stops polling as soon as it fails; a graceful
-/// stop lets go at once. A node that lost the lead waits <see cref="Rejoin"/> before it tries again.
+/// stop lets go at once. A node that lost the lead waits <see cref="Rejoin"/> before it tries again. The lease is
+/// sought from the host's first start step (<see cref="IHostedLifecycleService.StartingAsync"/>), so a starting node
+/// takes the lead while the other services start (Quartz makes its scheduler for half a second or more) rather than
+/// after them; it still stops in its place among the services.
 /// </summary>
 public sealed class LeaderLease(ClusterDatabase cluster, WorkerNode node, CareDb db, TimeProvider time, ILogger<LeaderLease> logger)
-    : BackgroundService, IPollLeadership
+    : BackgroundService, IPollLeadership, IHostedLifecycleService
 {
     /// <summary>The state entry whose value is the current leader's epoch (its text: the leader's node id).</summary>
     public const string EpochKey = "cluster.epoch";
@@ -41,6 +44,7 @@ public sealed class LeaderLease(ClusterDatabase cluster, WorkerNode node, CareDb
     private Lead? _lead;
     private TaskCompletionSource _leading = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NpgsqlConnection? _connection;
+    private int _started;
 
     /// <summary>The epoch this node leads under, or null while it stands by.</summary>
     public long? Epoch => Volatile.Read(ref _lead)?.Epoch;
@@ -68,6 +72,18 @@ public sealed class LeaderLease(ClusterDatabase cluster, WorkerNode node, CareDb
             await leading.WaitAsync(stoppingToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Starts seeking the lead once, from whichever start step of the host comes first.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _started, 1) == 0 ? base.StartAsync(cancellationToken) : Task.CompletedTask;
+
+    Task IHostedLifecycleService.StartingAsync(CancellationToken cancellationToken) => StartAsync(cancellationToken);
+
+    Task IHostedLifecycleService.StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedLifecycleService.StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedLifecycleService.StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -68,8 +68,8 @@ internal sealed class ClusterKit : IAsyncDisposable
         Server.AddUser(mentorUser, "王老师");
     }
 
-    /// <summary>Starts one more worker on the shared database.</summary>
-    public async Task<ClusterWorker> StartWorkerAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Starts one more worker on the shared database (<paramref name="services"/>: a change to its services, for a test).</summary>
+    public async Task<ClusterWorker> StartWorkerAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var name = "node" + (_workers.Count + 1);
         var folder = Path.Combine(_dir, name);
@@ -92,6 +92,7 @@ internal sealed class ClusterKit : IAsyncDisposable
         {
             b.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
             b.AddCareWorker();
+            services?.Invoke(b.Services);
         });
         await host.StartAsync();
         var worker = new ClusterWorker(name, host, folder);

@@ -4,6 +4,7 @@ using CareBot.Core.Chat;
 using CareBot.Core.Model;
 using CareBot.Worker.Cluster;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace CareBot.Worker.Tests.Cluster;
 
@@ -45,6 +46,27 @@ public sealed class ClusterPollerTests
         Assert.All(kit.Running.Where(w => w != leader), w => Assert.Null(w.Activity.Snapshot().LastPoll)); // standbys never polled
         Assert.Equal(0, kit.Conflicts);
         Assert.Equal(1, Answers(kit));
+    }
+
+    [Fact]
+    public async Task A_starting_worker_seeks_the_lead_before_its_other_services_start()
+    {
+        await using var kit = await ClusterKit.StartAsync(Monday0900);
+        kit.Seed(2, MentorUser);
+
+        // The first service to start waits for the lead: the host starts only if the lease is sought before it (from
+        // the host's Starting step), not in the lease's own turn after Quartz has made its scheduler.
+        var worker = await kit.StartWorkerAsync(services: s => s.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => new WaitsForTheLead(sp.GetRequiredService<LeaderLease>()))));
+
+        Assert.True(worker.Lease.IsLeader);
+        await Poll.UntilAsync(() => worker.Activity.Snapshot().LastPoll is not null, Failover, "the leader's first poll");
+    }
+
+    private sealed class WaitsForTheLead(LeaderLease lease) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => lease.WaitToLeadAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [Fact]

@@ -55,6 +55,6 @@ public sealed class RoundTripTests(ITestOutputHelper output)
             output.WriteLine(s);
         }
 
-        Assert.InRange(statements.Count, 1, 12);
+        Assert.InRange(statements.Count, 1, 8);
     }
 }
