@@ -43,7 +43,7 @@ public sealed record ClusterKillResult(
 {
     public double WorstFailoverS => FailoversS.Count == 0 ? double.NaN : FailoversS.Max();
 
-    /// <summary>The combined send rate while messages went out (gaps over a second, failovers and leases, left out), against the cap.</summary>
+    /// <summary>The combined send rate while messages went out (failovers, and pauses over a second, left out), against the cap.</summary>
     public double RateRatio(int cap) => SendRatePerS / cap;
 }
 
@@ -109,6 +109,7 @@ public static class ClusterKillScenario
                 ct);
 
             var failovers = new List<double>();
+            var kills = new List<DateTimeOffset>();
             for (var kill = 1; kill <= options.Kills; kill++)
             {
                 await Task.Delay(options.KillEvery, ct).ConfigureAwait(false);
@@ -116,6 +117,7 @@ public static class ClusterKillScenario
                 leader = await LeaderAsync(db, processes, epoch - 1, ct).ConfigureAwait(false);
                 var killedAt = DateTimeOffset.UtcNow;
                 leader.Kill();
+                kills.Add(killedAt);
                 exits.Add($"{leader.Id}: killed");
                 var next = await LeaderAsync(db, processes, epoch, ct).ConfigureAwait(false);
                 var polled = await Until(() => server.Telegram.Calls.Any(c => c.Is("getUpdates") && c.ReceivedAt > killedAt), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
@@ -142,7 +144,7 @@ public static class ClusterKillScenario
                 exits.Add($"{process.Id}: exit {code}");
             }
 
-            return Measure(server, db, options, failovers, exits);
+            return Measure(server, db, options, failovers, kills, exits);
         }
         finally
         {
@@ -151,22 +153,31 @@ public static class ClusterKillScenario
         }
     }
 
-    private static ClusterKillResult Measure(LocalBotApiServer server, CareDb db, ClusterKillOptions options, List<double> failovers, List<string> exits)
+    private static ClusterKillResult Measure(LocalBotApiServer server, CareDb db, ClusterKillOptions options, List<double> failovers, List<DateTimeOffset> kills, List<string> exits)
     {
         var stored = db.Read(tx => tx.Records.Find(r => r.Kind == CareKind.Visit).GroupBy(r => r.Text).ToDictionary(g => g.Key, g => g.Count()));
         var lost = Enumerable.Range(0, options.Replies).Count(i => !stored.ContainsKey($"note-{i}"));
         var twice = stored.Count(p => p.Value > 1);
         var weekly = Enumerable.Range(1, options.Parents).Select(i => server.MessagesTo(BroadcastSeed.ParentChatBase + i).Count).ToList();
 
-        // The combined rate while messages went out: a pause of more than a second between two accepted messages is
-        // a failover, or rows waiting for a dead node's lease; those pauses are counted apart.
-        var times = server.Telegram.AcceptedSendTimes();
+        // The combined rate during the broadcast (from the first message to the last parent's update; after it only
+        // replies trickle in, as fast as mentors write): the step from the last message before a kill to the first
+        // after it (the failover), and any pause of more than a second between two accepted messages (rows waiting
+        // for a dead node's lease), are counted apart.
+        var broadcastEnd = Enumerable.Range(1, options.Parents)
+            .Select(i => server.Telegram.AcceptedSendTimes(BroadcastSeed.ParentChatBase + i))
+            .Where(t => t.Count > 0)
+            .Select(t => t[0])
+            .DefaultIfEmpty(DateTimeOffset.MaxValue)
+            .Max();
+        var times = server.Telegram.AcceptedSendTimes().Where(t => t <= broadcastEnd).ToList();
         var busy = 0.0;
         var gaps = 0.0;
         for (var i = 1; i < times.Count; i++)
         {
             var step = (times[i] - times[i - 1]).TotalSeconds;
-            (busy, gaps) = step > 1 ? (busy, gaps + step) : (busy + step, gaps);
+            var failover = kills.Any(k => k > times[i - 1] && k <= times[i]);
+            (busy, gaps) = step > 1 || failover ? (busy, gaps + step) : (busy + step, gaps);
         }
 
         var whole = times.Count > 1 ? (times[^1] - times[0]).TotalSeconds : 0;
@@ -207,7 +218,7 @@ public static class ClusterKillScenario
         ArgumentNullException.ThrowIfNull(options);
         return string.Create(CultureInfo.InvariantCulture,
             $"kills {r.Kills}, failovers {string.Join(", ", r.FailoversS.Select(s => s.ToString("0.00", CultureInfo.InvariantCulture)))} s; replies lost {r.UpdatesLost}, applied twice {r.UpdatesAppliedTwice}; " +
-            $"weekly missing {r.WeeklyMissing}, duplicated {r.WeeklyDuplicates}; 429s {r.TooManyRequests}, 409s {r.ConflictsOnPoll}; {r.Sent} messages, " +
+            $"weekly missing {r.WeeklyMissing}, duplicated {r.WeeklyDuplicates}; 429s {r.TooManyRequests}, 409s {r.ConflictsOnPoll}; {r.Sent} messages during the broadcast, " +
             $"{r.SendRatePerS:0.0}/s while sending ({r.RateRatio(options.Cap):0.00} of {options.Cap}), {r.SendRateWholeS:0.0}/s first to last, pauses {r.GapsS:0.0} s; {string.Join("; ", r.Exits)}");
     }
 
