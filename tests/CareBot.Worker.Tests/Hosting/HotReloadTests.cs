@@ -16,6 +16,8 @@ namespace CareBot.Worker.Tests.Hosting;
 /// Editing the settings file of a running worker: a bad cron or time zone is refused by key and the old schedule stays,
 /// the jobs keep running on the last good settings, and a later good edit applies.
 /// </summary>
+// Alone: a host's log sinks are Serilog's static logger, which a host started by a test beside it would take over.
+[Collection(CareBot.Worker.Tests.Reliability.ReliabilityCollection.Name)]
 public sealed class HotReloadTests
 {
     // Monday 2026-11-23 07:00 in Asia/Shanghai: before the 08:00 reminders, so the start-up catch-up plans none.
@@ -117,7 +119,8 @@ public sealed class HotReloadTests
         Assert.Equal("Asia/Urumqi", services.GetRequiredService<CareBot.Core.Time.CareClock>().Zone.Id);
 
         await kit.StopWorkerAsync();
-        var logged = await File.ReadAllTextAsync(log);
+        // The file sink may hand its last lines to the disk a moment after the host is gone.
+        var logged = await Eventually(() => File.ReadAllTextAsync(log), t => t.Contains("CareBot:TimeZone", StringComparison.Ordinal), "the refused setting in the log");
         Assert.Contains("CareBot:TimeZone", logged, StringComparison.Ordinal);
         Assert.Contains("CareBot:Schedules:VisitReminders", logged, StringComparison.Ordinal);
         Assert.DoesNotContain("Asia/Atlantis", logged, StringComparison.Ordinal);
