@@ -77,9 +77,6 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
     /// <summary>A unique key for a reply that has no natural idempotency key (it is created once, with its cause).</summary>
     public static string ReplyKey(long updateId, ChatAddress chat, int index) => $"reply:{updateId}:{chat}:{index}";
 
-    /// <summary>The statuses of rows still to be sent (Sending: cut off by a crash, sent again).</summary>
-    private static readonly OutboxStatus[] Open = OutboxClaim.Open;
-
     /// <summary>
     /// Claims up to <paramref name="max"/> rows due now for this store's sender, for its batch lease (see
     /// <see cref="CareDb.ClaimOutbox"/>); rows another sender holds are left to it.
@@ -108,28 +105,14 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
         return held.Count;
     });
 
-    /// <summary>Rows that may be sent now: pending and due, replies first, oldest first.</summary>
-    /// <remarks>Each status is its own query so that it seeks the Status index; an OR of the two scans the outbox.</remarks>
-    public List<OutboxMessage> Due(int max) => db.Read(tx => DueLocked(tx, max));
-
-    private List<OutboxMessage> DueLocked(CareTx tx, int max)
+    /// <summary>
+    /// The rows this store's sender may claim now, read without claiming them (see <see cref="CareTx.DueFor"/>):
+    /// open and due, not held by another sender, replies first, oldest first.
+    /// </summary>
+    public List<OutboxMessage> Due(int max)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var due = new List<OutboxMessage>(max);
-        foreach (var priority in new[] { OutboxPriority.Reply, OutboxPriority.Bulk })
-        {
-            foreach (var status in Open)
-            {
-                if (due.Count >= max)
-                {
-                    return due;
-                }
-
-                due.AddRange(tx.Outbox.FindOrdered(o => o.Status == status && o.Priority == priority && o.NotBeforeUtc <= now, o => o.Id, max - due.Count));
-            }
-        }
-
-        return due;
+        return db.Read(tx => tx.DueFor(new OutboxClaim(max, now, Sender.Owner, now)));
     }
 
     /// <summary>The earliest time a pending row becomes due, or null when none is pending.</summary>
@@ -138,7 +121,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
     private static DateTime? NextDueLocked(CareTx tx)
     {
         DateTime? next = null;
-        foreach (var status in Open)
+        foreach (var status in OutboxClaim.Open)
         {
             var first = tx.Outbox.FindOrdered(o => o.Status == status, o => o.NotBeforeUtc, 1).Select(o => o.NotBeforeUtc).ToList();
             if (first.Count > 0 && (next is null || first[0] < next))
@@ -163,7 +146,7 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
             status => status,
             status => tx.Outbox.CountUpTo(o => o.Status == status, StatusCountCap + 1)));
 
-    public int PendingCount() => db.Read(tx => Open.Sum(status => tx.Outbox.Count(o => o.Status == status)));
+    public int PendingCount() => db.Read(tx => OutboxClaim.Open.Sum(status => tx.Outbox.Count(o => o.Status == status)));
 
     /// <summary>
     /// Deletes finished rows (sent, failed, unreachable, expired) created before <paramref name="beforeUtc"/>, so the
@@ -172,15 +155,6 @@ public sealed class OutboxStore(CareDb db, TimeProvider time, OutboxSender? send
     public int PruneFinished(DateTime beforeUtc) => db.Write(tx =>
         new[] { OutboxStatus.Sent, OutboxStatus.Failed, OutboxStatus.Unreachable, OutboxStatus.Expired }
             .Sum(status => tx.Outbox.DeleteMany(o => o.Status == status && o.CreatedUtc < beforeUtc)));
-
-    /// <summary>Marks the row Sending before the call, as <see cref="Claim"/> does; after a crash a Sending row is sent again.</summary>
-    public void MarkSending(OutboxMessage row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        row.Status = OutboxStatus.Sending;
-        row.Attempts++;
-        db.MarkOutbox(row);
-    }
 
     /// <summary>
     /// Takes a row for sending, in one turn, from what is stored now rather than what was read when the batch was

@@ -74,11 +74,11 @@ public abstract class CareTx
     public virtual bool IsParentOfAny(int personId) => ChildrenOfParent(personId).Any();
 
     /// <summary>
-    /// Claims the rows due for <paramref name="claim"/>'s sender in this turn (see <see cref="CareDb.ClaimOutbox"/>):
-    /// open (Pending, or Sending when a crash cut the send off), due, and not held by another sender's live lease;
-    /// replies before bulk, rows cut off first, then oldest first.
+    /// The rows <paramref name="claim"/>'s sender may claim now, read only: open (Pending, or Sending when a crash cut
+    /// the send off), due, and not held by another sender's live lease; replies before bulk, rows cut off first, then
+    /// oldest first. Each status and priority is its own query, so that it seeks the Status index.
     /// </summary>
-    public virtual List<OutboxMessage> ClaimDue(OutboxClaim claim)
+    public List<OutboxMessage> DueFor(OutboxClaim claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
         var (now, owner) = (claim.NowUtc, claim.Owner);
@@ -89,7 +89,7 @@ public abstract class CareTx
             {
                 if (due.Count >= claim.Max)
                 {
-                    break;
+                    return due;
                 }
 
                 due.AddRange(Outbox.FindOrdered(
@@ -100,6 +100,16 @@ public abstract class CareTx
             }
         }
 
+        return due;
+    }
+
+    /// <summary>
+    /// Claims the rows <see cref="DueFor"/> gives, in this turn (see <see cref="CareDb.ClaimOutbox"/>): each is stamped
+    /// with the claim's owner and lease.
+    /// </summary>
+    public virtual List<OutboxMessage> ClaimDue(OutboxClaim claim)
+    {
+        var due = DueFor(claim);
         foreach (var row in due)
         {
             row.ClaimedBy = claim.Owner;

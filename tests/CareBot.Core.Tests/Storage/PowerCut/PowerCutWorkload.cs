@@ -203,15 +203,20 @@ internal sealed class PowerCutWorkload
     }
 
     /// <summary>
-    /// The dispatcher's turn: the rows due (synced first by <see cref="Confirmations.DueToSend"/>), each marked Sending,
+    /// The dispatcher's turn: the rows due (synced first by <see cref="Confirmations.DueToSend"/>), each claimed (Sending),
     /// sent (a confirmation: a reply tells its sender the update is stored) and marked Sent (unsynced).
     /// </summary>
     private void Dispatch(CareDb db, SimulatedDisk disk, OutboxStore outbox, SyncRemoved removed)
     {
         var due = removed == SyncRemoved.Dispatcher ? outbox.Due(50) : Confirmations.DueToSend(db, outbox, 50);
-        foreach (var row in due)
+        foreach (var due1 in due)
         {
-            outbox.MarkSending(row);
+            // The dispatcher's claim just before the call: marked Sending under this sender's lease.
+            if (outbox.Claim(due1.Id, (_, _) => false, DateOnly.FromDateTime) is not { Result: ClaimResult.Send, Row: { } row })
+            {
+                continue;
+            }
+
             var key = row.Key;
             var update = key.StartsWith("reply:", StringComparison.Ordinal) ? long.Parse(key.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
             var childId = update is { } replyTo ? _updates.Single(u => u.Message.UpdateId == replyTo).ChildId : row.ChildId;
