@@ -41,6 +41,7 @@ public sealed class OutboxDispatcher : BackgroundService
     private readonly TokenBucketRateLimiter _global;
     private readonly Dictionary<ChatAddress, DateTime> _chatReadyUtc = [];
     private DateTime _pausedUntilUtc = DateTime.MinValue;
+    private readonly TaskCompletionSource _warmedUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>In a cluster, only the node that polls sends (one send rate per bot token across the cluster).</summary>
     private readonly Cluster.IPollLeadership? _leadership;
@@ -103,6 +104,9 @@ public sealed class OutboxDispatcher : BackgroundService
             await SendAsync(stoppingToken).ConfigureAwait(false);
             return;
         }
+
+        // A standby gets its sending path ready while it waits, so that a failover starts sending at full rate.
+        await Task.Run(WarmUp, CancellationToken.None).ConfigureAwait(false);
 
         // In a cluster the leader alone sends, so the bot's send rate and its 429 pause hold across the cluster; a
         // row left Sending by a leader that died is sent again by the next (a message may go twice, never not at all).
@@ -218,8 +222,7 @@ public sealed class OutboxDispatcher : BackgroundService
         var progressed = false;
         var earliestChat = DateTime.MaxValue;
         // The batch's people in one look-up (blocked, quiet hours); the claim before each send reads its person again.
-        var ids = due.Select(r => r.PersonId).Where(id => id != 0).Distinct().ToList();
-        var people = _db.Read(tx => tx.People.Find(p => ids.Contains(p.Id)).ToDictionary(p => p.Id));
+        var people = PeopleOf(due);
         foreach (var row in due)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -263,6 +266,47 @@ public sealed class OutboxDispatcher : BackgroundService
         var wait = earliestChat == DateTime.MaxValue ? TimeSpan.FromMilliseconds(50) : earliestChat - _time.GetUtcNow().UtcDateTime;
         return wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1);
     }
+
+    private Dictionary<int, Person> PeopleOf(List<OutboxMessage> rows)
+    {
+        var ids = rows.Select(r => r.PersonId).Where(id => id != 0).Distinct().ToList();
+        return _db.Read(tx => tx.People.Find(p => ids.Contains(p.Id)).ToDictionary(p => p.Id));
+    }
+
+    /// <summary>
+    /// A standby makes its sending path ready before it may lead, writing nothing: the batch claim's statement for no
+    /// row, a read of the rows due, their people and expiry, and the per-row claim of a row that does not exist. Each
+    /// is a first use in this process (connections opened, statements prepared, code compiled, documents read); left
+    /// to the failover, they held up the new leader's first second of sending. A failure here only costs that time.
+    /// </summary>
+    private void WarmUp()
+    {
+        try
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            _db.ClaimOutbox(new OutboxClaim(0, now, _outbox.Sender.Owner, now));
+            var due = _outbox.Due(_batchSize);
+            _ = PeopleOf(due);
+            if (due.Count > 0)
+            {
+                _ = _db.Read(tx => HasExpired(tx, due[0]));
+            }
+
+            _ = _outbox.Claim(0, HasExpired, _clock.ToLocalDate);
+            _ = _outbox.NextDueUtc();
+        }
+        catch (Exception ex) when (ex is StorageBusyException or StorageFailedException or StorageFaultException or ObjectDisposedException)
+        {
+            _logger.LogInformation("Outbox: the sending path was not made ready ahead ({Error})", ex.GetType().Name);
+        }
+        finally
+        {
+            _warmedUp.TrySetResult();
+        }
+    }
+
+    /// <summary>Done when a cluster node's sender has made its sending path ready (<see cref="WarmUp"/>; for tests).</summary>
+    internal Task WarmedUp => _warmedUp.Task;
 
     /// <summary>The per-chat spacing only needs chats sent to in the last moments; a county-wide broadcast is not kept.</summary>
     private void ForgetIdleChats()

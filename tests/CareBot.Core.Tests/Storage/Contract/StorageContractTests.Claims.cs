@@ -43,6 +43,23 @@ public abstract partial class StorageContractTests
     }
 
     [Fact]
+    public void A_claim_of_no_rows_takes_and_changes_nothing()
+    {
+        Db.Write(tx =>
+        {
+            tx.Outbox.Insert(NewMessage("m1"));
+            tx.Outbox.Insert(Bulk(NewMessage("m2", OutboxStatus.Sending)));
+        });
+        var before = Db.Read(tx => tx.Outbox.FindAll().OrderBy(o => o.Id).Select(o => (o.Key, o.Status, o.ClaimedBy, o.LeaseUntilUtc)).ToList());
+
+        // What a standby's sender runs to get its sending path ready (OutboxDispatcher.WarmUp).
+        Assert.Empty(Db.ClaimOutbox(ClaimFor("standby", T0, max: 0)));
+
+        Assert.Equal(before, Db.Read(tx => tx.Outbox.FindAll().OrderBy(o => o.Id).Select(o => (o.Key, o.Status, o.ClaimedBy, o.LeaseUntilUtc)).ToList()));
+        Assert.Equal(["m1", "m2"], Db.ClaimOutbox(ClaimFor("leader", T0)).Select(o => o.Key)); // still there for a real claim
+    }
+
+    [Fact]
     public void A_row_another_sender_holds_is_left_to_it_until_its_lease_ends_and_its_own_sender_takes_it_again()
     {
         Db.Write(tx =>
