@@ -14,7 +14,7 @@ namespace CareBot.Worker.Tests.Cluster;
 [Collection(ReliabilityCollection.Name)]
 public sealed class ClusterKillTests(ITestOutputHelper output)
 {
-    /// <summary>The least combined send rate, as a share of the cap, that the test accepts (the goal is 0.9: not yet met).</summary>
+    /// <summary>The least combined send rate, as a share of the cap, that the test accepts (the goal of 0.9 is the benchmark's).</summary>
     private const double MinRateRatio = 0.7;
 
     [Fact]
@@ -32,8 +32,9 @@ public sealed class ClusterKillTests(ITestOutputHelper output)
         Assert.InRange(result.WeeklyDuplicates, 0, result.Kills);
         Assert.Equal(0, result.TooManyRequests);
         Assert.Equal(0, result.ConflictsOnPoll);
-        // Issue 22 asks for 0.9 of the cap; this machine measures 0.87-0.90 with nothing else running (RESULTS.md), so
-        // the test holds the floor a loaded CI machine keeps and the benchmark reports the figure.
+        // Issue 22 asks for 0.9 of the cap: on a quiet machine this scenario measures 0.91-0.94 (RESULTS.md). The suite
+        // runs the two test projects side by side, which slows it, so the test holds the floor a loaded machine keeps
+        // and the benchmark's `cluster` run reports the figure.
         Assert.True(result.RateRatio(options.Cap) >= MinRateRatio, $"combined send rate {result.SendRatePerS:0.0}/s of a cap of {options.Cap}/s");
         Assert.All(result.Exits.Where(e => !e.EndsWith("killed", StringComparison.Ordinal)), e => Assert.EndsWith("exit 0", e, StringComparison.Ordinal));
     }
