@@ -124,27 +124,30 @@ internal sealed class PgTx : CareTx
     }
 
     /// <summary>
-    /// The channel's two entries and the recorded update in one statement; the record id is computed on the server as
-    /// <see cref="Core.Chat.UpdateProcessor.RecordId"/> does: (sequence &lt;&lt; 32) | (update id &amp; 0xFFFFFFFF).
+    /// The channel's entries (and the fence's, when asked) and the recorded update in one statement; the record id is
+    /// computed on the server as <see cref="Core.Chat.UpdateProcessor.RecordId"/> does:
+    /// (sequence &lt;&lt; 32) | (update id &amp; 0xFFFFFFFF).
     /// </summary>
-    public override (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) ChannelState(string sequenceKey, string offsetKey, long updateId)
+    public override (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded, StateEntry? Fence) ChannelState(string sequenceKey, string offsetKey, long updateId, string? fenceKey = null)
     {
         ArgumentNullException.ThrowIfNull(sequenceKey);
         ArgumentNullException.ThrowIfNull(offsetKey);
         return _session.Run("state", () =>
         {
             using var command = _session.Command(
-                "WITH s AS (SELECT key, doc FROM state WHERE key = ANY(ARRAY[upper(@seq), upper(@off)])) "
+                "WITH s AS (SELECT key, doc FROM state WHERE key = ANY(ARRAY[upper(@seq), upper(@off), upper(@fence)])) "
                 + "SELECT 0 AS part, doc FROM s WHERE key = upper(@seq) "
                 + "UNION ALL SELECT 1, doc FROM s WHERE key = upper(@off) "
+                + "UNION ALL SELECT 3, doc FROM s WHERE key = upper(@fence) "
                 + "UNION ALL SELECT 2, doc FROM updates WHERE id = ((coalesce((SELECT (doc->>'Value')::bigint FROM s WHERE key = upper(@seq)), 0) << 32) | (@u & 4294967295))",
                 [
                     new NpgsqlParameter("@seq", NpgsqlDbType.Text) { Value = sequenceKey },
                     new NpgsqlParameter("@off", NpgsqlDbType.Text) { Value = offsetKey },
+                    new NpgsqlParameter("@fence", NpgsqlDbType.Text) { Value = (object?)fenceKey ?? DBNull.Value },
                     new NpgsqlParameter("@u", NpgsqlDbType.Bigint) { Value = updateId },
                 ]);
             using var reader = command.ExecuteReader();
-            (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) found = default;
+            (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded, StateEntry? Fence) found = default;
             while (reader.Read())
             {
                 switch (reader.GetInt32(0))
@@ -154,6 +157,9 @@ internal sealed class PgTx : CareTx
                         break;
                     case 1:
                         found.Offset = PgJson.Deserialize<StateEntry>(reader.GetString(1));
+                        break;
+                    case 3:
+                        found.Fence = PgJson.Deserialize<StateEntry>(reader.GetString(1));
                         break;
                     default:
                         found.Recorded = PgJson.Deserialize<ProcessedUpdate>(reader.GetString(1));

@@ -19,7 +19,7 @@ namespace CareBot.Core.Chat;
 /// new sequence, so a new update whose id equals an old one is applied, and a redelivery within a sequence is not.
 /// </remarks>
 /// <param name="channel">The adapter whose updates this applies: its name keys the poll offset and the id sequence.</param>
-public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore outbox, TimeProvider time, ILogger<UpdateProcessor> logger, ChatChannel channel)
+public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore outbox, TimeProvider time, ILogger<UpdateProcessor> logger, ChatChannel channel, IUpdateFence? fence = null)
 {
     private string OffsetKey => channel.OffsetKey;
 
@@ -88,13 +88,16 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
         {
             Func<CareTx, HandleOutcome?> work = tx =>
             {
-                var (sequence, offset, recorded) = ReadState(tx, message.UpdateId);
+                var (sequence, offset, recorded, fenceEntry) = ReadState(tx, message.UpdateId, fence?.Key);
                 var id = RecordId(sequence, message.UpdateId);
                 if (recorded is not null)
                 {
                     AdvanceOffset(tx, offset, message.UpdateId);
                     return null;
                 }
+
+                // Before anything of the update is written (a stale leader's update is refused here, in its own turn).
+                fence?.Check(fenceEntry);
 
                 // The handler keys what it writes by the update id (its replies' idempotency keys): within a later
                 // sequence that is the record id, so an update whose id equals an old one adds its own replies.
@@ -157,7 +160,7 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
     private bool RecordSkip(CareTx tx, long updateId, string? error, string? fingerprint)
     {
-        var (sequence, offset, recorded) = ReadState(tx, updateId);
+        var (sequence, offset, recorded, _) = ReadState(tx, updateId, null);
         var id = RecordId(sequence, updateId);
         if (recorded is null)
         {
@@ -175,11 +178,14 @@ public sealed class UpdateProcessor(CareDb db, IChatHandler handler, OutboxStore
 
     private int Attempts(long updateId) => _failures.GetValueOrDefault(updateId);
 
-    /// <summary>The channel's id sequence, its offset entry and the update recorded under <paramref name="updateId"/>, in one look-up.</summary>
-    private (long Sequence, StateEntry Offset, ProcessedUpdate? Recorded) ReadState(CareTx tx, long updateId)
+    /// <summary>
+    /// The channel's id sequence, its offset entry, the update recorded under <paramref name="updateId"/> and the entry
+    /// <paramref name="fenceKey"/> names (when given), in one look-up.
+    /// </summary>
+    private (long Sequence, StateEntry Offset, ProcessedUpdate? Recorded, StateEntry? Fence) ReadState(CareTx tx, long updateId, string? fenceKey)
     {
-        var (sequence, offset, recorded) = tx.ChannelState(SequenceKey, OffsetKey, updateId);
-        return (sequence?.Value ?? 0, offset ?? new StateEntry { Id = OffsetKey }, recorded);
+        var (sequence, offset, recorded, fenced) = tx.ChannelState(SequenceKey, OffsetKey, updateId, fenceKey);
+        return (sequence?.Value ?? 0, offset ?? new StateEntry { Id = OffsetKey }, recorded, fenced);
     }
 
     private static void AdvanceOffset(CareTx tx, StateEntry state, long updateId)

@@ -57,14 +57,15 @@ public abstract class CareTx
         (ChildrenOfCarer(carerId), State.FindById(key));
 
     /// <summary>
-    /// A channel's state for an update, in one look-up: its sequence and offset entries (null where there is none) and
-    /// the update recorded under <paramref name="updateId"/> in that sequence (its record id,
-    /// <see cref="Chat.UpdateProcessor.RecordId"/>), or null.
+    /// A channel's state for an update, in one look-up: its sequence and offset entries (null where there is none), the
+    /// update recorded under <paramref name="updateId"/> in that sequence (its record id,
+    /// <see cref="Chat.UpdateProcessor.RecordId"/>), or null, and the entry <paramref name="fenceKey"/> names (an
+    /// <see cref="Chat.IUpdateFence"/>'s), null when none is asked for or there is none.
     /// </summary>
-    public virtual (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded) ChannelState(string sequenceKey, string offsetKey, long updateId)
+    public virtual (StateEntry? Sequence, StateEntry? Offset, ProcessedUpdate? Recorded, StateEntry? Fence) ChannelState(string sequenceKey, string offsetKey, long updateId, string? fenceKey = null)
     {
-        var entries = StateEntries(sequenceKey, offsetKey);
-        return (entries[0], entries[1], Updates.FindById(Chat.UpdateProcessor.RecordId(entries[0]?.Value ?? 0, updateId)));
+        var entries = fenceKey is null ? StateEntries(sequenceKey, offsetKey) : StateEntries(sequenceKey, offsetKey, fenceKey);
+        return (entries[0], entries[1], Updates.FindById(Chat.UpdateProcessor.RecordId(entries[0]?.Value ?? 0, updateId)), fenceKey is null ? null : entries[2]);
     }
 
     /// <summary>The children one of whose parents is <paramref name="personId"/> (an index on the parents' ids).</summary>

@@ -29,7 +29,7 @@ public static class ClusterSetup
     /// clustered AdoJobStore in the same database (schema made by <see cref="ClusterDatabase"/>; missed cron fires are
     /// left to the start-up catch-up, never fired late for the wrong week), the planner runs once per slot across the
     /// nodes (<see cref="PlanSlots"/>), one poller (<see cref="LeaderLease"/>) with fenced updates
-    /// (<see cref="FencedChatHandler"/>), and this node's row in <c>carebot_workers</c> (<see cref="NodeBeatService"/>).
+    /// (<see cref="LeaderFence"/>), and this node's row in <c>carebot_workers</c> (<see cref="NodeBeatService"/>).
     /// Does nothing on LiteDB.
     /// </summary>
     public static IHostApplicationBuilder AddCareCluster(this IHostApplicationBuilder builder)
@@ -51,7 +51,7 @@ public static class ClusterSetup
         services.AddSingleton<LeaderLease>();
         services.AddSingleton<IPollLeadership>(sp => sp.GetRequiredService<LeaderLease>());
         services.AddHostedService(sp => sp.GetRequiredService<LeaderLease>());
-        services.Replace(ServiceDescriptor.Singleton<IChatHandler>(sp => new FencedChatHandler(sp.GetRequiredService<ChatHandler>(), sp.GetRequiredService<LeaderLease>())));
+        services.AddSingleton<IUpdateFence, LeaderFence>();
         services.AddSingleton<NodeBeatService>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeBeatService>());
 

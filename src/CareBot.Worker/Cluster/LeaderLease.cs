@@ -23,7 +23,7 @@ public interface IPollLeadership
 /// (its socket closed) or a host gone quiet (TCP keepalives, a few seconds) frees it at once, with no clock to trust
 /// and no expiry to tune; the standbys try for it every <see cref="TryEvery"/>. Each takeover increments the epoch in
 /// CareBot's own state (<see cref="EpochKey"/>, written in a storage turn, so it is ordered with every update's
-/// transaction by the writers' lock): <see cref="FencedChatHandler"/> refuses an update polled under an older epoch.
+/// transaction by the writers' lock): <see cref="LeaderFence"/> refuses an update polled under an older epoch.
 /// The leader checks its connection every <see cref="CheckEvery"/> and stops polling as soon as it fails; a graceful
 /// stop lets go at once. A node that lost the lead waits <see cref="Rejoin"/> before it tries again. The lease is
 /// sought from the host's first start step (<see cref="IHostedLifecycleService.StartingAsync"/>), so a starting node

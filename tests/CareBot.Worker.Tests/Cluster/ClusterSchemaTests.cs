@@ -124,7 +124,7 @@ public sealed class ClusterSchemaTests
             Assert.Null(host.Services.GetService<LeaderLease>());
             Assert.Null(host.Services.GetService<IPlanSlots>());
             Assert.Null(host.Services.GetService<IPollLeadership>());
-            Assert.IsNotType<FencedChatHandler>(host.Services.GetRequiredService<CareBot.Core.Chat.IChatHandler>());
+            Assert.Null(host.Services.GetService<CareBot.Core.Chat.IUpdateFence>());
         }
         finally
         {

@@ -57,7 +57,7 @@ public abstract partial class StorageContractTests
     }
 
     [Fact]
-    public void ChannelState_reads_both_entries_and_the_update_recorded_under_the_id_of_the_current_sequence()
+    public void ChannelState_reads_both_entries_the_fences_and_the_update_recorded_under_the_id_of_the_current_sequence()
     {
         Db.Write(tx => tx.Updates.Insert(new ProcessedUpdate { Id = 41, AtUtc = T0, Attempts = 1, Fingerprint = "plain" }));
 
@@ -74,6 +74,13 @@ public abstract partial class StorageContractTests
 
         var after = Db.Read(tx => tx.ChannelState("CHAN.SEQUENCE", "chan.offset", 41));
         Assert.Equal((1L, 7L, "again"), (after.Sequence?.Value, after.Offset?.Value, after.Recorded?.Fingerprint));
+        Assert.Null(after.Fence); // none asked for
+
+        // A fence's entry (the cluster's epoch) comes in the same look-up; null when there is none.
+        Assert.Null(Db.Read(tx => tx.ChannelState("chan.sequence", "chan.offset", 41, "chan.epoch")).Fence);
+        Db.Write(tx => tx.State.Upsert(new StateEntry { Id = "chan.epoch", Value = 3 }));
+        var fenced = Db.Read(tx => tx.ChannelState("chan.sequence", "chan.offset", 41, "Chan.Epoch"));
+        Assert.Equal((1L, 7L, "again", 3L), (fenced.Sequence?.Value, fenced.Offset?.Value, fenced.Recorded?.Fingerprint, fenced.Fence?.Value));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using CareBot.Core.Chat;
-using CareBot.Core.Storage;
+using CareBot.Core.Model;
 
 namespace CareBot.Worker.Cluster;
 
@@ -18,23 +18,22 @@ public sealed class FencedOutException(long polledUnder, long current)
 
 /// <summary>
 /// Fencing for the poller: inside each update's own transaction, before anything of it is written, the epoch this node
-/// polls under must still be the current one (<see cref="LeaderLease.EpochKey"/>). A new leader increments it in a
-/// write turn before it polls, and write turns are serialized, so an update of a stale leader either committed before
-/// the takeover (and the new leader's offset is past it) or is refused here. Updates recorded before (redeliveries)
-/// and skipped ones write no effect and are not fenced.
+/// polls under must still be the current one (<see cref="LeaderLease.EpochKey"/>, read with the channel's state in the
+/// same look-up). A new leader increments it in a write turn before it polls, and write turns are serialized, so an
+/// update of a stale leader either committed before the takeover (and the new leader's offset is past it) or is refused
+/// here. Updates recorded before (redeliveries) and skipped ones write no effect and are not fenced.
 /// </summary>
-public sealed class FencedChatHandler(IChatHandler inner, LeaderLease lease) : IChatHandler
+public sealed class LeaderFence(LeaderLease lease) : IUpdateFence
 {
-    public HandleOutcome Handle(CareTx tx, IncomingMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(tx);
-        var polledUnder = lease.Epoch ?? 0;
-        var current = tx.State.FindById(LeaderLease.EpochKey)?.Value ?? 0;
-        if (polledUnder == 0 || polledUnder != current)
-        {
-            throw new FencedOutException(polledUnder, current);
-        }
+    public string Key => LeaderLease.EpochKey;
 
-        return inner.Handle(tx, message);
+    public void Check(StateEntry? current)
+    {
+        var polledUnder = lease.Epoch ?? 0;
+        var stored = current?.Value ?? 0;
+        if (polledUnder == 0 || polledUnder != stored)
+        {
+            throw new FencedOutException(polledUnder, stored);
+        }
     }
 }
