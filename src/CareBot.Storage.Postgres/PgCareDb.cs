@@ -181,17 +181,21 @@ public sealed class PgCareDb : CareDb
         tx.Commit();
     }
 
-    /// <summary>The schema version stored in the database, without a lock; null when it has no schema yet.</summary>
+    /// <summary>
+    /// The schema version stored in the database, in one statement and without a lock; null when it has no schema yet
+    /// (the version table is missing: asked outside a transaction, the error leaves the connection as it was).
+    /// </summary>
     private static int? StoredVersion(NpgsqlConnection connection)
     {
-        using var exists = new NpgsqlCommand($"SELECT to_regclass('{PgSchema.VersionTable}') IS NOT NULL", connection);
-        if (exists.ExecuteScalar() is not true)
+        try
+        {
+            using var version = new NpgsqlCommand($"SELECT version FROM {PgSchema.VersionTable}", connection);
+            return version.ExecuteScalar() is int v ? v : null;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
         {
             return null;
         }
-
-        using var version = new NpgsqlCommand($"SELECT version FROM {PgSchema.VersionTable}", connection);
-        return version.ExecuteScalar() is int v ? v : null;
     }
 
     private static void Exec(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql)
