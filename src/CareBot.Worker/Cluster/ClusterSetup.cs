@@ -3,7 +3,6 @@ using CareBot.Core.Chat;
 using CareBot.Core.Outbox;
 using CareBot.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Quartz;
