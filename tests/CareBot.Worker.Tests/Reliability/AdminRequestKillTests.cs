@@ -12,7 +12,7 @@ namespace CareBot.Worker.Tests.Reliability;
 /// The worker as a real process (its log on stderr), killed with SIGKILL while it runs an admin request: the request is run again once,
 /// and a request whose runs were cut short twice is answered with an error and never run a third time.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class AdminRequestKillTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

@@ -11,7 +11,7 @@ namespace CareBot.Worker.Tests.Reliability;
 /// The worker as a real process, killed with SIGKILL at random moments: the outbox and the update log must lose
 /// nothing, a broadcast may duplicate at most one in-flight message per kill, and an update is applied once.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class CrashTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -145,8 +145,22 @@ public sealed class CrashTests(ITestOutputHelper output)
     internal static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what) => Poll.UntilAsync(condition, timeout, what);
 }
 
+/// <summary>
+/// Tests that must run alone in this process: a host's log sinks are Serilog's static logger (<c>HotReloadTests</c>),
+/// and the timings the cluster's process tests hold (failover, send rate, a graceful stop's hand-over).
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ReliabilityCollection
 {
     public const string Name = "Reliability (real processes)";
+}
+
+/// <summary>
+/// Tests of real worker processes that kill, crash or read them, one at a time, beside the in-process tests: they
+/// check what is stored and said, not how fast, and each process has its own folder, database and Bot API server.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ProcessCollection
+{
+    public const string Name = "Real worker processes, one at a time";
 }

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace CareBot.Worker.Tests.Reliability;
 
 /// <summary><c>carebot import</c> killed with SIGKILL mid-import: the roster is the old one or the new one, never half.</summary>
-[Collection(ReliabilityCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class ImportKillTests(ITestOutputHelper output)
 {
     [Fact]

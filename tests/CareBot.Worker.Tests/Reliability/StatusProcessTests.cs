@@ -4,7 +4,7 @@ using CareBot.LocalBotApi;
 namespace CareBot.Worker.Tests.Reliability;
 
 /// <summary><c>carebot status</c> as Docker's HEALTHCHECK runs it: a separate process beside the running worker.</summary>
-[Collection(ReliabilityCollection.Name)]
+[Collection(ProcessCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class StatusProcessTests
 {

@@ -7,7 +7,7 @@ namespace CareBot.Worker.Tests.Reliability;
 /// The bot token is in the path of every Bot API URL. The real worker, every log level at Verbose, talking to a server
 /// that answers 429 and 5xx now and then, while parents get updates and mentors write: the token never appears.
 /// </summary>
-[Collection(ReliabilityCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class TokenLoggingTests(ITestOutputHelper output)
 {
     [Fact]

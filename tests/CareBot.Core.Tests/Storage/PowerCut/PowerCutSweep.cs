@@ -40,14 +40,27 @@ internal static class PowerCutSweep
         public Func<string, bool>? StopAt { get; init; }
     }
 
+    /// <summary>
+    /// Walks the cut points in order, building each cut's disk on the way (a point's disk must be taken before the walk
+    /// moves on), and recovers from them <see cref="Parallelism"/> at a time: each recovery has its own disk and
+    /// database, so the sweep uses every core rather than one.
+    /// </summary>
     public static Result Run(PowerCutWorkload workload, SimulatedDisk disk, Plan? plan = null)
     {
         plan ??= new Plan();
         var watch = Stopwatch.StartNew();
-        var failures = new List<string>();
+        var failures = new List<(int AfterOps, string Failure)>();
         int points = 0, recoveries = 0, repaired = 0, torn = 0;
+        using var slots = new SemaphoreSlim(Parallelism);
+        var running = new List<Task>();
+        var stopped = false;
         foreach (var cut in disk.CutPoints())
         {
+            if (Volatile.Read(ref stopped))
+            {
+                break;
+            }
+
             if (cut.Last.Kind is SimulatedDisk.OpKind.Create or SimulatedDisk.OpKind.Delete || (plan.Stride > 1 && cut.AfterOps % plan.Stride != 0) || !plan.Where(cut))
             {
                 continue;
@@ -58,26 +71,46 @@ internal static class PowerCutSweep
             foreach (var (mode, seed) in modes)
             {
                 recoveries++;
-                var where = $"cut after op {cut.AfterOps} ({cut.Last.Kind} {Path.GetFileName(cut.Last.Path)}), {mode}{(seed > 0 ? $" seed {seed}" : "")}";
-                try
+                var afterOps = cut.AfterOps;
+                var where = $"cut after op {afterOps} ({cut.Last.Kind} {Path.GetFileName(cut.Last.Path)}), {mode}{(seed > 0 ? $" seed {seed}" : "")}";
+                var recovered = cut.Disk(mode, new Random((seed * 7919) + afterOps));
+                slots.Wait();
+                running.Add(Task.Run(() =>
                 {
-                    var cutRepaired = Recover(workload, cut.Disk(mode, new Random((seed * 7919) + cut.AfterOps)), cut.AfterOps, plan.Repair);
-                    repaired += cutRepaired;
-                    torn += mode == CutMode.TornSectors ? cutRepaired : 0;
-                }
-                catch (Exception ex)
-                {
-                    failures.Add($"{where}: {(ex is InvariantBrokenException ? ex.Message : ex.GetType().Name + ": " + ex.Message)}");
-                    if (plan.StopAt?.Invoke(failures[^1]) == true)
+                    try
                     {
-                        return new Result(points, recoveries, repaired, torn, failures, disk.Syncs, watch.Elapsed);
+                        var cutRepaired = Recover(workload, recovered, afterOps, plan.Repair);
+                        Interlocked.Add(ref repaired, cutRepaired);
+                        Interlocked.Add(ref torn, mode == CutMode.TornSectors ? cutRepaired : 0);
                     }
-                }
+                    catch (Exception ex)
+                    {
+                        var failure = $"{where}: {(ex is InvariantBrokenException ? ex.Message : ex.GetType().Name + ": " + ex.Message)}";
+                        lock (failures)
+                        {
+                            failures.Add((afterOps, failure));
+                        }
+
+                        if (plan.StopAt?.Invoke(failure) == true)
+                        {
+                            Volatile.Write(ref stopped, true);
+                        }
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }));
             }
         }
 
-        return new Result(points, recoveries, repaired, torn, failures, disk.Syncs, watch.Elapsed);
+        Task.WaitAll(running);
+        var inOrder = failures.OrderBy(f => f.AfterOps).Select(f => f.Failure).ToList();
+        return new Result(points, recoveries, repaired, torn, inOrder, disk.Syncs, watch.Elapsed);
     }
+
+    /// <summary>Recoveries at once: one per core.</summary>
+    private static int Parallelism => Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
     /// Opens a recovered disk and checks it as the worker's restart would meet it: returns 1 when the log was cut at
